@@ -1,0 +1,286 @@
+//! The command line: DESIGN.md's subcommands, and only options that do
+//! something. Parsed before the terminal is touched; bad usage exits 2.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::net::{Role, SessionConfig, Target};
+
+const EXAMPLES: &str = "\
+Examples:
+  sockpit                                   demo: server and client in one window
+  sockpit tcp server 127.0.0.1:0            listen on a free port (shown on screen)
+  sockpit tcp client 127.0.0.1:8080         chat with a server
+  sockpit udp server 8888                   UDP on 127.0.0.1:8888
+  printf 'GET / HTTP/1.0\\r\\n\\r\\n' | sockpit tcp client example.org:80 > page.html
+  sockpit tcp server 9000 --echo --headless echo server for scripts";
+
+/// Talk over TCP/UDP sockets and watch what the sockets do while you talk.
+#[derive(Debug, Parser)]
+#[command(name = "sockpit", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Mode>,
+}
+
+/// What to run.
+#[derive(Debug, Subcommand)]
+pub enum Mode {
+    /// Server and client in one window, talking to each other (the default).
+    Demo {
+        #[arg(value_enum, default_value_t = Proto::Tcp)]
+        proto: Proto,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// TCP: `tcp server [ADDR]` or `tcp client ADDR`.
+    Tcp {
+        #[command(subcommand)]
+        role: TcpRole,
+    },
+    /// UDP: `udp server [ADDR]` or `udp client ADDR`.
+    Udp {
+        #[command(subcommand)]
+        role: UdpRole,
+    },
+}
+
+/// The protocol of the demo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Proto {
+    Tcp,
+    Udp,
+}
+
+/// TCP ends.
+#[derive(Debug, Subcommand)]
+pub enum TcpRole {
+    /// Listen and accept connections (default 127.0.0.1:8080).
+    Server {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1); port 0 picks a free one.
+        #[arg(default_value = "127.0.0.1:8080")]
+        addr: Target,
+        /// listen(BACKLOG): connections the kernel queues before accept().
+        #[arg(long, default_value_t = 1024)]
+        backlog: u32,
+        #[command(flatten)]
+        serve: Serve,
+        /// Set TCP_NODELAY on each connection (no Nagle delay).
+        #[arg(long)]
+        nodelay: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Connect to a server.
+    Client {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1).
+        addr: Target,
+        /// Connect deadline in seconds (Python's settimeout around connect).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        timeout: Option<Duration>,
+        /// Set TCP_NODELAY (no Nagle delay).
+        #[arg(long)]
+        nodelay: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// UDP ends.
+#[derive(Debug, Subcommand)]
+pub enum UdpRole {
+    /// Bind and answer whoever sent last (default 127.0.0.1:8888).
+    Server {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1); port 0 picks a free one.
+        #[arg(default_value = "127.0.0.1:8888")]
+        addr: Target,
+        #[command(flatten)]
+        serve: Serve,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Send datagrams to a server.
+    Client {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1).
+        addr: Target,
+        /// Headless: seconds of silence after stdin ends before exiting (default 1).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        timeout: Option<Duration>,
+        /// Use the seed's sendto/recvfrom instead of connect + send/recv
+        /// (ICMP errors then go unseen).
+        #[arg(long)]
+        unconnected: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// What a server does with what arrives.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Serve {
+    /// Send back whatever arrives (sock.sendall(data)).
+    #[arg(long, conflicts_with = "sink")]
+    pub echo: bool,
+    /// Headless: read and discard what arrives; stdin is not read.
+    #[arg(long)]
+    pub sink: bool,
+}
+
+/// Options every mode shares.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    /// Bytes asked of each recv call [default: 1024 in the TUI, 65536 headless].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=16_777_216))]
+    pub recv_size: Option<u32>,
+    /// Line ending: what Enter appends in the TUI; headless, crlf turns LF into CRLF.
+    #[arg(long, value_enum)]
+    pub eol: Option<Eol>,
+    /// Run like nc: stdin to the socket, the socket to stdout, events to
+    /// stderr (automatic when stdin or stdout is not a terminal).
+    #[arg(long)]
+    pub headless: bool,
+    /// Headless event format on stderr.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub events: Option<EventFormat>,
+}
+
+/// A line ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Eol {
+    #[default]
+    Lf,
+    Crlf,
+    None,
+}
+
+impl Eol {
+    /// The bytes it stands for.
+    #[must_use]
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            Self::Lf => b"\n",
+            Self::Crlf => b"\r\n",
+            Self::None => b"",
+        }
+    }
+
+    /// How the status bar names it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lf => "LF",
+            Self::Crlf => "CRLF",
+            Self::None => "none",
+        }
+    }
+}
+
+/// How headless events are written to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EventFormat {
+    /// One sanitised line each.
+    Text,
+    /// DESIGN.md's JSON-lines schema (the same as --log).
+    Json,
+}
+
+fn parse_secs(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| format!("{text:?} is not a usable number of seconds"))
+}
+
+/// One end to run: its session, and what the runner needs beside it.
+#[derive(Debug, Clone)]
+pub struct End {
+    pub config: SessionConfig,
+    /// `--recv-size` as given (each mode has its own default).
+    pub recv_size: Option<u32>,
+    /// Headless server discards what arrives and does not read stdin.
+    pub sink: bool,
+    /// UDP client, headless: silence after stdin EOF before exiting.
+    pub linger: Duration,
+}
+
+/// The whole run, decided from the command line.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// One end, or two for the demo (server first).
+    pub ends: Vec<End>,
+    pub demo: bool,
+    pub eol: Eol,
+    /// `Some` when `--headless` was given.
+    pub headless: bool,
+    pub events: EventFormat,
+    /// Whether `--events` was given at all (it means nothing in the TUI).
+    pub events_given: bool,
+}
+
+impl Cli {
+    /// Turns the parsed command line into a plan to run.
+    #[must_use]
+    pub fn plan(self) -> Plan {
+        let mode = self.command.unwrap_or(Mode::Demo {
+            proto: Proto::Tcp,
+            common: Common { recv_size: None, eol: None, headless: false, events: None },
+        });
+        let one = |role: Role, common: Common, serve: Option<Serve>| {
+            let mut config = SessionConfig::new(role);
+            if let Some(serve) = serve {
+                config.echo = serve.echo;
+            }
+            let end = End {
+                config,
+                recv_size: common.recv_size,
+                sink: serve.is_some_and(|s| s.sink),
+                linger: Duration::from_secs(1),
+            };
+            (end, common)
+        };
+        let (ends, common, demo) = match mode {
+            Mode::Demo { proto, common } => {
+                let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+                let (server, client) = match proto {
+                    Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
+                    Proto::Udp => (Role::UdpServer(any.clone()), Role::UdpClient(any)),
+                };
+                let (s, _) = one(server, common.clone(), None);
+                let (c, common) = one(client, common, None);
+                (vec![s, c], common, true)
+            }
+            Mode::Tcp { role: TcpRole::Server { addr, backlog, serve, nodelay, common } } => {
+                let (mut end, common) = one(Role::TcpServer(addr), common, Some(serve));
+                end.config.backlog = backlog;
+                end.config.nodelay = nodelay;
+                (vec![end], common, false)
+            }
+            Mode::Tcp { role: TcpRole::Client { addr, timeout, nodelay, common } } => {
+                let (mut end, common) = one(Role::TcpClient(addr), common, None);
+                end.config.timeout = timeout;
+                end.config.nodelay = nodelay;
+                (vec![end], common, false)
+            }
+            Mode::Udp { role: UdpRole::Server { addr, serve, common } } => {
+                let (end, common) = one(Role::UdpServer(addr), common, Some(serve));
+                (vec![end], common, false)
+            }
+            Mode::Udp { role: UdpRole::Client { addr, timeout, unconnected, common } } => {
+                let (mut end, common) = one(Role::UdpClient(addr), common, None);
+                end.config.unconnected = unconnected;
+                if let Some(t) = timeout {
+                    end.linger = t;
+                }
+                (vec![end], common, false)
+            }
+        };
+        Plan {
+            ends,
+            demo,
+            eol: common.eol.unwrap_or_default(),
+            headless: common.headless,
+            events: common.events.unwrap_or(EventFormat::Text),
+            events_given: common.events.is_some(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The engine wired to stdin/stdout like nc (in progress).

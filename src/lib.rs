@@ -1,0 +1,9 @@
+//! sockpit: talk over TCP/UDP sockets and watch what the sockets do while you
+//! talk. `net` owns every socket and knows nothing of terminals; `headless`
+//! wires it to stdin/stdout like nc; the TUI draws it live.
+
+pub mod cli;
+pub mod headless;
+pub mod net;
+pub mod python;
+pub mod run;

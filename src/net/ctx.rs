@@ -1,0 +1,90 @@
+//! What every socket task shares: the event sender, id allocation, and the
+//! per-socket handle the session routes commands through.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use bytes::Bytes;
+use tokio::sync::{mpsc, watch};
+
+use super::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
+use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
+
+/// One queued step for a socket, taken in order: data is written before a
+/// later shutdown or close, as Python's sequential calls would.
+#[derive(Debug)]
+pub(crate) enum Out {
+    Data(Bytes),
+    Shutdown(Shut),
+    Close,
+    Call(Call),
+}
+
+/// The session's end of one socket task.
+#[derive(Debug)]
+pub(crate) struct SockHandle {
+    pub out: mpsc::Sender<Out>,
+    pub hold: watch::Sender<Holds>,
+}
+
+/// The socket task's end of its handle.
+pub(crate) struct SockInbox {
+    pub out: mpsc::Receiver<Out>,
+    pub hold: watch::Receiver<Holds>,
+}
+
+/// A connected handle pair with the given starting holds.
+pub(crate) fn sock_channel(holds: Holds) -> (SockHandle, SockInbox) {
+    let (out_tx, out_rx) = mpsc::channel(CHANNEL_DEPTH);
+    let (hold_tx, hold_rx) = watch::channel(holds);
+    (SockHandle { out: out_tx, hold: hold_tx }, SockInbox { out: out_rx, hold: hold_rx })
+}
+
+/// Shared by the session and its socket tasks; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Ctx {
+    events: mpsc::Sender<Event>,
+    next_id: Arc<AtomicU32>,
+}
+
+impl Ctx {
+    pub fn new(events: mpsc::Sender<Event>) -> Self {
+        Self { events, next_id: Arc::new(AtomicU32::new(1)) }
+    }
+
+    /// A fresh socket id.
+    pub fn new_id(&self) -> SockId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Sends one event, waiting while the consumer is behind. A consumer that
+    /// is gone is not an error here: the session ends when commands stop.
+    pub async fn emit(&self, kind: EventKind) {
+        let _ = self.events.send(Event::now(kind)).await;
+    }
+
+    /// Reports a call and its outcome.
+    pub async fn call(
+        &self,
+        sock: SockId,
+        var: &'static str,
+        call: Call,
+        result: Result<Returned, CallError>,
+    ) {
+        self.emit(EventKind::Call(CallRecord { sock, var, call, result })).await;
+    }
+
+    /// Reports `close()` and the socket going away.
+    pub async fn closed(&self, sock: SockId, var: &'static str, reason: CloseReason) {
+        if reason == CloseReason::Local {
+            self.call(sock, var, Call::Close, Ok(Returned::Nothing)).await;
+        }
+        self.emit(EventKind::Closed { sock, reason }).await;
+    }
+
+    /// Reports a connection ready for data.
+    pub async fn connected(&self, sock: SockId, fd: i32, local: SocketAddr, peer: SocketAddr) {
+        self.emit(EventKind::Connected { sock, fd, local, peer }).await;
+    }
+}

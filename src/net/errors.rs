@@ -1,0 +1,230 @@
+//! Socket errors named the way people search for them (`ECONNREFUSED`), shown
+//! the way Python raises them, and explained in DESIGN.md's one grammar:
+//! `CALL TARGET failed: NAME (text): sentence; try ...`.
+
+use std::io;
+
+/// A failed call: errno name (or `TimeoutError`, or an `EAI_*` code), the
+/// system's short text, and the errno number when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{name} ({text})")]
+pub struct CallError {
+    pub name: String,
+    pub errno: Option<i32>,
+    pub text: String,
+}
+
+/// `(errno, name, Python exception class)` for the errors sockets meet.
+const ERRNOS: &[(i32, &str, &str)] = &[
+    (libc::EPERM, "EPERM", "PermissionError"),
+    (libc::ENOENT, "ENOENT", "FileNotFoundError"),
+    (libc::EINTR, "EINTR", "InterruptedError"),
+    (libc::EBADF, "EBADF", "OSError"),
+    (libc::EAGAIN, "EAGAIN", "BlockingIOError"),
+    (libc::ENOMEM, "ENOMEM", "OSError"),
+    (libc::EACCES, "EACCES", "PermissionError"),
+    (libc::EINVAL, "EINVAL", "OSError"),
+    (libc::ENFILE, "ENFILE", "OSError"),
+    (libc::EMFILE, "EMFILE", "OSError"),
+    (libc::EPIPE, "EPIPE", "BrokenPipeError"),
+    (libc::ENOTSOCK, "ENOTSOCK", "OSError"),
+    (libc::EDESTADDRREQ, "EDESTADDRREQ", "OSError"),
+    (libc::EMSGSIZE, "EMSGSIZE", "OSError"),
+    (libc::EPROTOTYPE, "EPROTOTYPE", "OSError"),
+    (libc::EOPNOTSUPP, "EOPNOTSUPP", "OSError"),
+    (libc::EAFNOSUPPORT, "EAFNOSUPPORT", "OSError"),
+    (libc::EADDRINUSE, "EADDRINUSE", "OSError"),
+    (libc::EADDRNOTAVAIL, "EADDRNOTAVAIL", "OSError"),
+    (libc::ENETDOWN, "ENETDOWN", "OSError"),
+    (libc::ENETUNREACH, "ENETUNREACH", "OSError"),
+    (libc::ECONNABORTED, "ECONNABORTED", "ConnectionAbortedError"),
+    (libc::ECONNRESET, "ECONNRESET", "ConnectionResetError"),
+    (libc::ENOBUFS, "ENOBUFS", "OSError"),
+    (libc::EISCONN, "EISCONN", "OSError"),
+    (libc::ENOTCONN, "ENOTCONN", "OSError"),
+    (libc::ETIMEDOUT, "ETIMEDOUT", "TimeoutError"),
+    (libc::ECONNREFUSED, "ECONNREFUSED", "ConnectionRefusedError"),
+    (libc::EHOSTDOWN, "EHOSTDOWN", "OSError"),
+    (libc::EHOSTUNREACH, "EHOSTUNREACH", "OSError"),
+    (libc::EALREADY, "EALREADY", "BlockingIOError"),
+    (libc::EINPROGRESS, "EINPROGRESS", "BlockingIOError"),
+];
+
+/// The symbolic name of an errno, e.g. `ECONNREFUSED`.
+#[must_use]
+pub fn errno_name(errno: i32) -> Option<&'static str> {
+    ERRNOS.iter().find(|e| e.0 == errno).map(|e| e.1)
+}
+
+/// The system's text for an errno, as `strerror` gives it.
+fn strerror(errno: i32) -> String {
+    let full = io::Error::from_raw_os_error(errno).to_string();
+    match full.find(" (os error") {
+        Some(cut) => full[..cut].to_string(),
+        None => full,
+    }
+}
+
+impl CallError {
+    /// From an OS error; errors without an errno keep their kind's name.
+    #[must_use]
+    pub fn from_io(err: &io::Error) -> Self {
+        if let Some(errno) = err.raw_os_error() {
+            return Self::from_errno(errno);
+        }
+        if err.kind() == io::ErrorKind::TimedOut {
+            return Self::timeout();
+        }
+        Self { name: format!("{:?}", err.kind()), errno: None, text: err.to_string() }
+    }
+
+    /// From a raw errno.
+    #[must_use]
+    pub fn from_errno(errno: i32) -> Self {
+        let name = errno_name(errno).map_or_else(|| format!("errno {errno}"), str::to_string);
+        Self { name, errno: Some(errno), text: strerror(errno).to_lowercase() }
+    }
+
+    /// Python's own timeout (a `settimeout` deadline passed): no errno.
+    #[must_use]
+    pub fn timeout() -> Self {
+        Self { name: "TimeoutError".into(), errno: None, text: "timed out".into() }
+    }
+
+    /// A name-resolution failure, named by its `EAI_*` code.
+    #[must_use]
+    pub fn resolve(code: &'static str, text: &str) -> Self {
+        Self { name: code.into(), errno: None, text: text.to_lowercase() }
+    }
+
+    /// Whether this is the given errno.
+    #[must_use]
+    pub fn is(&self, errno: i32) -> bool {
+        self.errno == Some(errno)
+    }
+
+    /// The exception Python raises for it, e.g.
+    /// `ConnectionRefusedError: [Errno 111] Connection refused`.
+    #[must_use]
+    pub fn python(&self) -> String {
+        match self.errno {
+            Some(errno) => {
+                let class = ERRNOS.iter().find(|e| e.0 == errno).map_or("OSError", |e| e.2);
+                format!("{class}: [Errno {errno}] {}", strerror(errno))
+            }
+            None if self.name == "TimeoutError" => "TimeoutError: timed out".into(),
+            None if self.name.starts_with("EAI_") => {
+                format!("socket.gaierror: [{}] {}", self.name, capitalise(&self.text))
+            }
+            None => format!("OSError: {}", self.text),
+        }
+    }
+
+    /// The full message in DESIGN.md's grammar for `call` on `target`.
+    #[must_use]
+    pub fn message(&self, call: &str, target: &str) -> String {
+        let (sentence, hint) = explain(call, self);
+        let target = if target.is_empty() { String::new() } else { format!(" {target}") };
+        format!("{call}{target} failed: {self}: {sentence}; try {hint}")
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// A sentence saying what most likely happened, and what to try.
+fn explain(call: &str, err: &CallError) -> (&'static str, &'static str) {
+    if err.name == "TimeoutError" {
+        return (
+            "no answer before the deadline set with --timeout",
+            "a longer --timeout, or check that the address is right",
+        );
+    }
+    if err.name.starts_with("EAI_") {
+        return ("the host name could not be resolved", "an IP address, or check the spelling");
+    }
+    let Some(errno) = err.errno else {
+        return ("the system reported an error", "again, or report it if it persists");
+    };
+    match (call, errno) {
+        (_, libc::ECONNREFUSED) => ("nothing listens there", "starting a server first"),
+        ("bind", libc::EADDRINUSE) => ("another program holds the port", "another port or 0"),
+        ("bind", libc::EACCES) => {
+            ("ports below 1024 need privileges", "a port of 1024 or more, or 0")
+        }
+        ("bind", libc::EADDRNOTAVAIL) => (
+            "no interface of this machine has that address",
+            "127.0.0.1, 0.0.0.0 or an address `ip addr` shows",
+        ),
+        (_, libc::ETIMEDOUT) => (
+            "the kernel gave up waiting for an answer",
+            "checking the host is up and no firewall drops packets, or set --timeout",
+        ),
+        (_, libc::ECONNRESET) => (
+            "the peer reset the connection",
+            "reconnecting; the peer may have crashed or closed with unread data",
+        ),
+        (_, libc::EPIPE) => ("the peer has closed and can no longer receive", "reconnecting"),
+        (_, libc::ENETUNREACH) => {
+            ("no route leads to that network", "checking the address and that the interface is up")
+        }
+        (_, libc::EHOSTUNREACH) => {
+            ("the host cannot be reached", "checking the address and the route to it")
+        }
+        (_, libc::EMFILE | libc::ENFILE) => {
+            ("too many files are open", "closing connections or raising `ulimit -n`")
+        }
+        (_, libc::EMSGSIZE) => {
+            ("the datagram is larger than UDP allows (65507 bytes)", "shorter lines")
+        }
+        (_, libc::EAGAIN) => {
+            ("the call would block on a non-blocking socket", "again when the socket is ready")
+        }
+        (_, libc::EACCES | libc::EPERM) => ("permission was denied", "another address or port"),
+        _ => ("the system refused the call", "again, or another address"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_follows_the_grammar() {
+        let err = CallError::from_errno(libc::ECONNREFUSED);
+        assert_eq!(
+            err.message("connect", "127.0.0.1:9"),
+            "connect 127.0.0.1:9 failed: ECONNREFUSED (connection refused): \
+             nothing listens there; try starting a server first"
+        );
+        assert_eq!(err.python(), "ConnectionRefusedError: [Errno 111] Connection refused");
+    }
+
+    #[test]
+    fn address_in_use_names_bind() {
+        let msg = CallError::from_errno(libc::EADDRINUSE).message("bind", "127.0.0.1:8080");
+        assert_eq!(
+            msg,
+            "bind 127.0.0.1:8080 failed: EADDRINUSE (address already in use): \
+             another program holds the port; try another port or 0"
+        );
+    }
+
+    #[test]
+    fn python_timeout_has_no_errno() {
+        let err = CallError::timeout();
+        assert_eq!(err.python(), "TimeoutError: timed out");
+        assert!(err.message("connect", "10.0.0.1:80").contains("TimeoutError (timed out)"));
+    }
+
+    #[test]
+    fn every_known_errno_has_a_name_and_class() {
+        for (errno, name, class) in ERRNOS {
+            let err = CallError::from_errno(*errno);
+            assert_eq!(&err.name, name);
+            assert!(err.python().starts_with(class), "{}", err.python());
+        }
+    }
+}

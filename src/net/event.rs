@@ -1,0 +1,265 @@
+//! What the engine tells the world: every socket call with its result, the
+//! exact bytes moved, and connection life. The TUI, the headless mode and the
+//! JSON transcript all read the same [`Event`]s.
+
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+
+use super::errors::CallError;
+
+/// Engine-wide number of one socket (listener, connection or client), stable
+/// for the whole session. A connection's id is also its "connection id".
+pub type SockId = u32;
+
+/// Microseconds since the Unix epoch; carried by every event so that views
+/// never read the clock themselves (snapshots stay stable).
+pub type Micros = u64;
+
+/// Now, in microseconds since the epoch.
+#[must_use]
+pub fn now_micros() -> Micros {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+}
+
+/// Address family of a socket, as Python names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    Inet,
+    Inet6,
+}
+
+impl Family {
+    /// The family an address belongs to.
+    #[must_use]
+    pub fn of(addr: &SocketAddr) -> Self {
+        if addr.is_ipv6() { Self::Inet6 } else { Self::Inet }
+    }
+
+    /// Python's constant name, e.g. `AF_INET`.
+    #[must_use]
+    pub fn python(self) -> &'static str {
+        match self {
+            Self::Inet => "AF_INET",
+            Self::Inet6 => "AF_INET6",
+        }
+    }
+}
+
+/// Socket type, as Python names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Stream,
+    Dgram,
+}
+
+impl Kind {
+    /// Python's constant name, e.g. `SOCK_STREAM`.
+    #[must_use]
+    pub fn python(self) -> &'static str {
+        match self {
+            Self::Stream => "SOCK_STREAM",
+            Self::Dgram => "SOCK_DGRAM",
+        }
+    }
+
+    /// The protocol name users know: `TCP` or `UDP`.
+    #[must_use]
+    pub fn protocol(self) -> &'static str {
+        match self {
+            Self::Stream => "TCP",
+            Self::Dgram => "UDP",
+        }
+    }
+}
+
+/// How a socket is shut down, as `socket.SHUT_*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shut {
+    Read,
+    Write,
+    Both,
+}
+
+impl Shut {
+    /// Python's constant name, e.g. `SHUT_WR`.
+    #[must_use]
+    pub fn python(self) -> &'static str {
+        match self {
+            Self::Read => "SHUT_RD",
+            Self::Write => "SHUT_WR",
+            Self::Both => "SHUT_RDWR",
+        }
+    }
+
+    pub(crate) fn std(self) -> std::net::Shutdown {
+        match self {
+            Self::Read => std::net::Shutdown::Read,
+            Self::Write => std::net::Shutdown::Write,
+            Self::Both => std::net::Shutdown::Both,
+        }
+    }
+}
+
+/// A socket option set through `setsockopt`, with its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SockOpt {
+    ReuseAddr(bool),
+    NoDelay(bool),
+}
+
+/// One Python-level socket call with its arguments. Never epoll or sampling
+/// calls: only what a student would write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Call {
+    Socket {
+        family: Family,
+        kind: Kind,
+    },
+    SetSockOpt(SockOpt),
+    Bind(SocketAddr),
+    Listen(u32),
+    Accept,
+    /// `settimeout`; `None` is Python's `None` (block forever).
+    SetTimeout(Option<f64>),
+    Connect(SocketAddr),
+    Send {
+        len: usize,
+    },
+    SendAll {
+        len: usize,
+    },
+    SendTo {
+        len: usize,
+        to: SocketAddr,
+    },
+    Recv {
+        bufsize: usize,
+    },
+    RecvFrom {
+        bufsize: usize,
+    },
+    Shutdown(Shut),
+    Close,
+}
+
+impl Call {
+    /// The C-level name used in error messages (`connect`, `bind`, ...).
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Socket { .. } => "socket",
+            Self::SetSockOpt(_) => "setsockopt",
+            Self::Bind(_) => "bind",
+            Self::Listen(_) => "listen",
+            Self::Accept => "accept",
+            Self::SetTimeout(_) => "settimeout",
+            Self::Connect(_) => "connect",
+            Self::Send { .. } => "send",
+            Self::SendAll { .. } => "sendall",
+            Self::SendTo { .. } => "sendto",
+            Self::Recv { .. } => "recv",
+            Self::RecvFrom { .. } => "recvfrom",
+            Self::Shutdown(_) => "shutdown",
+            Self::Close => "close",
+        }
+    }
+}
+
+/// What a successful call returned, as Python would show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Returned {
+    /// `None`: bind, listen, connect, sendall, shutdown, close, setsockopt.
+    Nothing,
+    /// A new socket object: `<socket fd=7>`.
+    Socket { fd: i32 },
+    /// `accept()`: the new connection's socket and the peer.
+    Accepted { sock: SockId, fd: i32, peer: SocketAddr },
+    /// `send`/`sendto`: bytes written.
+    Count(usize),
+    /// `recv`/`recvfrom`: the bytes (possibly empty: EOF); `from` for
+    /// recvfrom; `truncated` holds a datagram's full length when it was longer
+    /// than the buffer and the rest was dropped (MSG_TRUNC).
+    Data { data: Bytes, from: Option<SocketAddr>, truncated: Option<usize> },
+}
+
+/// One call and its outcome: the unit of the lifecycle timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallRecord {
+    /// The socket the call was made on (for `socket()`, the new one).
+    pub sock: SockId,
+    /// The Python variable that holds the socket: `server`, `client`, `sock`.
+    pub var: &'static str,
+    pub call: Call,
+    pub result: Result<Returned, CallError>,
+}
+
+/// Direction of a data event, seen from this end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    Sent,
+    Received,
+}
+
+/// Exact bytes that crossed the socket in one call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataRecord {
+    pub sock: SockId,
+    pub dir: Dir,
+    pub peer: Option<SocketAddr>,
+    pub data: Bytes,
+    /// Offset of the first byte within this direction of the stream (TCP) or
+    /// the datagram number (UDP).
+    pub offset: u64,
+}
+
+/// Why a socket went away.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CloseReason {
+    /// We called `close()` (by command, or the session ending).
+    Local,
+    /// The connection failed (reset, broken pipe, ...).
+    Failed(CallError),
+}
+
+/// Everything the engine reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    /// A socket call and its result.
+    Call(CallRecord),
+    /// Bytes sent or received.
+    Data(DataRecord),
+    /// A connection is ready to carry data (accepted or connected).
+    Connected { sock: SockId, fd: i32, local: SocketAddr, peer: SocketAddr },
+    /// A listener or unconnected socket is ready (bound, listening).
+    Listening { sock: SockId, fd: i32, local: SocketAddr, kind: Kind },
+    /// The peer will send no more (recv returned `b''`); we may still send.
+    PeerEof { sock: SockId },
+    /// The socket is gone.
+    Closed { sock: SockId, reason: CloseReason },
+    /// A UDP server dropped data because nobody has written to it yet.
+    Dropped { len: usize, why: &'static str },
+    /// The session cannot go on (its own socket failed); carries the error
+    /// message in DESIGN.md's grammar.
+    Fatal { message: String },
+    /// The session finished cleanly (headless uses it to exit 0).
+    Finished,
+}
+
+/// One event with the time it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub at: Micros,
+    pub kind: EventKind,
+}
+
+impl Event {
+    /// Wraps `kind` with the current time.
+    #[must_use]
+    pub fn now(kind: EventKind) -> Self {
+        Self { at: now_micros(), kind }
+    }
+}

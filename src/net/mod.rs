@@ -1,0 +1,163 @@
+//! The session engine: owns every socket, knows nothing of terminals.
+//!
+//! A session is started with a [`SessionConfig`] and talks over two bounded
+//! channels: [`Command`]s in, [`Event`]s out. Each socket is a small state
+//! machine advanced by one call at a time; an auto driver issues the next call
+//! (accept, recv) for normal use and can be held back per socket, which is how
+//! `--hold-accept`, `--hold-reads` and step mode work without another engine.
+
+pub mod addr;
+mod ctx;
+pub mod errors;
+pub mod event;
+pub mod limits;
+mod session;
+mod setup;
+mod stream;
+mod udp;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+pub use addr::Target;
+pub use errors::CallError;
+pub use event::{
+    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros,
+    Returned, Shut, SockId, SockOpt,
+};
+
+/// Which end of which protocol this session plays, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    TcpServer(Target),
+    TcpClient(Target),
+    UdpServer(Target),
+    UdpClient(Target),
+}
+
+impl Role {
+    /// Whether this role listens or binds rather than connects.
+    #[must_use]
+    pub fn is_server(&self) -> bool {
+        matches!(self, Self::TcpServer(_) | Self::UdpServer(_))
+    }
+
+    /// The socket type the role uses.
+    #[must_use]
+    pub fn kind(&self) -> Kind {
+        match self {
+            Self::TcpServer(_) | Self::TcpClient(_) => Kind::Stream,
+            Self::UdpServer(_) | Self::UdpClient(_) => Kind::Dgram,
+        }
+    }
+
+    /// The address the role binds or connects to.
+    #[must_use]
+    pub fn target(&self) -> &Target {
+        match self {
+            Self::TcpServer(t) | Self::TcpClient(t) | Self::UdpServer(t) | Self::UdpClient(t) => t,
+        }
+    }
+}
+
+/// What the auto driver is told to hold back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Holds {
+    /// Do not call `accept()`: connections wait in the kernel's accept queue.
+    pub accept: bool,
+    /// Do not call `recv()`: bytes wait in the kernel's receive queue.
+    pub reads: bool,
+}
+
+/// Everything a session needs to know before it starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionConfig {
+    pub role: Role,
+    /// Bytes asked of each recv call.
+    pub recv_size: usize,
+    /// `listen(backlog)`.
+    pub backlog: u32,
+    /// Connect deadline (`settimeout` around `connect`); `None` lets the kernel decide.
+    pub timeout: Option<Duration>,
+    /// Set `TCP_NODELAY` on connections.
+    pub nodelay: bool,
+    /// Servers send back whatever arrives.
+    pub echo: bool,
+    /// Like `nc -l`: the listener closes after its first accept.
+    pub single: bool,
+    /// UDP client: use `sendto`/`recvfrom` instead of `connect` + `send`/`recv`.
+    pub unconnected: bool,
+    /// What the auto driver holds back from the start.
+    pub holds: Holds,
+}
+
+impl SessionConfig {
+    /// A config with the seed's defaults for `role`.
+    #[must_use]
+    pub fn new(role: Role) -> Self {
+        Self {
+            role,
+            recv_size: 1024,
+            backlog: 1024,
+            timeout: None,
+            nodelay: false,
+            echo: false,
+            single: false,
+            unconnected: false,
+            holds: Holds::default(),
+        }
+    }
+}
+
+/// Which socket(s) a command is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum To {
+    /// The newest live connection (or the client's socket).
+    Current,
+    /// One socket by id.
+    Sock(SockId),
+    /// Every live connection.
+    All,
+}
+
+/// What the UI or headless mode asks of the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `sendall(data)` on TCP; `send`/`sendto` on UDP (one datagram).
+    Send { to: To, data: Bytes },
+    /// `shutdown(how)` once everything queued before it is written.
+    Shutdown { to: To, how: Shut },
+    /// `close()` once everything queued before it is written.
+    Close { to: To },
+    /// Hold or release the auto driver; `To::All` also applies to sockets
+    /// that come later.
+    Hold { to: To, holds: Holds },
+    /// Make one call by hand (step mode): `Accept` on a listener, `Recv` on a
+    /// connection.
+    Call { sock: SockId, call: Call },
+    /// Client: open a new connection (the old one, if any, is closed).
+    Reconnect,
+}
+
+/// Commands go in here; the session ends when this is dropped.
+#[derive(Debug)]
+pub struct SessionHandle {
+    pub commands: mpsc::Sender<Command>,
+    pub task: JoinHandle<()>,
+}
+
+/// Depth of the command and event channels: deep enough to keep a 64 KiB
+/// pipeline busy, shallow enough that a slow reader slows the socket down.
+pub const CHANNEL_DEPTH: usize = 64;
+
+/// Starts a session on the current Tokio runtime. Events go to `events`;
+/// when the receiver is slow the sockets wait (backpressure, not buffering).
+#[must_use]
+pub fn spawn(config: SessionConfig, events: mpsc::Sender<Event>) -> SessionHandle {
+    let (commands, rx) = mpsc::channel(CHANNEL_DEPTH);
+    let task = tokio::spawn(session::run(config, rx, events));
+    SessionHandle { commands, task }
+}

@@ -1,0 +1,244 @@
+//! The session task: brings the role's sockets to life, then routes each
+//! command to the socket it is for and adopts new connections, one task per
+//! socket. It ends when its command channel closes; its sockets close with it.
+
+use std::collections::BTreeMap;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+use super::ctx::{Ctx, Out, SockHandle, sock_channel};
+use super::event::{EventKind, SockId};
+use super::setup::{self, Failure};
+use super::stream::{Accepted, Connection, run_listener};
+use super::udp::{Datagrams, Peer};
+use super::{CHANNEL_DEPTH, Command, Event, Holds, Role, SessionConfig, To};
+
+struct Session {
+    ctx: Ctx,
+    config: SessionConfig,
+    /// Sockets that carry data (TCP connections, UDP sockets), oldest first.
+    conns: BTreeMap<SockId, SockHandle>,
+    listeners: BTreeMap<SockId, SockHandle>,
+    holds: Holds,
+    tasks: JoinSet<()>,
+    accepted: mpsc::Sender<Accepted>,
+}
+
+/// Runs one session until `commands` closes.
+pub(crate) async fn run(
+    config: SessionConfig,
+    mut commands: mpsc::Receiver<Command>,
+    events: mpsc::Sender<Event>,
+) {
+    let (accepted, mut adopt) = mpsc::channel(CHANNEL_DEPTH);
+    let holds = config.holds;
+    let mut s = Session {
+        ctx: Ctx::new(events),
+        config,
+        conns: BTreeMap::new(),
+        listeners: BTreeMap::new(),
+        holds,
+        tasks: JoinSet::new(),
+        accepted,
+    };
+    if let Err(message) = s.start().await {
+        s.ctx.emit(EventKind::Fatal { message }).await;
+        return;
+    }
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => match cmd {
+                Some(cmd) => s.handle(cmd).await,
+                None => break,
+            },
+            Some(conn) = adopt.recv() => s.adopt(conn).await,
+            Some(_) = s.tasks.join_next() => s.prune(),
+        }
+    }
+    // Dropping the handles tells every socket task to close; wait so their
+    // close events are reported before the session is over.
+    s.conns.clear();
+    s.listeners.clear();
+    while s.tasks.join_next().await.is_some() {}
+}
+
+impl Session {
+    /// Makes the role's first calls: listen, bind, or connect.
+    async fn start(&mut self) -> Result<(), Failure> {
+        let addrs = self
+            .config
+            .role
+            .target()
+            .resolve()
+            .await
+            .map_err(|e| e.message("getaddrinfo", &self.config.role.target().to_string()))?;
+        let first = addrs[0];
+        match self.config.role.clone() {
+            Role::TcpServer(_) => {
+                let (id, listener) = setup::tcp_listener(&self.ctx, &self.config, first).await?;
+                let (handle, inbox) = sock_channel(self.holds);
+                let (ctx, accepted, single) =
+                    (self.ctx.clone(), self.accepted.clone(), self.config.single);
+                self.tasks.spawn(run_listener(ctx, id, listener, inbox, accepted, single));
+                self.listeners.insert(id, handle);
+            }
+            Role::TcpClient(_) => self.connect(&addrs).await?,
+            Role::UdpServer(_) => {
+                let (id, socket) = setup::udp_bound(&self.ctx, first).await?;
+                self.spawn_udp(id, "server", socket, Peer::LastSender(None));
+            }
+            Role::UdpClient(_) => {
+                let connected = !self.config.unconnected;
+                let (id, socket) = setup::udp_client(&self.ctx, first, connected).await?;
+                let peer = if connected { Peer::Connected(first) } else { Peer::Fixed(first) };
+                self.spawn_udp(id, "client", socket, peer);
+            }
+        }
+        Ok(())
+    }
+
+    async fn connect(&mut self, addrs: &[std::net::SocketAddr]) -> Result<(), Failure> {
+        let (id, stream) = setup::tcp_connect(&self.ctx, &self.config, addrs).await?;
+        self.spawn_connection(id, "client", stream).await;
+        Ok(())
+    }
+
+    fn spawn_udp(
+        &mut self,
+        id: SockId,
+        var: &'static str,
+        socket: tokio::net::UdpSocket,
+        peer: Peer,
+    ) {
+        let (handle, inbox) = sock_channel(self.holds);
+        let task = Datagrams {
+            ctx: self.ctx.clone(),
+            id,
+            var,
+            socket,
+            peer,
+            recv_size: self.config.recv_size,
+            echo: self.config.echo,
+            sent: 0,
+            received: 0,
+        };
+        self.tasks.spawn(task.run(inbox));
+        self.conns.insert(id, handle);
+    }
+
+    async fn adopt(&mut self, conn: Accepted) {
+        if self.config.nodelay {
+            setup::nodelay(&self.ctx, conn.id, "sock", &conn.stream).await;
+        }
+        self.spawn_connection(conn.id, "sock", conn.stream).await;
+    }
+
+    async fn spawn_connection(
+        &mut self,
+        id: SockId,
+        var: &'static str,
+        stream: tokio::net::TcpStream,
+    ) {
+        use std::os::fd::AsRawFd;
+        let fd = stream.as_raw_fd();
+        let (Ok(local), Ok(peer)) = (stream.local_addr(), stream.peer_addr()) else {
+            // The peer left between accept and now; nothing to run.
+            return;
+        };
+        self.ctx.connected(id, fd, local, peer).await;
+        let (handle, inbox) = sock_channel(self.holds);
+        let conn = Connection {
+            ctx: self.ctx.clone(),
+            id,
+            var,
+            stream,
+            peer,
+            recv_size: self.config.recv_size,
+            echo: self.config.echo,
+        };
+        self.tasks.spawn(conn.run(inbox));
+        self.conns.insert(id, handle);
+    }
+
+    /// Forgets sockets whose task has ended.
+    fn prune(&mut self) {
+        self.conns.retain(|_, h| !h.out.is_closed());
+        self.listeners.retain(|_, h| !h.out.is_closed());
+    }
+
+    /// The live data sockets a command addresses.
+    fn targets(&mut self, to: To) -> Vec<SockId> {
+        self.prune();
+        match to {
+            To::Current => self.conns.keys().next_back().copied().into_iter().collect(),
+            To::Sock(id) => vec![id],
+            To::All => self.conns.keys().copied().collect(),
+        }
+    }
+
+    async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
+        let ids = self.targets(to);
+        let mut delivered = 0;
+        for id in ids {
+            let Some(handle) = self.conns.get(&id).or_else(|| self.listeners.get(&id)) else {
+                continue;
+            };
+            if handle.out.send(out()).await.is_ok() {
+                delivered += 1;
+            }
+        }
+        delivered
+    }
+
+    async fn handle(&mut self, cmd: Command) {
+        match cmd {
+            Command::Send { to, data } => {
+                let len = data.len();
+                if self.deliver(to, || Out::Data(data.clone())).await == 0 {
+                    let why = "there is no connection yet";
+                    self.ctx.emit(EventKind::Dropped { len, why }).await;
+                }
+            }
+            Command::Shutdown { to, how } => {
+                self.deliver(to, || Out::Shutdown(how)).await;
+            }
+            Command::Close { to } => {
+                self.deliver(to, || Out::Close).await;
+            }
+            Command::Hold { to, holds } => {
+                if to == To::All {
+                    self.holds = holds;
+                    for handle in self.listeners.values() {
+                        handle.hold.send_replace(holds);
+                    }
+                }
+                for id in self.targets(to) {
+                    let handle = self.conns.get(&id).or_else(|| self.listeners.get(&id));
+                    if let Some(handle) = handle {
+                        handle.hold.send_replace(holds);
+                    }
+                }
+            }
+            Command::Call { sock, call } => {
+                let handle = self.conns.get(&sock).or_else(|| self.listeners.get(&sock));
+                if let Some(handle) = handle {
+                    let _ = handle.out.send(Out::Call(call)).await;
+                }
+            }
+            Command::Reconnect => self.reconnect().await,
+        }
+    }
+
+    /// Client: close the current connection and connect again.
+    async fn reconnect(&mut self) {
+        if !matches!(self.config.role, Role::TcpClient(_) | Role::UdpClient(_)) {
+            return;
+        }
+        self.deliver(To::All, || Out::Close).await;
+        self.conns.clear();
+        if let Err(message) = self.start().await {
+            self.ctx.emit(EventKind::Fatal { message }).await;
+        }
+    }
+}

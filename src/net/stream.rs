@@ -1,0 +1,259 @@
+//! TCP sockets as tasks: a listener that accepts (unless held) and a
+//! connection that reads (unless held) while writing what it is given, so a
+//! peer that is slow to read never stops us reading (no deadlock with echo
+//! servers), and a full outbox stops us taking more (backpressure).
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use super::CallError;
+use super::ctx::{Ctx, Out, SockInbox};
+use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
+
+/// Bytes queued for writing before the connection stops taking more.
+const OUTBOX_CAP: usize = 1 << 20;
+
+/// A connection the listener accepted, handed to the session to run.
+pub(crate) struct Accepted {
+    pub id: SockId,
+    pub stream: TcpStream,
+}
+
+/// Runs a listening socket: `accept()` in a loop unless held. With `single`
+/// (like `nc -l`) the listener closes after its first connection.
+pub(crate) async fn run_listener(
+    ctx: Ctx,
+    id: SockId,
+    listener: TcpListener,
+    mut inbox: SockInbox,
+    accepted: mpsc::Sender<Accepted>,
+    single: bool,
+) {
+    loop {
+        let held = inbox.hold.borrow().accept;
+        let result = tokio::select! {
+            r = listener.accept(), if !held => r,
+            out = inbox.out.recv() => match out {
+                Some(Out::Call(Call::Accept)) => listener.accept().await,
+                Some(Out::Close) | None => break,
+                Some(_) => continue,
+            },
+            changed = inbox.hold.changed() => {
+                if changed.is_err() { break }
+                continue;
+            }
+        };
+        match result {
+            Ok((stream, peer)) => {
+                let conn = ctx.new_id();
+                let fd = stream.as_raw_fd();
+                let ok = Ok(Returned::Accepted { sock: conn, fd, peer });
+                ctx.call(id, "server", Call::Accept, ok).await;
+                if accepted.send(Accepted { id: conn, stream }).await.is_err() || single {
+                    break;
+                }
+            }
+            Err(err) => {
+                let failed = CallError::from_io(&err);
+                let starved = failed.is(libc::EMFILE) || failed.is(libc::ENFILE);
+                ctx.call(id, "server", Call::Accept, Err(failed)).await;
+                if starved {
+                    // The waiting connection keeps the listener readable, so
+                    // retrying at once would spin: back off instead.
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }
+    }
+    ctx.closed(id, "server", CloseReason::Local).await;
+}
+
+/// One TCP connection's state while its task runs.
+pub(crate) struct Connection {
+    pub ctx: Ctx,
+    pub id: SockId,
+    pub var: &'static str,
+    pub stream: TcpStream,
+    pub peer: SocketAddr,
+    pub recv_size: usize,
+    pub echo: bool,
+}
+
+/// Where the connection's task stands.
+#[derive(Default)]
+struct Progress {
+    outbox: VecDeque<Out>,
+    queued: usize,
+    front_written: usize,
+    peer_eof: bool,
+    sent: u64,
+    received: u64,
+}
+
+impl Connection {
+    /// Runs until closed, by command, by failure, or by the session ending.
+    pub(crate) async fn run(self, mut inbox: SockInbox) {
+        let reason = self.drive(&mut inbox).await;
+        self.ctx.closed(self.id, self.var, reason).await;
+    }
+
+    async fn drive(&self, inbox: &mut SockInbox) -> CloseReason {
+        let mut st = Progress::default();
+        let mut buf = vec![0u8; self.recv_size.max(1)];
+        loop {
+            if let Some(reason) = self.run_control_steps(&mut st, &mut buf).await {
+                return reason;
+            }
+            let reading = !st.peer_eof
+                && !inbox.hold.borrow().reads
+                && !(self.echo && st.queued >= OUTBOX_CAP);
+            let writing = matches!(st.outbox.front(), Some(Out::Data(_)));
+            let step = tokio::select! {
+                out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
+                    Some(out) => { enqueue(&mut st, out); Ok(()) }
+                    None => return CloseReason::Local,
+                },
+                ready = self.stream.writable(), if writing => match ready {
+                    Ok(()) => self.write_some(&mut st).await,
+                    Err(err) => Err((Call::SendAll { len: 0 }, err)),
+                },
+                ready = self.stream.readable(), if reading => match ready {
+                    Ok(()) => self.read_some(&mut st, &mut buf).await,
+                    Err(err) => Err((Call::Recv { bufsize: buf.len() }, err)),
+                },
+                changed = inbox.hold.changed() => match changed {
+                    Ok(()) => Ok(()),
+                    Err(_) => return CloseReason::Local,
+                },
+            };
+            if let Err((call, err)) = step {
+                let failed = CallError::from_io(&err);
+                self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
+                return CloseReason::Failed(failed);
+            }
+        }
+    }
+
+    /// Carries out queued shutdowns, closes and manual calls that have
+    /// reached the front of the outbox.
+    async fn run_control_steps(&self, st: &mut Progress, buf: &mut [u8]) -> Option<CloseReason> {
+        while let Some(front) = st.outbox.front() {
+            match front {
+                Out::Data(_) => break,
+                Out::Close => return Some(CloseReason::Local),
+                Out::Shutdown(how) => {
+                    let how = *how;
+                    let result = socket2::SockRef::from(&self.stream)
+                        .shutdown(how.std())
+                        .map(|()| Returned::Nothing)
+                        .map_err(|e| CallError::from_io(&e));
+                    self.ctx.call(self.id, self.var, Call::Shutdown(how), result).await;
+                }
+                Out::Call(Call::Recv { bufsize }) => {
+                    let bufsize = (*bufsize).clamp(1, buf.len());
+                    let read = loop {
+                        if let Err(err) = self.stream.readable().await {
+                            break Err(err);
+                        }
+                        match self.stream.try_read(&mut buf[..bufsize]) {
+                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                            other => break other,
+                        }
+                    };
+                    st.outbox.pop_front();
+                    if let Err(err) = self.received(st, &buf[..], bufsize, read).await {
+                        let failed = CallError::from_io(&err);
+                        let call = Call::Recv { bufsize };
+                        self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
+                        return Some(CloseReason::Failed(failed));
+                    }
+                    continue;
+                }
+                Out::Call(_) => {}
+            }
+            st.outbox.pop_front();
+        }
+        None
+    }
+
+    async fn write_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {
+        let Some(Out::Data(data)) = st.outbox.front() else { return Ok(()) };
+        let data = data.clone();
+        match self.stream.try_write(&data[st.front_written..]) {
+            Ok(n) => st.front_written += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) => return Err((Call::SendAll { len: data.len() }, e)),
+        }
+        if st.front_written < data.len() {
+            return Ok(());
+        }
+        st.outbox.pop_front();
+        st.queued -= data.len();
+        st.front_written = 0;
+        let offset = st.sent;
+        st.sent += data.len() as u64;
+        let call = Call::SendAll { len: data.len() };
+        self.ctx.call(self.id, self.var, call, Ok(Returned::Nothing)).await;
+        let record =
+            DataRecord { sock: self.id, dir: Dir::Sent, peer: Some(self.peer), data, offset };
+        self.ctx.emit(EventKind::Data(record)).await;
+        Ok(())
+    }
+
+    async fn read_some(&self, st: &mut Progress, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
+        let size = buf.len();
+        let read = self.stream.try_read(buf);
+        if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            return Ok(());
+        }
+        self.received(st, buf, size, read).await.map_err(|e| (Call::Recv { bufsize: size }, e))
+    }
+
+    /// Reports one completed `recv(bufsize)`; on EOF the peer is done sending.
+    async fn received(
+        &self,
+        st: &mut Progress,
+        buf: &[u8],
+        bufsize: usize,
+        read: io::Result<usize>,
+    ) -> io::Result<()> {
+        let n = read?;
+        let data = Bytes::copy_from_slice(&buf[..n]);
+        let returned = Returned::Data { data: data.clone(), from: None, truncated: None };
+        self.ctx.call(self.id, self.var, Call::Recv { bufsize }, Ok(returned)).await;
+        if n == 0 {
+            st.peer_eof = true;
+            self.ctx.emit(EventKind::PeerEof { sock: self.id }).await;
+            if self.echo {
+                enqueue(st, Out::Close);
+            }
+            return Ok(());
+        }
+        let offset = st.received;
+        st.received += n as u64;
+        if self.echo {
+            enqueue(st, Out::Data(data.clone()));
+        }
+        let record =
+            DataRecord { sock: self.id, dir: Dir::Received, peer: Some(self.peer), data, offset };
+        self.ctx.emit(EventKind::Data(record)).await;
+        Ok(())
+    }
+}
+
+fn enqueue(st: &mut Progress, out: Out) {
+    if let Out::Data(data) = &out {
+        if data.is_empty() {
+            return;
+        }
+        st.queued += data.len();
+    }
+    st.outbox.push_back(out);
+}

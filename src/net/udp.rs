@@ -1,0 +1,161 @@
+//! A UDP socket as a task: `recvfrom`/`recv` in a loop unless held, and each
+//! send as one datagram — to the connected peer, the client's target, or (a
+//! server) the last sender.
+
+use std::io;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use tokio::net::UdpSocket;
+
+use super::CallError;
+use super::ctx::{Ctx, Out, SockInbox};
+use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
+
+/// Largest UDP payload over IPv4; also the buffer every datagram is read
+/// into, so a datagram longer than `recv_size` is truncated exactly as the
+/// kernel would (and we know by how much).
+const MAX_DATAGRAM: usize = 65_536;
+
+/// How a UDP socket addresses its peer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Peer {
+    /// `connect()`ed: `send`/`recv`; ICMP errors surface as ECONNREFUSED.
+    Connected(SocketAddr),
+    /// Client without connect: `sendto(target)`/`recvfrom`.
+    Fixed(SocketAddr),
+    /// Server: replies go to whoever sent last.
+    LastSender(Option<SocketAddr>),
+}
+
+/// One UDP socket's task state.
+pub(crate) struct Datagrams {
+    pub ctx: Ctx,
+    pub id: SockId,
+    pub var: &'static str,
+    pub socket: UdpSocket,
+    pub peer: Peer,
+    pub recv_size: usize,
+    pub echo: bool,
+    /// Datagrams sent and received so far (the data events' `offset`).
+    pub sent: u64,
+    pub received: u64,
+}
+
+impl Datagrams {
+    /// Runs until closed, by command, by failure, or by the session ending.
+    pub(crate) async fn run(mut self, mut inbox: SockInbox) {
+        let reason = self.drive(&mut inbox).await;
+        self.ctx.closed(self.id, self.var, reason).await;
+    }
+
+    async fn drive(&mut self, inbox: &mut SockInbox) -> CloseReason {
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        loop {
+            let reading = !inbox.hold.borrow().reads;
+            let step = tokio::select! {
+                out = inbox.out.recv() => match out {
+                    None | Some(Out::Close) => return CloseReason::Local,
+                    Some(Out::Data(data)) => self.send(data).await,
+                    Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
+                        self.recv(&mut buf, bufsize, true).await
+                    }
+                    Some(Out::Shutdown(_) | Out::Call(_)) => Ok(()),
+                },
+                ready = self.socket.readable(), if reading => match ready {
+                    Ok(()) => self.recv(&mut buf, self.recv_size, false).await,
+                    Err(err) => Err((self.recv_call(self.recv_size), err)),
+                },
+                changed = inbox.hold.changed() => match changed {
+                    Ok(()) => Ok(()),
+                    Err(_) => return CloseReason::Local,
+                },
+            };
+            if let Err((call, err)) = step {
+                let failed = CallError::from_io(&err);
+                self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
+                // A server outlives one peer's ICMP error; a client's only
+                // peer is gone.
+                if matches!(self.peer, Peer::LastSender(_)) {
+                    continue;
+                }
+                return CloseReason::Failed(failed);
+            }
+        }
+    }
+
+    fn recv_call(&self, bufsize: usize) -> Call {
+        match self.peer {
+            Peer::Connected(_) => Call::Recv { bufsize },
+            _ => Call::RecvFrom { bufsize },
+        }
+    }
+
+    /// One datagram out, to whoever this socket answers.
+    async fn send(&mut self, data: Bytes) -> Result<(), (Call, io::Error)> {
+        let len = data.len();
+        let (call, result, to) = match self.peer {
+            Peer::Connected(to) => (Call::Send { len }, self.socket.send(&data).await, to),
+            Peer::Fixed(to) | Peer::LastSender(Some(to)) => {
+                (Call::SendTo { len, to }, self.socket.send_to(&data, to).await, to)
+            }
+            Peer::LastSender(None) => {
+                let why = "no peer has sent a datagram yet, so there is nobody to answer";
+                self.ctx.emit(EventKind::Dropped { len, why }).await;
+                return Ok(());
+            }
+        };
+        let n = result.map_err(|e| (call.clone(), e))?;
+        self.ctx.call(self.id, self.var, call, Ok(Returned::Count(n))).await;
+        let record =
+            DataRecord { sock: self.id, dir: Dir::Sent, peer: Some(to), data, offset: self.sent };
+        self.sent += 1;
+        self.ctx.emit(EventKind::Data(record)).await;
+        Ok(())
+    }
+
+    /// One datagram in; longer than `bufsize` is cut as the kernel would.
+    async fn recv(
+        &mut self,
+        buf: &mut [u8],
+        bufsize: usize,
+        blocking: bool,
+    ) -> Result<(), (Call, io::Error)> {
+        let call = self.recv_call(bufsize);
+        let got = loop {
+            let attempt = self.socket.try_recv_from(buf);
+            match attempt {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if !blocking {
+                        return Ok(());
+                    }
+                    self.socket.readable().await.map_err(|e| (call.clone(), e))?;
+                }
+                other => break other,
+            }
+        };
+        let (n, from) = got.map_err(|e| (call.clone(), e))?;
+        let kept = n.min(bufsize);
+        let data = Bytes::copy_from_slice(&buf[..kept]);
+        let truncated = (n > kept).then_some(n);
+        if let Peer::LastSender(last) = &mut self.peer {
+            *last = Some(from);
+        }
+        let shown_from = matches!(call, Call::RecvFrom { .. }).then_some(from);
+        let returned = Returned::Data { data: data.clone(), from: shown_from, truncated };
+        self.ctx.call(self.id, self.var, call, Ok(returned)).await;
+        let record = DataRecord {
+            sock: self.id,
+            dir: Dir::Received,
+            peer: Some(from),
+            data: data.clone(),
+            offset: self.received,
+        };
+        self.received += 1;
+        self.ctx.emit(EventKind::Data(record)).await;
+        if self.echo {
+            self.send(data).await?;
+        }
+        Ok(())
+    }
+}
