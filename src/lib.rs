@@ -7,3 +7,4 @@ pub mod headless;
 pub mod net;
 pub mod python;
 pub mod run;
+pub mod sanitize;

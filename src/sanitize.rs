@@ -1,0 +1,147 @@
+//! The one function that makes peer text safe to show. Whatever a peer sends
+//! reaches the terminal only through here: control characters, escape
+//! sequences, bidirectional overrides and invisible characters become visible
+//! stand-ins, invalid UTF-8 becomes `\xNN`, and nothing is ever passed raw.
+
+use std::fmt::Write as _;
+
+/// A run of text, either the peer's own printable characters or a visible
+/// stand-in for something that must not reach the terminal raw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    /// A stand-in (`␛`, `\xff`, `\u{202e}`): views show it dimmed.
+    Escaped(String),
+}
+
+impl Piece {
+    /// The text to draw.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Text(s) | Self::Escaped(s) => s,
+        }
+    }
+}
+
+/// The visible stand-in for a character that must not reach the terminal,
+/// or `None` when it is safe to print as is.
+#[must_use]
+pub fn stand_in(c: char) -> Option<String> {
+    let code = u32::from(c);
+    match code {
+        // C0 controls as Unicode's control pictures: ␀ ... ␟ (ESC is ␛).
+        0x00..=0x1f => char::from_u32(0x2400 + code).map(String::from),
+        0x7f => Some("␡".into()),
+        // C1 controls, bidi embeddings/overrides/isolates, zero-width and
+        // other invisible format characters, line/paragraph separators.
+        0x80..=0x9f
+        | 0x200b..=0x200f
+        | 0x2028..=0x202e
+        | 0x2060..=0x206f
+        | 0xfeff
+        | 0xfff9..=0xfffb
+        | 0x061c
+        | 0x00ad
+        | 0x180e => Some(format!("\\u{{{code:x}}}")),
+        _ => None,
+    }
+}
+
+/// Splits `bytes` into safe pieces: valid UTF-8 decoded, everything unsafe
+/// replaced by its stand-in, invalid bytes as `\xNN`.
+#[must_use]
+pub fn pieces(bytes: &[u8]) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut escaped = String::new();
+    let mut flush_text = |text: &mut String, out: &mut Vec<Piece>| {
+        if !text.is_empty() {
+            out.push(Piece::Text(std::mem::take(text)));
+        }
+    };
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match stand_in(c) {
+                Some(shown) => {
+                    flush_text(&mut text, &mut out);
+                    escaped.push_str(&shown);
+                }
+                None => {
+                    if !escaped.is_empty() {
+                        out.push(Piece::Escaped(std::mem::take(&mut escaped)));
+                    }
+                    text.push(c);
+                }
+            }
+        }
+        if !chunk.invalid().is_empty() {
+            flush_text(&mut text, &mut out);
+            for b in chunk.invalid() {
+                let _ = write!(escaped, "\\x{b:02x}");
+            }
+        }
+    }
+    flush_text(&mut text, &mut out);
+    if !escaped.is_empty() {
+        out.push(Piece::Escaped(escaped));
+    }
+    out
+}
+
+/// `bytes` as one safe string (stand-ins inline, undistinguished).
+#[must_use]
+pub fn visible(bytes: &[u8]) -> String {
+    pieces(bytes).iter().map(Piece::as_str).collect()
+}
+
+/// A `str` made safe the same way (for text that came from a peer or a file
+/// but is already a string, such as an error message naming a path).
+#[must_use]
+pub fn visible_str(text: &str) -> String {
+    visible(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_become_visible() {
+        assert_eq!(visible(b"\x1b]0;pwned\x07\x1b[2J"), "␛]0;pwned␇␛[2J");
+    }
+
+    #[test]
+    fn table_of_stand_ins() {
+        let table: &[(&[u8], &str)] = &[
+            (b"hello", "hello"),
+            ("你好，世界".as_bytes(), "你好，世界"),
+            (b"a\tb\r\n", "a␉b␍␊"),
+            (b"\x7f", "␡"),
+            (b"\xff\xfe", "\\xff\\xfe"),
+            ("\u{202e}evil".as_bytes(), "\\u{202e}evil"),
+            ("\u{200b}".as_bytes(), "\\u{200b}"),
+            ("\u{9b}".as_bytes(), "\\u{9b}"),
+            (b"\xe4\xbd", "\\xe4\\xbd"),
+        ];
+        for (input, want) in table {
+            assert_eq!(visible(input), *want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn pieces_mark_what_was_escaped() {
+        assert_eq!(
+            pieces(b"ok\x1bno"),
+            vec![Piece::Text("ok".into()), Piece::Escaped("␛".into()), Piece::Text("no".into())]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nothing_unsafe_survives(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let shown = visible(&bytes);
+            proptest::prop_assert!(shown.chars().all(|c| stand_in(c).is_none()));
+        }
+    }
+}
