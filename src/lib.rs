@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod headless;
+pub mod json;
 pub mod net;
 pub mod python;
 pub mod run;

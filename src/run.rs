@@ -1,12 +1,36 @@
-//! Picks the mode for a plan and runs it.
+//! Picks the mode for a plan and runs it: headless when asked or when stdin
+//! or stdout is not a terminal, otherwise the TUI.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Plan};
+use crate::headless;
+use crate::net::limits;
 
 /// Runs sockpit for a parsed command line; returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
-    let _plan = cli.plan();
-    ExitCode::SUCCESS
+    let plan = cli.plan();
+    // A server holding a thousand connections needs more than the default
+    // soft limit of 1024 files; failing to raise it is not fatal.
+    let _ = limits::raise_open_files();
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if plan.headless || !interactive {
+        return run_headless(&plan);
+    }
+    if plan.events_given {
+        return usage("--events needs --headless: the TUI shows events on screen");
+    }
+    run_headless(&plan)
+}
+
+fn run_headless(plan: &Plan) -> ExitCode {
+    if plan.demo { headless::demo(plan) } else { headless::run(plan) }
+}
+
+/// Bad usage found after parsing: a message like clap's, and exit 2.
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}\n\nFor more information, try '--help'.");
+    ExitCode::from(2)
 }

@@ -55,7 +55,7 @@ pub fn pieces(bytes: &[u8]) -> Vec<Piece> {
     let mut out = Vec::new();
     let mut text = String::new();
     let mut escaped = String::new();
-    let mut flush_text = |text: &mut String, out: &mut Vec<Piece>| {
+    let flush_text = |text: &mut String, out: &mut Vec<Piece>| {
         if !text.is_empty() {
             out.push(Piece::Text(std::mem::take(text)));
         }
@@ -95,6 +95,25 @@ pub fn visible(bytes: &[u8]) -> String {
     pieces(bytes).iter().map(Piece::as_str).collect()
 }
 
+/// Like [`visible`], but line feeds and tabs stay as they are: for peer bytes
+/// written to a terminal as running text (headless with stdout on a tty).
+#[must_use]
+pub fn visible_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        for (j, cell) in line.split(|&b| b == b'\t').enumerate() {
+            if j > 0 {
+                out.push('\t');
+            }
+            out.push_str(&visible(cell));
+        }
+    }
+    out
+}
+
 /// A `str` made safe the same way (for text that came from a peer or a file
 /// but is already a string, such as an error message naming a path).
 #[must_use]
@@ -127,6 +146,11 @@ mod tests {
         for (input, want) in table {
             assert_eq!(visible(input), *want, "{input:?}");
         }
+    }
+
+    #[test]
+    fn running_text_keeps_lines_and_tabs() {
+        assert_eq!(visible_text(b"a\tb\n\x1b[2J\r\n"), "a\tb\n␛[2J␍\n");
     }
 
     #[test]

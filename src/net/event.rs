@@ -245,8 +245,6 @@ pub enum EventKind {
     /// The session cannot go on (its own socket failed); carries the error
     /// message in DESIGN.md's grammar.
     Fatal { message: String },
-    /// The session finished cleanly (headless uses it to exit 0).
-    Finished,
 }
 
 /// One event with the time it happened.

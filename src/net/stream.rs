@@ -111,9 +111,10 @@ impl Connection {
             if let Some(reason) = self.run_control_steps(&mut st, &mut buf).await {
                 return reason;
             }
-            let reading = !st.peer_eof
-                && !inbox.hold.borrow().reads
-                && !(self.echo && st.queued >= OUTBOX_CAP);
+            // An echo server with a full outbox stops reading: the peer is
+            // slowed down instead of our memory growing.
+            let echo_full = self.echo && st.queued >= OUTBOX_CAP;
+            let reading = !st.peer_eof && !inbox.hold.borrow().reads && !echo_full;
             let writing = matches!(st.outbox.front(), Some(Out::Data(_)));
             let step = tokio::select! {
                 out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {

@@ -1,0 +1,222 @@
+//! The engine wired to stdin/stdout like nc: stdin's bytes to the socket,
+//! received bytes to stdout, both unchanged; events to stderr, one sanitised
+//! line each (or JSON). When to exit follows DESIGN.md's headless table.
+
+mod demo;
+mod report;
+mod stdio;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::cli::{End, Eol, EventFormat, Plan};
+use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, Role, SockId};
+pub use demo::demo;
+use report::Reporter;
+use stdio::{Framing, StdoutSink};
+
+/// Default bytes per recv headless: big reads keep bulk transfers fast.
+const HEADLESS_RECV_SIZE: usize = 65_536;
+
+/// Runs one end headless until DESIGN.md's table says it is done.
+#[must_use]
+pub fn run(plan: &Plan) -> ExitCode {
+    let Some(end) = plan.ends.first() else { return ExitCode::from(2) };
+    let Some(runtime) = runtime() else { return ExitCode::FAILURE };
+    let code = runtime.block_on(Headless::new(end, plan).run());
+    // The stdin thread may sit in read(); nothing it holds needs a goodbye.
+    runtime.shutdown_background();
+    code
+}
+
+/// The runtime headless modes run on: two workers, one per core here.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    let built = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    built.map_err(|err| eprintln!("sockpit: cannot start the runtime: {err}")).ok()
+}
+
+/// Where one headless end stands.
+struct Headless {
+    end: End,
+    crlf: bool,
+    reporter: Reporter,
+    /// The connection or socket carrying data.
+    conn: Option<SockId>,
+    stdin_started: bool,
+    /// Sends stdin made, once it has ended.
+    stdin_sends: Option<u64>,
+    sent: u64,
+    our_shutdown_done: bool,
+    peer_eof: bool,
+    /// UDP client: exit after this much silence once stdin has ended.
+    quiet_until: Option<Instant>,
+}
+
+impl Headless {
+    fn new(end: &End, plan: &Plan) -> Self {
+        let mut end = end.clone();
+        end.config.recv_size = end.recv_size.map_or(HEADLESS_RECV_SIZE, |n| n as usize);
+        // Headless servers serve one connection, like `nc -l`.
+        end.config.single = true;
+        let json = plan.events == EventFormat::Json;
+        let target = end.config.role.target().to_string();
+        Self {
+            end,
+            crlf: plan.eol == Eol::Crlf,
+            reporter: Reporter::new(json, target),
+            conn: None,
+            stdin_started: false,
+            stdin_sends: None,
+            sent: 0,
+            our_shutdown_done: false,
+            peer_eof: false,
+            quiet_until: None,
+        }
+    }
+
+    fn reads_stdin(&self) -> bool {
+        !(self.end.config.echo || self.end.sink)
+    }
+
+    async fn run(mut self) -> ExitCode {
+        let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
+        let session = net::spawn(self.end.config.clone(), events_tx);
+        let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
+            Ok(sink) => sink,
+            Err(err) => {
+                eprintln!("sockpit: cannot write to stdout: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let (eof_tx, mut eof_rx) = mpsc::channel(1);
+        // A UDP socket can take stdin at once: sends wait in the session's
+        // queue until the socket exists, and a server reports lines that
+        // arrive before any peer as dropped.
+        if self.end.config.role.kind() == Kind::Dgram {
+            self.start_stdin(&session.commands, &eof_tx);
+        }
+        let code = loop {
+            let quiet = self.quiet_until;
+            tokio::select! {
+                event = events.recv() => {
+                    let Some(event) = event else { break ExitCode::SUCCESS };
+                    self.reporter.report(&event);
+                    if let EventKind::Data(record) = &event.kind {
+                        if record.dir == net::Dir::Received && !self.end.sink
+                            && sink.tx.send(record.data.clone()).await.is_err()
+                        {
+                            // stdout is gone (a closed pipe): end quietly.
+                            break ExitCode::SUCCESS;
+                        }
+                    }
+                    if let Some(code) = self.on_event(&event, &session.commands, &eof_tx) {
+                        break code;
+                    }
+                }
+                Some(sends) = eof_rx.recv() => {
+                    self.stdin_sends = Some(sends);
+                    if let Some(code) = self.check_done() {
+                        break code;
+                    }
+                }
+                () = sleep_until(quiet), if quiet.is_some() => break ExitCode::SUCCESS,
+            }
+        };
+        drop(session);
+        match sink.finish() {
+            Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+                eprintln!("sockpit: write to stdout failed: {err}");
+                ExitCode::FAILURE
+            }
+            _ => code,
+        }
+    }
+
+    fn start_stdin(&mut self, commands: &mpsc::Sender<Command>, eof: &mpsc::Sender<u64>) {
+        if self.stdin_started || !self.reads_stdin() {
+            return;
+        }
+        self.stdin_started = true;
+        let stream = self.end.config.role.kind() == Kind::Stream;
+        let framing = Framing { lines: !stream, crlf: self.crlf, shutdown_at_eof: stream };
+        stdio::spawn_stdin(framing, commands.clone(), eof.clone());
+    }
+
+    /// Updates the state for one event; `Some(code)` when it is time to exit.
+    fn on_event(
+        &mut self,
+        event: &Event,
+        commands: &mpsc::Sender<Command>,
+        eof: &mpsc::Sender<u64>,
+    ) -> Option<ExitCode> {
+        match &event.kind {
+            EventKind::Fatal { .. } => return Some(ExitCode::FAILURE),
+            EventKind::Connected { sock, .. } => {
+                self.conn = Some(*sock);
+                self.start_stdin(commands, eof);
+            }
+            EventKind::Call(record)
+                if (Some(record.sock) == self.conn || self.conn.is_none())
+                    && matches!(record.call, net::Call::Shutdown(_))
+                    && record.result.is_ok() =>
+            {
+                self.our_shutdown_done = true;
+            }
+            EventKind::Data(record) if record.dir == net::Dir::Sent => self.sent += 1,
+            EventKind::Data(_) if self.quiet_until.is_some() => self.arm_quiet(),
+            EventKind::Dropped { .. } => self.sent += 1,
+            EventKind::PeerEof { sock } if Some(*sock) == self.conn => self.peer_eof = true,
+            EventKind::Closed { sock, reason } if Some(*sock) == self.conn => {
+                return Some(match reason {
+                    CloseReason::Local => ExitCode::SUCCESS,
+                    CloseReason::Failed(_) => ExitCode::FAILURE,
+                });
+            }
+            EventKind::Closed { reason: CloseReason::Failed(_), .. }
+                if self.end.config.role.kind() == Kind::Dgram
+                    && !self.end.config.role.is_server() =>
+            {
+                return Some(ExitCode::FAILURE);
+            }
+            _ => {}
+        }
+        self.check_done()
+    }
+
+    /// DESIGN.md's "exits" column.
+    fn check_done(&mut self) -> Option<ExitCode> {
+        match &self.end.config.role {
+            Role::TcpClient(_) => {
+                let stdin_done = self.our_shutdown_done;
+                (self.peer_eof && stdin_done).then_some(ExitCode::SUCCESS)
+            }
+            Role::TcpServer(_) => {
+                let stdin_done = self.our_shutdown_done || !self.reads_stdin();
+                (self.peer_eof && stdin_done && !self.end.config.echo).then_some(ExitCode::SUCCESS)
+            }
+            Role::UdpClient(_) => {
+                if self.quiet_until.is_none()
+                    && self.stdin_sends.is_some_and(|sends| self.sent >= sends)
+                {
+                    self.arm_quiet();
+                }
+                None
+            }
+            Role::UdpServer(_) => None,
+        }
+    }
+
+    fn arm_quiet(&mut self) {
+        self.quiet_until = Some(Instant::now() + self.end.linger);
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,92 @@
+//! Events on stderr: one sanitised line each for people, or the JSON-lines
+//! schema for scripts. Failures are worded in DESIGN.md's grammar.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+
+use crate::net::{Call, CloseReason, Event, EventKind, SockId};
+use crate::{json, python, sanitize};
+
+/// Writes events to stderr.
+pub struct Reporter {
+    json: bool,
+    /// Peer of each socket, to name the target of a failed send or recv.
+    peers: HashMap<SockId, SocketAddr>,
+    /// Where the session points, for sockets with no connected peer.
+    default_target: String,
+    /// The last failure already worded, so a fatal one is not said twice.
+    said: Option<String>,
+}
+
+impl Reporter {
+    pub fn new(json: bool, default_target: String) -> Self {
+        Self { json, peers: HashMap::new(), default_target, said: None }
+    }
+
+    /// Reports one event (or nothing, for routine data traffic in text mode:
+    /// the bytes themselves are on stdout).
+    pub fn report(&mut self, event: &Event) {
+        if let EventKind::Connected { sock, peer, .. } = &event.kind {
+            self.peers.insert(*sock, *peer);
+        }
+        let line = if self.json { Some(json::line(event)) } else { self.text(&event.kind) };
+        if let Some(line) = line {
+            // A closed stderr is no reason to stop moving data.
+            let _ = writeln!(std::io::stderr().lock(), "{line}");
+        }
+    }
+
+    fn text(&mut self, kind: &EventKind) -> Option<String> {
+        let line = match kind {
+            EventKind::Call(record) => {
+                let routine = matches!(
+                    record.call,
+                    Call::Send { .. }
+                        | Call::SendAll { .. }
+                        | Call::SendTo { .. }
+                        | Call::Recv { .. }
+                        | Call::RecvFrom { .. }
+                );
+                match &record.result {
+                    Ok(_) if routine => return None,
+                    Ok(_) => python::line(record),
+                    Err(err) => {
+                        let target = self.target(record.sock, &record.call);
+                        let message = err.message(record.call.name(), &target);
+                        let line = format!("{}\nsockpit: {message}", python::line(record));
+                        self.said = Some(message);
+                        line
+                    }
+                }
+            }
+            EventKind::Data(_) => return None,
+            EventKind::Listening { sock, fd, local, kind } => {
+                format!("listening on {local} ({}, sock {sock}, fd {fd})", kind.protocol())
+            }
+            EventKind::Connected { sock, fd, local, peer } => {
+                format!("connected {local} <-> {peer} (sock {sock}, fd {fd})")
+            }
+            EventKind::PeerEof { sock } => format!("peer closed its side of sock {sock} (EOF)"),
+            EventKind::Closed { sock, reason: CloseReason::Local } => format!("sock {sock} closed"),
+            EventKind::Closed { sock, reason: CloseReason::Failed(err) } => {
+                format!("sock {sock} lost: {err}")
+            }
+            EventKind::Dropped { len, why } => format!("dropped {len} B: {why}"),
+            EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
+            EventKind::Fatal { message } => format!("sockpit: {message}"),
+        };
+        Some(sanitize::visible_text(line.as_bytes()))
+    }
+
+    /// What a failed call was aimed at, for the error message.
+    fn target(&self, sock: SockId, call: &Call) -> String {
+        match call {
+            Call::Bind(a) | Call::Connect(a) | Call::SendTo { to: a, .. } => a.to_string(),
+            _ => self
+                .peers
+                .get(&sock)
+                .map_or_else(|| self.default_target.clone(), ToString::to_string),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! stdin and stdout moved on threads of their own with 64 KiB buffers:
+//! `tokio::io::stdin()/stdout()` go through the blocking pool and cap near
+//! 1 GB/s where the socket alone does 4 GB/s.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::AsFd;
+use std::thread::{self, JoinHandle};
+
+use bytes::{Bytes, BytesMut};
+use tokio::sync::mpsc;
+
+use crate::net::{CHANNEL_DEPTH, Command, Shut, To};
+
+/// Bytes read from stdin at a time.
+const CHUNK: usize = 64 * 1024;
+
+/// Largest UDP payload (IPv4); a longer line is sent anyway so the kernel's
+/// EMSGSIZE is what the user sees.
+const MAX_DATAGRAM: usize = 65_507;
+
+/// How stdin's bytes become sends.
+#[derive(Debug, Clone, Copy)]
+pub struct Framing {
+    /// One datagram per line (UDP) instead of a byte stream (TCP).
+    pub lines: bool,
+    /// LF becomes CRLF (`--eol crlf`, like `ncat --crlf`).
+    pub crlf: bool,
+    /// Stream: `shutdown(SHUT_WR)` at EOF.
+    pub shutdown_at_eof: bool,
+}
+
+/// Reads stdin until EOF on its own thread, sending each chunk (or line) to
+/// the session; reports how many sends it made when stdin ends.
+pub fn spawn_stdin(framing: Framing, commands: mpsc::Sender<Command>, eof: mpsc::Sender<u64>) {
+    let _detached = thread::Builder::new().name("stdin".into()).spawn(move || {
+        let sends = pump(framing, &commands).unwrap_or_default();
+        if framing.shutdown_at_eof {
+            let _ = commands.blocking_send(Command::Shutdown { to: To::Current, how: Shut::Write });
+        }
+        let _ = eof.blocking_send(sends);
+    });
+}
+
+fn open_stdin() -> io::Result<File> {
+    Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
+}
+
+/// Copies stdin into sends; returns the number of sends made.
+fn pump(framing: Framing, commands: &mpsc::Sender<Command>) -> io::Result<u64> {
+    let mut input = open_stdin()?;
+    let mut buf = vec![0u8; CHUNK];
+    let mut line = BytesMut::new();
+    let mut last_was_cr = false;
+    let mut sends = 0u64;
+    let send = |data: Bytes, sends: &mut u64| {
+        *sends += 1;
+        commands.blocking_send(Command::Send { to: To::Current, data }).is_ok()
+    };
+    loop {
+        let n = match input.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        let chunk = if framing.crlf {
+            to_crlf(&buf[..n], &mut last_was_cr)
+        } else {
+            Bytes::copy_from_slice(&buf[..n])
+        };
+        if !framing.lines {
+            if !send(chunk, &mut sends) {
+                return Ok(sends);
+            }
+            continue;
+        }
+        for piece in chunk.split_inclusive(|&b| b == b'\n') {
+            line.extend_from_slice(piece);
+            let full = piece.ends_with(b"\n") || line.len() > MAX_DATAGRAM;
+            if full && !send(line.split().freeze(), &mut sends) {
+                return Ok(sends);
+            }
+        }
+    }
+    if !line.is_empty() {
+        send(line.split().freeze(), &mut sends);
+    }
+    Ok(sends)
+}
+
+/// LF → CRLF, leaving an existing CRLF alone (also across chunk borders).
+fn to_crlf(data: &[u8], last_was_cr: &mut bool) -> Bytes {
+    let mut out = Vec::with_capacity(data.len() + data.len() / 16);
+    for &b in data {
+        if b == b'\n' && !*last_was_cr {
+            out.push(b'\r');
+        }
+        out.push(b);
+        *last_was_cr = b == b'\r';
+    }
+    Bytes::from(out)
+}
+
+/// Where received bytes go: a thread writing to stdout unchanged — or, when
+/// stdout is a terminal, made safe first so a peer cannot drive it.
+pub struct StdoutSink {
+    pub tx: mpsc::Sender<Bytes>,
+    thread: JoinHandle<io::Result<()>>,
+}
+
+impl StdoutSink {
+    /// Starts the writer thread.
+    ///
+    /// # Errors
+    /// When stdout cannot be duplicated.
+    pub fn spawn(terminal: bool) -> io::Result<Self> {
+        let mut out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
+        let (tx, mut rx) = mpsc::channel::<Bytes>(CHANNEL_DEPTH);
+        let thread = thread::Builder::new().name("stdout".into()).spawn(move || {
+            while let Some(data) = rx.blocking_recv() {
+                if terminal {
+                    out.write_all(crate::sanitize::visible_text(&data).as_bytes())?;
+                } else {
+                    out.write_all(&data)?;
+                }
+            }
+            out.flush()
+        })?;
+        Ok(Self { tx, thread })
+    }
+
+    /// Waits until everything sent so far is written.
+    ///
+    /// # Errors
+    /// The write error that stopped the thread (a closed pipe among them).
+    pub fn finish(self) -> io::Result<()> {
+        drop(self.tx);
+        self.thread.join().unwrap_or_else(|_| Err(io::Error::other("stdout thread panicked")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crlf_conversion_keeps_existing_crlf() {
+        let mut cr = false;
+        assert_eq!(&to_crlf(b"a\nb\r\nc\r", &mut cr)[..], b"a\r\nb\r\nc\r");
+        assert!(cr);
+        assert_eq!(&to_crlf(b"\nd\n", &mut cr)[..], b"\nd\r\n");
+    }
+}
