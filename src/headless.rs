@@ -1,1 +1,0 @@
-//! The engine wired to stdin/stdout like nc (in progress).
