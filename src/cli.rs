@@ -143,6 +143,14 @@ pub struct Common {
     /// Headless event format on stderr.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub events: Option<EventFormat>,
+    /// TUI: history entries kept per end; the oldest go first, with a marker
+    /// [default: 100000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub history: Option<u64>,
+    /// TUI: bytes of history kept per end, e.g. 32M (suffix K, M or G)
+    /// [default: 32M].
+    #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
+    pub history_bytes: Option<usize>,
 }
 
 /// A line ending.
@@ -185,6 +193,21 @@ pub enum EventFormat {
     Json,
 }
 
+/// A byte count with an optional binary suffix: `4096`, `64K`, `32M`, `1G`.
+fn parse_bytes(text: &str) -> Result<usize, String> {
+    let t = text.trim();
+    let (digits, shift) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 10),
+        Some((i, 'm' | 'M')) => (&t[..i], 20),
+        Some((i, 'g' | 'G')) => (&t[..i], 30),
+        _ => (t, 0),
+    };
+    let n: usize = digits.parse().map_err(|_| format!("{text:?} is not a byte count like 32M"))?;
+    n.checked_mul(1 << shift)
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("{text:?} is not a usable byte count"))
+}
+
 fn parse_secs(text: &str) -> Result<Duration, String> {
     let secs: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
     Duration::try_from_secs_f64(secs)
@@ -215,6 +238,13 @@ pub struct Plan {
     pub events: EventFormat,
     /// Whether `--events` was given at all (it means nothing in the TUI).
     pub events_given: bool,
+    /// TUI: history entries kept per end (`--history`).
+    pub history: usize,
+    /// TUI: history bytes kept per end (`--history-bytes`).
+    pub history_bytes: usize,
+    /// Whether `--history` or `--history-bytes` was given (they mean nothing
+    /// headless).
+    pub history_given: bool,
 }
 
 impl Cli {
@@ -223,7 +253,14 @@ impl Cli {
     pub fn plan(self) -> Plan {
         let mode = self.command.unwrap_or(Mode::Demo {
             proto: Proto::Tcp,
-            common: Common { recv_size: None, eol: None, headless: false, events: None },
+            common: Common {
+                recv_size: None,
+                eol: None,
+                headless: false,
+                events: None,
+                history: None,
+                history_bytes: None,
+            },
         });
         let one = |role: Role, common: Common, serve: Option<Serve>| {
             let mut config = SessionConfig::new(role);
@@ -281,6 +318,9 @@ impl Cli {
             headless: common.headless,
             events: common.events.unwrap_or(EventFormat::Text),
             events_given: common.events.is_some(),
+            history: common.history.map_or(100_000, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            history_bytes: common.history_bytes.unwrap_or(32 << 20),
+            history_given: common.history.is_some() || common.history_bytes.is_some(),
         }
     }
 }

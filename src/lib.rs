@@ -2,6 +2,7 @@
 //! talk. `net` owns every socket and knows nothing of terminals; `headless`
 //! wires it to stdin/stdout like nc; the TUI draws it live.
 
+pub mod app;
 pub mod cli;
 pub mod headless;
 pub mod json;
@@ -9,3 +10,5 @@ pub mod net;
 pub mod python;
 pub mod run;
 pub mod sanitize;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,273 @@
+//! One end of the conversation (a server or a client session) as the views
+//! see it: its sockets, history, lifecycle calls and pending bytes, all
+//! updated from the engine's events by [`EndState::on_event`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use super::decoder::{LineDecoder, Piece};
+use super::history::{Calls, Caps, Entry, EntryKind, History};
+use super::lifecycle::Lifecycle;
+use super::sockets::{Sockets, State};
+use crate::net::{
+    Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Kind, Micros, Role, SockId,
+};
+
+/// Where a connection's received bytes stand in the history.
+#[derive(Debug, Default, Clone)]
+struct Stream {
+    decoder: LineDecoder,
+    /// The history entry of the line still waiting for its `\n`.
+    open: Option<u64>,
+    /// Data events received so far (the recv calls that carried data).
+    recvs: u64,
+    sends: u64,
+}
+
+/// One end's state.
+#[derive(Debug, Clone)]
+pub struct EndState {
+    pub role: Role,
+    pub kind: Kind,
+    pub sockets: Sockets,
+    pub history: History,
+    pub lifecycle: Lifecycle,
+    /// Bytes submitted with Enter that the engine has not reported sent
+    /// (or dropped) yet.
+    pub pending: u64,
+    /// The session could not go on; its message in DESIGN.md's grammar.
+    pub fatal: Option<String>,
+    /// The session has been spawned (the demo's client waits for the server).
+    pub started: bool,
+    /// Where the server listens (or the UDP server is bound).
+    pub listening: Option<SocketAddr>,
+    streams: HashMap<SockId, Stream>,
+    /// The last data-call error shown, so a close for the same reason is not
+    /// reported twice.
+    last_error: Option<(SockId, CallError)>,
+}
+
+impl EndState {
+    #[must_use]
+    pub fn new(role: Role, caps: Caps) -> Self {
+        let kind = role.kind();
+        Self {
+            role,
+            kind,
+            sockets: Sockets::new(kind),
+            history: History::new(caps),
+            lifecycle: Lifecycle::default(),
+            pending: 0,
+            fatal: None,
+            started: false,
+            listening: None,
+            streams: HashMap::new(),
+            last_error: None,
+        }
+    }
+
+    /// `server` or `client`.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        if self.role.is_server() { "server" } else { "client" }
+    }
+
+    /// A new session replaces a failed one: its socket ids start again.
+    pub fn restart(&mut self) {
+        self.sockets.clear();
+        self.streams.clear();
+        self.fatal = None;
+        self.pending = 0;
+        self.last_error = None;
+    }
+
+    /// An entry written by sockpit itself (hints, errors, connection life).
+    pub fn note(&mut self, at: Micros, kind: EntryKind, sock: SockId, text: impl Into<String>) {
+        let text: String = text.into();
+        self.history.push(Entry {
+            at,
+            kind,
+            sock,
+            peer: None,
+            text: text.into_bytes(),
+            open: false,
+            calls: Calls::default(),
+        });
+    }
+
+    /// Applies one engine event.
+    pub fn on_event(&mut self, ev: &Event) {
+        self.sockets.update(&ev.kind);
+        let at = ev.at;
+        match &ev.kind {
+            EventKind::Call(rec) => {
+                self.lifecycle.push(at, rec);
+                let data_call = matches!(
+                    rec.call,
+                    Call::Send { .. }
+                        | Call::SendAll { .. }
+                        | Call::SendTo { .. }
+                        | Call::Recv { .. }
+                        | Call::RecvFrom { .. }
+                        | Call::Shutdown(_)
+                );
+                if let (true, Err(err)) = (data_call, &rec.result) {
+                    let text = format!("{} failed: {err}", rec.call.name());
+                    self.note(at, EntryKind::Error, rec.sock, text);
+                    self.last_error = Some((rec.sock, err.clone()));
+                }
+            }
+            EventKind::Data(d) => self.data(at, d),
+            EventKind::Connected { sock, local, peer, .. } => {
+                let text = if self.role.is_server() {
+                    format!("accepted a connection from {peer} (on {local})")
+                } else {
+                    format!("connected to {peer} from {local}")
+                };
+                self.note(at, EntryKind::Info, *sock, text);
+            }
+            EventKind::Listening { sock, local, kind, .. } => {
+                self.listening = Some(*local);
+                let text = match kind {
+                    Kind::Stream => format!("listening on {local} (TCP): waiting for a client"),
+                    Kind::Dgram => format!("bound to {local} (UDP): waiting for a datagram"),
+                };
+                self.note(at, EntryKind::Info, *sock, text);
+            }
+            EventKind::PeerEof { sock } => {
+                self.finish_stream(*sock);
+                let text = "peer closed its side (recv returned b''): CLOSE_WAIT, you can still \
+                            send; /close closes";
+                self.note(at, EntryKind::Info, *sock, text);
+            }
+            EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
+            EventKind::Dropped { len, why } => {
+                self.pending = self.pending.saturating_sub(*len as u64);
+                self.note(at, EntryKind::Error, 0, format!("dropped {len} B: {why}"));
+            }
+            EventKind::Fatal { message } => {
+                self.fatal = Some(message.clone());
+                self.pending = 0;
+                let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
+                self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
+            }
+        }
+    }
+
+    fn data(&mut self, at: Micros, d: &DataRecord) {
+        let stream = self.streams.entry(d.sock).or_default();
+        match d.dir {
+            Dir::Sent => {
+                self.pending = self.pending.saturating_sub(d.data.len() as u64);
+                let calls = Calls { first: stream.sends, count: 1 };
+                stream.sends += 1;
+                self.message(at, d, EntryKind::Sent, calls);
+            }
+            Dir::Received => {
+                let calls = Calls { first: stream.recvs, count: 1 };
+                stream.recvs += 1;
+                if self.kind == Kind::Dgram {
+                    // A datagram is a message of its own: never joined.
+                    self.message(at, d, EntryKind::Received, calls);
+                } else {
+                    let pieces = stream.decoder.feed(&d.data);
+                    self.stream_pieces(at, d, pieces, calls);
+                }
+            }
+        }
+    }
+
+    /// A whole message (one send, one datagram): one entry per line, its
+    /// final line ending not shown; an empty message still shows.
+    fn message(&mut self, at: Micros, d: &DataRecord, kind: EntryKind, calls: Calls) {
+        let body = d.data.strip_suffix(b"\n").unwrap_or(&d.data);
+        for line in body.split(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let text = line.to_vec();
+            let entry = Entry { at, kind, sock: d.sock, peer: d.peer, text, open: false, calls };
+            self.history.push(entry);
+        }
+    }
+
+    /// Received stream bytes: a line stays open until its `\n` and grows in
+    /// place as more recv calls bring its bytes.
+    fn stream_pieces(&mut self, at: Micros, d: &DataRecord, pieces: Vec<Piece>, calls: Calls) {
+        for piece in pieces {
+            let open = self.streams.get(&d.sock).and_then(|s| s.open);
+            let seq = match open {
+                Some(seq) if self.history.get(seq).is_some() => seq,
+                _ => {
+                    let entry = Entry {
+                        at,
+                        kind: EntryKind::Received,
+                        sock: d.sock,
+                        peer: d.peer,
+                        text: Vec::new(),
+                        open: true,
+                        calls,
+                    };
+                    self.history.push(entry)
+                }
+            };
+            match piece {
+                Piece::Text(bytes) => {
+                    self.history.append(seq, &bytes, calls);
+                    if let Some(s) = self.streams.get_mut(&d.sock) {
+                        s.open = Some(seq);
+                    }
+                }
+                Piece::LineEnd => {
+                    self.history.append(seq, b"", calls);
+                    self.history.close(seq);
+                    if let Some(s) = self.streams.get_mut(&d.sock) {
+                        s.open = None;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The peer is done: held bytes come out, the open line closes.
+    fn finish_stream(&mut self, sock: SockId) {
+        let Some(stream) = self.streams.get_mut(&sock) else { return };
+        let rest = stream.decoder.flush();
+        let open = stream.open.take();
+        for piece in rest {
+            if let (Piece::Text(bytes), Some(seq)) = (piece, open) {
+                self.history.append(seq, &bytes, Calls::default());
+            }
+        }
+        if let Some(seq) = open {
+            self.history.close(seq);
+        }
+    }
+
+    fn closed(&mut self, at: Micros, sock: SockId, reason: &CloseReason) {
+        self.finish_stream(sock);
+        self.streams.remove(&sock);
+        let was_listener = self.sockets.all.get(&sock).is_some_and(|s| s.listener);
+        match reason {
+            CloseReason::Local => {
+                let what = if was_listener { "listener closed" } else { "connection closed" };
+                self.note(at, EntryKind::Info, sock, what);
+            }
+            CloseReason::Failed(err) => {
+                if self.last_error.as_ref().is_some_and(|(s, e)| *s == sock && e == err) {
+                    self.note(at, EntryKind::Info, sock, "connection closed after that error");
+                } else {
+                    self.note(at, EntryKind::Error, sock, format!("connection failed: {err}"));
+                }
+            }
+        }
+        if self.sockets.current().is_none() {
+            // Whatever was queued went down with the connection.
+            self.pending = 0;
+        }
+        if self.role.is_server() && !was_listener && self.kind == Kind::Stream {
+            let listening = self.sockets.all.values().any(|s| s.state == State::Listen);
+            if listening && self.sockets.live_connections() == 0 {
+                self.note(at, EntryKind::Info, sock, "still listening for the next client");
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The input line: editing through tui-input (the cursor stays right for
+//! CJK and emoji), recall of sent lines, and the one grammar of what Enter
+//! means: plain text is sent literally, `/command` runs a command, `//` sends
+//! a literal `/`.
+
+use tui_input::{Input, InputRequest};
+
+/// Lines kept for Up/Down recall.
+const RECALL_MAX: usize = 1000;
+
+/// What the user asked for by pressing Enter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Send this text (the EOL is added by the caller).
+    Text(String),
+    /// `/close`: close the current connection.
+    Close,
+    /// `/shutdown`: `shutdown(SHUT_WR)`, like Ctrl-D on an empty input.
+    Shutdown,
+    /// A `/command` that does not exist: an error message, nothing is sent.
+    Unknown(String),
+}
+
+/// Commands that exist now, for error messages and help.
+pub const COMMANDS: &str = "/close, /shutdown";
+
+/// Reads one submitted line.
+#[must_use]
+pub fn parse(line: &str) -> Submitted {
+    if let Some(rest) = line.strip_prefix("//") {
+        return Submitted::Text(format!("/{rest}"));
+    }
+    let Some(cmd) = line.strip_prefix('/') else {
+        return Submitted::Text(line.to_string());
+    };
+    match cmd.trim_end() {
+        "close" => Submitted::Close,
+        "shutdown" => Submitted::Shutdown,
+        _ => {
+            let name = cmd.split_whitespace().next().unwrap_or("");
+            Submitted::Unknown(format!(
+                "unknown command /{name}: nothing was sent; commands are {COMMANDS}; \
+                 type //{name} to send the text itself"
+            ))
+        }
+    }
+}
+
+/// The input line with its recall list.
+#[derive(Debug, Clone, Default)]
+pub struct InputLine {
+    pub input: Input,
+    sent: Vec<String>,
+    /// Position in `sent` while recalling; `None` when editing the draft.
+    recall: Option<usize>,
+    draft: String,
+}
+
+impl InputLine {
+    #[must_use]
+    pub fn value(&self) -> &str {
+        self.input.value()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.input.value().is_empty()
+    }
+
+    /// Applies one editing request; editing leaves recall mode.
+    pub fn edit(&mut self, req: InputRequest) {
+        if self.input.handle(req).is_some_and(|c| c.value) {
+            self.recall = None;
+        }
+    }
+
+    /// Inserts text (a paste or a typed character).
+    pub fn insert(&mut self, text: &str) {
+        for c in text.chars() {
+            self.input.handle(InputRequest::InsertChar(c));
+        }
+        self.recall = None;
+    }
+
+    /// Takes the line for sending and remembers it for recall.
+    pub fn take(&mut self) -> String {
+        let line = self.input.value_and_reset();
+        if !line.is_empty() && self.sent.last() != Some(&line) {
+            if self.sent.len() == RECALL_MAX {
+                self.sent.remove(0);
+            }
+            self.sent.push(line.clone());
+        }
+        self.recall = None;
+        self.draft.clear();
+        line
+    }
+
+    /// Up: the previous sent line (the draft is kept for Down).
+    pub fn recall_prev(&mut self) {
+        let i = match self.recall {
+            None if self.sent.is_empty() => return,
+            None => {
+                self.draft = self.input.value().to_string();
+                self.sent.len() - 1
+            }
+            Some(i) => i.saturating_sub(1),
+        };
+        self.recall = Some(i);
+        self.input = Input::new(self.sent[i].clone());
+    }
+
+    /// Down: the next sent line, then back to the draft.
+    pub fn recall_next(&mut self) {
+        let Some(i) = self.recall else { return };
+        if i + 1 < self.sent.len() {
+            self.recall = Some(i + 1);
+            self.input = Input::new(self.sent[i + 1].clone());
+        } else {
+            self.recall = None;
+            self.input = Input::new(std::mem::take(&mut self.draft));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar() {
+        assert_eq!(parse("hello"), Submitted::Text("hello".into()));
+        assert_eq!(parse(""), Submitted::Text(String::new()));
+        assert_eq!(parse("//etc"), Submitted::Text("/etc".into()));
+        assert_eq!(parse("/close"), Submitted::Close);
+        assert_eq!(parse("/shutdown"), Submitted::Shutdown);
+        let Submitted::Unknown(msg) = parse("/frob x") else { panic!("not unknown") };
+        assert!(msg.contains("/frob") && msg.contains("//frob"), "{msg}");
+        assert_eq!(parse(" /close"), Submitted::Text(" /close".into()));
+    }
+
+    #[test]
+    fn recall_walks_sent_lines_and_returns_to_the_draft() {
+        let mut l = InputLine::default();
+        for text in ["one", "two"] {
+            l.insert(text);
+            l.take();
+        }
+        l.insert("dra");
+        l.recall_prev();
+        assert_eq!(l.value(), "two");
+        l.recall_prev();
+        l.recall_prev();
+        assert_eq!(l.value(), "one");
+        l.recall_next();
+        assert_eq!(l.value(), "two");
+        l.recall_next();
+        assert_eq!(l.value(), "dra");
+        l.recall_next();
+        assert_eq!(l.value(), "dra");
+    }
+
+    #[test]
+    fn cursor_is_in_display_columns() {
+        let mut l = InputLine::default();
+        l.insert("a你😀");
+        assert_eq!(l.input.visual_cursor(), 5);
+        l.edit(InputRequest::GoToPrevChar);
+        assert_eq!(l.input.visual_cursor(), 3);
+    }
+}

@@ -1,0 +1,286 @@
+//! The one keymap table. It drives key dispatch, the help overlay and the
+//! README's key list, so the three can never disagree; later issues add
+//! their rows here. A test fails when two rows bind one key in one focus.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use tui_input::InputRequest;
+
+/// Which pane has the keyboard; a row bound in `Any` works everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Any,
+    Input,
+    History,
+    Lifecycle,
+}
+
+impl Focus {
+    /// Whether rows of these two foci can both see one key press.
+    #[cfg(test)]
+    fn overlaps(self, other: Self) -> bool {
+        self == other || self == Self::Any || other == Self::Any
+    }
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Help,
+    Quit,
+    /// Ctrl-C: interrupts a blocking step call once step mode exists; quits now.
+    Interrupt,
+    CloseOverlay,
+    NextPane,
+    PrevPane,
+    /// Ctrl-D: `shutdown(SHUT_WR)` on an empty input, else delete forward.
+    HalfClose,
+    Submit,
+    RecallPrev,
+    RecallNext,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    SwitchEnd,
+    CycleEol,
+    Reconnect,
+    ToggleMouse,
+    Edit(InputRequest),
+}
+
+/// A key with its modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key { code, mods: KeyModifiers::NONE }
+}
+const fn ctrl(c: char) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::CONTROL }
+}
+const fn alt(c: char) -> Key {
+    Key { code: KeyCode::Char(c), mods: KeyModifiers::ALT }
+}
+const fn with(code: KeyCode, mods: KeyModifiers) -> Key {
+    Key { code, mods }
+}
+
+/// One row of the table: keys, where they work, what they do, how help says it.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub focus: Focus,
+    pub action: Action,
+    /// The key column of the help (`F1 / ?`).
+    pub label: &'static str,
+    pub help: &'static str,
+}
+
+const fn row(
+    keys: &'static [Key],
+    focus: Focus,
+    action: Action,
+    label: &'static str,
+    help: &'static str,
+) -> Binding {
+    Binding { keys, focus, action, label, help }
+}
+
+use Action as A;
+use Focus as F;
+use InputRequest as R;
+use KeyCode as C;
+
+/// Every key sockpit knows, in help order.
+pub const KEYMAP: &[Binding] = &[
+    row(&[k(C::F(1))], F::Any, A::Help, "F1", "help (this screen)"),
+    row(&[k(C::Char('?'))], F::History, A::Help, "?", "help, off the input"),
+    row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help, off the input"),
+    row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
+    row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "quit (interrupts a step call later)"),
+    row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help; drop the selection"),
+    row(&[k(C::Tab)], F::Any, A::NextPane, "Tab", "next pane"),
+    row(
+        &[k(C::BackTab), with(C::BackTab, KeyModifiers::SHIFT)],
+        F::Any,
+        A::PrevPane,
+        "Shift-Tab",
+        "previous pane",
+    ),
+    row(
+        &[k(C::Enter)],
+        F::Input,
+        A::Submit,
+        "Enter",
+        "send the line plus the EOL (/command runs it)",
+    ),
+    row(&[ctrl('d')], F::Input, A::HalfClose, "Ctrl-D", "empty input: shutdown(SHUT_WR)"),
+    row(&[k(C::Up)], F::Input, A::RecallPrev, "Up", "recall an earlier sent line"),
+    row(&[k(C::Down)], F::Input, A::RecallNext, "Down", "recall a later sent line"),
+    row(&[k(C::Up)], F::History, A::Up, "Up", "select the entry above"),
+    row(&[k(C::Down)], F::History, A::Down, "Down", "select the entry below"),
+    row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "scroll the calls up"),
+    row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "scroll the calls down"),
+    row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "scroll up a page"),
+    row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "scroll down a page"),
+    row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
+    row(&[k(C::End)], F::History, A::Bottom, "End", "newest entry, follow"),
+    row(&[k(C::Home)], F::Lifecycle, A::Top, "Home", "first call"),
+    row(&[k(C::End)], F::Lifecycle, A::Bottom, "End", "newest call, follow"),
+    row(&[k(C::F(2))], F::Any, A::SwitchEnd, "F2", "switch end (demo)"),
+    row(&[k(C::F(4))], F::Any, A::CycleEol, "F4", "cycle EOL: LF, CRLF, none"),
+    row(&[k(C::F(6))], F::Any, A::Reconnect, "F6", "reconnect (client)"),
+    row(&[k(C::F(12))], F::Any, A::ToggleMouse, "F12", "mouse capture on/off (to copy text)"),
+    row(
+        &[ctrl('a'), k(C::Home)],
+        F::Input,
+        A::Edit(R::GoToStart),
+        "Ctrl-A / Home",
+        "start of line",
+    ),
+    row(&[ctrl('e'), k(C::End)], F::Input, A::Edit(R::GoToEnd), "Ctrl-E / End", "end of line"),
+    row(&[k(C::Left), ctrl('b')], F::Input, A::Edit(R::GoToPrevChar), "Left", "back a character"),
+    row(
+        &[k(C::Right), ctrl('f')],
+        F::Input,
+        A::Edit(R::GoToNextChar),
+        "Right",
+        "forward a character",
+    ),
+    row(
+        &[alt('b'), with(C::Left, KeyModifiers::CONTROL)],
+        F::Input,
+        A::Edit(R::GoToPrevWord),
+        "Alt-B",
+        "back a word",
+    ),
+    row(
+        &[alt('f'), with(C::Right, KeyModifiers::CONTROL)],
+        F::Input,
+        A::Edit(R::GoToNextWord),
+        "Alt-F",
+        "forward a word",
+    ),
+    row(
+        &[k(C::Backspace), ctrl('h')],
+        F::Input,
+        A::Edit(R::DeletePrevChar),
+        "Backspace",
+        "delete back",
+    ),
+    row(&[k(C::Delete)], F::Input, A::Edit(R::DeleteNextChar), "Delete", "delete forward"),
+    row(
+        &[ctrl('w'), with(C::Backspace, KeyModifiers::ALT)],
+        F::Input,
+        A::Edit(R::DeletePrevWord),
+        "Ctrl-W",
+        "delete the word before",
+    ),
+    row(&[ctrl('u')], F::Input, A::Edit(R::DeleteLine), "Ctrl-U", "delete the line"),
+    row(&[ctrl('k')], F::Input, A::Edit(R::DeleteTillEnd), "Ctrl-K", "delete to the end"),
+    row(&[ctrl('y')], F::Input, A::Edit(R::Yank), "Ctrl-Y", "paste what was deleted"),
+];
+
+/// The action bound to a key in a focus: a row of that focus wins over `Any`.
+#[must_use]
+pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
+    // Terminals report Shift with upper-case letters and some symbols; a
+    // binding without Shift still matches them.
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    let wanted = |b: &&Binding| {
+        b.keys.iter().any(|kk| kk.code == key.code && (kk.mods == key.modifiers || kk.mods == mods))
+    };
+    KEYMAP
+        .iter()
+        .filter(|b| b.focus == focus)
+        .find(wanted)
+        .or_else(|| KEYMAP.iter().filter(|b| b.focus == F::Any).find(wanted))
+        .map(|b| b.action)
+}
+
+fn focus_name(focus: Focus) -> &'static str {
+    match focus {
+        Focus::Any => "anywhere",
+        Focus::Input => "input",
+        Focus::History => "history",
+        Focus::Lifecycle => "lifecycle",
+    }
+}
+
+/// Rows for the help overlay: (key, where, what), one per row of the table;
+/// rows that differ only in focus are merged.
+#[must_use]
+pub fn help_rows() -> Vec<(String, String, &'static str)> {
+    let mut out: Vec<(String, String, &'static str)> = Vec::new();
+    for b in KEYMAP {
+        if let Some(prev) = out.iter_mut().find(|r| r.0 == b.label && r.2 == b.help) {
+            prev.1 = format!("{}, {}", prev.1, focus_name(b.focus));
+            continue;
+        }
+        out.push((b.label.to_string(), focus_name(b.focus).to_string(), b.help));
+    }
+    out
+}
+
+/// The key list as a Markdown table, for the README.
+#[must_use]
+pub fn markdown() -> String {
+    let mut md = String::from("| key | where | does |\n|---|---|---|\n");
+    for (key, focus, help) in help_rows() {
+        md.push_str(&format!("| {key} | {focus} | {help} |\n"));
+    }
+    md.push_str("| mouse wheel / click | history, lifecycle | scroll / select an entry |\n");
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_focus() {
+        for (i, a) in KEYMAP.iter().enumerate() {
+            for b in &KEYMAP[i + 1..] {
+                if !a.focus.overlaps(b.focus) {
+                    continue;
+                }
+                for key in a.keys {
+                    assert!(
+                        !b.keys.contains(key),
+                        "{key:?} is bound to both {:?} and {:?} in {:?}/{:?}",
+                        a.action,
+                        b.action,
+                        a.focus,
+                        b.focus
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn focus_rows_win_over_any() {
+        let up = KeyEvent::new(KeyCode::Up, KeyModifiers::NONE);
+        assert_eq!(lookup(Focus::Input, &up), Some(Action::RecallPrev));
+        assert_eq!(lookup(Focus::History, &up), Some(Action::Up));
+        let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Focus::History, &q), Some(Action::Quit));
+        let plain = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+        assert_eq!(lookup(Focus::Input, &plain), None, "typing is never a command");
+        let back = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(lookup(Focus::Input, &back), Some(Action::PrevPane));
+    }
+
+    #[test]
+    fn markdown_lists_every_row() {
+        let md = markdown();
+        for b in KEYMAP {
+            assert!(md.contains(b.label), "{} missing", b.label);
+        }
+    }
+}

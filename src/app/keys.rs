@@ -1,0 +1,214 @@
+//! What each key and paste does to the app: one small function per action,
+//! dispatched from the keymap table.
+
+use bytes::Bytes;
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
+use tui_input::InputRequest;
+
+use super::input::{Submitted, parse};
+use super::keymap::{Action, Focus, lookup};
+use super::sockets::State;
+use super::{App, Effect, EntryKind};
+use crate::cli::Eol;
+use crate::net::{Command, Kind, Shut, To};
+
+impl App {
+    /// One key press. Typing a printable character anywhere but on a bound
+    /// key goes to the input: typed text is never a command.
+    pub fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let action = lookup(self.focus, &key);
+        if self.help {
+            return match action {
+                Some(Action::Quit | Action::Interrupt) => self.act(Action::Quit),
+                _ => {
+                    self.help = false;
+                    Vec::new()
+                }
+            };
+        }
+        if let Some(action) = action {
+            return self.act(action);
+        }
+        let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            || key.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        if let (crossterm::event::KeyCode::Char(c), true) = (key.code, plain) {
+            self.focus = Focus::Input;
+            self.input.insert(&c.to_string());
+        }
+        Vec::new()
+    }
+
+    /// A bracketed paste: complete lines are sent as if typed and entered;
+    /// the last, unfinished one stays in the input.
+    pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        self.focus = Focus::Input;
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let mut effects = Vec::new();
+        let mut lines = text.split('\n').peekable();
+        while let Some(line) = lines.next() {
+            self.input.insert(line);
+            if lines.peek().is_some() {
+                effects.extend(self.submit());
+            }
+        }
+        effects
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Help => self.help = true,
+            Action::Quit | Action::Interrupt => {
+                self.quit = true;
+                return vec![Effect::Quit];
+            }
+            Action::CloseOverlay => self.end_mut().history.unselect(),
+            Action::NextPane => self.focus = next_pane(self.focus, true),
+            Action::PrevPane => self.focus = next_pane(self.focus, false),
+            Action::Submit => return self.submit(),
+            Action::HalfClose if self.input.is_empty() => return self.shutdown(),
+            Action::HalfClose => self.input.edit(InputRequest::DeleteNextChar),
+            Action::RecallPrev => self.input.recall_prev(),
+            Action::RecallNext => self.input.recall_next(),
+            Action::Up | Action::Down | Action::PageUp | Action::PageDown => self.scroll(action),
+            Action::Top if self.focus == Focus::Lifecycle => self.end_mut().lifecycle.home(),
+            Action::Top => self.end_mut().history.home(),
+            Action::Bottom if self.focus == Focus::Lifecycle => self.end_mut().lifecycle.end(),
+            Action::Bottom => self.end_mut().history.end(),
+            Action::SwitchEnd => self.active = (self.active + 1) % self.ends.len(),
+            Action::CycleEol => {
+                self.eol = match self.eol {
+                    Eol::Lf => Eol::Crlf,
+                    Eol::Crlf => Eol::None,
+                    Eol::None => Eol::Lf,
+                };
+            }
+            Action::Reconnect => return self.reconnect(),
+            Action::ToggleMouse => {
+                self.mouse = !self.mouse;
+                return vec![Effect::Mouse(self.mouse)];
+            }
+            Action::Edit(req) => self.input.edit(req),
+        }
+        Vec::new()
+    }
+
+    fn scroll(&mut self, action: Action) {
+        let page = u64::from(self.page);
+        let lifecycle = self.focus == Focus::Lifecycle;
+        let end = self.end_mut();
+        match (action, lifecycle) {
+            (Action::Up, true) => end.lifecycle.scroll_up(1),
+            (Action::Down, true) => end.lifecycle.scroll_down(1),
+            (Action::PageUp, true) => end.lifecycle.scroll_up(page as usize),
+            (Action::PageDown, true) => end.lifecycle.scroll_down(page as usize),
+            (Action::Up, false) => end.history.select_prev(),
+            (Action::Down, false) => end.history.select_next(),
+            (Action::PageUp, false) => end.history.scroll_up(page),
+            (Action::PageDown, false) => end.history.scroll_down(page),
+            _ => {}
+        }
+    }
+
+    /// Writes a hint or error into the active end's history.
+    fn refuse(&mut self, text: impl Into<String>) {
+        let at = self.now();
+        self.end_mut().note(at, EntryKind::Error, 0, text);
+    }
+
+    /// Why the active end cannot send now, as a hint to the user.
+    #[must_use]
+    pub fn cannot_send(&self) -> Option<String> {
+        let end = self.end();
+        if !end.started {
+            return Some("not started yet: the client connects once the server listens".into());
+        }
+        if let Some(current) = end.sockets.current() {
+            if end.kind == Kind::Dgram && end.role.is_server() && current.peer.is_none() {
+                return Some(
+                    "nobody to answer yet: a UDP server replies to whoever sent last, and no \
+                     datagram has arrived; send from the client first"
+                        .into(),
+                );
+            }
+            return None;
+        }
+        let connecting = end.sockets.all.values().any(|s| s.state == State::Connecting);
+        Some(match (end.role.is_server(), &end.listening) {
+            (true, Some(addr)) => {
+                format!("no client yet: nothing sent; connect one to {addr}, then press Enter")
+            }
+            (true, None) if end.fatal.is_some() => "the server is not running: nothing sent".into(),
+            (true, None) => "the server is still starting: nothing sent".into(),
+            (false, _) if connecting => "still connecting: nothing sent yet".into(),
+            (false, _) => "not connected: nothing sent; press F6 to connect again".into(),
+        })
+    }
+
+    /// Enter: send the line plus the EOL, or run a `/command`.
+    fn submit(&mut self) -> Vec<Effect> {
+        let parsed = parse(self.input.value());
+        let command = match parsed {
+            Submitted::Unknown(message) => {
+                self.refuse(message);
+                return Vec::new();
+            }
+            Submitted::Text(text) => {
+                let mut data = text.into_bytes();
+                data.extend_from_slice(self.eol.bytes());
+                if data.is_empty() && self.end().kind == Kind::Stream {
+                    self.input.take();
+                    self.refuse("nothing to send: the line is empty and the EOL is none (F4)");
+                    return Vec::new();
+                }
+                Command::Send { to: To::Current, data: Bytes::from(data) }
+            }
+            Submitted::Close => Command::Close { to: To::Current },
+            Submitted::Shutdown => Command::Shutdown { to: To::Current, how: Shut::Write },
+        };
+        if let Some(hint) = self.cannot_send() {
+            // The line stays in the input, so nothing typed is lost.
+            self.refuse(hint);
+            return Vec::new();
+        }
+        self.input.take();
+        if let Command::Send { data, .. } = &command {
+            self.end_mut().pending += data.len() as u64;
+        }
+        vec![Effect::Command { end: self.active, command }]
+    }
+
+    /// Ctrl-D on an empty input: `shutdown(SHUT_WR)`.
+    fn shutdown(&mut self) -> Vec<Effect> {
+        if let Some(hint) = self.cannot_send() {
+            self.refuse(hint);
+            return Vec::new();
+        }
+        let command = Command::Shutdown { to: To::Current, how: Shut::Write };
+        vec![Effect::Command { end: self.active, command }]
+    }
+
+    /// F6: a client connects again; a server has nothing to reconnect.
+    fn reconnect(&mut self) -> Vec<Effect> {
+        if self.end().role.is_server() {
+            self.refuse("F6 reconnects a client; this end is a server (it keeps listening)");
+            return Vec::new();
+        }
+        if !self.end().started {
+            self.refuse("not started yet: the client connects once the server listens");
+            return Vec::new();
+        }
+        let at = self.now();
+        self.end_mut().note(at, EntryKind::Info, 0, "reconnecting");
+        vec![Effect::Reconnect { end: self.active }]
+    }
+}
+
+fn next_pane(focus: Focus, forward: bool) -> Focus {
+    const ORDER: [Focus; 3] = [Focus::Input, Focus::History, Focus::Lifecycle];
+    let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
+    let n = ORDER.len();
+    ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+}

@@ -1,0 +1,170 @@
+//! The TUI's state, pure: engine events and user input go in through
+//! [`App::on_engine`], [`App::on_key`], [`App::on_paste`] and the mouse
+//! methods; what the outside world must do comes back as [`Effect`]s. No
+//! terminal, socket or clock is touched here, so every path is unit-tested.
+
+pub mod clock;
+pub mod decoder;
+pub mod end;
+pub mod history;
+pub mod input;
+pub mod keymap;
+mod keys;
+pub mod lifecycle;
+pub mod sockets;
+
+use crate::cli::{Eol, Plan};
+use crate::net::{Command, Event, Micros, Role};
+
+pub use clock::Clock;
+pub use end::EndState;
+pub use history::{Caps, EntryKind};
+pub use keymap::Focus;
+
+/// Something only the runtime can do, asked for by the app.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Hand a command to one end's session.
+    Command {
+        end: usize,
+        command: Command,
+    },
+    /// Reconnect a client end (a new session if the old one has ended).
+    Reconnect {
+        end: usize,
+    },
+    /// Turn mouse capture on or off.
+    Mouse(bool),
+    Quit,
+}
+
+/// A pane the mouse can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    History(usize),
+    Lifecycle(usize),
+    Socket(usize),
+    Input,
+}
+
+/// The whole TUI state.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// One per session: the server first in the demo.
+    pub ends: Vec<EndState>,
+    /// The end the input talks to.
+    pub active: usize,
+    pub focus: Focus,
+    pub help: bool,
+    pub input: input::InputLine,
+    pub eol: Eol,
+    pub demo: bool,
+    pub mouse: bool,
+    pub clock: Clock,
+    /// Rows a PgUp/PgDn moves (about half the screen).
+    pub page: u16,
+    pub quit: bool,
+}
+
+impl App {
+    /// A fresh app for these roles; nothing has happened yet.
+    #[must_use]
+    pub fn new(roles: Vec<Role>, demo: bool, eol: Eol, caps: Caps, clock: Clock) -> Self {
+        Self {
+            ends: roles.into_iter().map(|r| EndState::new(r, caps)).collect(),
+            active: 0,
+            focus: Focus::Input,
+            help: false,
+            input: input::InputLine::default(),
+            eol,
+            demo,
+            mouse: true,
+            clock,
+            page: 10,
+            quit: false,
+        }
+    }
+
+    /// The app for a command line's plan.
+    #[must_use]
+    pub fn from_plan(plan: &Plan, clock: Clock) -> Self {
+        let roles = plan.ends.iter().map(|e| e.config.role.clone()).collect();
+        let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
+        let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
+        // The demo starts talking from the client's side.
+        app.active = app.ends.len().saturating_sub(1);
+        app
+    }
+
+    /// The end the input talks to.
+    #[must_use]
+    pub fn end(&self) -> &EndState {
+        &self.ends[self.active.min(self.ends.len() - 1)]
+    }
+
+    fn end_mut(&mut self) -> &mut EndState {
+        let i = self.active.min(self.ends.len() - 1);
+        &mut self.ends[i]
+    }
+
+    fn now(&self) -> Micros {
+        self.clock.now()
+    }
+
+    /// One event from end `end`'s session.
+    pub fn on_engine(&mut self, end: usize, ev: &Event) {
+        if let Some(state) = self.ends.get_mut(end) {
+            state.on_event(ev);
+        }
+    }
+
+    /// End `end`'s session was spawned (or spawned again after failing).
+    pub fn started(&mut self, end: usize) {
+        if let Some(state) = self.ends.get_mut(end) {
+            if state.started {
+                state.restart();
+            }
+            state.started = true;
+        }
+    }
+
+    /// The terminal's size changed: pages follow the screen.
+    pub fn resize(&mut self, _width: u16, height: u16) {
+        self.page = (height / 2).saturating_sub(3).max(1);
+    }
+
+    /// A mouse click: focus the pane, and select the entry under it.
+    pub fn click(&mut self, pane: Pane, entry: Option<u64>) {
+        match pane {
+            Pane::History(end) => {
+                self.active = end;
+                self.focus = Focus::History;
+                if let Some(seq) = entry {
+                    self.ends[end].history.select(seq);
+                }
+            }
+            Pane::Lifecycle(end) => {
+                self.active = end;
+                self.focus = Focus::Lifecycle;
+            }
+            Pane::Socket(end) => self.active = end,
+            Pane::Input => self.focus = Focus::Input,
+        }
+    }
+
+    /// The mouse wheel over a pane.
+    pub fn wheel(&mut self, pane: Pane, up: bool) {
+        const ROWS: u64 = 3;
+        match pane {
+            Pane::History(end) | Pane::Socket(end) => {
+                let h = &mut self.ends[end].history;
+                if up { h.scroll_up(ROWS) } else { h.scroll_down(ROWS) }
+            }
+            Pane::Lifecycle(end) => {
+                let l = &mut self.ends[end].lifecycle;
+                if up { l.scroll_up(3) } else { l.scroll_down(3) }
+            }
+            Pane::Input => {}
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! The terminal front end: sets the terminal up, runs the event loop over
+//! the engine sessions, and puts the terminal back however the program ends
+//! (quit, error, panic, SIGTERM/SIGHUP).
+
+mod event_loop;
+mod sessions;
+pub mod terminal;
+
+use std::process::ExitCode;
+
+use tokio::sync::mpsc;
+
+use crate::app::{App, Clock};
+use crate::cli::Plan;
+use crate::net::CHANNEL_DEPTH;
+pub use event_loop::Exit;
+
+/// Runs the TUI for a parsed plan until the user quits. Builds its own
+/// multi-threaded runtime; the CLI must be parsed before (bad usage never
+/// touches the terminal).
+///
+/// # Errors
+/// When the terminal cannot be set up or drawn to.
+pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
+    // Asked before any thread exists; the clock shows local times from it.
+    let offset = terminal::local_offset();
+    // run.rs may have installed it already; either way a report is printed.
+    let _ = color_eyre::install();
+    terminal::install_panic_hook();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let exit = runtime.block_on(async move {
+        let mut app = App::from_plan(&plan, Clock::system(offset));
+        let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
+        let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
+        let mut guard = terminal::setup()?;
+        for end in sessions.start() {
+            app.started(end);
+        }
+        let exit = event_loop::run(&mut guard.terminal, &mut app, &mut sessions, rx).await;
+        // Give the shell its terminal back before waiting on sockets.
+        drop(guard);
+        sessions.shutdown().await;
+        exit
+    });
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(match exit? {
+        Exit::Quit => ExitCode::SUCCESS,
+        Exit::Signal(sig) => ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)),
+    })
+}

@@ -1,0 +1,121 @@
+//! The engine sessions behind the TUI, one per end. Each session's events
+//! are tagged with its end and merged into one bounded channel for the loop;
+//! commands go through a per-end queue so a slow socket never blocks the
+//! loop (the queue only grows as fast as a person types or pastes).
+
+use std::net::SocketAddr;
+
+use tokio::sync::mpsc;
+
+use crate::cli::End;
+use crate::net::{self, CHANNEL_DEPTH, Command, Event, Kind, Role, SessionHandle, Target};
+
+/// One end's session, running or waiting to start.
+struct Slot {
+    end: End,
+    handle: Option<SessionHandle>,
+    commands: Option<mpsc::UnboundedSender<Command>>,
+}
+
+/// All sessions of the TUI.
+pub struct Sessions {
+    slots: Vec<Slot>,
+    events: mpsc::Sender<(usize, Event)>,
+    /// The demo's client waits for the server's real port.
+    demo: bool,
+}
+
+impl Sessions {
+    /// Sessions for these ends, none started yet; tagged events go to `events`.
+    #[must_use]
+    pub fn new(ends: Vec<End>, demo: bool, events: mpsc::Sender<(usize, Event)>) -> Self {
+        let slots =
+            ends.into_iter().map(|end| Slot { end, handle: None, commands: None }).collect();
+        Self { slots, events, demo }
+    }
+
+    /// Starts what can start now: every end, or in the demo only the server.
+    /// Returns the ends started.
+    pub fn start(&mut self) -> Vec<usize> {
+        let first = if self.demo { 1.min(self.slots.len()) } else { self.slots.len() };
+        (0..first).inspect(|i| self.spawn(*i)).collect()
+    }
+
+    /// The demo's server is listening on `local`: point the client at it and
+    /// start it. Returns the client's new role when it was started.
+    pub fn server_ready(&mut self, local: SocketAddr, kind: Kind) -> Option<(usize, Role)> {
+        if !self.demo || self.slots.len() < 2 || self.slots[1].handle.is_some() {
+            return None;
+        }
+        let role = match kind {
+            Kind::Stream => Role::TcpClient(Target::Addr(local)),
+            Kind::Dgram => Role::UdpClient(Target::Addr(local)),
+        };
+        self.slots[1].end.config.role = role.clone();
+        self.spawn(1);
+        Some((1, role))
+    }
+
+    fn spawn(&mut self, i: usize) {
+        let slot = &mut self.slots[i];
+        let mut config = slot.end.config.clone();
+        config.recv_size = slot.end.recv_size.map_or(1024, |n| n as usize);
+        let (tx, mut rx) = mpsc::channel(CHANNEL_DEPTH);
+        let handle = net::spawn(config, tx);
+        let tagged = self.events.clone();
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                if tagged.send((i, ev)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
+        let engine = handle.commands.clone();
+        tokio::spawn(async move {
+            while let Some(cmd) = cmd_rx.recv().await {
+                if engine.send(cmd).await.is_err() {
+                    break;
+                }
+            }
+        });
+        slot.handle = Some(handle);
+        slot.commands = Some(cmd_tx);
+    }
+
+    /// Queues a command for end `i`'s session.
+    pub fn send(&self, i: usize, command: Command) {
+        if let Some(tx) = self.slots.get(i).and_then(|s| s.commands.as_ref()) {
+            let _ = tx.send(command);
+        }
+    }
+
+    /// F6: a live session reconnects; one that has ended (its connect
+    /// failed) is started again. Returns whether a new session was spawned.
+    pub fn reconnect(&mut self, i: usize) -> bool {
+        let Some(slot) = self.slots.get(i) else { return false };
+        let ended = slot.handle.as_ref().is_none_or(|h| h.task.is_finished());
+        if ended {
+            self.spawn(i);
+            true
+        } else {
+            self.send(i, Command::Reconnect);
+            false
+        }
+    }
+
+    /// Ends every session (their sockets close) and waits a moment for them.
+    pub async fn shutdown(mut self) {
+        let tasks: Vec<_> = self
+            .slots
+            .iter_mut()
+            .filter_map(|s| {
+                s.commands = None;
+                s.handle.take()
+            })
+            .map(|h| h.task)
+            .collect();
+        let all = futures_util::future::join_all(tasks);
+        let _ = tokio::time::timeout(std::time::Duration::from_millis(500), all).await;
+    }
+}

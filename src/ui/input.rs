@@ -1,0 +1,66 @@
+//! The Input pane: the line being typed, scrolled so the cursor stays in
+//! view; the cursor column comes from tui-input in display columns.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::theme;
+use crate::app::App;
+
+/// Where the title says Enter will send.
+fn title(app: &App) -> String {
+    let end = app.end();
+    let to = end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}"));
+    format!("Input ({}{})", end.name(), to.unwrap_or_default())
+}
+
+/// The input line (a prompt, then the text).
+pub struct InputPane<'a> {
+    pub app: &'a App,
+}
+
+const PROMPT: &str = "> ";
+
+impl Widget for InputPane<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let focused = self.app.focus == crate::app::Focus::Input;
+        let block = Block::bordered().title(title(self.app)).border_style(theme::border(focused));
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let width = usize::from(inner.width).saturating_sub(PROMPT.len());
+        let input = &self.app.input.input;
+        let scroll = input.visual_scroll(width);
+        // Typed text holds no control characters (the app keeps them out),
+        // so it is drawn as is; skip whole characters up to the scroll.
+        let mut col = 0;
+        let shown: String = input
+            .value()
+            .chars()
+            .skip_while(|c| {
+                let w = unicode_width::UnicodeWidthChar::width(*c).unwrap_or(0);
+                if col < scroll {
+                    col += w;
+                    true
+                } else {
+                    false
+                }
+            })
+            .collect();
+        Paragraph::new(format!("{PROMPT}{shown}")).render(inner, buf);
+    }
+}
+
+/// Where the terminal cursor goes when the input has the keyboard.
+#[must_use]
+pub fn cursor(app: &App, area: Rect) -> Option<Position> {
+    let inner = Block::bordered().inner(area);
+    if inner.width == 0 || inner.height == 0 {
+        return None;
+    }
+    let width = usize::from(inner.width).saturating_sub(PROMPT.len());
+    let input = &app.input.input;
+    let col = PROMPT.len() + input.visual_cursor() - input.visual_scroll(width);
+    let x = inner.x.saturating_add(u16::try_from(col).unwrap_or(u16::MAX));
+    Some(Position::new(x.min(inner.right().saturating_sub(1)), inner.y))
+}

@@ -1,0 +1,85 @@
+//! Where each pane goes for a terminal size. Drawing and mouse hit-testing
+//! both use this one function, so a click lands on what was drawn there.
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+
+use crate::app::{App, Pane};
+
+/// Screen columns from which the demo shows both ends side by side.
+pub const SIDE_BY_SIDE: u16 = 160;
+
+/// The panes of one end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EndAreas {
+    pub end: usize,
+    pub history: Rect,
+    pub lifecycle: Rect,
+    pub socket: Rect,
+}
+
+/// Every pane's rectangle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Areas {
+    pub ends: Vec<EndAreas>,
+    pub input: Rect,
+    pub status: Rect,
+}
+
+fn socket_width(width: u16) -> u16 {
+    34.min(width / 3)
+}
+
+fn lifecycle_height(height: u16) -> u16 {
+    (height / 4).clamp(3, 10)
+}
+
+/// Splits one end's column into history, socket and lifecycle (the input
+/// goes under the history when `input` is set).
+fn end_column(area: Rect, end: usize, with_input: bool) -> (EndAreas, Rect) {
+    let [left, socket] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(socket_width(area.width))])
+            .areas(area);
+    let input_h = if with_input { 3 } else { 0 };
+    let [history, lifecycle, input] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(lifecycle_height(area.height)),
+        Constraint::Length(input_h),
+    ])
+    .areas(left);
+    (EndAreas { end, history, lifecycle, socket }, input)
+}
+
+/// The layout for `area`: both demo ends side by side when wide enough,
+/// else the active end alone (F2 switches).
+#[must_use]
+pub fn areas(area: Rect, app: &App) -> Areas {
+    let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    if app.ends.len() > 1 && area.width >= SIDE_BY_SIDE {
+        let [top, input] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(body);
+        let columns = Layout::horizontal(vec![Constraint::Fill(1); app.ends.len()]).split(top);
+        let ends = columns.iter().enumerate().map(|(i, c)| end_column(*c, i, false).0).collect();
+        return Areas { ends, input, status };
+    }
+    let (end, input) = end_column(body, app.active.min(app.ends.len().saturating_sub(1)), true);
+    Areas { ends: vec![end], input, status }
+}
+
+/// The pane at a screen position.
+#[must_use]
+pub fn pane_at(areas: &Areas, pos: Position) -> Option<Pane> {
+    if areas.input.contains(pos) {
+        return Some(Pane::Input);
+    }
+    areas.ends.iter().find_map(|e| {
+        if e.history.contains(pos) {
+            Some(Pane::History(e.end))
+        } else if e.lifecycle.contains(pos) {
+            Some(Pane::Lifecycle(e.end))
+        } else if e.socket.contains(pos) {
+            Some(Pane::Socket(e.end))
+        } else {
+            None
+        }
+    })
+}

@@ -1,0 +1,92 @@
+//! Drawing, only from `&App`: one file per pane, each an `impl Widget`.
+//! [`Screen`] puts them together; [`draw`] adds the cursor; [`hit`] maps a
+//! mouse position back to what is drawn there.
+
+pub mod help;
+pub mod history;
+pub mod input;
+pub mod layout;
+pub mod lifecycle;
+pub mod socket_panel;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::widgets::{Block, Widget};
+
+use crate::app::{App, Focus, Pane};
+
+/// The whole screen.
+pub struct Screen<'a>(pub &'a App);
+
+impl Widget for Screen<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.0;
+        let areas = layout::areas(area, app);
+        let both = areas.ends.len() > 1;
+        for e in &areas.ends {
+            let end = &app.ends[e.end];
+            let active = e.end == app.active;
+            let marker = if both && active { " ◀ input" } else { "" };
+            let title = if app.ends.len() > 1 {
+                format!("History: {}{marker}", end.name())
+            } else {
+                "History".to_string()
+            };
+            history::HistoryPane {
+                history: &end.history,
+                clock: &app.clock,
+                title,
+                focused: active && app.focus == Focus::History,
+            }
+            .render(e.history, buf);
+            lifecycle::LifecyclePane {
+                lifecycle: &end.lifecycle,
+                clock: &app.clock,
+                focused: active && app.focus == Focus::Lifecycle,
+            }
+            .render(e.lifecycle, buf);
+            let title = format!("Socket: {}", end.name());
+            socket_panel::SocketPanel { end, title }.render(e.socket, buf);
+        }
+        input::InputPane { app }.render(areas.input, buf);
+        status::StatusBar { app }.render(areas.status, buf);
+        if app.help {
+            help::HelpOverlay.render(area, buf);
+        }
+    }
+}
+
+/// Draws one frame and places the cursor in the input when it has the
+/// keyboard.
+pub fn draw(frame: &mut Frame<'_>, app: &App) {
+    let area = frame.area();
+    frame.render_widget(Screen(app), area);
+    if app.focus == Focus::Input && !app.help {
+        let areas = layout::areas(area, app);
+        if let Some(pos) = input::cursor(app, areas.input) {
+            frame.set_cursor_position(pos);
+        }
+    }
+}
+
+/// What a mouse position points at: the pane, and in a history pane the
+/// entry drawn on that row.
+#[must_use]
+pub fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u64>)> {
+    let areas = layout::areas(area, app);
+    let pos = Position::new(col, row);
+    let pane = layout::pane_at(&areas, pos)?;
+    let Pane::History(end) = pane else { return Some((pane, None)) };
+    let rect = areas.ends.iter().find(|e| e.end == end)?.history;
+    let inner = Block::bordered().inner(rect);
+    if !inner.contains(pos) {
+        return Some((pane, None));
+    }
+    let rows = history::visible_rows(&app.ends[end].history, &app.clock, inner.width, inner.height);
+    let seq = rows.get(usize::from(row - inner.y)).and_then(|r| r.seq);
+    Some((pane, seq))
+}

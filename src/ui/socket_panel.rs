@@ -1,0 +1,71 @@
+//! The Socket panel: the shown socket of one end, from
+//! `app::sockets::SocketInfo`. The inspection issue adds the kernel's
+//! figures below these rows.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::theme;
+use crate::app::EndState;
+use crate::app::sockets::SocketInfo;
+
+fn count(n: u64, unit: &str) -> String {
+    if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
+}
+
+fn addr(a: Option<std::net::SocketAddr>) -> String {
+    a.map_or_else(|| "-".to_string(), |a| a.to_string())
+}
+
+fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
+    let fd = s.fd.map_or_else(|| "-".into(), |fd| fd.to_string());
+    let state = s.state.label(s.kind);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut out = vec![
+        Line::from(vec![
+            Span::raw(format!("fd {fd}  {}  ", s.kind.protocol())),
+            Span::styled(state.to_string(), bold),
+        ]),
+        Line::styled(
+            format!("{} {}", s.family.map_or("AF_?", crate::net::Family::python), s.kind.python()),
+            theme::dim(),
+        ),
+        Line::raw(format!("local {}", addr(s.local))),
+        Line::raw(format!("peer  {}", addr(s.peer))),
+        Line::raw(format!(
+            "timeout {}  {}",
+            s.timeout.map_or_else(|| "None".into(), |t| format!("{t}")),
+            if s.nonblock { "nonblock" } else { "blocking" }
+        )),
+        Line::raw(format!("sent {} B / {}", s.bytes_sent, count(s.calls_sent, "call"))),
+        Line::raw(format!("recv {} B / {}", s.bytes_received, count(s.calls_received, "call"))),
+    ];
+    if end.role.is_server() && end.kind == crate::net::Kind::Stream {
+        let conns = end.sockets.live_connections();
+        out.push(Line::raw(format!("connections {conns}")));
+    }
+    out
+}
+
+/// The panel of one end.
+pub struct SocketPanel<'a> {
+    pub end: &'a EndState,
+    pub title: String,
+}
+
+impl Widget for SocketPanel<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let block = Block::bordered().title(self.title);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let lines = match self.end.sockets.shown() {
+            Some(s) => rows(s, self.end),
+            None if self.end.started => vec![Line::styled("no socket yet", theme::dim())],
+            None => vec![Line::styled("waiting for the server", theme::dim())],
+        };
+        Paragraph::new(lines).render(inner, buf);
+    }
+}

@@ -1,0 +1,83 @@
+//! The status bar: mode, address, state, EOL, pending bytes, key hints.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::app::App;
+use crate::app::sockets::State;
+
+/// The one-line bar at the bottom.
+pub struct StatusBar<'a> {
+    pub app: &'a App,
+}
+
+/// `demo tcp`, `tcp server`, `udp client`.
+fn mode(app: &App) -> String {
+    let end = app.end();
+    let proto = end.kind.protocol().to_lowercase();
+    if app.demo {
+        format!("demo {proto}: {}", end.name())
+    } else {
+        format!("{proto} {}", end.name())
+    }
+}
+
+fn address(app: &App) -> String {
+    let end = app.end();
+    if let Some(s) = end.sockets.shown() {
+        match (s.local, s.peer) {
+            (Some(l), Some(p)) => return format!("{l} ↔ {p}"),
+            (Some(l), None) => return l.to_string(),
+            (None, Some(p)) => return format!("→ {p}"),
+            (None, None) => {}
+        }
+    }
+    end.role.target().to_string()
+}
+
+fn state(app: &App) -> String {
+    let end = app.end();
+    if end.fatal.is_some() && end.sockets.current().is_none() {
+        return "FAILED".into();
+    }
+    match end.sockets.shown() {
+        Some(s) => s.state.label(s.kind).to_string(),
+        None if end.started => State::Fresh.label(end.kind).to_string(),
+        None => "waiting".into(),
+    }
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let bar = Style::new().bg(Color::Blue).fg(Color::White);
+        let bold = bar.add_modifier(Modifier::BOLD);
+        let sep = Span::styled(" │ ", bar);
+        let mut hints = String::from("F1 help");
+        if app.ends.len() > 1 {
+            hints.push_str("  F2 end");
+        }
+        hints.push_str("  F4 eol");
+        if !app.end().role.is_server() {
+            hints.push_str("  F6 reconnect");
+        }
+        hints.push_str("  ^Q quit");
+        let line = Line::from(vec![
+            Span::styled(format!(" {}", mode(app)), bold),
+            sep.clone(),
+            Span::styled(address(app), bar),
+            sep.clone(),
+            Span::styled(state(app), bold),
+            sep.clone(),
+            Span::styled(format!("EOL {}", app.eol.label()), bar),
+            sep.clone(),
+            Span::styled(format!("pending {} B", app.end().pending), bar),
+            sep,
+            Span::styled(hints, bar),
+        ]);
+        Paragraph::new(line).style(bar).render(area, buf);
+    }
+}
