@@ -45,6 +45,9 @@ fn body(kind: &EventKind) -> Value {
             json!({ "ev": "closed", "sock": sock, "reason": reason })
         }
         EventKind::Dropped { len, why } => json!({ "ev": "dropped", "len": len, "why": why }),
+        EventKind::Rejected { sock, peer, limit } => json!({
+            "ev": "rejected", "sock": sock, "peer": peer.to_string(), "limit": limit,
+        }),
         EventKind::Fatal { message } => json!({ "ev": "fatal", "message": message }),
     }
 }

@@ -67,6 +67,12 @@ pub fn call_line(var: &str, call: &Call) -> String {
         Call::SetSockOpt(SockOpt::NoDelay(on)) => {
             format!("{var}.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, {})", u8::from(*on))
         }
+        Call::SetSockOpt(SockOpt::V6Only(on)) => {
+            format!("{var}.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, {})", u8::from(*on))
+        }
+        Call::SetSockOpt(SockOpt::LingerZero) => format!(
+            "{var}.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))"
+        ),
         Call::Bind(a) => format!("{var}.bind({})", addr(a)),
         Call::Listen(backlog) => format!("{var}.listen({backlog})"),
         Call::Accept => format!("sock, caddr = {var}.accept()"),

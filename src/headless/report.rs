@@ -73,6 +73,9 @@ impl Reporter {
                 format!("sock {sock} lost: {err}")
             }
             EventKind::Dropped { len, why } => format!("dropped {len} B: {why}"),
+            EventKind::Rejected { peer, limit, .. } => {
+                format!("rejected {peer}: already {limit} connections (--max-conns); reset it")
+            }
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
         };

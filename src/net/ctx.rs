@@ -16,6 +16,10 @@ use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
 #[derive(Debug)]
 pub(crate) enum Out {
     Data(Bytes),
+    /// UDP: one datagram to this peer.
+    DataTo(SocketAddr, Bytes),
+    /// UDP server: one datagram to every peer heard from.
+    Broadcast(Bytes),
     Shutdown(Shut),
     Close,
     Call(Call),
@@ -26,6 +30,8 @@ pub(crate) enum Out {
 pub(crate) struct SockHandle {
     pub out: mpsc::Sender<Out>,
     pub hold: watch::Sender<Holds>,
+    /// The connected peer, for commands addressed by peer.
+    pub peer: Option<SocketAddr>,
 }
 
 /// The socket task's end of its handle.
@@ -38,7 +44,10 @@ pub(crate) struct SockInbox {
 pub(crate) fn sock_channel(holds: Holds) -> (SockHandle, SockInbox) {
     let (out_tx, out_rx) = mpsc::channel(CHANNEL_DEPTH);
     let (hold_tx, hold_rx) = watch::channel(holds);
-    (SockHandle { out: out_tx, hold: hold_tx }, SockInbox { out: out_rx, hold: hold_rx })
+    (
+        SockHandle { out: out_tx, hold: hold_tx, peer: None },
+        SockInbox { out: out_rx, hold: hold_rx },
+    )
 }
 
 /// Shared by the session and its socket tasks; cheap to clone.

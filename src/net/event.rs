@@ -109,6 +109,9 @@ impl Shut {
 pub enum SockOpt {
     ReuseAddr(bool),
     NoDelay(bool),
+    V6Only(bool),
+    /// `SO_LINGER` with a zero timeout: `close()` then sends RST.
+    LingerZero,
 }
 
 /// One Python-level socket call with its arguments. Never epoll or sampling
@@ -240,8 +243,11 @@ pub enum EventKind {
     PeerEof { sock: SockId },
     /// The socket is gone.
     Closed { sock: SockId, reason: CloseReason },
-    /// A UDP server dropped data because nobody has written to it yet.
+    /// Data not sent, and why (a UDP server with no peer yet, a broker
+    /// client that does not read, ...).
     Dropped { len: usize, why: &'static str },
+    /// A connection past `--max-conns` was accepted and reset at once.
+    Rejected { sock: SockId, peer: SocketAddr, limit: usize },
     /// The session cannot go on (its own socket failed); carries the error
     /// message in DESIGN.md's grammar.
     Fatal { message: String },

@@ -8,12 +8,17 @@
 
 pub mod addr;
 mod ctx;
+mod diag;
 pub mod errors;
 pub mod event;
+mod kernel;
 pub mod limits;
+pub mod sample;
 mod session;
 mod setup;
 mod stream;
+mod sys;
+pub mod tcp_state;
 mod udp;
 
 use std::time::Duration;
@@ -28,6 +33,9 @@ pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros,
     Returned, Shut, SockId, SockOpt,
 };
+pub use kernel::{DiagSocket, Transition, Whose};
+pub use sample::Sample;
+pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +86,9 @@ pub struct SessionConfig {
     pub role: Role,
     /// Bytes asked of each recv call.
     pub recv_size: usize,
+    /// How often each socket is sampled (and the kernel's fd-less sockets
+    /// listed); `None` turns sampling off.
+    pub sample_every: Option<Duration>,
     /// `listen(backlog)`.
     pub backlog: u32,
     /// Connect deadline (`settimeout` around `connect`); `None` lets the kernel decide.
@@ -92,6 +103,15 @@ pub struct SessionConfig {
     pub unconnected: bool,
     /// What the auto driver holds back from the start.
     pub holds: Holds,
+    /// Live connections a server keeps; one more is accepted and reset at
+    /// once (the kernel completed its handshake before accept, so refusing
+    /// means that).
+    pub max_conns: usize,
+    /// Relay every client's data to all other clients (like `ncat --broker`).
+    pub broker: bool,
+    /// IPv6 listeners: `Some(true)` sets `IPV6_V6ONLY`, `Some(false)` clears
+    /// it (dual stack); `None` keeps the system default.
+    pub v6_only: Option<bool>,
 }
 
 impl SessionConfig {
@@ -101,6 +121,7 @@ impl SessionConfig {
         Self {
             role,
             recv_size: 1024,
+            sample_every: Some(DEFAULT_SAMPLE_EVERY),
             backlog: 1024,
             timeout: None,
             nodelay: false,
@@ -108,9 +129,15 @@ impl SessionConfig {
             single: false,
             unconnected: false,
             holds: Holds::default(),
+            max_conns: 64,
+            broker: false,
+            v6_only: None,
         }
     }
 }
+
+/// Sampling period by default: 4 Hz, live enough to watch queues fill.
+pub const DEFAULT_SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
 /// Which socket(s) a command is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +146,10 @@ pub enum To {
     Current,
     /// One socket by id.
     Sock(SockId),
-    /// Every live connection.
+    /// Every live connection; for a UDP server, every peer heard from.
     All,
+    /// The connection with this peer; for a UDP server, a datagram to it.
+    Peer(std::net::SocketAddr),
 }
 
 /// What the UI or headless mode asks of the engine.

@@ -4,15 +4,18 @@
 
 use std::collections::BTreeMap;
 
+use std::time::Duration;
+
+use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::ctx::{Ctx, Out, SockHandle, sock_channel};
-use super::event::{EventKind, SockId};
+use super::event::{Call, EventKind, Returned, SockId, SockOpt};
 use super::setup::{self, Failure};
 use super::stream::{Accepted, Connection, run_listener};
 use super::udp::{Datagrams, Peer};
-use super::{CHANNEL_DEPTH, Command, Event, Holds, Role, SessionConfig, To};
+use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, Role, SessionConfig, To};
 
 struct Session {
     ctx: Ctx,
@@ -23,6 +26,8 @@ struct Session {
     holds: Holds,
     tasks: JoinSet<()>,
     accepted: mpsc::Sender<Accepted>,
+    /// Broker: connections hand received data here to relay to the others.
+    relay: Option<mpsc::Sender<(SockId, Bytes)>>,
 }
 
 /// Runs one session until `commands` closes.
@@ -32,6 +37,8 @@ pub(crate) async fn run(
     events: mpsc::Sender<Event>,
 ) {
     let (accepted, mut adopt) = mpsc::channel(CHANNEL_DEPTH);
+    let (relay_tx, mut relayed) = mpsc::channel(CHANNEL_DEPTH);
+    let relay = config.broker.then_some(relay_tx);
     let holds = config.holds;
     let mut s = Session {
         ctx: Ctx::new(events),
@@ -41,6 +48,7 @@ pub(crate) async fn run(
         holds,
         tasks: JoinSet::new(),
         accepted,
+        relay,
     };
     if let Err(message) = s.start().await {
         s.ctx.emit(EventKind::Fatal { message }).await;
@@ -53,6 +61,7 @@ pub(crate) async fn run(
                 None => break,
             },
             Some(conn) = adopt.recv() => s.adopt(conn).await,
+            Some((from, data)) = relayed.recv() => s.relay(from, data).await,
             Some(_) = s.tasks.join_next() => s.prune(),
         }
     }
@@ -85,7 +94,7 @@ impl Session {
             }
             Role::TcpClient(_) => self.connect(&addrs).await?,
             Role::UdpServer(_) => {
-                let (id, socket) = setup::udp_bound(&self.ctx, first).await?;
+                let (id, socket) = setup::udp_bound(&self.ctx, first, self.config.v6_only).await?;
                 self.spawn_udp(id, "server", socket, Peer::LastSender(None));
             }
             Role::UdpClient(_) => {
@@ -120,6 +129,7 @@ impl Session {
             peer,
             recv_size: self.config.recv_size,
             echo: self.config.echo,
+            known: Vec::new(),
             sent: 0,
             received: 0,
         };
@@ -128,6 +138,11 @@ impl Session {
     }
 
     async fn adopt(&mut self, conn: Accepted) {
+        self.prune();
+        if self.conns.len() >= self.config.max_conns {
+            self.reject(conn).await;
+            return;
+        }
         if self.config.nodelay {
             setup::nodelay(&self.ctx, conn.id, "sock", &conn.stream).await;
         }
@@ -156,9 +171,10 @@ impl Session {
             peer,
             recv_size: self.config.recv_size,
             echo: self.config.echo,
+            relay: self.relay.clone(),
         };
         self.tasks.spawn(conn.run(inbox));
-        self.conns.insert(id, handle);
+        self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
     }
 
     /// Forgets sockets whose task has ended.
@@ -174,6 +190,10 @@ impl Session {
             To::Current => self.conns.keys().next_back().copied().into_iter().collect(),
             To::Sock(id) => vec![id],
             To::All => self.conns.keys().copied().collect(),
+            To::Peer(peer) => {
+                let conn = self.conns.iter().find(|(_, h)| h.peer == Some(peer));
+                conn.map(|(id, _)| *id).into_iter().collect()
+            }
         }
     }
 
@@ -195,7 +215,17 @@ impl Session {
         match cmd {
             Command::Send { to, data } => {
                 let len = data.len();
-                if self.deliver(to, || Out::Data(data.clone())).await == 0 {
+                let udp_server = matches!(self.config.role, Role::UdpServer(_));
+                let delivered = match to {
+                    To::All if udp_server => {
+                        self.deliver(To::Current, || Out::Broadcast(data.clone())).await
+                    }
+                    To::Peer(peer) if udp_server => {
+                        self.deliver(To::Current, || Out::DataTo(peer, data.clone())).await
+                    }
+                    _ => self.deliver(to, || Out::Data(data.clone())).await,
+                };
+                if delivered == 0 {
                     let why = "there is no connection yet";
                     self.ctx.emit(EventKind::Dropped { len, why }).await;
                 }
@@ -227,6 +257,38 @@ impl Session {
                 }
             }
             Command::Reconnect => self.reconnect().await,
+        }
+    }
+
+    /// Past `--max-conns`: reset the new connection at once (SO_LINGER 0,
+    /// close), so nothing enters its stream, and say so.
+    async fn reject(&mut self, conn: Accepted) {
+        let peer = conn.stream.peer_addr();
+        let linger = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
+        let result = linger.map(|()| Returned::Nothing).map_err(|e| CallError::from_io(&e));
+        let call = Call::SetSockOpt(SockOpt::LingerZero);
+        self.ctx.call(conn.id, "sock", call, result).await;
+        drop(conn.stream);
+        self.ctx.call(conn.id, "sock", Call::Close, Ok(Returned::Nothing)).await;
+        if let Ok(peer) = peer {
+            let limit = self.config.max_conns;
+            self.ctx.emit(EventKind::Rejected { sock: conn.id, peer, limit }).await;
+        }
+    }
+
+    /// Broker: what one client sent goes to every other client. A client
+    /// that does not read loses relayed data rather than stalling the rest.
+    async fn relay(&mut self, from: SockId, data: Bytes) {
+        self.prune();
+        let mut dropped = 0;
+        for (id, handle) in &self.conns {
+            if *id != from && handle.out.try_send(Out::Data(data.clone())).is_err() {
+                dropped += data.len();
+            }
+        }
+        if dropped > 0 {
+            let why = "a broker client is not reading fast enough to keep up";
+            self.ctx.emit(EventKind::Dropped { len: dropped, why }).await;
         }
     }
 

@@ -61,6 +61,20 @@ async fn new_socket(
     Ok((id, socket))
 }
 
+/// `IPV6_V6ONLY` on an IPv6 socket when asked: on, one family only; off,
+/// a dual-stack socket that also serves IPv4 (as `::ffff:a.b.c.d`).
+async fn v6_only(
+    ctx: &Ctx,
+    id: SockId,
+    s: &Socket,
+    addr: SocketAddr,
+    wanted: Option<bool>,
+) -> Result<(), Failure> {
+    let Some(on) = wanted.filter(|_| addr.is_ipv6()) else { return Ok(()) };
+    let call = Call::SetSockOpt(SockOpt::V6Only(on));
+    step(ctx, id, "server", call, "IPV6_V6ONLY", s.set_only_v6(on), |()| Returned::Nothing).await
+}
+
 /// `bind(addr)`.
 async fn bind(
     ctx: &Ctx,
@@ -89,6 +103,7 @@ pub(crate) async fn tcp_listener(
     let opt = Call::SetSockOpt(SockOpt::ReuseAddr(true));
     step(ctx, id, "server", opt, "SO_REUSEADDR", s.set_reuse_address(true), |()| Returned::Nothing)
         .await?;
+    v6_only(ctx, id, &s, addr, config.v6_only).await?;
     bind(ctx, id, "server", &s, addr).await?;
     let backlog = config.backlog;
     let listen = s.listen(i32::try_from(backlog).unwrap_or(i32::MAX));
@@ -179,8 +194,13 @@ async fn connect_once(
 }
 
 /// UDP server: socket, bind.
-pub(crate) async fn udp_bound(ctx: &Ctx, addr: SocketAddr) -> Result<(SockId, UdpSocket), Failure> {
+pub(crate) async fn udp_bound(
+    ctx: &Ctx,
+    addr: SocketAddr,
+    v6: Option<bool>,
+) -> Result<(SockId, UdpSocket), Failure> {
     let (id, s) = new_socket(ctx, "server", &addr, Kind::Dgram).await?;
+    v6_only(ctx, id, &s, addr, v6).await?;
     bind(ctx, id, "server", &s, addr).await?;
     let local = local_of(&s, addr);
     let fd = s.as_raw_fd();

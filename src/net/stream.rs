@@ -84,6 +84,8 @@ pub(crate) struct Connection {
     pub peer: SocketAddr,
     pub recv_size: usize,
     pub echo: bool,
+    /// Broker: where received data goes to be relayed to the other clients.
+    pub relay: Option<mpsc::Sender<(SockId, Bytes)>>,
 }
 
 /// Where the connection's task stands.
@@ -148,6 +150,7 @@ impl Connection {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
+                Out::DataTo(..) | Out::Broadcast(_) => {}
                 Out::Close => return Some(CloseReason::Local),
                 Out::Shutdown(how) => {
                     let how = *how;
@@ -241,6 +244,9 @@ impl Connection {
         st.received += n as u64;
         if self.echo {
             enqueue(st, Out::Data(data.clone()));
+        }
+        if let Some(relay) = &self.relay {
+            let _ = relay.send((self.id, data.clone())).await;
         }
         let record =
             DataRecord { sock: self.id, dir: Dir::Received, peer: Some(self.peer), data, offset };

@@ -17,6 +17,10 @@ use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, Sock
 /// kernel would (and we know by how much).
 const MAX_DATAGRAM: usize = 65_536;
 
+/// Peers a UDP server remembers for `/all`; more are still answered when
+/// they write, just not broadcast to.
+const MAX_PEERS: usize = 4096;
+
 /// How a UDP socket addresses its peer.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Peer {
@@ -37,6 +41,8 @@ pub(crate) struct Datagrams {
     pub peer: Peer,
     pub recv_size: usize,
     pub echo: bool,
+    /// Every peer heard from (a server's `/all`), oldest first, capped.
+    pub known: Vec<SocketAddr>,
     /// Datagrams sent and received so far (the data events' `offset`).
     pub sent: u64,
     pub received: u64,
@@ -56,7 +62,9 @@ impl Datagrams {
             let step = tokio::select! {
                 out = inbox.out.recv() => match out {
                     None | Some(Out::Close) => return CloseReason::Local,
-                    Some(Out::Data(data)) => self.send(data).await,
+                    Some(Out::Data(data)) => self.send(data, None).await,
+                    Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
+                    Some(Out::Broadcast(data)) => self.broadcast(data).await,
                     Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
                         self.recv(&mut buf, bufsize, true).await
                     }
@@ -91,15 +99,27 @@ impl Datagrams {
         }
     }
 
-    /// One datagram out, to whoever this socket answers.
-    async fn send(&mut self, data: Bytes) -> Result<(), (Call, io::Error)> {
+    /// One datagram to every peer heard from.
+    async fn broadcast(&mut self, data: Bytes) -> Result<(), (Call, io::Error)> {
+        if self.known.is_empty() {
+            let why = "no peer has sent a datagram yet, so there is nobody to answer";
+            self.ctx.emit(EventKind::Dropped { len: data.len(), why }).await;
+        }
+        for to in self.known.clone() {
+            self.send(data.clone(), Some(to)).await?;
+        }
+        Ok(())
+    }
+
+    /// One datagram out, to `to` or else whoever this socket answers.
+    async fn send(&mut self, data: Bytes, to: Option<SocketAddr>) -> Result<(), (Call, io::Error)> {
         let len = data.len();
-        let (call, result, to) = match self.peer {
-            Peer::Connected(to) => (Call::Send { len }, self.socket.send(&data).await, to),
-            Peer::Fixed(to) | Peer::LastSender(Some(to)) => {
+        let (call, result, to) = match (to, self.peer) {
+            (None, Peer::Connected(to)) => (Call::Send { len }, self.socket.send(&data).await, to),
+            (Some(to), _) | (None, Peer::Fixed(to) | Peer::LastSender(Some(to))) => {
                 (Call::SendTo { len, to }, self.socket.send_to(&data, to).await, to)
             }
-            Peer::LastSender(None) => {
+            (None, Peer::LastSender(None)) => {
                 let why = "no peer has sent a datagram yet, so there is nobody to answer";
                 self.ctx.emit(EventKind::Dropped { len, why }).await;
                 return Ok(());
@@ -140,6 +160,9 @@ impl Datagrams {
         let truncated = (n > kept).then_some(n);
         if let Peer::LastSender(last) = &mut self.peer {
             *last = Some(from);
+            if !self.known.contains(&from) && self.known.len() < MAX_PEERS {
+                self.known.push(from);
+            }
         }
         let shown_from = matches!(call, Call::RecvFrom { .. }).then_some(from);
         let returned = Returned::Data { data: data.clone(), from: shown_from, truncated };
@@ -154,7 +177,7 @@ impl Datagrams {
         self.received += 1;
         self.ctx.emit(EventKind::Data(record)).await;
         if self.echo {
-            self.send(data).await?;
+            self.send(data, Some(from)).await?;
         }
         Ok(())
     }
