@@ -145,11 +145,19 @@ impl EndState {
                 self.pending = self.pending.saturating_sub(*len as u64);
                 self.note(at, EntryKind::Error, 0, format!("dropped {len} B: {why}"));
             }
-            EventKind::Fatal { message } => {
-                self.fatal = Some(message.clone());
-                self.pending = 0;
-                let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
-                self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
+            EventKind::Rejected { sock, peer, limit } => {
+                let text = format!("rejected {peer}: already {limit} connections (--max-conns)");
+                self.note(at, EntryKind::Error, *sock, text);
+            }
+            // Kernel samples and other engine news are the socket panel's,
+            // not the history's; only a fatal error shows here.
+            other => {
+                if let EventKind::Fatal { message } = other {
+                    self.fatal = Some(message.clone());
+                    self.pending = 0;
+                    let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
+                    self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
+                }
             }
         }
     }

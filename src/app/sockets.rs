@@ -190,7 +190,9 @@ impl Sockets {
                     CloseReason::Failed(_) => State::Failed,
                 };
             }
-            EventKind::Dropped { .. } | EventKind::Fatal { .. } => {}
+            // Errors, drops and rejections change no socket here; kernel
+            // samples are the inspection panel's.
+            _ => {}
         }
     }
 
