@@ -118,3 +118,27 @@ fn backlog_on_a_client_names_the_option() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("--backlog"), "stderr: {stderr}");
 }
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let mut me = Proc::spawn_raw(sockpit(&["tcp", "client", &addr]));
+    drop(me.stdout.take()); // the reader went away: writes get EPIPE / SIGPIPE
+    let mut peer = accept(&listener);
+    // Keep sending until sockpit gives up (its end closes) or 64 MiB went out.
+    let chunk = random_bytes(1 << 16);
+    for _ in 0..1024 {
+        if std::io::Write::write_all(&mut peer, &chunk).is_err() {
+            break;
+        }
+        if me.child.try_wait().expect("try_wait").is_some() {
+            break;
+        }
+    }
+    drop(peer);
+    me.wait_exit(SOON);
+    let text = me.stderr.join("\n");
+    assert!(!text.contains("panicked"), "panic on a closed stdout:\n{text}");
+    assert!(!text.contains("sockpit: "), "an error message on a closed stdout:\n{text}");
+}

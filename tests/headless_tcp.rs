@@ -279,3 +279,62 @@ fn json_events_name_the_server_and_client_calls() {
         "no data event for c\\n: {sent:?}"
     );
 }
+
+/// The bytes of the `data` events in direction `dir`, in offset order.
+fn data_bytes(events: &[serde_json::Value], dir: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let mut out = Vec::new();
+    for ev in events.iter().filter(|v| v["ev"] == "data" && v["dir"] == dir) {
+        assert_eq!(ev["offset"].as_u64(), Some(out.len() as u64), "offset of {ev}");
+        let bytes = match (ev["text"].as_str(), ev["b64"].as_str()) {
+            (Some(text), None) => text.as_bytes().to_vec(),
+            (None, Some(b64)) => {
+                base64::engine::general_purpose::STANDARD.decode(b64).expect("b64")
+            }
+            _ => panic!("data event needs exactly one of text/b64: {ev}"),
+        };
+        assert_eq!(ev["len"].as_u64(), Some(bytes.len() as u64), "len of {ev}");
+        out.extend_from_slice(&bytes);
+    }
+    out
+}
+
+#[test]
+fn json_data_events_carry_the_exact_bytes() {
+    let (mut srv, addr) = server(&["--recv-size", "7"]);
+    let down = [all_bytes(), HELLO_CJK.as_bytes().to_vec()].concat();
+    let up = [HELLO_CJK.as_bytes().to_vec(), all_bytes()].concat();
+    srv.write(&down);
+    srv.close_stdin();
+    let mut cli = client(addr);
+    cli.write(&up);
+    cli.close_stdin();
+    cli.expect_code(0, SOON);
+    srv.expect_code(0, SOON);
+    let (srv_events, cli_events) = (json_lines(&srv.stderr), json_lines(&cli.stderr));
+    assert_same("server recv events", &data_bytes(&srv_events, "recv"), &up);
+    assert_same("server send events", &data_bytes(&srv_events, "send"), &down);
+    assert_same("client recv events", &data_bytes(&cli_events, "recv"), &down);
+    assert_same("client send events", &data_bytes(&cli_events, "send"), &up);
+    let recvs = srv_events.iter().filter(|v| v["ev"] == "data" && v["dir"] == "recv");
+    assert!(recvs.clone().all(|v| v["len"].as_u64() <= Some(7)), "--recv-size 7 not honoured");
+    assert!(recvs.count() >= up.len() / 7, "fewer recv events than --recv-size 7 allows");
+    assert_same("server stdout", &srv.stdout_all(), &up);
+}
+
+#[test]
+fn eol_crlf_turns_stdin_lf_into_crlf() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr").to_string();
+    let mut me = Proc::spawn(sockpit_json(&["tcp", "client", &addr, "--eol", "crlf"]));
+    me.write(b"GET / HTTP/1.0\n\n");
+    me.close_stdin();
+    let mut peer = accept(&listener);
+    let mut got = Vec::new();
+    peer.read_to_end(&mut got).expect("read to EOF");
+    assert_same("peer got", &got, b"GET / HTTP/1.0\r\n\r\n");
+    peer.write_all(b"a\nb\n").expect("write");
+    drop(peer);
+    me.expect_code(0, SOON);
+    assert_same("stdout (received bytes stay unchanged)", &me.stdout_all(), b"a\nb\n");
+}
