@@ -8,6 +8,8 @@ use serde_json::{Map, Value, json};
 use crate::net::{CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Returned};
 use crate::python;
 
+mod inspect;
+
 /// Version of the schema; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -49,6 +51,9 @@ fn body(kind: &EventKind) -> Value {
             "ev": "rejected", "sock": sock, "peer": peer.to_string(), "limit": limit,
         }),
         EventKind::Fatal { message } => json!({ "ev": "fatal", "message": message }),
+        EventKind::Sample { sock, sample } => inspect::sample(*sock, sample),
+        EventKind::Kernel { sockets } => inspect::kernel(sockets),
+        EventKind::Transition(t) => inspect::transition(t),
     }
 }
 

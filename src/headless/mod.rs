@@ -4,6 +4,7 @@
 
 mod demo;
 mod report;
+mod stats;
 mod stdio;
 
 use std::io::IsTerminal;

@@ -4,8 +4,10 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::net::{Call, CloseReason, Event, EventKind, SockId};
+use super::stats::{self, Stats};
 use crate::{json, python, sanitize};
 
 /// Writes events to stderr.
@@ -17,11 +19,21 @@ pub struct Reporter {
     default_target: String,
     /// The last failure already worded, so a fatal one is not said twice.
     said: Option<String>,
+    /// `--stats SECS`: samples are printed only through this.
+    stats: Option<Stats>,
 }
 
 impl Reporter {
     pub fn new(json: bool, default_target: String) -> Self {
-        Self { json, peers: HashMap::new(), default_target, said: None }
+        Self { json, peers: HashMap::new(), default_target, said: None, stats: None }
+    }
+
+    /// Prints a state line per socket every `every` (`--stats`), and the
+    /// kernel's state changes; without it samples are not printed at all.
+    #[must_use]
+    pub fn with_stats(mut self, every: Option<Duration>) -> Self {
+        self.stats = every.map(Stats::new);
+        self
     }
 
     /// Reports one event (or nothing, for routine data traffic in text mode:
@@ -30,7 +42,24 @@ impl Reporter {
         if let EventKind::Connected { sock, peer, .. } = &event.kind {
             self.peers.insert(*sock, *peer);
         }
-        let line = if self.json { Some(json::line(event)) } else { self.text(&event.kind) };
+        if let Some(stats) = &mut self.stats {
+            let json = self.json;
+            let due = stats.observe(event);
+            let lines = due.into_iter().filter_map(|e| match &e.kind {
+                EventKind::Sample { .. } if json => Some(json::line(e)),
+                EventKind::Sample { sock, sample } => Some(stats::line(*sock, sample)),
+                _ => None,
+            });
+            let mut err = std::io::stderr().lock();
+            for line in lines {
+                let _ = writeln!(err, "{line}");
+            }
+        }
+        let line = match &event.kind {
+            EventKind::Sample { .. } => return,
+            _ if self.json => Some(json::line(event)),
+            _ => self.text(&event.kind),
+        };
         if let Some(line) = line {
             // A closed stderr is no reason to stop moving data.
             let _ = writeln!(std::io::stderr().lock(), "{line}");
@@ -76,6 +105,9 @@ impl Reporter {
             EventKind::Rejected { peer, limit, .. } => {
                 format!("rejected {peer}: already {limit} connections (--max-conns); reset it")
             }
+            EventKind::Sample { .. } | EventKind::Kernel { .. } => return None,
+            EventKind::Transition(_) if self.stats.is_none() => return None,
+            EventKind::Transition(t) => stats::transition_line(t),
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
         };

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
@@ -55,11 +56,13 @@ pub(crate) fn sock_channel(holds: Holds) -> (SockHandle, SockInbox) {
 pub(crate) struct Ctx {
     events: mpsc::Sender<Event>,
     next_id: Arc<AtomicU32>,
+    /// How often socket tasks sample their socket (`None`: never).
+    pub sample_every: Option<Duration>,
 }
 
 impl Ctx {
-    pub fn new(events: mpsc::Sender<Event>) -> Self {
-        Self { events, next_id: Arc::new(AtomicU32::new(1)) }
+    pub fn new(events: mpsc::Sender<Event>, sample_every: Option<Duration>) -> Self {
+        Self { events, next_id: Arc::new(AtomicU32::new(1)), sample_every }
     }
 
     /// A fresh socket id.

@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 
 use super::errors::CallError;
+use super::kernel::{DiagSocket, Transition};
+use super::sample::Sample;
 
 /// Engine-wide number of one socket (listener, connection or client), stable
 /// for the whole session. A connection's id is also its "connection id".
@@ -241,6 +243,14 @@ pub enum EventKind {
     Listening { sock: SockId, fd: i32, local: SocketAddr, kind: Kind },
     /// The peer will send no more (recv returned `b''`); we may still send.
     PeerEof { sock: SockId },
+    /// The socket's figures now (on the sampling timer, and once more right
+    /// before it closes).
+    Sample { sock: SockId, sample: Box<Sample> },
+    /// The session's sockets that have no fd, as the kernel lists them
+    /// (sent when the list changes).
+    Kernel { sockets: Vec<DiagSocket> },
+    /// A TCP state change seen by sampling: the kernel's doing, not a call.
+    Transition(Transition),
     /// The socket is gone.
     Closed { sock: SockId, reason: CloseReason },
     /// Data not sent, and why (a UDP server with no peer yet, a broker

@@ -11,7 +11,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use super::ctx::{Ctx, Out, SockHandle, sock_channel};
-use super::event::{Call, EventKind, Returned, SockId, SockOpt};
+use super::event::{Call, EventKind, Kind, Returned, SockId, SockOpt};
+use super::kernel::KernelWatch;
+use super::sample::Ticker;
 use super::setup::{self, Failure};
 use super::stream::{Accepted, Connection, run_listener};
 use super::udp::{Datagrams, Peer};
@@ -28,6 +30,8 @@ struct Session {
     accepted: mpsc::Sender<Accepted>,
     /// Broker: connections hand received data here to relay to the others.
     relay: Option<mpsc::Sender<(SockId, Bytes)>>,
+    /// The kernel's view of our TCP sockets, fd-less ones included.
+    kernel: KernelWatch,
 }
 
 /// Runs one session until `commands` closes.
@@ -41,7 +45,7 @@ pub(crate) async fn run(
     let relay = config.broker.then_some(relay_tx);
     let holds = config.holds;
     let mut s = Session {
-        ctx: Ctx::new(events),
+        ctx: Ctx::new(events, config.sample_every),
         config,
         conns: BTreeMap::new(),
         listeners: BTreeMap::new(),
@@ -49,7 +53,11 @@ pub(crate) async fn run(
         tasks: JoinSet::new(),
         accepted,
         relay,
+        kernel: KernelWatch::new(),
     };
+    // Only TCP has sockets without an fd worth listing.
+    let tcp = s.config.role.kind() == Kind::Stream;
+    let mut kernel_ticks = Ticker::new(s.config.sample_every.filter(|_| tcp));
     if let Err(message) = s.start().await {
         s.ctx.emit(EventKind::Fatal { message }).await;
         return;
@@ -63,6 +71,7 @@ pub(crate) async fn run(
             Some(conn) = adopt.recv() => s.adopt(conn).await,
             Some((from, data)) = relayed.recv() => s.relay(from, data).await,
             Some(_) = s.tasks.join_next() => s.prune(),
+            () = kernel_ticks.tick() => s.watch_kernel().await,
         }
     }
     // Dropping the handles tells every socket task to close; wait so their
@@ -86,6 +95,9 @@ impl Session {
         match self.config.role.clone() {
             Role::TcpServer(_) => {
                 let (id, listener) = setup::tcp_listener(&self.ctx, &self.config, first).await?;
+                if let Ok(local) = listener.local_addr() {
+                    self.kernel.register(id, &listener, local, None);
+                }
                 let (handle, inbox) = sock_channel(self.holds);
                 let (ctx, accepted, single) =
                     (self.ctx.clone(), self.accepted.clone(), self.config.single);
@@ -162,6 +174,7 @@ impl Session {
             return;
         };
         self.ctx.connected(id, fd, local, peer).await;
+        self.kernel.register(id, &stream, local, Some(peer));
         let (handle, inbox) = sock_channel(self.holds);
         let conn = Connection {
             ctx: self.ctx.clone(),
@@ -175,6 +188,18 @@ impl Session {
         };
         self.tasks.spawn(conn.run(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
+    }
+
+    /// Lists the kernel's sockets; reports the fd-less ones when they change
+    /// and every state change seen.
+    async fn watch_kernel(&mut self) {
+        let seen = self.kernel.tick();
+        if let Some(sockets) = seen.list {
+            self.ctx.emit(EventKind::Kernel { sockets }).await;
+        }
+        for t in seen.transitions {
+            self.ctx.emit(EventKind::Transition(t)).await;
+        }
     }
 
     /// Forgets sockets whose task has ended.

@@ -15,7 +15,8 @@ use tokio::sync::mpsc;
 
 use super::CallError;
 use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
+use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use super::sample::Sampling;
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
@@ -36,6 +37,7 @@ pub(crate) async fn run_listener(
     accepted: mpsc::Sender<Accepted>,
     single: bool,
 ) {
+    let mut sampling = Sampling::new(&ctx, Kind::Stream, true);
     loop {
         let held = inbox.hold.borrow().accept;
         let result = tokio::select! {
@@ -47,6 +49,10 @@ pub(crate) async fn run_listener(
             },
             changed = inbox.hold.changed() => {
                 if changed.is_err() { break }
+                continue;
+            }
+            () = sampling.tick() => {
+                sampling.emit(&ctx, id, &listener).await;
                 continue;
             }
         };
@@ -72,6 +78,7 @@ pub(crate) async fn run_listener(
             }
         }
     }
+    sampling.last(&ctx, id, &listener).await;
     ctx.closed(id, "server", CloseReason::Local).await;
 }
 
@@ -102,11 +109,13 @@ struct Progress {
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending.
     pub(crate) async fn run(self, mut inbox: SockInbox) {
-        let reason = self.drive(&mut inbox).await;
+        let mut sampling = Sampling::new(&self.ctx, Kind::Stream, false);
+        let reason = self.drive(&mut inbox, &mut sampling).await;
+        sampling.last(&self.ctx, self.id, &self.stream).await;
         self.ctx.closed(self.id, self.var, reason).await;
     }
 
-    async fn drive(&self, inbox: &mut SockInbox) -> CloseReason {
+    async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
         let mut st = Progress::default();
         let mut buf = vec![0u8; self.recv_size.max(1)];
         loop {
@@ -135,6 +144,10 @@ impl Connection {
                     Ok(()) => Ok(()),
                     Err(_) => return CloseReason::Local,
                 },
+                () = sampling.tick() => {
+                    sampling.emit(&self.ctx, self.id, &self.stream).await;
+                    Ok(())
+                }
             };
             if let Err((call, err)) = step {
                 let failed = CallError::from_io(&err);

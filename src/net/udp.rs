@@ -10,7 +10,8 @@ use tokio::net::UdpSocket;
 
 use super::CallError;
 use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
+use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use super::sample::Sampling;
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read
 /// into, so a datagram longer than `recv_size` is truncated exactly as the
@@ -51,11 +52,13 @@ pub(crate) struct Datagrams {
 impl Datagrams {
     /// Runs until closed, by command, by failure, or by the session ending.
     pub(crate) async fn run(mut self, mut inbox: SockInbox) {
-        let reason = self.drive(&mut inbox).await;
+        let mut sampling = Sampling::new(&self.ctx, Kind::Dgram, false);
+        let reason = self.drive(&mut inbox, &mut sampling).await;
+        sampling.last(&self.ctx, self.id, &self.socket).await;
         self.ctx.closed(self.id, self.var, reason).await;
     }
 
-    async fn drive(&mut self, inbox: &mut SockInbox) -> CloseReason {
+    async fn drive(&mut self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
         let mut buf = vec![0u8; MAX_DATAGRAM];
         loop {
             let reading = !inbox.hold.borrow().reads;
@@ -78,6 +81,10 @@ impl Datagrams {
                     Ok(()) => Ok(()),
                     Err(_) => return CloseReason::Local,
                 },
+                () = sampling.tick() => {
+                    sampling.emit(&self.ctx, self.id, &self.socket).await;
+                    Ok(())
+                }
             };
             if let Err((call, err)) = step {
                 let failed = CallError::from_io(&err);

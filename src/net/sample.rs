@@ -1,0 +1,352 @@
+//! A snapshot of one socket as the kernel sees it: identity, Python-level
+//! mode beside the real `O_NONBLOCK` flag, options, queue sizes and
+//! `TCP_INFO`. Each socket task samples its own socket on a timer and once
+//! more right before it closes, so a closed socket keeps its last figures.
+
+use std::net::SocketAddr;
+use std::os::fd::{AsFd, AsRawFd};
+use std::time::Duration;
+
+use socket2::SockRef;
+
+use super::ctx::Ctx;
+use super::event::{EventKind, Family, Kind, SockId};
+use super::sys;
+use super::tcp_state::TcpState;
+
+/// One socket's figures at one moment. `None` means "not known here": not
+/// applicable (queues of a listener), not on this OS, or the call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub fd: i32,
+    pub family: Family,
+    pub kind: Kind,
+    /// A TCP listener: queues do not apply, the accept queue does.
+    pub listening: bool,
+    /// `getsockname()`.
+    pub local: Option<SocketAddr>,
+    /// `getpeername()`: TCP connections and connected UDP sockets.
+    pub peer: Option<SocketAddr>,
+    /// The timeout Python would show (`gettimeout()`): sockpit's calls block
+    /// without a deadline unless `settimeout` was called, so usually `None`.
+    pub timeout: Option<f64>,
+    /// The OS-level `O_NONBLOCK` flag: always set under tokio (as under
+    /// Python once a timeout is set), whatever `timeout` says.
+    pub nonblocking: Option<bool>,
+    pub options: Options,
+    /// `SIOCINQ`: bytes waiting to be read (TCP), or the size of the next
+    /// datagram (UDP).
+    pub recv_q: Option<u32>,
+    /// `SIOCOUTQ`: bytes not yet acknowledged or not yet sent.
+    pub send_q: Option<u32>,
+    /// `TCP_INFO` (TCP on Linux).
+    pub tcp: Option<TcpFigures>,
+    /// A listener's accept queue against its backlog.
+    pub accept_queue: Option<AcceptQueue>,
+    /// Taken right before `close()`: the socket's last figures.
+    pub last: bool,
+}
+
+/// Socket options as `getsockopt` reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub rcvbuf: Option<usize>,
+    pub sndbuf: Option<usize>,
+    pub reuseaddr: Option<bool>,
+    pub keepalive: Option<bool>,
+    /// TCP only.
+    pub nodelay: Option<bool>,
+    /// `IP_TTL`, or `IPV6_UNICAST_HOPS` for IPv6.
+    pub ttl: Option<u32>,
+    pub linger: Option<Linger>,
+}
+
+/// `SO_LINGER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linger {
+    /// `close()` returns at once; the kernel sends what is left.
+    Off,
+    /// `close()` waits up to this long for the data to be acknowledged.
+    On(Duration),
+}
+
+/// A listener's accept queue: on a LISTEN socket `tcpi_unacked` is the
+/// queue's length and `tcpi_sacked` the backlog (what `ss -lnt` shows as
+/// Recv-Q / Send-Q).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptQueue {
+    pub len: u32,
+    pub backlog: u32,
+}
+
+/// The `TCP_INFO` figures sockpit shows. Times in microseconds unless the
+/// name says otherwise; fields newer kernels add are `Option`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpFigures {
+    pub state: TcpState,
+    pub rtt_us: u32,
+    pub rttvar_us: u32,
+    pub rto_us: u32,
+    pub snd_mss: u32,
+    pub snd_cwnd: u32,
+    /// `None` while still "infinite" (slow start has not ended).
+    pub snd_ssthresh: Option<u32>,
+    /// Retransmissions of the current segment (timer backoff count).
+    pub retransmits: u8,
+    pub total_retrans: u32,
+    pub unacked: u32,
+    pub lost: u32,
+    pub pmtu: u32,
+    pub rcv_space: u32,
+    pub last_data_sent_ms: u32,
+    pub last_data_recv_ms: u32,
+    pub bytes_acked: Option<u64>,
+    pub bytes_received: Option<u64>,
+    pub segs_in: Option<u32>,
+    pub segs_out: Option<u32>,
+    /// Bytes per second.
+    pub delivery_rate: Option<u64>,
+}
+
+/// The kernel's "no threshold yet" value of `snd_ssthresh`.
+const INFINITE_SSTHRESH: u32 = 0x7fff_ffff;
+
+impl TcpFigures {
+    /// Picks the shown figures out of the raw struct; `len` is how much of it
+    /// the kernel filled.
+    #[must_use]
+    pub fn from_info(info: &sys::TcpInfo, len: usize) -> Self {
+        let segs = len >= sys::TCP_INFO_SEGS_LEN;
+        let rate = len >= sys::TCP_INFO_RATE_LEN;
+        Self {
+            state: TcpState::from_kernel(info.state),
+            rtt_us: info.rtt,
+            rttvar_us: info.rttvar,
+            rto_us: info.rto,
+            snd_mss: info.snd_mss,
+            snd_cwnd: info.snd_cwnd,
+            snd_ssthresh: (info.snd_ssthresh < INFINITE_SSTHRESH).then_some(info.snd_ssthresh),
+            retransmits: info.retransmits,
+            total_retrans: info.total_retrans,
+            unacked: info.unacked,
+            lost: info.lost,
+            pmtu: info.pmtu,
+            rcv_space: info.rcv_space,
+            last_data_sent_ms: info.last_data_sent,
+            last_data_recv_ms: info.last_data_recv,
+            bytes_acked: segs.then_some(info.bytes_acked),
+            bytes_received: segs.then_some(info.bytes_received),
+            segs_in: segs.then_some(info.segs_in),
+            segs_out: segs.then_some(info.segs_out),
+            delivery_rate: rate.then_some(info.delivery_rate),
+        }
+    }
+}
+
+/// Samples one socket, remembering what does not change between ticks
+/// (options, addresses once known) so that a tick costs three system calls
+/// (`TCP_INFO`, `SIOCINQ`, `SIOCOUTQ`) rather than fifteen.
+#[derive(Debug)]
+pub(crate) struct Sampler {
+    kind: Kind,
+    listening: bool,
+    cached: Option<Sample>,
+}
+
+impl Sampler {
+    pub fn new(kind: Kind, listening: bool) -> Self {
+        Self { kind, listening, cached: None }
+    }
+
+    /// A fresh sample of `socket`. `last` re-reads everything (an option may
+    /// have been set since) and marks the sample as the socket's last.
+    pub fn sample(&mut self, socket: &impl AsFd, last: bool) -> Sample {
+        let fd = socket.as_fd();
+        let mut sample = match self.cached.take() {
+            Some(cached) if !last => cached,
+            _ => self.identity(socket),
+        };
+        // An unconnected UDP socket gets its port on the first send, and a
+        // peer address can only appear (connect), never change.
+        if sample.local.is_none_or(|a| a.port() == 0) {
+            sample.local = local_of(socket);
+        }
+        if sample.peer.is_none() && !self.listening {
+            sample.peer = peer_of(socket);
+        }
+        let tcp = match self.kind {
+            Kind::Stream => sys::tcp_info(fd).ok(),
+            Kind::Dgram => None,
+        };
+        sample.accept_queue = tcp
+            .filter(|_| self.listening)
+            .map(|(info, _)| AcceptQueue { len: info.unacked, backlog: info.sacked });
+        sample.tcp = tcp.map(|(info, len)| TcpFigures::from_info(&info, len));
+        if !self.listening {
+            sample.recv_q = sys::inq(fd).ok();
+            sample.send_q = sys::outq(fd).ok();
+        }
+        sample.last = last;
+        self.cached = Some(sample.clone());
+        sample
+    }
+
+    /// What only changes through a call of ours: fd, family, flags, options.
+    fn identity(&self, socket: &impl AsFd) -> Sample {
+        let fd = socket.as_fd();
+        let local = local_of(socket);
+        let family = match local {
+            Some(SocketAddr::V6(_)) => Family::Inet6,
+            _ => Family::Inet,
+        };
+        Sample {
+            fd: fd.as_raw_fd(),
+            family,
+            kind: self.kind,
+            listening: self.listening,
+            local,
+            peer: None,
+            timeout: None,
+            nonblocking: sys::is_nonblocking(fd).ok(),
+            options: options_of(socket, self.kind, family),
+            recv_q: None,
+            send_q: None,
+            tcp: None,
+            accept_queue: None,
+            last: false,
+        }
+    }
+}
+
+/// A socket task's sampling timer: ticks every `Ctx::sample_every`, or
+/// never when sampling is off. Missed ticks are skipped, not bunched.
+pub(crate) struct Ticker(Option<tokio::time::Interval>);
+
+impl Ticker {
+    pub fn new(every: Option<Duration>) -> Self {
+        Self(every.map(|period| {
+            let mut timer = tokio::time::interval(period);
+            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            timer
+        }))
+    }
+
+    /// Waits for the next tick; cancel-safe, so it can sit in a `select!`.
+    pub async fn tick(&mut self) {
+        match &mut self.0 {
+            Some(timer) => {
+                timer.tick().await;
+            }
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Whether sampling is on at all (the closing sample is taken only then).
+    pub fn on(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// What a socket task needs to sample its socket: the timer and the cache.
+pub(crate) struct Sampling {
+    ticker: Ticker,
+    sampler: Sampler,
+}
+
+impl Sampling {
+    /// Sampling at the session's period (`ctx.sample_every`).
+    pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
+        Self { ticker: Ticker::new(ctx.sample_every), sampler: Sampler::new(kind, listening) }
+    }
+
+    /// Waits for the next tick; cancel-safe, for a `select!` arm.
+    pub async fn tick(&mut self) {
+        self.ticker.tick().await;
+    }
+
+    /// Samples `socket` and reports it as socket `sock`'s figures.
+    pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
+        let sample = Box::new(self.sampler.sample(socket, false));
+        ctx.emit(EventKind::Sample { sock, sample }).await;
+    }
+
+    /// The closing sample, taken right before `close()` so that a closed
+    /// socket keeps its last figures (when sampling is on at all).
+    pub async fn last(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
+        if self.ticker.on() {
+            let sample = Box::new(self.sampler.sample(socket, true));
+            ctx.emit(EventKind::Sample { sock, sample }).await;
+        }
+    }
+}
+
+fn local_of(socket: &impl AsFd) -> Option<SocketAddr> {
+    SockRef::from(socket).local_addr().ok().and_then(|a| a.as_socket())
+}
+
+fn peer_of(socket: &impl AsFd) -> Option<SocketAddr> {
+    SockRef::from(socket).peer_addr().ok().and_then(|a| a.as_socket())
+}
+
+fn options_of(socket: &impl AsFd, kind: Kind, family: Family) -> Options {
+    let s = SockRef::from(socket);
+    Options {
+        rcvbuf: s.recv_buffer_size().ok(),
+        sndbuf: s.send_buffer_size().ok(),
+        reuseaddr: s.reuse_address().ok(),
+        keepalive: s.keepalive().ok(),
+        nodelay: match kind {
+            Kind::Stream => s.tcp_nodelay().ok(),
+            Kind::Dgram => None,
+        },
+        ttl: match family {
+            Family::Inet => s.ttl_v4().ok(),
+            Family::Inet6 => s.unicast_hops_v6().ok(),
+        },
+        linger: s.linger().ok().map(|l| l.map_or(Linger::Off, Linger::On)),
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::net::{TcpListener, TcpStream, UdpSocket};
+
+    use super::*;
+
+    #[test]
+    fn connection_listener_and_udp_samples() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        client.set_nodelay(true).unwrap();
+        let mut on_listener = Sampler::new(Kind::Stream, true);
+        let queued = on_listener.sample(&listener, false);
+        assert_eq!(queued.accept_queue.map(|q| q.len), Some(1));
+        assert_eq!(queued.recv_q, None, "SIOCINQ means nothing on a listener");
+        let (server, _) = listener.accept().unwrap();
+        let mut on_client = Sampler::new(Kind::Stream, false);
+        let s = on_client.sample(&client, false);
+        assert_eq!(s.local, Some(client.local_addr().unwrap()));
+        assert_eq!(s.peer, Some(server.local_addr().unwrap()));
+        assert_eq!(s.options.nodelay, Some(true));
+        assert_eq!(s.nonblocking, Some(false));
+        assert_eq!(s.tcp.as_ref().map(|t| t.state), Some(TcpState::Established));
+        assert_eq!(s.recv_q, Some(0));
+
+        let udp = UdpSocket::bind("[::1]:0").unwrap();
+        let u = Sampler::new(Kind::Dgram, false).sample(&udp, true);
+        assert_eq!(u.family, Family::Inet6);
+        assert!(u.options.ttl.is_some(), "IPV6_UNICAST_HOPS");
+        assert_eq!((u.tcp, u.peer, u.last), (None, None, true));
+    }
+
+    #[test]
+    fn infinite_ssthresh_is_absent() {
+        let info = sys::TcpInfo { snd_ssthresh: INFINITE_SSTHRESH, ..Default::default() };
+        let short = TcpFigures::from_info(&info, sys::TCP_INFO_BASE_LEN);
+        assert_eq!(short.snd_ssthresh, None);
+        assert_eq!(short.bytes_acked, None, "not filled by an old kernel");
+        let info = sys::TcpInfo { snd_ssthresh: 7, bytes_acked: 9, ..Default::default() };
+        let full = TcpFigures::from_info(&info, sys::TCP_INFO_RATE_LEN);
+        assert_eq!((full.snd_ssthresh, full.bytes_acked), (Some(7), Some(9)));
+    }
+}
