@@ -64,8 +64,13 @@ pub enum TcpRole {
         /// listen(BACKLOG): connections the kernel queues before accept().
         #[arg(long, default_value_t = 1024)]
         backlog: u32,
+        /// Do not call accept(): connections wait in the kernel's accept queue.
+        #[arg(long)]
+        hold_accept: bool,
         #[command(flatten)]
         serve: Serve,
+        #[command(flatten)]
+        many: Many,
         /// Set TCP_NODELAY on each connection (no Nagle delay).
         #[arg(long)]
         nodelay: bool,
@@ -125,6 +130,26 @@ pub struct Serve {
     /// Headless: read and discard what arrives; stdin is not read.
     #[arg(long)]
     pub sink: bool,
+    /// An IPv6 address serves IPv6 only (IPV6_V6ONLY=1); without it `[::]`
+    /// is dual stack and also serves IPv4.
+    #[arg(long)]
+    pub ipv6_only: bool,
+}
+
+/// A TCP server with many clients.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct Many {
+    /// Headless: serve many clients, stdin to every live one (like `ncat -k`);
+    /// the TUI always keeps listening.
+    #[arg(long)]
+    pub keep_open: bool,
+    /// Relay every client's data to all other clients (like `ncat --broker`);
+    /// headless, stdin is not read.
+    #[arg(long, conflicts_with_all = ["echo", "sink"])]
+    pub broker: bool,
+    /// Live connections kept; past it a new one is accepted and reset at once.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_conns: u32,
 }
 
 /// Options every mode shares.
@@ -151,6 +176,24 @@ pub struct Common {
     /// [default: 32M].
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub history_bytes: Option<usize>,
+    #[command(flatten)]
+    pub inspect: Inspect,
+}
+
+/// Watching the sockets: sampling, holding the auto driver, stats lines.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Inspect {
+    /// Sample every socket (TCP_INFO, queues, options) every N ms; 0 never
+    /// [default: 250].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=3_600_000))]
+    pub sample_ms: Option<u32>,
+    /// Headless: one state line per socket on stderr every SECS, and the
+    /// kernel's state changes (JSON with --events json).
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub stats: Option<Duration>,
+    /// Do not call recv(): bytes wait in the kernel's receive queue.
+    #[arg(long)]
+    pub hold_reads: bool,
 }
 
 /// A line ending.
@@ -222,6 +265,8 @@ pub struct End {
     pub recv_size: Option<u32>,
     /// Headless server discards what arrives and does not read stdin.
     pub sink: bool,
+    /// Headless TCP server: many clients (`--keep-open`, `--broker`).
+    pub keep_open: bool,
     /// UDP client, headless: silence after stdin EOF before exiting.
     pub linger: Duration,
 }
@@ -245,6 +290,8 @@ pub struct Plan {
     /// Whether `--history` or `--history-bytes` was given (they mean nothing
     /// headless).
     pub history_given: bool,
+    /// Headless: `--stats SECS`.
+    pub stats: Option<Duration>,
 }
 
 impl Cli {
@@ -260,17 +307,24 @@ impl Cli {
                 events: None,
                 history: None,
                 history_bytes: None,
+                inspect: Inspect::default(),
             },
         });
         let one = |role: Role, common: Common, serve: Option<Serve>| {
             let mut config = SessionConfig::new(role);
+            config.holds.reads = common.inspect.hold_reads;
+            if let Some(ms) = common.inspect.sample_ms {
+                config.sample_every = (ms > 0).then(|| Duration::from_millis(ms.into()));
+            }
             if let Some(serve) = serve {
                 config.echo = serve.echo;
+                config.v6_only = serve.ipv6_only.then_some(true);
             }
             let end = End {
                 config,
                 recv_size: common.recv_size,
                 sink: serve.is_some_and(|s| s.sink),
+                keep_open: false,
                 linger: Duration::from_secs(1),
             };
             (end, common)
@@ -286,9 +340,15 @@ impl Cli {
                 let (c, common) = one(client, common, None);
                 (vec![s, c], common, true)
             }
-            Mode::Tcp { role: TcpRole::Server { addr, backlog, serve, nodelay, common } } => {
+            Mode::Tcp {
+                role: TcpRole::Server { addr, backlog, hold_accept, serve, many, nodelay, common },
+            } => {
                 let (mut end, common) = one(Role::TcpServer(addr), common, Some(serve));
                 end.config.backlog = backlog;
+                end.config.holds.accept = hold_accept;
+                end.config.broker = many.broker;
+                end.config.max_conns = many.max_conns as usize;
+                end.keep_open = many.keep_open || many.broker;
                 end.config.nodelay = nodelay;
                 (vec![end], common, false)
             }
@@ -321,6 +381,7 @@ impl Cli {
             history: common.history.map_or(100_000, |n| usize::try_from(n).unwrap_or(usize::MAX)),
             history_bytes: common.history_bytes.unwrap_or(32 << 20),
             history_given: common.history.is_some() || common.history_bytes.is_some(),
+            stats: common.inspect.stats,
         }
     }
 }

@@ -22,6 +22,9 @@ pub fn run(cli: Cli) -> ExitCode {
     if plan.events_given {
         return usage("--events needs --headless: the TUI shows events on screen");
     }
+    if plan.stats.is_some() {
+        return usage("--stats needs --headless: the TUI shows the figures live");
+    }
     run_headless(&plan)
 }
 

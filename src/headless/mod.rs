@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::cli::{End, Eol, EventFormat, Plan};
-use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, Role, SockId};
+use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, Role, SockId, To};
 pub use demo::demo;
 use report::Reporter;
 use stdio::{Framing, StdoutSink};
@@ -60,14 +60,15 @@ impl Headless {
     fn new(end: &End, plan: &Plan) -> Self {
         let mut end = end.clone();
         end.config.recv_size = end.recv_size.map_or(HEADLESS_RECV_SIZE, |n| n as usize);
-        // Headless servers serve one connection, like `nc -l`.
-        end.config.single = true;
+        // Headless servers serve one connection, like `nc -l`, unless told
+        // to keep open.
+        end.config.single = !end.keep_open;
         let json = plan.events == EventFormat::Json;
         let target = end.config.role.target().to_string();
         Self {
             end,
             crlf: plan.eol == Eol::Crlf,
-            reporter: Reporter::new(json, target),
+            reporter: Reporter::new(json, target).with_stats(plan.stats),
             conn: None,
             stdin_started: false,
             stdin_sends: None,
@@ -79,7 +80,7 @@ impl Headless {
     }
 
     fn reads_stdin(&self) -> bool {
-        !(self.end.config.echo || self.end.sink)
+        !(self.end.config.echo || self.end.sink || self.end.config.broker)
     }
 
     async fn run(mut self) -> ExitCode {
@@ -142,7 +143,8 @@ impl Headless {
         }
         self.stdin_started = true;
         let stream = self.end.config.role.kind() == Kind::Stream;
-        let framing = Framing { lines: !stream, crlf: self.crlf, shutdown_at_eof: stream };
+        let to = if self.end.keep_open { To::All } else { To::Current };
+        let framing = Framing { lines: !stream, crlf: self.crlf, shutdown_at_eof: stream, to };
         stdio::spawn_stdin(framing, commands.clone(), eof.clone());
     }
 
@@ -155,6 +157,15 @@ impl Headless {
     ) -> Option<ExitCode> {
         match &event.kind {
             EventKind::Fatal { .. } => return Some(ExitCode::FAILURE),
+            EventKind::Connected { sock, .. } if self.end.keep_open => {
+                // stdin's EOF applies to connections that come after it too.
+                if self.stdin_sends.is_some() && self.reads_stdin() {
+                    let shut = Command::Shutdown { to: To::Sock(*sock), how: net::Shut::Write };
+                    let commands = commands.clone();
+                    tokio::spawn(async move { commands.send(shut).await });
+                }
+                self.start_stdin(commands, eof);
+            }
             EventKind::Connected { sock, .. } => {
                 self.conn = Some(*sock);
                 self.start_stdin(commands, eof);
@@ -194,6 +205,7 @@ impl Headless {
                 let stdin_done = self.our_shutdown_done;
                 (self.peer_eof && stdin_done).then_some(ExitCode::SUCCESS)
             }
+            Role::TcpServer(_) if self.end.keep_open => None,
             Role::TcpServer(_) => {
                 let stdin_done = self.our_shutdown_done || !self.reads_stdin();
                 (self.peer_eof && stdin_done && !self.end.config.echo).then_some(ExitCode::SUCCESS)

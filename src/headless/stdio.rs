@@ -28,6 +28,8 @@ pub struct Framing {
     pub crlf: bool,
     /// Stream: `shutdown(SHUT_WR)` at EOF.
     pub shutdown_at_eof: bool,
+    /// Which connections get the bytes (every one with `--keep-open`).
+    pub to: To,
 }
 
 /// Reads stdin until EOF on its own thread, sending each chunk (or line) to
@@ -36,7 +38,7 @@ pub fn spawn_stdin(framing: Framing, commands: mpsc::Sender<Command>, eof: mpsc:
     let _detached = thread::Builder::new().name("stdin".into()).spawn(move || {
         let sends = pump(framing, &commands).unwrap_or_default();
         if framing.shutdown_at_eof {
-            let _ = commands.blocking_send(Command::Shutdown { to: To::Current, how: Shut::Write });
+            let _ = commands.blocking_send(Command::Shutdown { to: framing.to, how: Shut::Write });
         }
         let _ = eof.blocking_send(sends);
     });
@@ -55,7 +57,7 @@ fn pump(framing: Framing, commands: &mpsc::Sender<Command>) -> io::Result<u64> {
     let mut sends = 0u64;
     let send = |data: Bytes, sends: &mut u64| {
         *sends += 1;
-        commands.blocking_send(Command::Send { to: To::Current, data }).is_ok()
+        commands.blocking_send(Command::Send { to: framing.to, data }).is_ok()
     };
     loop {
         let n = match input.read(&mut buf) {
