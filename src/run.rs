@@ -17,6 +17,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let _ = limits::raise_open_files();
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if plan.headless || !interactive {
+        if plan.history_given {
+            return usage("--history and --history-bytes are for the TUI: headless keeps no history");
+        }
         return run_headless(&plan);
     }
     if plan.events_given {
@@ -25,7 +28,13 @@ pub fn run(cli: Cli) -> ExitCode {
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
     }
-    run_headless(&plan)
+    match crate::tui::run(plan) {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("sockpit: {report:?}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn run_headless(plan: &Plan) -> ExitCode {
