@@ -120,9 +120,9 @@ impl EndState {
             EventKind::Data(d) => self.data(at, d),
             EventKind::Connected { sock, local, peer, .. } => {
                 let text = if self.role.is_server() {
-                    format!("accepted a connection from {peer} (on {local})")
+                    format!("accepted {peer} (a new socket on {local})")
                 } else {
-                    format!("connected to {peer} from {local}")
+                    format!("connected to {peer} (from {local})")
                 };
                 self.note(at, EntryKind::Info, *sock, text);
             }

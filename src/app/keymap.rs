@@ -99,11 +99,11 @@ use KeyCode as C;
 /// Every key sockpit knows, in help order.
 pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(1))], F::Any, A::Help, "F1", "help (this screen)"),
-    row(&[k(C::Char('?'))], F::History, A::Help, "?", "help, off the input"),
-    row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help, off the input"),
+    row(&[k(C::Char('?'))], F::History, A::Help, "?", "help"),
+    row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help"),
     row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
-    row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "quit (interrupts a step call later)"),
-    row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help; drop the selection"),
+    row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "quit (later: interrupt)"),
+    row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / selection"),
     row(&[k(C::Tab)], F::Any, A::NextPane, "Tab", "next pane"),
     row(
         &[k(C::BackTab), with(C::BackTab, KeyModifiers::SHIFT)],
@@ -112,30 +112,24 @@ pub const KEYMAP: &[Binding] = &[
         "Shift-Tab",
         "previous pane",
     ),
-    row(
-        &[k(C::Enter)],
-        F::Input,
-        A::Submit,
-        "Enter",
-        "send the line plus the EOL (/command runs it)",
-    ),
-    row(&[ctrl('d')], F::Input, A::HalfClose, "Ctrl-D", "empty input: shutdown(SHUT_WR)"),
-    row(&[k(C::Up)], F::Input, A::RecallPrev, "Up", "recall an earlier sent line"),
-    row(&[k(C::Down)], F::Input, A::RecallNext, "Down", "recall a later sent line"),
-    row(&[k(C::Up)], F::History, A::Up, "Up", "select the entry above"),
-    row(&[k(C::Down)], F::History, A::Down, "Down", "select the entry below"),
-    row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "scroll the calls up"),
-    row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "scroll the calls down"),
-    row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "scroll up a page"),
-    row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "scroll down a page"),
+    row(&[k(C::Enter)], F::Input, A::Submit, "Enter", "send line + EOL; /command"),
+    row(&[ctrl('d')], F::Input, A::HalfClose, "Ctrl-D", "empty: shutdown(SHUT_WR)"),
+    row(&[k(C::Up)], F::Input, A::RecallPrev, "Up", "earlier sent line"),
+    row(&[k(C::Down)], F::Input, A::RecallNext, "Down", "later sent line"),
+    row(&[k(C::Up)], F::History, A::Up, "Up", "select entry above"),
+    row(&[k(C::Down)], F::History, A::Down, "Down", "select entry below"),
+    row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "scroll up"),
+    row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "scroll down"),
+    row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
+    row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
     row(&[k(C::End)], F::History, A::Bottom, "End", "newest entry, follow"),
     row(&[k(C::Home)], F::Lifecycle, A::Top, "Home", "first call"),
     row(&[k(C::End)], F::Lifecycle, A::Bottom, "End", "newest call, follow"),
     row(&[k(C::F(2))], F::Any, A::SwitchEnd, "F2", "switch end (demo)"),
-    row(&[k(C::F(4))], F::Any, A::CycleEol, "F4", "cycle EOL: LF, CRLF, none"),
+    row(&[k(C::F(4))], F::Any, A::CycleEol, "F4", "EOL: LF, CRLF, none"),
     row(&[k(C::F(6))], F::Any, A::Reconnect, "F6", "reconnect (client)"),
-    row(&[k(C::F(12))], F::Any, A::ToggleMouse, "F12", "mouse capture on/off (to copy text)"),
+    row(&[k(C::F(12))], F::Any, A::ToggleMouse, "F12", "mouse on/off (copy text)"),
     row(
         &[ctrl('a'), k(C::Home)],
         F::Input,
@@ -179,11 +173,11 @@ pub const KEYMAP: &[Binding] = &[
         F::Input,
         A::Edit(R::DeletePrevWord),
         "Ctrl-W",
-        "delete the word before",
+        "delete word before",
     ),
     row(&[ctrl('u')], F::Input, A::Edit(R::DeleteLine), "Ctrl-U", "delete the line"),
     row(&[ctrl('k')], F::Input, A::Edit(R::DeleteTillEnd), "Ctrl-K", "delete to the end"),
-    row(&[ctrl('y')], F::Input, A::Edit(R::Yank), "Ctrl-Y", "paste what was deleted"),
+    row(&[ctrl('y')], F::Input, A::Edit(R::Yank), "Ctrl-Y", "paste what was cut"),
 ];
 
 /// The action bound to a key in a focus: a row of that focus wins over `Any`.
@@ -203,36 +197,28 @@ pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
         .map(|b| b.action)
 }
 
-fn focus_name(focus: Focus) -> &'static str {
-    match focus {
-        Focus::Any => "anywhere",
-        Focus::Input => "input",
-        Focus::History => "history",
-        Focus::Lifecycle => "lifecycle",
-    }
-}
+/// Help sections in order, with their headings.
+pub const SECTIONS: [(Focus, &str); 4] = [
+    (Focus::Any, "Anywhere"),
+    (Focus::Input, "Input"),
+    (Focus::History, "History"),
+    (Focus::Lifecycle, "Lifecycle"),
+];
 
-/// Rows for the help overlay: (key, where, what), one per row of the table;
-/// rows that differ only in focus are merged.
+/// The rows of one help section: (key, what it does).
 #[must_use]
-pub fn help_rows() -> Vec<(String, String, &'static str)> {
-    let mut out: Vec<(String, String, &'static str)> = Vec::new();
-    for b in KEYMAP {
-        if let Some(prev) = out.iter_mut().find(|r| r.0 == b.label && r.2 == b.help) {
-            prev.1 = format!("{}, {}", prev.1, focus_name(b.focus));
-            continue;
-        }
-        out.push((b.label.to_string(), focus_name(b.focus).to_string(), b.help));
-    }
-    out
+pub fn section(focus: Focus) -> Vec<(&'static str, &'static str)> {
+    KEYMAP.iter().filter(|b| b.focus == focus).map(|b| (b.label, b.help)).collect()
 }
 
 /// The key list as a Markdown table, for the README.
 #[must_use]
 pub fn markdown() -> String {
     let mut md = String::from("| key | where | does |\n|---|---|---|\n");
-    for (key, focus, help) in help_rows() {
-        md.push_str(&format!("| {key} | {focus} | {help} |\n"));
+    for (focus, heading) in SECTIONS {
+        for (key, help) in section(focus) {
+            md.push_str(&format!("| {key} | {} | {help} |\n", heading.to_lowercase()));
+        }
     }
     md.push_str("| mouse wheel / click | history, lifecycle | scroll / select an entry |\n");
     md

@@ -168,3 +168,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -30,23 +30,34 @@ fn socket_width(width: u16) -> u16 {
 }
 
 fn lifecycle_height(height: u16) -> u16 {
-    (height / 4).clamp(3, 10)
+    (height / 3).clamp(3, 14)
 }
 
-/// Splits one end's column into history, socket and lifecycle (the input
-/// goes under the history when `input` is set).
-fn end_column(area: Rect, end: usize, with_input: bool) -> (EndAreas, Rect) {
+/// One end alone, as in DESIGN.md's sketch: history, lifecycle and input
+/// on the left, the socket panel on the right.
+fn single(area: Rect, end: usize) -> (EndAreas, Rect) {
     let [left, socket] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(socket_width(area.width))])
             .areas(area);
-    let input_h = if with_input { 3 } else { 0 };
     let [history, lifecycle, input] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(lifecycle_height(area.height)),
-        Constraint::Length(input_h),
+        Constraint::Length(3),
     ])
     .areas(left);
     (EndAreas { end, history, lifecycle, socket }, input)
+}
+
+/// One end's column beside the other's: history and socket panel on top,
+/// the lifecycle across the column (its Python lines are long).
+fn column(area: Rect, end: usize) -> EndAreas {
+    let [top, lifecycle] =
+        Layout::vertical([Constraint::Fill(1), Constraint::Length(lifecycle_height(area.height))])
+            .areas(area);
+    let [history, socket] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(socket_width(top.width))])
+            .areas(top);
+    EndAreas { end, history, lifecycle, socket }
 }
 
 /// The layout for `area`: both demo ends side by side when wide enough,
@@ -58,10 +69,10 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         let [top, input] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(body);
         let columns = Layout::horizontal(vec![Constraint::Fill(1); app.ends.len()]).split(top);
-        let ends = columns.iter().enumerate().map(|(i, c)| end_column(*c, i, false).0).collect();
+        let ends = columns.iter().enumerate().map(|(i, c)| column(*c, i)).collect();
         return Areas { ends, input, status };
     }
-    let (end, input) = end_column(body, app.active.min(app.ends.len().saturating_sub(1)), true);
+    let (end, input) = single(body, app.active.min(app.ends.len().saturating_sub(1)));
     Areas { ends: vec![end], input, status }
 }
 

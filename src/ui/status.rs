@@ -25,14 +25,16 @@ fn mode(app: &App) -> String {
     }
 }
 
+/// The peer of the current connection, else where the end listens or
+/// connects (local addresses are in the socket panel).
 fn address(app: &App) -> String {
     let end = app.end();
     if let Some(s) = end.sockets.shown() {
-        match (s.local, s.peer) {
-            (Some(l), Some(p)) => return format!("{l} ↔ {p}"),
-            (Some(l), None) => return l.to_string(),
-            (None, Some(p)) => return format!("→ {p}"),
-            (None, None) => {}
+        if let Some(p) = s.peer {
+            return format!("peer {p}");
+        }
+        if let Some(l) = s.local {
+            return format!("on {l}");
         }
     }
     end.role.target().to_string()
@@ -68,9 +70,9 @@ impl Widget for StatusBar<'_> {
         let line = Line::from(vec![
             Span::styled(format!(" {}", mode(app)), bold),
             sep.clone(),
-            Span::styled(address(app), bar),
-            sep.clone(),
             Span::styled(state(app), bold),
+            sep.clone(),
+            Span::styled(address(app), bar),
             sep.clone(),
             Span::styled(format!("EOL {}", app.eol.label()), bar),
             sep.clone(),

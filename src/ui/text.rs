@@ -27,38 +27,69 @@ pub fn width(text: &str) -> usize {
     text.chars().map(|c| c.width().unwrap_or(0)).sum()
 }
 
-/// Cuts spans into rows of at most `max` columns; rows after the first
-/// start with `indent` spaces. A wide character never straddles two rows.
+/// Cuts spans into rows of at most `max` columns, between words where it
+/// can; rows after the first start with `indent` spaces. A wide character
+/// never straddles two rows.
 #[must_use]
 pub fn wrap(spans: &[Span<'static>], max: usize, indent: usize) -> Vec<Line<'static>> {
     let max = max.max(1);
-    let indent = if indent * 2 > max { 0 } else { indent };
+    let indent = if indent * 3 > max * 2 { 0 } else { indent };
+    let cells: Vec<(char, Style)> =
+        spans.iter().flat_map(|s| s.content.chars().map(move |c| (c, s.style))).collect();
     let mut rows = Vec::new();
-    let mut row: Vec<Span<'static>> = Vec::new();
+    let mut row: Vec<(char, Style)> = Vec::new();
     let mut col = 0;
-    for span in spans {
-        let mut piece = String::new();
-        for c in span.content.chars() {
-            let w = c.width().unwrap_or(0);
-            if col + w > max && col > 0 {
-                if !piece.is_empty() {
-                    row.push(Span::styled(std::mem::take(&mut piece), span.style));
-                }
-                rows.push(Line::from(std::mem::take(&mut row)));
-                if indent > 0 {
-                    row.push(Span::raw(" ".repeat(indent)));
-                }
-                col = indent;
+    // Where the current row may break: the index just after its last space
+    // (past the indent), so the next word moves down whole.
+    let mut brk: Option<usize> = None;
+    let mut first = true;
+    for (c, style) in cells {
+        let w = c.width().unwrap_or(0);
+        let lead = if first { 0 } else { indent };
+        if col + w > max && row.len() > lead {
+            let carry = match brk {
+                Some(at) if at < row.len() && c != ' ' => row.split_off(at),
+                _ => Vec::new(),
+            };
+            rows.push(to_line(&row));
+            first = false;
+            row = vec![(' ', Style::new()); indent];
+            col = indent + carry.iter().map(|(c, _)| c.width().unwrap_or(0)).sum::<usize>();
+            row.extend(carry);
+            brk = None;
+            if c == ' ' {
+                continue; // a space at the break is the break itself
             }
-            piece.push(c);
-            col += w;
         }
-        if !piece.is_empty() {
-            row.push(Span::styled(piece, span.style));
+        row.push((c, style));
+        col += w;
+        if c == ' ' {
+            brk = Some(row.len());
         }
     }
-    rows.push(Line::from(row));
+    // A row holding only the indent (left by a space at the very end) adds nothing.
+    if rows.is_empty() || row.len() > indent {
+        rows.push(to_line(&row));
+    }
     rows
+}
+
+/// Groups cells of equal style back into spans.
+fn to_line(cells: &[(char, Style)]) -> Line<'static> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut text = String::new();
+    let mut current: Option<Style> = None;
+    for (c, style) in cells {
+        if current.is_some_and(|s| s != *style) {
+            spans.push(Span::styled(std::mem::take(&mut text), current.unwrap_or_default()));
+        }
+        current = Some(*style);
+        text.push(*c);
+    }
+    if !text.is_empty() {
+        spans.push(Span::styled(text, current.unwrap_or_default()));
+    }
+    Line::from(spans)
 }
 
 /// Cuts a string to `max` columns, marking the cut with `…`.
@@ -98,6 +129,15 @@ mod tests {
         assert_eq!(plain(&wrap(&spans, 3, 0)), ["ab", "你", "好c"]);
         assert_eq!(plain(&wrap(&[Span::raw("abcdef")], 4, 1)), ["abcd", " ef"]);
         assert_eq!(plain(&wrap(&[], 4, 0)), [""]);
+    }
+
+    #[test]
+    fn wraps_between_words() {
+        let spans = [Span::raw("12 hello world"), Span::raw(" again")];
+        assert_eq!(plain(&wrap(&spans, 9, 3)), ["12 hello ", "   world ", "   again"]);
+        // A word longer than a row is cut where the row ends.
+        assert_eq!(plain(&wrap(&[Span::raw("ab cdefghij")], 5, 0)), ["ab ", "cdefg", "hij"]);
+        assert_eq!(plain(&wrap(&[Span::raw("abc de ")], 6, 1)), ["abc de"]);
     }
 
     #[test]
