@@ -6,6 +6,7 @@ use std::io;
 use std::net::SocketAddr;
 
 use bytes::Bytes;
+use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
 use super::CallError;
@@ -17,6 +18,9 @@ use super::sample::Sampling;
 /// into, so a datagram longer than `recv_size` is truncated exactly as the
 /// kernel would (and we know by how much).
 const MAX_DATAGRAM: usize = 65_536;
+
+/// What wakes a reader: data, or an error queued on the socket.
+const READY: Interest = Interest::READABLE.add(Interest::ERROR);
 
 /// Peers a UDP server remembers for `/all`; more are still answered when
 /// they write, just not broadcast to.
@@ -73,8 +77,11 @@ impl Datagrams {
                     }
                     Some(Out::Shutdown(_) | Out::Call(_)) => Ok(()),
                 },
-                ready = self.socket.readable(), if reading => match ready {
-                    Ok(()) => self.recv(&mut buf, self.recv_size, false).await,
+                // ERROR too: a connected socket's ICMP port-unreachable is
+                // EPOLLERR only, and must surface as ECONNREFUSED.
+                ready = self.socket.ready(READY), if reading => match ready {
+                    Ok(ready) if ready.is_error() => self.queued_error(self.recv_size),
+                    Ok(_) => self.recv(&mut buf, self.recv_size, false).await,
                     Err(err) => Err((self.recv_call(self.recv_size), err)),
                 },
                 changed = inbox.hold.changed() => match changed {
@@ -96,6 +103,18 @@ impl Datagrams {
                 }
                 return CloseReason::Failed(failed);
             }
+        }
+    }
+
+    /// The error the kernel queued on the socket (an ICMP port-unreachable
+    /// becomes ECONNREFUSED), reported as the failed recv it would cause.
+    fn queued_error(&self, bufsize: usize) -> Result<(), (Call, io::Error)> {
+        // Clear tokio's cached ERROR readiness, or the next wait returns at once.
+        let _ =
+            self.socket.try_io(Interest::ERROR, || Err::<(), _>(io::ErrorKind::WouldBlock.into()));
+        match self.socket.take_error() {
+            Ok(Some(err)) | Err(err) => Err((self.recv_call(bufsize), err)),
+            Ok(None) => Ok(()),
         }
     }
 
@@ -156,7 +175,10 @@ impl Datagrams {
                     if !blocking {
                         return Ok(());
                     }
-                    self.socket.readable().await.map_err(|e| (call.clone(), e))?;
+                    let ready = self.socket.ready(READY).await.map_err(|e| (call.clone(), e))?;
+                    if ready.is_error() {
+                        return self.queued_error(bufsize);
+                    }
                 }
                 other => break other,
             }
