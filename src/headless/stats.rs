@@ -82,7 +82,8 @@ pub fn line(sock: SockId, s: &Sample) -> String {
 /// A state change the kernel made: `kernel: sock 2 ... ESTABLISHED -> CLOSE_WAIT`.
 #[must_use]
 pub fn transition_line(t: &Transition) -> String {
-    let name = |s: Option<TcpState>| s.map_or("(gone)", TcpState::name);
+    let from = t.from.map_or("(new)", TcpState::name);
+    let to = t.to.map_or("(gone)", TcpState::name);
     let whose = match t.whose {
         Whose::Ours { sock } => format!("sock {sock}"),
         Whose::Queued { listener } => format!("queued on sock {listener}"),
@@ -90,7 +91,7 @@ pub fn transition_line(t: &Transition) -> String {
         Whose::PeerEnd { sock: Some(sock) } => format!("peer of sock {sock}"),
         Whose::PeerEnd { sock: None } => "peer".to_string(),
     };
-    format!("kernel: {whose} {} <-> {}: {} -> {}", t.local, t.peer, name(t.from), name(t.to))
+    format!("kernel: {whose} {} <-> {}: {} -> {}", t.local, t.peer, from, to)
 }
 
 #[cfg(test)]
