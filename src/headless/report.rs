@@ -6,8 +6,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::net::{Call, CloseReason, Event, EventKind, SockId};
 use super::stats::{self, Stats};
+use crate::net::{Call, CloseReason, Event, EventKind, SockId};
 use crate::{json, python, sanitize};
 
 /// Writes events to stderr.
