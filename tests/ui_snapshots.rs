@@ -252,3 +252,9 @@ fn a_million_entries_draw_like_a_screenful() {
     let screen = terminal.backend().to_string();
     assert!(screen.contains("900001 older entries dropped"), "{screen}");
 }
+
+/// The key list for the README, from the one keymap table.
+#[test]
+fn key_list_markdown() {
+    insta::assert_snapshot!("key_list", sockpit::app::keymap::markdown());
+}

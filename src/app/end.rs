@@ -136,8 +136,12 @@ impl EndState {
             }
             EventKind::PeerEof { sock } => {
                 self.finish_stream(*sock);
-                let text = "peer closed its side (recv returned b''): CLOSE_WAIT, you can still \
-                            send; /close closes";
+                let who = self.sockets.all.get(sock).and_then(|s| s.peer);
+                let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
+                let text = format!(
+                    "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
+                     send; /close closes"
+                );
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),

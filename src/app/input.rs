@@ -74,12 +74,21 @@ impl InputLine {
         }
     }
 
-    /// Inserts text (a paste or a typed character).
-    pub fn insert(&mut self, text: &str) {
+    /// Inserts text (a paste or a typed character). Characters that would
+    /// need a stand-in to be shown (controls, bidi overrides) are left out,
+    /// so the line on screen is exactly the line sent and the cursor stays
+    /// right; returns how many were left out.
+    pub fn insert(&mut self, text: &str) -> usize {
+        let mut left_out = 0;
         for c in text.chars() {
+            if crate::sanitize::stand_in(c).is_some() {
+                left_out += 1;
+                continue;
+            }
             self.input.handle(InputRequest::InsertChar(c));
         }
         self.recall = None;
+        left_out
     }
 
     /// Takes the line for sending and remembers it for recall.
@@ -158,6 +167,13 @@ mod tests {
         assert_eq!(l.value(), "dra");
         l.recall_next();
         assert_eq!(l.value(), "dra");
+    }
+
+    #[test]
+    fn control_characters_stay_out() {
+        let mut l = InputLine::default();
+        assert_eq!(l.insert("a\x1b[2J\tb\u{202e}"), 3);
+        assert_eq!(l.value(), "a[2Jb");
     }
 
     #[test]

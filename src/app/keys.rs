@@ -47,12 +47,18 @@ impl App {
         self.focus = Focus::Input;
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let mut effects = Vec::new();
+        let mut left_out = 0;
         let mut lines = text.split('\n').peekable();
         while let Some(line) = lines.next() {
-            self.input.insert(line);
+            left_out += self.input.insert(line);
             if lines.peek().is_some() {
                 effects.extend(self.submit());
             }
+        }
+        if left_out > 0 {
+            self.refuse(format!(
+                "left {left_out} control character(s) out of the paste: the input holds text only"
+            ));
         }
         effects
     }

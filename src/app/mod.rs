@@ -111,11 +111,15 @@ impl App {
         self.clock.now()
     }
 
-    /// One event from end `end`'s session.
-    pub fn on_engine(&mut self, end: usize, ev: &Event) {
+    /// One event from end `end`'s session; returns whether the screen
+    /// changed. Periodic samples change nothing shown yet, so an idle window
+    /// is not redrawn four times a second per socket (the inspection panel
+    /// will return `true` when a sample differs from the last).
+    pub fn on_engine(&mut self, end: usize, ev: &Event) -> bool {
         if let Some(state) = self.ends.get_mut(end) {
             state.on_event(ev);
         }
+        !matches!(ev.kind, crate::net::EventKind::Sample { .. })
     }
 
     /// End `end`'s session was spawned (or spawned again after failing).

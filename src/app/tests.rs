@@ -367,6 +367,9 @@ fn paste_sends_complete_lines() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[1], Command::Send { to: To::Current, data: Bytes::from("\n") });
     assert_eq!(app.input.value(), "rest");
+    app.on_paste("\x1b[31mred");
+    assert_eq!(app.input.value(), "rest[31mred");
+    assert!(texts(&app, 0).last().is_some_and(|t| t.contains("left 1 control")));
 }
 
 #[test]

@@ -85,14 +85,14 @@ impl Loop<'_> {
     }
 
     fn engine(&mut self, end: usize, ev: &Event) {
-        self.app.on_engine(end, ev);
+        let changed = self.app.on_engine(end, ev);
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
             && let Some((client, role)) = self.sessions.server_ready(*local, *kind)
         {
             self.app.ends[client].role = role;
             self.app.started(client);
         }
-        self.dirty = true;
+        self.dirty |= changed;
     }
 }
 

@@ -19,7 +19,7 @@ fn mode(app: &App) -> String {
     let end = app.end();
     let proto = end.kind.protocol().to_lowercase();
     if app.demo {
-        format!("demo {proto}: {}", end.name())
+        format!("demo {proto} {}", end.name())
     } else {
         format!("{proto} {}", end.name())
     }
