@@ -178,6 +178,21 @@ pub struct Common {
     pub history_bytes: Option<usize>,
     #[command(flatten)]
     pub inspect: Inspect,
+    #[command(flatten)]
+    pub record: Record,
+}
+
+/// Recording the session to files, in any mode.
+#[derive(Debug, Clone, Default, Args)]
+pub struct Record {
+    /// Write every event to FILE as JSON lines (the --events json schema),
+    /// each line on disk as it happens.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<std::path::PathBuf>,
+    /// Write the conversation to FILE as pcapng (frames synthesised from
+    /// the calls; Wireshark's "Follow TCP stream" shows the bytes).
+    #[arg(long, value_name = "FILE")]
+    pub pcap: Option<std::path::PathBuf>,
 }
 
 /// Watching the sockets: sampling, holding the auto driver, stats lines.
@@ -292,6 +307,8 @@ pub struct Plan {
     pub history_given: bool,
     /// Headless: `--stats SECS`.
     pub stats: Option<Duration>,
+    /// `--log FILE` and `--pcap FILE`.
+    pub record: Record,
 }
 
 impl Cli {
@@ -308,6 +325,7 @@ impl Cli {
                 history: None,
                 history_bytes: None,
                 inspect: Inspect::default(),
+                record: Record::default(),
             },
         });
         let one = |role: Role, common: Common, serve: Option<Serve>| {
@@ -382,6 +400,7 @@ impl Cli {
             history_bytes: common.history_bytes.unwrap_or(32 << 20),
             history_given: common.history.is_some() || common.history_bytes.is_some(),
             stats: common.inspect.stats,
+            record: common.record,
         }
     }
 }

@@ -18,7 +18,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if plan.headless || !interactive {
         if plan.history_given {
-            return usage("--history and --history-bytes are for the TUI: headless keeps no history");
+            return usage(
+                "--history and --history-bytes are for the TUI: headless keeps no history",
+            );
         }
         return run_headless(&plan);
     }
@@ -27,6 +29,9 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
+    }
+    if plan.record.log.is_some() || plan.record.pcap.is_some() {
+        return usage("--log and --pcap need --headless for now: the TUI does not record yet");
     }
     match crate::tui::run(plan) {
         Ok(code) => code,

@@ -44,7 +44,8 @@ proptest! {
     fn escape_like_noise_never_panics(text in "([\\\\xX0-9a-gq ]|\\\\[0-9x]){0,24}") {
         for result in [parse_hex(&text), parse_escapes(&text)] {
             if let Err(err) = result {
-                prop_assert!(err.to_string().contains(&format!("at column {}", err.column)));
+                let at = format!("at column {}", err.column);
+                prop_assert!(err.to_string().contains(&at), "{err}");
             }
         }
     }

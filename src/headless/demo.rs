@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
+use super::record::Recorder;
 use crate::cli::Plan;
 use crate::net::{
     self, Command, Dir, Event, EventKind, Role, SessionConfig, SessionHandle, Target, To,
@@ -19,10 +20,17 @@ const DEADLINE: Duration = Duration::from_secs(10);
 /// Runs the scripted demo; exit 0 when the conversation completed.
 #[must_use]
 pub fn demo(plan: &Plan) -> ExitCode {
+    let mut recorder = match Recorder::open(&plan.record) {
+        Ok(recorder) => recorder,
+        Err(message) => {
+            eprintln!("sockpit: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let Some(runtime) = super::runtime() else { return ExitCode::FAILURE };
     let configs: Vec<SessionConfig> = plan.ends.iter().map(|e| e.config.clone()).collect();
-    let outcome =
-        runtime.block_on(async { tokio::time::timeout(DEADLINE, converse(configs)).await });
+    let outcome = runtime
+        .block_on(async { tokio::time::timeout(DEADLINE, converse(configs, &mut recorder)).await });
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(message)) => {
@@ -50,7 +58,7 @@ fn print(who: &str, event: &Event) {
     println!("[{who}] {text}");
 }
 
-async fn converse(mut configs: Vec<SessionConfig>) -> Result<(), String> {
+async fn converse(mut configs: Vec<SessionConfig>, recorder: &mut Recorder) -> Result<(), String> {
     let client_config = configs.pop().ok_or("the demo needs two ends")?;
     let server_config = configs.pop().ok_or("the demo needs two ends")?;
     let udp = matches!(server_config.role, Role::UdpServer(_));
@@ -59,6 +67,7 @@ async fn converse(mut configs: Vec<SessionConfig>) -> Result<(), String> {
     let local = loop {
         let event = server_events.recv().await.ok_or("the server stopped")?;
         print("server", &event);
+        recorder.event_of(0, &event);
         match event.kind {
             EventKind::Listening { local, .. } => break local,
             EventKind::Fatal { message } => return Err(message),
@@ -79,6 +88,7 @@ async fn converse(mut configs: Vec<SessionConfig>) -> Result<(), String> {
         tokio::select! {
             Some(event) = client_events.recv() => {
                 print("client", &event);
+                recorder.event_of(1, &event);
                 match &event.kind {
                     EventKind::Connected { .. } => say(&client, "hello from the client\n").await,
                     EventKind::Data(d) if d.dir == Dir::Received => {
@@ -93,6 +103,7 @@ async fn converse(mut configs: Vec<SessionConfig>) -> Result<(), String> {
             }
             Some(event) = server_events.recv() => {
                 print("server", &event);
+                recorder.event_of(0, &event);
                 match &event.kind {
                     EventKind::Data(d) if d.dir == Dir::Received => {
                         say(&server, "hi, 你好 from the server\n").await;

@@ -3,6 +3,7 @@
 //! line each (or JSON). When to exit follows DESIGN.md's headless table.
 
 mod demo;
+mod record;
 mod report;
 mod stats;
 mod stdio;
@@ -16,6 +17,7 @@ use tokio::time::Instant;
 use crate::cli::{End, Eol, EventFormat, Plan};
 use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, Role, SockId, To};
 pub use demo::demo;
+use record::{Recorder, Stop};
 use report::Reporter;
 use stdio::{Framing, StdoutSink};
 
@@ -26,8 +28,15 @@ const HEADLESS_RECV_SIZE: usize = 65_536;
 #[must_use]
 pub fn run(plan: &Plan) -> ExitCode {
     let Some(end) = plan.ends.first() else { return ExitCode::from(2) };
+    let recorder = match Recorder::open(&plan.record) {
+        Ok(recorder) => recorder,
+        Err(message) => {
+            eprintln!("sockpit: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let Some(runtime) = runtime() else { return ExitCode::FAILURE };
-    let code = runtime.block_on(Headless::new(end, plan).run());
+    let code = runtime.block_on(Headless::new(end, plan).run(recorder));
     // The stdin thread may sit in read(); nothing it holds needs a goodbye.
     runtime.shutdown_background();
     code
@@ -83,7 +92,9 @@ impl Headless {
         !(self.end.config.echo || self.end.sink || self.end.config.broker)
     }
 
-    async fn run(mut self) -> ExitCode {
+    async fn run(mut self, mut recorder: Recorder) -> ExitCode {
+        // Caught only while recording, to end between two whole records.
+        let mut stop = if recorder.active() { Stop::catch() } else { None };
         let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
         let session = net::spawn(self.end.config.clone(), events_tx);
         let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
@@ -102,10 +113,12 @@ impl Headless {
         }
         let code = loop {
             let quiet = self.quiet_until;
+            let stats = self.reporter.stats_due();
             tokio::select! {
                 event = events.recv() => {
                     let Some(event) = event else { break ExitCode::SUCCESS };
                     self.reporter.report(&event);
+                    recorder.event(&event);
                     if let EventKind::Data(record) = &event.kind {
                         if record.dir == net::Dir::Received && !self.end.sink
                             && sink.tx.send(record.data.clone()).await.is_err()
@@ -125,6 +138,12 @@ impl Headless {
                     }
                 }
                 () = sleep_until(quiet), if quiet.is_some() => break ExitCode::SUCCESS,
+                () = sleep_until(stats), if stats.is_some() => self.reporter.print_stats(),
+                signo = record::stopped(stop.as_mut()) => {
+                    // Everything recorded is whole; stdout may be stuck on a
+                    // reader that stopped reading, so do not wait for it.
+                    return ExitCode::from(u8::try_from(128 + signo).unwrap_or(u8::MAX));
+                }
             }
         };
         drop(session);

@@ -221,6 +221,9 @@ pub(crate) async fn udp_client(
         let target = addr.to_string();
         let done = s.connect(&addr.into());
         step(ctx, id, "client", Call::Connect(addr), &target, done, |()| Returned::Nothing).await?;
+        // connect() bound a local port: report it like a TCP connection's, so
+        // views and the pcapng export know both ends of the datagrams.
+        ctx.connected(id, s.as_raw_fd(), local_of(&s, addr), addr).await;
     }
     let socket = UdpSocket::from_std(s.into()).map_err(|e| e.to_string())?;
     Ok((id, socket))

@@ -1,0 +1,128 @@
+//! `--log FILE` and `--pcap FILE` headless: every event the session reports
+//! also goes to the transcript and to the pcapng writer, as it happens.
+//!
+//! Both promise that a killed process loses nothing already recorded. The
+//! transcript is written through line by line (see [`crate::transcript`]);
+//! the pcapng writer is flushed after each event, so the file holds whole
+//! blocks only. While recording, SIGTERM, SIGINT and SIGHUP are caught and
+//! end the run between two events (exit 128 + the signal's number, as a
+//! shell reports a death by signal), because a fatal signal can cut a large
+//! write short in the kernel.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::PathBuf;
+
+use tokio::signal::unix::{Signal, SignalKind, signal};
+
+use crate::cli::Record;
+use crate::net::Event;
+use crate::pcap::PcapWriter;
+use crate::transcript::{self, Transcript};
+
+/// The files a headless run records to; either may be absent.
+pub(super) struct Recorder {
+    log: Option<Transcript>,
+    pcap: Option<(PcapWriter<BufWriter<File>>, PathBuf)>,
+}
+
+impl Recorder {
+    /// Opens the files `record` names, before the session starts.
+    ///
+    /// # Errors
+    /// A message in DESIGN.md's grammar when a file cannot be created.
+    pub(super) fn open(record: &Record) -> Result<Self, String> {
+        let log = match &record.log {
+            Some(path) => Some(
+                Transcript::open(path)
+                    .map_err(|e| transcript::open_error("transcript (--log)", path, &e))?,
+            ),
+            None => None,
+        };
+        let pcap = match &record.pcap {
+            Some(path) => Some((
+                PcapWriter::create(path)
+                    .map_err(|e| transcript::open_error("capture (--pcap)", path, &e))?,
+                path.clone(),
+            )),
+            None => None,
+        };
+        Ok(Self { log, pcap })
+    }
+
+    /// Whether anything is recorded (then signals are caught).
+    pub(super) fn active(&self) -> bool {
+        self.log.is_some() || self.pcap.is_some()
+    }
+
+    /// Records one event of a one-ended run.
+    pub(super) fn event(&mut self, event: &Event) {
+        self.record(None, event);
+    }
+
+    /// Records one event of end `end` of the demo: both ends go to the
+    /// transcript (marked), only the server's to the capture (the client
+    /// sees the same connection from the other side).
+    pub(super) fn event_of(&mut self, end: usize, event: &Event) {
+        self.record(Some(end), event);
+    }
+
+    fn record(&mut self, end: Option<usize>, event: &Event) {
+        if let Some(log) = &mut self.log {
+            let written = match end {
+                Some(end) => log.write_end(end, event),
+                None => log.write(event),
+            };
+            if let Err(err) = written {
+                let path = log.path().display();
+                eprintln!("sockpit: write {path} failed: {err}; the transcript stops here");
+                self.log = None;
+            }
+        }
+        if let Some((pcap, path)) = &mut self.pcap
+            && end.is_none_or(|end| end == 0)
+            && let Err(err) = pcap.event(event).and_then(|()| pcap.flush())
+        {
+            let path = path.display();
+            eprintln!("sockpit: write {path} failed: {err}; the capture stops here");
+            self.pcap = None;
+        }
+    }
+}
+
+/// The signals that end a recording run cleanly.
+pub(super) struct Stop {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Stop {
+    /// Starts catching the signals (inside the runtime); `None` when they
+    /// cannot be caught, and then they keep their default action.
+    pub(super) fn catch() -> Option<Self> {
+        let take = |kind| signal(kind).ok();
+        Some(Self {
+            term: take(SignalKind::terminate())?,
+            int: take(SignalKind::interrupt())?,
+            hup: take(SignalKind::hangup())?,
+        })
+    }
+
+    /// The number of the next signal caught.
+    pub(super) async fn next(&mut self) -> i32 {
+        tokio::select! {
+            _ = self.term.recv() => libc::SIGTERM,
+            _ = self.int.recv() => libc::SIGINT,
+            _ = self.hup.recv() => libc::SIGHUP,
+        }
+    }
+}
+
+/// Waits for a signal when catching them, else forever.
+pub(super) async fn stopped(stop: Option<&mut Stop>) -> i32 {
+    match stop {
+        Some(stop) => stop.next().await,
+        None => std::future::pending().await,
+    }
+}
