@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod headless;
+pub mod hexdump;
 pub mod json;
 pub mod net;
 pub mod payload;
