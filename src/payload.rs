@@ -229,6 +229,25 @@ fn octal_escape(rest: &[char], col: usize) -> Result<(u8, usize), PayloadError> 
         .map_err(|_| PayloadError::at(col, Problem::OctalTooBig(digits.iter().collect())))
 }
 
+/// `/file PATH`: the file's bytes, or why not in DESIGN.md's error grammar
+/// (`open PATH failed: ENOENT (...): nothing was sent; try ...`).
+///
+/// # Errors
+/// The message to show when the file cannot be read.
+pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|err| {
+        let call = crate::net::CallError::from_io(&err);
+        let hint = match err.raw_os_error() {
+            Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",
+            Some(libc::EACCES | libc::EPERM) => "a file this user may read",
+            Some(libc::EISDIR) => "a file inside that directory",
+            _ => "another file",
+        };
+        let shown = crate::sanitize::visible_str(&path.display().to_string());
+        format!("open {shown} failed: {call}: nothing was sent; try {hint}")
+    })
+}
+
 /// Bytes as `/esc` text that [`parse_escapes`] reads back exactly: printable
 /// ASCII as is, `\\` for a backslash, `\r \n \t \e`, and `\xNN` for every
 /// other byte (never `\0`, which a following digit would extend). The result
@@ -327,6 +346,24 @@ mod tests {
         assert!(esc_err("\\400").starts_with("\"\\400\" at column 1 is more than one byte"));
         assert!(esc_err("ok\\").starts_with("the \\ at column 3 ends the line"));
         assert!(esc_err("你\\q").contains("column 2"));
+    }
+
+    #[test]
+    fn files_are_read_whole_or_explained() {
+        let path = std::env::temp_dir().join(format!("sockpit-{}-file.bin", std::process::id()));
+        std::fs::write(&path, b"\x00\xffbytes").unwrap();
+        assert_eq!(read_file(&path).unwrap(), b"\x00\xffbytes");
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            read_file(std::path::Path::new("/nonexistent/a\x1b[2J")).unwrap_err(),
+            "open /nonexistent/a␛[2J failed: ENOENT (no such file or directory): nothing was \
+             sent; try a path that exists (relative ones start where sockpit started)"
+        );
+        let dir = read_file(&std::env::temp_dir()).unwrap_err();
+        assert!(
+            dir.contains("EISDIR") && dir.ends_with("try a file inside that directory"),
+            "{dir}"
+        );
     }
 
     #[test]

@@ -23,6 +23,7 @@ const ERRNOS: &[(i32, &str, &str)] = &[
     (libc::EAGAIN, "EAGAIN", "BlockingIOError"),
     (libc::ENOMEM, "ENOMEM", "OSError"),
     (libc::EACCES, "EACCES", "PermissionError"),
+    (libc::EISDIR, "EISDIR", "IsADirectoryError"),
     (libc::EINVAL, "EINVAL", "OSError"),
     (libc::ENFILE, "ENFILE", "OSError"),
     (libc::EMFILE, "EMFILE", "OSError"),

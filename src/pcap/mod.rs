@@ -117,6 +117,12 @@ impl<W: Write> PcapWriter<W> {
         self.out.get_mut().flush()
     }
 
+    /// The underlying writer, e.g. the bytes so far of a `PcapWriter<Vec<u8>>`
+    /// that a view keeps per end and saves on F9.
+    pub fn get_ref(&self) -> &W {
+        self.out.get_ref()
+    }
+
     /// The underlying writer.
     pub fn into_inner(self) -> W {
         self.out.into_inner()
