@@ -191,11 +191,11 @@ async fn an_established_connection_matches_ss() {
     let mut got = [0u8; 6];
     peer.read_exact(&mut got).await.unwrap();
 
-    // Both ways quiet (everything read and acknowledged), sample and ss must
-    // agree; each try takes a fresh sample and a fresh ss.
-    let mut last = String::new();
-    for _ in 0..50 {
-        let s = server.sample_where(conn, |s| s.send_q == Some(0) && s.recv_q == Some(0)).await;
+    // Once both ways are quiet (everything read and acknowledged), the last
+    // sample reported and ss must agree. Samples come when figures change, so
+    // a mismatch can only be a change still on its way: wait for it.
+    let mut s = server.sample_where(conn, |s| s.send_q == Some(0) && s.recv_q == Some(0)).await;
+    loop {
         let tcp = s.tcp.clone().unwrap();
         let (local, peer_addr) = (s.local.unwrap(), s.peer.unwrap());
         assert_eq!(peer_addr, peer.local_addr().unwrap());
@@ -214,9 +214,10 @@ async fn an_established_connection_matches_ss() {
             assert!(tcp.bytes_acked.unwrap() >= 6, "world! acknowledged");
             return;
         }
-        last = format!("ss {line:?} vs sample {tcp:?}");
+        let next = tokio::time::timeout(LIMIT, server.sample_where(conn, |_| true)).await;
+        let Ok(next) = next else { panic!("sample and ss disagree: ss {line:?} vs {tcp:?}") };
+        s = next;
     }
-    panic!("sample and ss never agreed: {last}");
 }
 
 #[tokio::test]
@@ -271,27 +272,29 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
     assert_eq!((line.state.as_str(), line.recv_q), ("ESTAB", 5));
 
     drop(peer);
-    // The first tick after the FIN may race it; the one after must see it.
-    // The kernel watch reports the change as a transition meanwhile.
-    let (mut ticks_after, mut seen_at, mut change) = (0, None, None);
+    let fin_at = net::event::now_micros();
+    // The FIN lands between two ticks: the next one reports CLOSE_WAIT, or
+    // the one after if the tick raced the FIN. The kernel watch reports the
+    // change as a transition meanwhile.
+    let (mut seen_at, mut change) = (None, None);
     server
         .next(|k| {
             match k {
-                EventKind::Sample { sock, sample } if *sock == conn && seen_at.is_none() => {
+                EventKind::Sample { sock, sample } if *sock == conn => {
                     if sample.tcp.as_ref().map(|t| t.state) == Some(TcpState::CloseWait) {
-                        seen_at = Some(ticks_after);
+                        seen_at = seen_at.or(Some(net::event::now_micros()));
                     }
-                    ticks_after += 1;
                 }
                 EventKind::Transition(t) if t.whose == (Whose::Ours { sock: conn }) => {
                     change = Some(t.clone());
                 }
                 _ => {}
             }
-            (seen_at.is_some() && change.is_some() || ticks_after > 3).then_some(())
+            (seen_at.is_some() && change.is_some()).then_some(())
         })
         .await;
-    assert!(seen_at.is_some_and(|n| n <= 1), "CLOSE_WAIT not within one period: {seen_at:?}");
+    let after = Duration::from_micros(seen_at.unwrap() - fin_at);
+    assert!(after < 2 * PERIOD, "CLOSE_WAIT seen {after:?} after the FIN, period {PERIOD:?}");
     let change = change.expect("the kernel's state change is reported");
     assert_eq!((change.from, change.to), (Some(TcpState::Established), Some(TcpState::CloseWait)));
     let line = ss_one("-tnH", s.local.unwrap(), &peer_addr).expect("ss lists it");

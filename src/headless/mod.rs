@@ -113,6 +113,7 @@ impl Headless {
         }
         let code = loop {
             let quiet = self.quiet_until;
+            let stats = self.reporter.stats_due();
             tokio::select! {
                 event = events.recv() => {
                     let Some(event) = event else { break ExitCode::SUCCESS };
@@ -137,6 +138,7 @@ impl Headless {
                     }
                 }
                 () = sleep_until(quiet), if quiet.is_some() => break ExitCode::SUCCESS,
+                () = sleep_until(stats), if stats.is_some() => self.reporter.print_stats(),
                 signo = record::stopped(stop.as_mut()) => {
                     // Everything recorded is whole; stdout may be stuck on a
                     // reader that stopped reading, so do not wait for it.

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use super::stats::{self, Stats};
 use crate::net::{Call, CloseReason, Event, EventKind, SockId};
 use crate::{json, python, sanitize};
@@ -32,8 +34,28 @@ impl Reporter {
     /// kernel's state changes; without it samples are not printed at all.
     #[must_use]
     pub fn with_stats(mut self, every: Option<Duration>) -> Self {
-        self.stats = every.map(Stats::new);
+        self.stats = every.map(|every| Stats::new(every, Instant::now()));
         self
+    }
+
+    /// When the next round of `--stats` lines is due (`None`: never).
+    pub fn stats_due(&self) -> Option<Instant> {
+        self.stats.as_ref().map(Stats::due)
+    }
+
+    /// Prints one line per live socket from its latest sample (`--stats`).
+    pub fn print_stats(&mut self) {
+        let Some(stats) = &mut self.stats else { return };
+        let mut err = std::io::stderr().lock();
+        for event in stats.round(Instant::now()) {
+            let line = match &event.kind {
+                EventKind::Sample { .. } if self.json => json::line(event),
+                EventKind::Sample { sock, sample } => stats::line(*sock, sample),
+                _ => continue,
+            };
+            // A closed stderr is no reason to stop moving data.
+            let _ = writeln!(err, "{line}");
+        }
     }
 
     /// Reports one event (or nothing, for routine data traffic in text mode:
@@ -43,17 +65,7 @@ impl Reporter {
             self.peers.insert(*sock, *peer);
         }
         if let Some(stats) = &mut self.stats {
-            let json = self.json;
-            let due = stats.observe(event);
-            let lines = due.into_iter().filter_map(|e| match &e.kind {
-                EventKind::Sample { .. } if json => Some(json::line(e)),
-                EventKind::Sample { sock, sample } => Some(stats::line(*sock, sample)),
-                _ => None,
-            });
-            let mut err = std::io::stderr().lock();
-            for line in lines {
-                let _ = writeln!(err, "{line}");
-            }
+            stats.observe(event);
         }
         let line = match &event.kind {
             EventKind::Sample { .. } => return,

@@ -1,46 +1,55 @@
 //! `--stats SECS`: every SECS, one state line per live socket on stderr,
 //! from the engine's latest sample (JSON: that sample's event line). The
-//! samples arrive on the engine's timer; this only decides which to print.
+//! engine reports a socket's sample only when a figure changed, so the
+//! latest one stands for every tick since; this keeps them and says when
+//! the next round of lines is due.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::net::{Event, EventKind, Micros, Sample, SockId, TcpState, Transition, Whose};
+use tokio::time::Instant;
+
+use crate::net::{Event, EventKind, Sample, SockId, TcpState, Transition, Whose};
 
 /// Latest sample of each live socket, and when the next lines are due.
 pub struct Stats {
-    every: Micros,
-    due: Option<Micros>,
+    every: Duration,
+    due: Instant,
     latest: BTreeMap<SockId, Event>,
 }
 
 impl Stats {
-    pub fn new(every: Duration) -> Self {
-        let every = u64::try_from(every.as_micros()).unwrap_or(u64::MAX).max(1);
-        Self { every, due: None, latest: BTreeMap::new() }
+    /// The first round is due one period after `start`.
+    pub fn new(every: Duration, start: Instant) -> Self {
+        let every = every.max(Duration::from_millis(1));
+        Self { every, due: start + every, latest: BTreeMap::new() }
     }
 
-    /// Takes in one event; returns the sample events to print now, if due.
-    pub fn observe(&mut self, event: &Event) -> Vec<&Event> {
+    /// Keeps the latest sample of each socket; forgets closed ones.
+    pub fn observe(&mut self, event: &Event) {
         match &event.kind {
             EventKind::Sample { sock, .. } => {
                 self.latest.insert(*sock, event.clone());
             }
             EventKind::Closed { sock, .. } => {
                 self.latest.remove(sock);
-                return Vec::new();
             }
-            _ => return Vec::new(),
+            _ => {}
         }
-        let due = *self.due.get_or_insert(event.at);
-        if event.at < due {
-            return Vec::new();
+    }
+
+    /// When the next round of lines is due.
+    pub fn due(&self) -> Instant {
+        self.due
+    }
+
+    /// The sample events to print for the round due at `now`; the next one
+    /// is a period after this one was due, so lines keep their rhythm.
+    pub fn round(&mut self, now: Instant) -> Vec<&Event> {
+        while self.due <= now {
+            self.due += self.every;
         }
-        // The next round is one period after this one was due, so lines keep
-        // their rhythm however the samples fall.
-        let behind = (event.at - due) / self.every;
-        self.due = Some(due + (behind + 1) * self.every);
         self.latest.values().collect()
     }
 }
@@ -100,7 +109,7 @@ mod tests {
     use crate::net::sample::{AcceptQueue, Options};
     use crate::net::{Family, Kind};
 
-    fn sample_event(at: Micros, sock: SockId) -> Event {
+    fn sample_event(at: crate::net::Micros, sock: SockId) -> Event {
         let sample = Sample {
             fd: 4,
             family: Family::Inet,
@@ -121,19 +130,21 @@ mod tests {
     }
 
     #[test]
-    fn prints_every_socket_once_per_period() {
-        let mut stats = Stats::new(Duration::from_secs(1));
-        assert_eq!(stats.observe(&sample_event(0, 1)).len(), 1, "the first round is at once");
-        assert!(stats.observe(&sample_event(250_000, 2)).is_empty());
-        assert!(stats.observe(&sample_event(999_999, 1)).is_empty());
-        assert_eq!(stats.observe(&sample_event(1_000_000, 1)).len(), 2, "both sockets");
-        let closed = Event {
-            at: 1_100_000,
-            kind: EventKind::Closed { sock: 2, reason: crate::net::CloseReason::Local },
-        };
-        assert!(stats.observe(&closed).is_empty());
-        assert_eq!(stats.observe(&sample_event(3_500_000, 1)).len(), 1, "closed ones go");
-        assert!(stats.observe(&sample_event(3_900_000, 1)).is_empty(), "next due at 4 s");
+    fn a_round_has_every_live_socket_once_per_period() {
+        let start = Instant::now();
+        let mut stats = Stats::new(Duration::from_secs(1), start);
+        assert_eq!(stats.due(), start + Duration::from_secs(1));
+        stats.observe(&sample_event(0, 1));
+        stats.observe(&sample_event(1, 2));
+        stats.observe(&sample_event(2, 1));
+        let round = stats.round(stats.due());
+        let at: Vec<_> = round.iter().map(|e| e.at).collect();
+        assert_eq!(at, vec![2, 1], "the latest of each socket");
+        let closed = EventKind::Closed { sock: 2, reason: crate::net::CloseReason::Local };
+        stats.observe(&Event { at: 3, kind: closed });
+        // A late round does not bunch up the ones it missed.
+        assert_eq!(stats.round(start + Duration::from_millis(3500)).len(), 1, "closed ones go");
+        assert_eq!(stats.due(), start + Duration::from_secs(4));
     }
 
     #[test]

@@ -39,10 +39,13 @@ impl Diag {
         Ok(Self { socket, buf: vec![0; 1 << 16] })
     }
 
-    /// Every TCP socket of both families, in every state.
-    pub fn dump_tcp(&mut self) -> io::Result<Vec<DiagEntry>> {
-        let mut all = self.dump(netlink_packet_sock_diag::constants::AF_INET)?;
-        all.extend(self.dump(netlink_packet_sock_diag::constants::AF_INET6)?);
+    /// Every TCP socket of the families asked for, in every state.
+    pub fn dump_tcp(&mut self, v4: bool, v6: bool) -> io::Result<Vec<DiagEntry>> {
+        use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6};
+        let mut all = if v4 { self.dump(AF_INET)? } else { Vec::new() };
+        if v6 {
+            all.extend(self.dump(AF_INET6)?);
+        }
         Ok(all)
     }
 
@@ -113,7 +116,7 @@ impl Diag {
         Err(io::ErrorKind::Unsupported.into())
     }
 
-    pub fn dump_tcp(&mut self) -> io::Result<Vec<DiagEntry>> {
+    pub fn dump_tcp(&mut self, _v4: bool, _v6: bool) -> io::Result<Vec<DiagEntry>> {
         Err(io::ErrorKind::Unsupported.into())
     }
 }
@@ -131,7 +134,7 @@ mod tests {
         let addr = listener.local_addr().unwrap();
         let client = TcpStream::connect(addr).unwrap();
         let mut diag = Diag::open().unwrap();
-        let all = diag.dump_tcp().unwrap();
+        let all = diag.dump_tcp(true, true).unwrap();
         let listen = all.iter().find(|e| e.local == addr && e.state == TcpState::Listen).unwrap();
         assert_eq!((listen.recv_q, listen.send_q), (1, 128), "queue 1 of backlog 128");
         assert_eq!(listen.inode, super::super::sys::inode(listener.as_fd()).unwrap());

@@ -4,7 +4,7 @@
 //! peer's end on this machine), and turns every state change it sees into a
 //! [`Transition`] — the kernel's doing, never a call of ours.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
 
@@ -64,8 +64,22 @@ pub(crate) struct KernelWatch {
     /// Opened at the first tick with something to watch (never for UDP).
     diag: Option<Result<Diag, ()>>,
     known: BTreeMap<SockId, Known>,
-    last: BTreeMap<(SocketAddr, SocketAddr), (Whose, TcpState)>,
-    shown: Vec<DiagSocket>,
+    /// `known`, keyed for lookups; rebuilt when `known` changes.
+    index: Option<Index>,
+    /// What the last listing showed of this session's sockets.
+    last: HashMap<Key, Listed>,
+}
+
+/// A listed socket's key: its local and peer address.
+type Key = (SocketAddr, SocketAddr);
+
+/// What is remembered of a listed socket between ticks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Listed {
+    whose: Whose,
+    state: TcpState,
+    recv_q: u32,
+    send_q: u32,
 }
 
 /// What one tick found: the fd-less list when it changed, and transitions.
@@ -79,7 +93,7 @@ impl KernelWatch {
     /// A watch; without a netlink socket (not Linux, or refused) every tick
     /// finds nothing.
     pub fn new() -> Self {
-        Self { diag: None, known: BTreeMap::new(), last: BTreeMap::new(), shown: Vec::new() }
+        Self { diag: None, known: BTreeMap::new(), index: None, last: HashMap::new() }
     }
 
     /// Registers a TCP socket of ours: a listener (`peer: None`) or a
@@ -93,6 +107,7 @@ impl KernelWatch {
     ) {
         if let Ok(inode) = sys::inode(socket.as_fd()) {
             self.known.insert(sock, Known { local, peer, inode });
+            self.index = None;
         }
     }
 
@@ -102,92 +117,150 @@ impl KernelWatch {
             return Seen::default();
         }
         let diag = self.diag.get_or_insert_with(|| Diag::open().map_err(drop));
-        let Some(entries) = diag.as_mut().ok().and_then(|d| d.dump_tcp().ok()) else {
+        // Only the families in use: each dump walks the kernel's whole table.
+        let v4 = self.known.values().any(|k| k.local.is_ipv4());
+        let v6 = self.known.values().any(|k| k.local.is_ipv6());
+        let Some(entries) = diag.as_mut().ok().and_then(|d| d.dump_tcp(v4, v6).ok()) else {
             return Seen::default();
         };
         self.observe(&entries)
     }
 
     /// The classification and change detection, apart from the netlink call
-    /// so that tests can feed it listings.
+    /// so that tests can feed it listings. An unchanged listing (the usual
+    /// tick) costs one lookup per listed socket and nothing more.
     fn observe(&mut self, entries: &[DiagEntry]) -> Seen {
-        let mut now = BTreeMap::new();
-        let mut list = Vec::new();
-        let mut matched = BTreeSet::new();
+        let index = self.index.get_or_insert_with(|| Index::new(&self.known));
+        let mut now = HashMap::with_capacity(self.last.len());
+        // Connections accept() took before the session registered them.
+        let mut untracked_fds = HashSet::new();
         for e in entries {
-            let Some((whose, sock)) = self.classify(e) else { continue };
-            if let Some(sock) = sock {
-                matched.insert(sock);
-            }
-            now.insert((e.local, e.peer), (whose, e.state));
-            if !matches!(whose, Whose::Ours { .. }) {
-                let (local, peer, state) = (e.local, e.peer, e.state);
-                list.push(DiagSocket {
-                    whose,
-                    state,
-                    local,
-                    peer,
-                    recv_q: e.recv_q,
-                    send_q: e.send_q,
-                });
-            }
+            let Some(whose) = index.classify(e) else {
+                if e.inode != 0 {
+                    untracked_fds.insert((e.local, e.peer));
+                }
+                continue;
+            };
+            let listed = Listed { whose, state: e.state, recv_q: e.recv_q, send_q: e.send_q };
+            now.insert((e.local, e.peer), listed);
         }
-        // A socket the kernel no longer lists in any form is forgotten.
-        self.known.retain(|id, _| matched.contains(id));
+        if now == self.last {
+            return Seen::default();
+        }
         let mut seen = Seen::default();
-        for (key, &(whose, state)) in &now {
-            let before = self.last.get(key).map(|&(_, s)| s);
+        for (key, l) in &now {
+            let before = self.last.get(key).map(|b| b.state);
             // A socket of ours appearing is our own call's doing (listen,
             // accept, connect), not the kernel's.
-            let ours_new = before.is_none() && matches!(whose, Whose::Ours { .. });
-            if before != Some(state) && !ours_new {
-                seen.transitions.push(change(whose, *key, before, Some(state)));
+            let ours_new = before.is_none() && matches!(l.whose, Whose::Ours { .. });
+            if before != Some(l.state) && !ours_new {
+                seen.transitions.push(change(l.whose, *key, before, Some(l.state)));
             }
         }
-        // A queued connection that now has an fd was taken by accept().
-        let with_fd: BTreeSet<_> =
-            entries.iter().filter(|e| e.inode != 0).map(|e| (e.local, e.peer)).collect();
-        for (key, &(whose, state)) in &self.last {
-            let accepted = matches!(whose, Whose::Queued { .. }) && with_fd.contains(key);
-            if !now.contains_key(key) && !accepted && !matches!(whose, Whose::Ours { .. }) {
-                seen.transitions.push(change(whose, *key, Some(state), None));
+        for (key, l) in &self.last {
+            // A queued connection that now has an fd was taken by accept().
+            let accepted = matches!(l.whose, Whose::Queued { .. }) && untracked_fds.contains(key);
+            if !now.contains_key(key) && !accepted && !matches!(l.whose, Whose::Ours { .. }) {
+                seen.transitions.push(change(l.whose, *key, Some(l.state), None));
             }
         }
-        list.sort_by_key(|d| (d.local, d.peer));
-        if list != self.shown {
-            self.shown.clone_from(&list);
-            seen.list = Some(list);
+        seen.transitions.sort_by_key(|t| (t.local, t.peer));
+        let old = fd_less(&self.last);
+        let new = fd_less(&now);
+        if new != old {
+            seen.list = Some(new);
+        }
+        // A socket the kernel no longer lists in any form is forgotten.
+        let matched: HashSet<SockId> = now.values().filter_map(|l| l.whose.sock()).collect();
+        let before = self.known.len();
+        self.known.retain(|id, _| matched.contains(id));
+        if self.known.len() != before {
+            self.index = None;
         }
         self.last = now;
         seen
     }
+}
+
+/// The fd-less sockets of a listing, in address order.
+fn fd_less(listing: &HashMap<Key, Listed>) -> Vec<DiagSocket> {
+    let mut list: Vec<DiagSocket> = listing
+        .iter()
+        .filter(|(_, l)| !matches!(l.whose, Whose::Ours { .. }))
+        .map(|(&(local, peer), l)| DiagSocket {
+            whose: l.whose,
+            state: l.state,
+            local,
+            peer,
+            recv_q: l.recv_q,
+            send_q: l.send_q,
+        })
+        .collect();
+    list.sort_by_key(|d| (d.local, d.peer));
+    list
+}
+
+impl Whose {
+    /// The socket of ours this is, or belongs to (a queued connection
+    /// belongs to its listener).
+    fn sock(self) -> Option<SockId> {
+        match self {
+            Self::Ours { sock } | Self::Remains { sock } | Self::PeerEnd { sock: Some(sock) } => {
+                Some(sock)
+            }
+            Self::Queued { listener } => Some(listener),
+            Self::PeerEnd { sock: None } => None,
+        }
+    }
+}
+
+/// The known sockets keyed the ways a listing is matched, so that a tick
+/// costs one lookup per listed socket (a thousand connections list two
+/// thousand sockets, four times a second).
+struct Index {
+    by_inode: HashMap<u64, SockId>,
+    by_tuple: HashMap<(SocketAddr, SocketAddr), SockId>,
+    listeners: Vec<(SockId, SocketAddr)>,
+}
+
+impl Index {
+    fn new(known: &BTreeMap<SockId, Known>) -> Self {
+        let mut index =
+            Self { by_inode: HashMap::new(), by_tuple: HashMap::new(), listeners: Vec::new() };
+        for (&sock, k) in known {
+            index.by_inode.insert(k.inode, sock);
+            match k.peer {
+                Some(peer) => {
+                    index.by_tuple.insert((k.local, peer), sock);
+                }
+                None => index.listeners.push((sock, k.local)),
+            }
+        }
+        index
+    }
 
     /// Whose `e` is, and which known socket it accounts for; `None` when it
     /// is not this session's business.
-    fn classify(&self, e: &DiagEntry) -> Option<(Whose, Option<SockId>)> {
-        let tuple = (e.local, Some(e.peer));
-        for (&sock, k) in &self.known {
-            if e.inode != 0 && e.inode == k.inode {
-                return Some((Whose::Ours { sock }, Some(sock)));
+    fn classify(&self, e: &DiagEntry) -> Option<Whose> {
+        if e.inode != 0 {
+            if let Some(&sock) = self.by_inode.get(&e.inode) {
+                return Some(Whose::Ours { sock });
             }
-            if e.inode == 0 && k.peer.is_some() && (k.local, k.peer) == tuple {
-                return Some((Whose::Remains { sock }, Some(sock)));
-            }
-            if k.peer == Some(e.local) && k.local == e.peer {
-                return Some((Whose::PeerEnd { sock: Some(sock) }, Some(sock)));
-            }
+        } else if let Some(&sock) = self.by_tuple.get(&(e.local, e.peer)) {
+            return Some(Whose::Remains { sock });
         }
-        for (&listener, k) in &self.known {
-            if k.peer.is_some()
-                || k.local.port() != e.local.port() && k.local.port() != e.peer.port()
-            {
-                continue;
+        if let Some(&sock) = self.by_tuple.get(&(e.peer, e.local)) {
+            return Some(Whose::PeerEnd { sock: Some(sock) });
+        }
+        if e.state == TcpState::Listen {
+            return None;
+        }
+        for &(listener, bound) in &self.listeners {
+            if e.inode == 0 && serves(bound, e.local) {
+                return Some(Whose::Queued { listener });
             }
-            if e.inode == 0 && e.state != TcpState::Listen && serves(k.local, e.local) {
-                return Some((Whose::Queued { listener }, Some(listener)));
-            }
-            if serves(k.local, e.peer) && e.state != TcpState::Listen {
-                return Some((Whose::PeerEnd { sock: None }, Some(listener)));
+            if serves(bound, e.peer) {
+                return Some(Whose::PeerEnd { sock: None });
             }
         }
         None

@@ -11,9 +11,7 @@ fn entry(state: TcpState, local: &str, peer: &str, inode: u64) -> DiagEntry {
 }
 
 fn watch() -> KernelWatch {
-    let mut w =
-        KernelWatch { diag: None, known: BTreeMap::new(), last: BTreeMap::new(), shown: vec![] };
-    // Listener 1 on :80 (inode 11); connection 2 accepted from :5000 (inode 12).
+    let mut w = KernelWatch::new();
     w.known.insert(1, Known { local: a("127.0.0.1:80"), peer: None, inode: 11 });
     let conn = Known { local: a("127.0.0.1:80"), peer: Some(a("127.0.0.1:5000")), inode: 12 };
     w.known.insert(2, conn);

@@ -220,12 +220,23 @@ impl Sampler {
 
 /// A socket task's sampling timer: ticks every `Ctx::sample_every`, or
 /// never when sampling is off. Missed ticks are skipped, not bunched.
+///
+/// Every timer of one period ticks at the same instants (multiples of the
+/// period since the first timer was made): a thousand sockets then wake
+/// together once a tick, instead of a thousand times spread over it, which
+/// keeps the runtime's threads asleep in between (measured: benches/sampling).
 pub(crate) struct Ticker(Option<tokio::time::Interval>);
+
+/// The instant the ticks of every period count from.
+static EPOCH: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
 
 impl Ticker {
     pub fn new(every: Option<Duration>) -> Self {
-        Self(every.map(|period| {
-            let mut timer = tokio::time::interval(period);
+        Self(every.filter(|p| !p.is_zero()).map(|period| {
+            let epoch = *EPOCH.get_or_init(tokio::time::Instant::now);
+            let since = epoch.elapsed().as_nanos();
+            let periods = u32::try_from(since / period.as_nanos() + 1).unwrap_or(u32::MAX);
+            let mut timer = tokio::time::interval_at(epoch + period * periods, period);
             timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             timer
         }))
@@ -247,16 +258,24 @@ impl Ticker {
     }
 }
 
-/// What a socket task needs to sample its socket: the timer and the cache.
+/// What a socket task needs to sample its socket: the timer, the cache,
+/// and the last sample reported.
+///
+/// A sample is reported only when a figure changed since the last report,
+/// ages (`last_data_*`) aside: they grow every tick and follow from the
+/// event's time. An idle socket is still sampled at every tick but costs no
+/// event, which is what keeps a thousand idle sockets cheap to watch.
 pub(crate) struct Sampling {
     ticker: Ticker,
     sampler: Sampler,
+    reported: Option<Sample>,
 }
 
 impl Sampling {
     /// Sampling at the session's period (`ctx.sample_every`).
     pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
-        Self { ticker: Ticker::new(ctx.sample_every), sampler: Sampler::new(kind, listening) }
+        let (ticker, sampler) = (Ticker::new(ctx.sample_every), Sampler::new(kind, listening));
+        Self { ticker, sampler, reported: None }
     }
 
     /// Waits for the next tick; cancel-safe, for a `select!` arm.
@@ -264,10 +283,15 @@ impl Sampling {
         self.ticker.tick().await;
     }
 
-    /// Samples `socket` and reports it as socket `sock`'s figures.
+    /// Samples `socket` and reports it as socket `sock`'s figures, if any
+    /// changed.
     pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
-        let sample = Box::new(self.sampler.sample(socket, false));
-        ctx.emit(EventKind::Sample { sock, sample }).await;
+        let sample = self.sampler.sample(socket, false);
+        if self.reported.as_ref().is_some_and(|old| same_but_ages(old, &sample)) {
+            return;
+        }
+        self.reported = Some(sample.clone());
+        ctx.emit(EventKind::Sample { sock, sample: Box::new(sample) }).await;
     }
 
     /// The closing sample, taken right before `close()` so that a closed
@@ -278,6 +302,18 @@ impl Sampling {
             ctx.emit(EventKind::Sample { sock, sample }).await;
         }
     }
+}
+
+/// Whether two samples differ only in the ages that grow by themselves.
+fn same_but_ages(old: &Sample, new: &Sample) -> bool {
+    let ageless = |s: &Sample| {
+        let mut s = s.clone();
+        if let Some(t) = &mut s.tcp {
+            (t.last_data_sent_ms, t.last_data_recv_ms) = (0, 0);
+        }
+        s
+    };
+    ageless(old) == ageless(new)
 }
 
 fn local_of(socket: &impl AsFd) -> Option<SocketAddr> {
