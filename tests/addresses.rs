@@ -4,42 +4,12 @@
 
 mod common;
 
-use std::process::{Command, Output};
+use common::netns::{Netns, Ran};
 
-use common::SOCKPIT;
-
-/// Runs `script` with bash inside fresh network and mount namespaces whose
-/// loopback is up and whose /etc/hosts is `hosts`.
-fn in_netns(hosts: &str, script: &str) -> Output {
-    let dir = std::env::temp_dir().join(format!("sockpit-ns-{}-{}", std::process::id(), rand()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("hosts"), hosts).unwrap();
-    std::fs::write(dir.join("resolv.conf"), "").unwrap();
-    let prelude = format!(
-        "set -eu\nip link set lo up\nmount --bind {d}/hosts /etc/hosts\n\
-         mount --bind {d}/resolv.conf /etc/resolv.conf\nSOCKPIT={bin}\ncd {d}\n",
-        d = dir.display(),
-        bin = SOCKPIT
-    );
-    let out = Command::new("timeout")
-        .args(["60", "unshare", "-n", "-m", "bash", "-c", &(prelude + script)])
-        .output()
-        .expect("run unshare");
-    let _ = std::fs::remove_dir_all(&dir);
-    out
-}
-
-fn rand() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+/// Runs `script` in a private namespace (lo up, empty resolv.conf) whose
+/// /etc/hosts is `hosts`.
+fn in_netns(hosts: &str, script: &str) -> Ran {
+    Netns { hosts: hosts.into(), ..Netns::default() }.run(script)
 }
 
 /// A name with two addresses, the first closed: sockpit tries the first,
@@ -64,7 +34,7 @@ echo "first=$first second=$second"
 cat events.jsonl >&2
 "#;
     let out = in_netns("::1 dual.test\n127.0.0.1 dual.test\n", script);
-    let all = text(&out);
+    let all = out.show();
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("ping"), "{all}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -84,7 +54,7 @@ cat events.jsonl >&2
 fn an_unknown_name_is_a_resolution_error() {
     let out =
         in_netns("127.0.0.1 localhost\n", "$SOCKPIT tcp client nowhere.invalid:80 </dev/null");
-    let all = text(&out);
+    let all = out.show();
     assert_eq!(out.status.code(), Some(1), "{all}");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("getaddrinfo nowhere.invalid:80 failed: EAI_"), "{all}");
@@ -115,7 +85,7 @@ grep -o '"py":"server.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)"' s
 "#;
     let out = in_netns("127.0.0.1 localhost\n", script);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    let all = text(&out);
+    let all = out.show();
     assert!(stdout.contains("dual: v4 hello"), "{all}");
     assert!(stdout.contains("v6only-v4-exit: 1"), "{all}");
     assert!(stdout.contains("v6only-v6: v6 hello"), "{all}");

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod grammar;
+pub mod netns;
 mod util;
 #[allow(unused_imports)] // some test binaries use none of them
 pub use util::*;
@@ -161,6 +163,29 @@ impl Proc {
                 Err(RecvTimeoutError::Disconnected) => {
                     self.fail(&format!("stderr ended without {what}"))
                 }
+            }
+        }
+    }
+
+    /// Waits until `n` stderr lines (seen so far or new) satisfy `pred`.
+    pub fn wait_count(&mut self, what: &str, n: usize, pred: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + SOON;
+        while self.stderr.iter().filter(|l| pred(l)).count() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.err_rx.recv_timeout(left) {
+                Ok(line) => self.stderr.push(line),
+                Err(_) => self.fail(&format!("fewer than {n} stderr lines {what}")),
+            }
+        }
+    }
+
+    /// Gathers stderr lines for `period`: a measuring window (how often
+    /// something happens), not a wait for the network.
+    pub fn gather_for(&mut self, period: Duration) {
+        let end = Instant::now() + period;
+        while let Some(left) = end.checked_duration_since(Instant::now()) {
+            if let Ok(line) = self.err_rx.recv_timeout(left) {
+                self.stderr.push(line);
             }
         }
     }
