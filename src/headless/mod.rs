@@ -200,6 +200,15 @@ impl Headless {
             EventKind::Data(_) if self.quiet_until.is_some() => self.arm_quiet(),
             EventKind::Dropped { .. } => self.sent += 1,
             EventKind::PeerEof { sock } if Some(*sock) == self.conn => self.peer_eof = true,
+            EventKind::PeerEof { sock } if self.end.keep_open => {
+                // Many clients, like `ncat -k`: a client that has stopped
+                // sending has left. Close its connection once what is queued
+                // for it is written, so clients that come and go never use
+                // up files or `--max-conns`.
+                let close = Command::Close { to: To::Sock(*sock) };
+                let commands = commands.clone();
+                tokio::spawn(async move { commands.send(close).await });
+            }
             EventKind::Closed { sock, reason } if Some(*sock) == self.conn => {
                 return Some(match reason {
                     CloseReason::Local => ExitCode::SUCCESS,
