@@ -77,7 +77,14 @@ pub fn call_line(var: &str, call: &Call) -> String {
         Call::Listen(backlog) => format!("{var}.listen({backlog})"),
         Call::Accept => format!("sock, caddr = {var}.accept()"),
         Call::SetTimeout(t) => format!("{var}.settimeout({})", timeout(*t)),
+        Call::SetBlocking(on) => {
+            format!("{var}.setblocking({})", if *on { "True" } else { "False" })
+        }
         Call::Connect(a) => format!("{var}.connect({})", addr(a)),
+        Call::ConnectEx(a) => format!("{var}.connect_ex({})", addr(a)),
+        Call::GetSockName => format!("{var}.getsockname()"),
+        Call::GetPeerName => format!("{var}.getpeername()"),
+        Call::Fileno => format!("{var}.fileno()"),
         Call::Send { len } => format!("{var}.send(data)  # {len} B"),
         Call::SendAll { len } => format!("{var}.sendall(data)  # {len} B"),
         Call::SendTo { len, to } => format!("{var}.sendto(data, {})  # {len} B", addr(to)),
@@ -98,6 +105,8 @@ pub fn result_text(record: &CallRecord) -> String {
         Ok(Returned::Socket { fd }) => format!("<socket fd={fd}>"),
         Ok(Returned::Accepted { fd, peer, .. }) => format!("(<socket fd={fd}>, {})", addr(peer)),
         Ok(Returned::Count(n)) => n.to_string(),
+        Ok(Returned::Int(n)) => n.to_string(),
+        Ok(Returned::Addr(a)) => addr(a),
         Ok(Returned::Data { data, from, truncated }) => {
             let shown = bytes_repr(data, 48);
             let mut text = match from {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 
+use super::blocking::CallGate;
 use super::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
 use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
 
@@ -31,6 +32,10 @@ pub(crate) enum Out {
 pub(crate) struct SockHandle {
     pub out: mpsc::Sender<Out>,
     pub hold: watch::Sender<Holds>,
+    /// Ctrl-C: set to `calls` to interrupt the call in progress.
+    pub cancel: watch::Sender<u64>,
+    /// Calls handed to the task so far (see [`super::blocking::CallGate`]).
+    pub calls: u64,
     /// The connected peer, for commands addressed by peer.
     pub peer: Option<SocketAddr>,
 }
@@ -39,15 +44,17 @@ pub(crate) struct SockHandle {
 pub(crate) struct SockInbox {
     pub out: mpsc::Receiver<Out>,
     pub hold: watch::Receiver<Holds>,
+    pub gate: CallGate,
 }
 
 /// A connected handle pair with the given starting holds.
 pub(crate) fn sock_channel(holds: Holds) -> (SockHandle, SockInbox) {
     let (out_tx, out_rx) = mpsc::channel(CHANNEL_DEPTH);
     let (hold_tx, hold_rx) = watch::channel(holds);
+    let (cancel_tx, cancel_rx) = watch::channel(0);
     (
-        SockHandle { out: out_tx, hold: hold_tx, peer: None },
-        SockInbox { out: out_rx, hold: hold_rx },
+        SockHandle { out: out_tx, hold: hold_tx, cancel: cancel_tx, calls: 0, peer: None },
+        SockInbox { out: out_rx, hold: hold_rx, gate: CallGate::new(cancel_rx) },
     )
 }
 

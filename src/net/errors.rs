@@ -92,6 +92,12 @@ impl CallError {
         Self { name: "TimeoutError".into(), errno: None, text: "timed out".into() }
     }
 
+    /// Ctrl-C during a blocking call: Python's `KeyboardInterrupt`.
+    #[must_use]
+    pub fn interrupted() -> Self {
+        Self { name: "KeyboardInterrupt".into(), errno: None, text: "interrupted".into() }
+    }
+
     /// A name-resolution failure, named by its `EAI_*` code.
     #[must_use]
     pub fn resolve(code: &'static str, text: &str) -> Self {
@@ -114,6 +120,7 @@ impl CallError {
                 format!("{class}: [Errno {errno}] {}", strerror(errno))
             }
             None if self.name == "TimeoutError" => "TimeoutError: timed out".into(),
+            None if self.name == "KeyboardInterrupt" => "KeyboardInterrupt".into(),
             None if self.name.starts_with("EAI_") => {
                 format!("socket.gaierror: [{}] {}", self.name, capitalise(&self.text))
             }
@@ -141,6 +148,12 @@ fn explain(call: &str, err: &CallError) -> (&'static str, &'static str) {
         return (
             "no answer before the deadline set with --timeout",
             "a longer --timeout, or check that the address is right",
+        );
+    }
+    if err.name == "KeyboardInterrupt" {
+        return (
+            "Ctrl-C interrupted the blocking call",
+            "a timeout with settimeout, or setblocking(False)",
         );
     }
     if err.name.starts_with("EAI_") {

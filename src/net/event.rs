@@ -130,7 +130,14 @@ pub enum Call {
     Accept,
     /// `settimeout`; `None` is Python's `None` (block forever).
     SetTimeout(Option<f64>),
+    /// `setblocking(flag)`: `False` is `settimeout(0.0)`.
+    SetBlocking(bool),
     Connect(SocketAddr),
+    /// `connect_ex`: the errno as a number instead of an exception.
+    ConnectEx(SocketAddr),
+    GetSockName,
+    GetPeerName,
+    Fileno,
     Send {
         len: usize,
     },
@@ -162,7 +169,12 @@ impl Call {
             Self::Listen(_) => "listen",
             Self::Accept => "accept",
             Self::SetTimeout(_) => "settimeout",
+            Self::SetBlocking(_) => "setblocking",
             Self::Connect(_) => "connect",
+            Self::ConnectEx(_) => "connect_ex",
+            Self::GetSockName => "getsockname",
+            Self::GetPeerName => "getpeername",
+            Self::Fileno => "fileno",
             Self::Send { .. } => "send",
             Self::SendAll { .. } => "sendall",
             Self::SendTo { .. } => "sendto",
@@ -185,6 +197,10 @@ pub enum Returned {
     Accepted { sock: SockId, fd: i32, peer: SocketAddr },
     /// `send`/`sendto`: bytes written.
     Count(usize),
+    /// `fileno()`, or `connect_ex()`'s errno (0 when connected).
+    Int(i64),
+    /// `getsockname()`/`getpeername()`.
+    Addr(SocketAddr),
     /// `recv`/`recvfrom`: the bytes (possibly empty: EOF); `from` for
     /// recvfrom; `truncated` holds a datagram's full length when it was longer
     /// than the buffer and the rest was dropped (MSG_TRUNC).

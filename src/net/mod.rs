@@ -7,15 +7,18 @@
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
 pub mod addr;
+pub mod blocking;
 mod ctx;
 mod diag;
 pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
+mod query;
 pub mod sample;
 mod session;
 mod setup;
+mod step;
 mod stream;
 mod sys;
 pub mod tcp_state;
@@ -103,6 +106,9 @@ pub struct SessionConfig {
     pub unconnected: bool,
     /// What the auto driver holds back from the start.
     pub holds: Holds,
+    /// Step mode: nothing happens by itself; every call, from `socket()`
+    /// on, is a [`Command::Call`].
+    pub step: bool,
     /// Live connections a server keeps; one more is accepted and reset at
     /// once (the kernel completed its handshake before accept, so refusing
     /// means that).
@@ -129,6 +135,7 @@ impl SessionConfig {
             single: false,
             unconnected: false,
             holds: Holds::default(),
+            step: false,
             max_conns: 64,
             broker: false,
             v6_only: None,
@@ -169,6 +176,8 @@ pub enum Command {
     Call { sock: SockId, call: Call },
     /// Client: open a new connection (the old one, if any, is closed).
     Reconnect,
+    /// Ctrl-C: a blocking call in progress raises `KeyboardInterrupt`.
+    Interrupt,
 }
 
 /// Commands go in here; the session ends when this is dropped.

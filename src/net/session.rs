@@ -7,31 +7,42 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::blocking::CallMode;
 use super::ctx::{Ctx, Out, SockHandle, sock_channel};
 use super::event::{Call, EventKind, Kind, Returned, SockId, SockOpt};
 use super::kernel::KernelWatch;
 use super::sample::Ticker;
 use super::setup::{self, Failure};
+use super::step::Fresh;
 use super::stream::{Accepted, Connection, run_listener};
 use super::udp::{Datagrams, Peer};
 use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, Role, SessionConfig, To};
 
-struct Session {
-    ctx: Ctx,
-    config: SessionConfig,
+pub(super) struct Session {
+    pub(super) ctx: Ctx,
+    pub(super) config: SessionConfig,
     /// Sockets that carry data (TCP connections, UDP sockets), oldest first.
-    conns: BTreeMap<SockId, SockHandle>,
-    listeners: BTreeMap<SockId, SockHandle>,
-    holds: Holds,
-    tasks: JoinSet<()>,
-    accepted: mpsc::Sender<Accepted>,
+    pub(super) conns: BTreeMap<SockId, SockHandle>,
+    pub(super) listeners: BTreeMap<SockId, SockHandle>,
+    /// Step mode: sockets made by hand, not yet listening or connected.
+    pub(super) fresh: BTreeMap<SockId, Fresh>,
+    pub(super) holds: Holds,
+    pub(super) tasks: JoinSet<()>,
+    pub(super) accepted: mpsc::Sender<Accepted>,
     /// Broker: connections hand received data here to relay to the others.
     relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// The kernel's view of our TCP sockets, fd-less ones included.
-    kernel: KernelWatch,
+    pub(super) kernel: KernelWatch,
+    /// Ctrl-C for connects made by hand: set to `connects` to interrupt
+    /// the ones in progress.
+    pub(super) interrupt: watch::Sender<u64>,
+    /// Connects made by hand so far.
+    pub(super) connects: u64,
+    /// Step mode: sockets whose connect failed come back to be closed.
+    pub(super) back: mpsc::Sender<(SockId, Fresh)>,
 }
 
 /// Runs one session until `commands` closes.
@@ -42,18 +53,24 @@ pub(crate) async fn run(
 ) {
     let (accepted, mut adopt) = mpsc::channel(CHANNEL_DEPTH);
     let (relay_tx, mut relayed) = mpsc::channel(CHANNEL_DEPTH);
+    let (back, mut came_back) = mpsc::channel(CHANNEL_DEPTH);
     let relay = config.broker.then_some(relay_tx);
-    let holds = config.holds;
+    // Step mode: the driver is held back everywhere; the student calls.
+    let holds = if config.step { Holds { accept: true, reads: true } } else { config.holds };
     let mut s = Session {
         ctx: Ctx::new(events, config.sample_every),
         config,
         conns: BTreeMap::new(),
         listeners: BTreeMap::new(),
+        fresh: BTreeMap::new(),
         holds,
         tasks: JoinSet::new(),
         accepted,
         relay,
         kernel: KernelWatch::new(),
+        interrupt: watch::channel(0).0,
+        connects: 0,
+        back,
     };
     // Only TCP has sockets without an fd worth listing.
     let tcp = s.config.role.kind() == Kind::Stream;
@@ -70,6 +87,7 @@ pub(crate) async fn run(
             },
             Some(conn) = adopt.recv() => s.adopt(conn).await,
             Some((from, data)) = relayed.recv() => s.relay(from, data).await,
+            Some((id, fresh)) = came_back.recv() => { s.fresh.insert(id, fresh); }
             Some(_) = s.tasks.join_next() => s.prune(),
             () = kernel_ticks.tick() => s.watch_kernel().await,
         }
@@ -84,6 +102,9 @@ pub(crate) async fn run(
 impl Session {
     /// Makes the role's first calls: listen, bind, or connect.
     async fn start(&mut self) -> Result<(), Failure> {
+        if self.config.step {
+            return Ok(());
+        }
         let addrs = self
             .config
             .role
@@ -101,19 +122,20 @@ impl Session {
                 let (handle, inbox) = sock_channel(self.holds);
                 let (ctx, accepted, single) =
                     (self.ctx.clone(), self.accepted.clone(), self.config.single);
-                self.tasks.spawn(run_listener(ctx, id, listener, inbox, accepted, single));
+                let mode = CallMode::default();
+                self.tasks.spawn(run_listener(ctx, id, listener, inbox, accepted, single, mode));
                 self.listeners.insert(id, handle);
             }
             Role::TcpClient(_) => self.connect(&addrs).await?,
             Role::UdpServer(_) => {
                 let (id, socket) = setup::udp_bound(&self.ctx, first, self.config.v6_only).await?;
-                self.spawn_udp(id, "server", socket, Peer::LastSender(None));
+                self.spawn_udp(id, "server", socket, Peer::LastSender(None), CallMode::default());
             }
             Role::UdpClient(_) => {
                 let connected = !self.config.unconnected;
                 let (id, socket) = setup::udp_client(&self.ctx, first, connected).await?;
                 let peer = if connected { Peer::Connected(first) } else { Peer::Fixed(first) };
-                self.spawn_udp(id, "client", socket, peer);
+                self.spawn_udp(id, "client", socket, peer, CallMode::default());
             }
         }
         Ok(())
@@ -121,16 +143,17 @@ impl Session {
 
     async fn connect(&mut self, addrs: &[std::net::SocketAddr]) -> Result<(), Failure> {
         let (id, stream) = setup::tcp_connect(&self.ctx, &self.config, addrs).await?;
-        self.spawn_connection(id, "client", stream).await;
+        self.spawn_connection(id, "client", stream, CallMode::default()).await;
         Ok(())
     }
 
-    fn spawn_udp(
+    pub(super) fn spawn_udp(
         &mut self,
         id: SockId,
         var: &'static str,
         socket: tokio::net::UdpSocket,
         peer: Peer,
+        mode: CallMode,
     ) {
         let (handle, inbox) = sock_channel(self.holds);
         let task = Datagrams {
@@ -142,6 +165,7 @@ impl Session {
             recv_size: self.config.recv_size,
             echo: self.config.echo,
             known: Vec::new(),
+            mode,
             sent: 0,
             received: 0,
         };
@@ -156,9 +180,9 @@ impl Session {
             return;
         }
         if self.config.nodelay {
-            setup::nodelay(&self.ctx, conn.id, "sock", &conn.stream).await;
+            setup::nodelay(&self.ctx, conn.id, conn.var, &conn.stream).await;
         }
-        self.spawn_connection(conn.id, "sock", conn.stream).await;
+        self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode).await;
     }
 
     async fn spawn_connection(
@@ -166,6 +190,7 @@ impl Session {
         id: SockId,
         var: &'static str,
         stream: tokio::net::TcpStream,
+        mode: CallMode,
     ) {
         use std::os::fd::AsRawFd;
         let fd = stream.as_raw_fd();
@@ -185,6 +210,7 @@ impl Session {
             recv_size: self.config.recv_size,
             echo: self.config.echo,
             relay: self.relay.clone(),
+            mode,
         };
         self.tasks.spawn(conn.run(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
@@ -203,7 +229,7 @@ impl Session {
     }
 
     /// Forgets sockets whose task has ended.
-    fn prune(&mut self) {
+    pub(super) fn prune(&mut self) {
         self.conns.retain(|_, h| !h.out.is_closed());
         self.listeners.retain(|_, h| !h.out.is_closed());
     }
@@ -240,6 +266,13 @@ impl Session {
         match cmd {
             Command::Send { to, data } => {
                 let len = data.len();
+                if self.conns.is_empty() {
+                    // Step mode: a UDP socket's first send binds it.
+                    let udp = self.fresh.iter().rev().find(|(_, f)| f.kind == Kind::Dgram);
+                    if let Some(id) = udp.map(|(id, _)| *id) {
+                        self.promote_udp(id, None).await;
+                    }
+                }
                 let udp_server = matches!(self.config.role, Role::UdpServer(_));
                 let delivered = match to {
                     To::All if udp_server => {
@@ -275,13 +308,36 @@ impl Session {
                     }
                 }
             }
-            Command::Call { sock, call } => {
-                let handle = self.conns.get(&sock).or_else(|| self.listeners.get(&sock));
-                if let Some(handle) = handle {
-                    let _ = handle.out.send(Out::Call(call)).await;
+            Command::Call { sock, call } => self.step_call(sock, call).await,
+            Command::Reconnect => self.reconnect().await,
+            Command::Interrupt => {
+                self.interrupt.send_replace(self.connects);
+                for handle in self.conns.values().chain(self.listeners.values()) {
+                    handle.cancel.send_replace(handle.calls);
                 }
             }
-            Command::Reconnect => self.reconnect().await,
+        }
+    }
+
+    /// A call for a socket that runs as a task of its own.
+    pub(super) async fn route_call(&mut self, sock: SockId, call: Call) {
+        let handle = match self.conns.get_mut(&sock) {
+            Some(handle) => Some(handle),
+            None => self.listeners.get_mut(&sock),
+        };
+        match handle {
+            Some(handle) => {
+                if handle.out.send(Out::Call(call)).await.is_ok() {
+                    handle.calls += 1;
+                }
+            }
+            // Closing what is already gone is harmless; anything else on it
+            // is Python's "Bad file descriptor".
+            None if call == Call::Close => {}
+            None => {
+                let var = if self.config.role.is_server() { "server" } else { "client" };
+                self.ctx.call(sock, var, call, Err(CallError::from_errno(libc::EBADF))).await;
+            }
         }
     }
 

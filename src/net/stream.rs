@@ -14,8 +14,10 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::CallError;
+use super::blocking::{self, CallGate, CallMode};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use super::query;
 use super::sample::Sampling;
 
 /// Bytes queued for writing before the connection stops taking more.
@@ -25,6 +27,9 @@ const OUTBOX_CAP: usize = 1 << 20;
 pub(crate) struct Accepted {
     pub id: SockId,
     pub stream: TcpStream,
+    /// The Python variable: `sock` for accepted, `client` for connected.
+    pub var: &'static str,
+    pub mode: CallMode,
 }
 
 /// Runs a listening socket: `accept()` in a loop unless held. With `single`
@@ -36,6 +41,7 @@ pub(crate) async fn run_listener(
     mut inbox: SockInbox,
     accepted: mpsc::Sender<Accepted>,
     single: bool,
+    mut mode: CallMode,
 ) {
     let mut sampling = Sampling::new(&ctx, Kind::Stream, true);
     loop {
@@ -43,7 +49,23 @@ pub(crate) async fn run_listener(
         let result = tokio::select! {
             r = listener.accept(), if !held => r,
             out = inbox.out.recv() => match out {
-                Some(Out::Call(Call::Accept)) => listener.accept().await,
+                Some(Out::Call(Call::Accept)) => {
+                    let seq = inbox.gate.begin();
+                    match manual_accept(&listener, mode, (&mut inbox.gate, seq)).await {
+                        Ok(pair) => Ok(pair),
+                        Err(failed) => {
+                            ctx.call(id, "server", Call::Accept, Err(failed)).await;
+                            continue;
+                        }
+                    }
+                }
+                Some(Out::Call(call)) => {
+                    inbox.gate.begin();
+                    if let Some(result) = query::answer(&listener, &mut mode, &call) {
+                        ctx.call(id, "server", call, result).await;
+                    }
+                    continue;
+                }
                 Some(Out::Close) | None => break,
                 Some(_) => continue,
             },
@@ -62,7 +84,12 @@ pub(crate) async fn run_listener(
                 let fd = stream.as_raw_fd();
                 let ok = Ok(Returned::Accepted { sock: conn, fd, peer });
                 ctx.call(id, "server", Call::Accept, ok).await;
-                if accepted.send(Accepted { id: conn, stream }).await.is_err() || single {
+                if accepted
+                    .send(Accepted { id: conn, stream, var: "sock", mode: CallMode::default() })
+                    .await
+                    .is_err()
+                    || single
+                {
                     break;
                 }
             }
@@ -82,6 +109,22 @@ pub(crate) async fn run_listener(
     ctx.closed(id, "server", CloseReason::Local).await;
 }
 
+/// `accept()` made by hand: one real attempt first (so `setblocking(False)`
+/// sees the queue as it is), then, if blocking, a wait for the next client.
+async fn manual_accept(
+    listener: &TcpListener,
+    mode: CallMode,
+    gate: (&mut CallGate, u64),
+) -> Result<(TcpStream, SocketAddr), CallError> {
+    let attempt = || {
+        let (socket, addr) = socket2::SockRef::from(listener).accept()?;
+        socket.set_nonblocking(true)?;
+        let peer = addr.as_socket().ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
+        Ok((TcpStream::from_std(socket.into())?, peer))
+    };
+    blocking::call(mode, gate, attempt, || async { listener.accept().await.map(Some) }).await
+}
+
 /// One TCP connection's state while its task runs.
 pub(crate) struct Connection {
     pub ctx: Ctx,
@@ -93,6 +136,8 @@ pub(crate) struct Connection {
     pub echo: bool,
     /// Broker: where received data goes to be relayed to the other clients.
     pub relay: Option<mpsc::Sender<(SockId, Bytes)>>,
+    /// How calls made by hand wait (`settimeout`/`setblocking`).
+    pub mode: CallMode,
 }
 
 /// Where the connection's task stands.
@@ -104,6 +149,7 @@ struct Progress {
     peer_eof: bool,
     sent: u64,
     received: u64,
+    mode: CallMode,
 }
 
 impl Connection {
@@ -116,10 +162,11 @@ impl Connection {
     }
 
     async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
-        let mut st = Progress::default();
+        let mut st = Progress { mode: self.mode, ..Progress::default() };
         let mut buf = vec![0u8; self.recv_size.max(1)];
         loop {
-            if let Some(reason) = self.run_control_steps(&mut st, &mut buf).await {
+            let gate = &mut inbox.gate;
+            if let Some(reason) = self.run_control_steps(&mut st, &mut buf, gate).await {
                 return reason;
             }
             // An echo server with a full outbox stops reading: the peer is
@@ -159,7 +206,12 @@ impl Connection {
 
     /// Carries out queued shutdowns, closes and manual calls that have
     /// reached the front of the outbox.
-    async fn run_control_steps(&self, st: &mut Progress, buf: &mut [u8]) -> Option<CloseReason> {
+    async fn run_control_steps(
+        &self,
+        st: &mut Progress,
+        buf: &mut [u8],
+        gate: &mut CallGate,
+    ) -> Option<CloseReason> {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
@@ -175,29 +227,57 @@ impl Connection {
                 }
                 Out::Call(Call::Recv { bufsize }) => {
                     let bufsize = (*bufsize).clamp(1, buf.len());
-                    let read = loop {
-                        if let Err(err) = self.stream.readable().await {
-                            break Err(err);
-                        }
-                        match self.stream.try_read(&mut buf[..bufsize]) {
-                            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                            other => break other,
-                        }
-                    };
                     st.outbox.pop_front();
-                    if let Err(err) = self.received(st, &buf[..], bufsize, read).await {
-                        let failed = CallError::from_io(&err);
-                        let call = Call::Recv { bufsize };
-                        self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
-                        return Some(CloseReason::Failed(failed));
+                    let seq = gate.begin();
+                    let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
+                    let failed = match read {
+                        Ok(n) => match self.received(st, &buf[..], bufsize, Ok(n)).await {
+                            Ok(()) => continue,
+                            Err(err) => CallError::from_io(&err),
+                        },
+                        Err(failed) => failed,
+                    };
+                    let call = Call::Recv { bufsize };
+                    self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
+                    if failed.errno.is_none() || failed.is(libc::EAGAIN) {
+                        // Timeout, Ctrl-C, would block: the socket lives on.
+                        continue;
                     }
-                    continue;
+                    return Some(CloseReason::Failed(failed));
                 }
-                Out::Call(_) => {}
+                Out::Call(call) => {
+                    gate.begin();
+                    if let Some(result) = query::answer(&self.stream, &mut st.mode, call) {
+                        self.ctx.call(self.id, self.var, call.clone(), result).await;
+                    }
+                }
             }
             st.outbox.pop_front();
         }
         None
+    }
+
+    /// `recv(bufsize)` made by hand: one real read first, so a non-blocking
+    /// call sees exactly what the kernel holds, then (blocking) tokio's
+    /// readiness, whose `try_read` keeps its cache honest.
+    async fn manual_recv(
+        &self,
+        buf: &mut [u8],
+        mode: CallMode,
+        gate: (&mut CallGate, u64),
+    ) -> Result<usize, CallError> {
+        let mut first = true;
+        let size = buf.len();
+        let mut attempt = || {
+            if std::mem::take(&mut first) {
+                use std::io::Read as _;
+                (&*socket2::SockRef::from(&self.stream)).read(&mut buf[..size])
+            } else {
+                self.stream.try_read(&mut buf[..size])
+            }
+        };
+        let ready = || async { self.stream.readable().await.map(|()| None) };
+        blocking::call(mode, gate, &mut attempt, ready).await
     }
 
     async fn write_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {

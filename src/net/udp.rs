@@ -9,10 +9,11 @@ use bytes::Bytes;
 use tokio::io::Interest;
 use tokio::net::UdpSocket;
 
-use super::CallError;
+use super::blocking::{self, CallGate, CallMode};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::sample::Sampling;
+use super::{CallError, query};
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read
 /// into, so a datagram longer than `recv_size` is truncated exactly as the
@@ -25,6 +26,12 @@ const READY: Interest = Interest::READABLE.add(Interest::ERROR);
 /// Peers a UDP server remembers for `/all`; more are still answered when
 /// they write, just not broadcast to.
 const MAX_PEERS: usize = 4096;
+
+/// Clears tokio's cached ERROR readiness once the error is taken, or the
+/// next wait would return at once.
+fn clear_error_readiness(socket: &UdpSocket) {
+    let _ = socket.try_io(Interest::ERROR, || Err::<(), _>(io::ErrorKind::WouldBlock.into()));
+}
 
 /// How a UDP socket addresses its peer.
 #[derive(Debug, Clone, Copy)]
@@ -48,6 +55,8 @@ pub(crate) struct Datagrams {
     pub echo: bool,
     /// Every peer heard from (a server's `/all`), oldest first, capped.
     pub known: Vec<SocketAddr>,
+    /// How calls made by hand wait (`settimeout`/`setblocking`).
+    pub mode: CallMode,
     /// Datagrams sent and received so far (the data events' `offset`).
     pub sent: u64,
     pub received: u64,
@@ -73,15 +82,27 @@ impl Datagrams {
                     Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
                     Some(Out::Broadcast(data)) => self.broadcast(data).await,
                     Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
-                        self.recv(&mut buf, bufsize, true).await
+                        let seq = inbox.gate.begin();
+                        self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await
                     }
-                    Some(Out::Shutdown(_) | Out::Call(_)) => Ok(()),
+                    Some(Out::Call(call)) => {
+                        inbox.gate.begin();
+                        if let Some(result) = query::answer(&self.socket, &mut self.mode, &call) {
+                            self.ctx.call(self.id, self.var, call, result).await;
+                        }
+                        Ok(())
+                    }
+                    Some(Out::Shutdown(_)) => Ok(()),
                 },
                 // ERROR too: a connected socket's ICMP port-unreachable is
                 // EPOLLERR only, and must surface as ECONNREFUSED.
                 ready = self.socket.ready(READY), if reading => match ready {
                     Ok(ready) if ready.is_error() => self.queued_error(self.recv_size),
-                    Ok(_) => self.recv(&mut buf, self.recv_size, false).await,
+                    Ok(_) => match self.socket.try_recv_from(&mut buf) {
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+                        Err(e) => Err((self.recv_call(self.recv_size), e)),
+                        Ok((n, from)) => self.received(&buf, self.recv_size, n, from).await,
+                    },
                     Err(err) => Err((self.recv_call(self.recv_size), err)),
                 },
                 changed = inbox.hold.changed() => match changed {
@@ -109,9 +130,7 @@ impl Datagrams {
     /// The error the kernel queued on the socket (an ICMP port-unreachable
     /// becomes ECONNREFUSED), reported as the failed recv it would cause.
     fn queued_error(&self, bufsize: usize) -> Result<(), (Call, io::Error)> {
-        // Clear tokio's cached ERROR readiness, or the next wait returns at once.
-        let _ =
-            self.socket.try_io(Interest::ERROR, || Err::<(), _>(io::ErrorKind::WouldBlock.into()));
+        clear_error_readiness(&self.socket);
         match self.socket.take_error() {
             Ok(Some(err)) | Err(err) => Err((self.recv_call(bufsize), err)),
             Ok(None) => Ok(()),
@@ -160,30 +179,49 @@ impl Datagrams {
         Ok(())
     }
 
-    /// One datagram in; longer than `bufsize` is cut as the kernel would.
-    async fn recv(
+    /// `recv`/`recvfrom` made by hand, waiting as `settimeout` says. A
+    /// timeout, Ctrl-C or would-block is reported and the socket lives on.
+    async fn manual_recv(
         &mut self,
         buf: &mut [u8],
         bufsize: usize,
-        blocking: bool,
+        gate: (&mut CallGate, u64),
     ) -> Result<(), (Call, io::Error)> {
         let call = self.recv_call(bufsize);
-        let got = loop {
-            let attempt = self.socket.try_recv_from(buf);
-            match attempt {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if !blocking {
-                        return Ok(());
-                    }
-                    let ready = self.socket.ready(READY).await.map_err(|e| (call.clone(), e))?;
-                    if ready.is_error() {
-                        return self.queued_error(bufsize);
-                    }
+        let socket = &self.socket;
+        let attempt = || socket.try_recv_from(buf);
+        let ready = || async {
+            if socket.ready(READY).await?.is_error() {
+                clear_error_readiness(socket);
+                if let Some(err) = socket.take_error()? {
+                    return Err(err);
                 }
-                other => break other,
             }
+            Ok(None)
         };
-        let (n, from) = got.map_err(|e| (call.clone(), e))?;
+        let got = blocking::call(self.mode, gate, attempt, ready).await;
+        match got {
+            Ok((n, from)) => self.received(buf, bufsize, n, from).await,
+            Err(failed) => match failed.errno.filter(|&e| e != libc::EAGAIN) {
+                Some(errno) => Err((call, io::Error::from_raw_os_error(errno))),
+                None => {
+                    self.ctx.call(self.id, self.var, call, Err(failed)).await;
+                    Ok(())
+                }
+            },
+        }
+    }
+
+    /// Reports one datagram received; longer than `bufsize` is cut as the
+    /// kernel would.
+    async fn received(
+        &mut self,
+        buf: &[u8],
+        bufsize: usize,
+        n: usize,
+        from: SocketAddr,
+    ) -> Result<(), (Call, io::Error)> {
+        let call = self.recv_call(bufsize);
         let kept = n.min(bufsize);
         let data = Bytes::copy_from_slice(&buf[..kept]);
         let truncated = (n > kept).then_some(n);

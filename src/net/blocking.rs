@@ -1,0 +1,179 @@
+//! Python's blocking semantics, emulated on sockets that are non-blocking
+//! underneath (as tokio needs, and as Python's own are once a timeout is
+//! set): a blocking call waits for readiness with `settimeout` as its
+//! deadline, a non-blocking one is one real attempt, and Ctrl-C interrupts.
+
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::CallError;
+use super::event::Call;
+
+/// How calls on one socket wait, as `settimeout`/`setblocking` set it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CallMode {
+    /// `settimeout(x)`: `None` blocks forever, `Some(0)` never blocks.
+    pub timeout: Option<Duration>,
+}
+
+impl CallMode {
+    /// Updates the mode for `settimeout`/`setblocking`; `false` for any
+    /// other call.
+    pub fn apply(&mut self, call: &Call) -> bool {
+        match call {
+            Call::SetTimeout(secs) => {
+                self.timeout = secs.map(|s| Duration::from_secs_f64(s.max(0.0)));
+                true
+            }
+            Call::SetBlocking(on) => {
+                self.timeout = if *on { None } else { Some(Duration::ZERO) };
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a call is one attempt only (`setblocking(False)`).
+    #[must_use]
+    pub fn non_blocking(self) -> bool {
+        self.timeout == Some(Duration::ZERO)
+    }
+}
+
+/// Ctrl-C, sequenced with the calls. The session counts the calls it hands
+/// a socket and an interrupt carries that count, so it stops the call in
+/// progress (and any queued behind it) but never a later one.
+pub(crate) struct CallGate {
+    interrupts: watch::Receiver<u64>,
+    begun: u64,
+}
+
+impl CallGate {
+    pub(crate) fn new(interrupts: watch::Receiver<u64>) -> Self {
+        Self { interrupts, begun: 0 }
+    }
+
+    /// A call handed over by the session begins: its number.
+    pub(crate) fn begin(&mut self) -> u64 {
+        self.begun += 1;
+        self.begun
+    }
+
+    /// Resolves when call `seq` is interrupted; never if nobody can any more.
+    pub(crate) async fn interrupted(&mut self, seq: u64) {
+        if self.interrupts.wait_for(|&upto| upto >= seq).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Makes one Python-level call: `attempt` is a real system call on the
+/// non-blocking socket; when it would block, a blocking call waits on
+/// `ready` (bounded by the mode's timeout, cut short by `cancel`) — which
+/// either completes the call itself (`Some`) or says to attempt again — and
+/// a non-blocking call raises `BlockingIOError` at once.
+pub(crate) async fn call<T, F, R>(
+    mode: CallMode,
+    (gate, seq): (&mut CallGate, u64),
+    mut attempt: impl FnMut() -> io::Result<T>,
+    mut ready: F,
+) -> Result<T, CallError>
+where
+    F: FnMut() -> R,
+    R: Future<Output = io::Result<Option<T>>>,
+{
+    let deadline = mode.timeout.map(|t| tokio::time::Instant::now() + t);
+    loop {
+        match attempt() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
+            other => return other.map_err(|e| CallError::from_io(&e)),
+        }
+        if mode.non_blocking() {
+            return Err(CallError::from_errno(libc::EAGAIN));
+        }
+        let wait = async {
+            match deadline {
+                Some(at) => tokio::time::timeout_at(at, ready()).await.ok(),
+                None => Some(ready().await),
+            }
+        };
+        tokio::select! {
+            waited = wait => match waited {
+                None => return Err(CallError::timeout()),
+                Some(Err(e)) => return Err(CallError::from_io(&e)),
+                Some(Ok(Some(done))) => return Ok(done),
+                Some(Ok(None)) => {}
+            },
+            () = gate.interrupted(seq) => return Err(CallError::interrupted()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_timeout_semantics() {
+        let mut mode = CallMode::default();
+        assert!(!mode.non_blocking());
+        assert!(mode.apply(&Call::SetBlocking(false)));
+        assert!(mode.non_blocking());
+        assert!(mode.apply(&Call::SetTimeout(Some(2.5))));
+        assert_eq!(mode.timeout, Some(Duration::from_millis(2500)));
+        assert!(mode.apply(&Call::SetTimeout(None)));
+        assert_eq!(mode, CallMode::default());
+        assert!(!mode.apply(&Call::Accept));
+    }
+
+    #[tokio::test]
+    async fn non_blocking_is_one_attempt() {
+        let (_tx, rx) = watch::channel(0);
+        let mut gate = CallGate::new(rx);
+        let seq = gate.begin();
+        let mode = CallMode { timeout: Some(Duration::ZERO) };
+        let mut attempts = 0;
+        let got: Result<(), _> = call(
+            mode,
+            (&mut gate, seq),
+            || {
+                attempts += 1;
+                Err(io::ErrorKind::WouldBlock.into())
+            },
+            || async { Ok(None) },
+        )
+        .await;
+        assert_eq!(
+            got.unwrap_err().python(),
+            "BlockingIOError: [Errno 11] Resource temporarily unavailable"
+        );
+        assert_eq!(attempts, 1);
+    }
+
+    #[tokio::test]
+    async fn a_timeout_raises_timeout_error_and_cancel_keyboard_interrupt() {
+        let (tx, rx) = watch::channel(0);
+        let mut gate = CallGate::new(rx);
+        let mode = CallMode { timeout: Some(Duration::from_millis(20)) };
+        let never = || std::future::pending::<io::Result<Option<()>>>();
+        let first = gate.begin();
+        let got: Result<(), _> =
+            call(mode, (&mut gate, first), || Err(io::ErrorKind::WouldBlock.into()), never).await;
+        assert_eq!(got.unwrap_err().python(), "TimeoutError: timed out");
+
+        let forever = CallMode::default();
+        let second = gate.begin();
+        let interrupt = async {
+            tokio::task::yield_now().await;
+            tx.send_replace(second);
+        };
+        let would_block = || Err(io::ErrorKind::WouldBlock.into());
+        let blocked = call::<(), _, _>(forever, (&mut gate, second), would_block, never);
+        let (got, ()) = tokio::join!(blocked, interrupt);
+        assert_eq!(got.unwrap_err().python(), "KeyboardInterrupt");
+    }
+}

@@ -1,0 +1,132 @@
+//! Step mode through the engine's API on real loopback sockets: nothing
+//! happens by itself, each call is one command, and blocking behaves as in
+//! Python (waits, `settimeout` deadlines, `setblocking(False)`, Ctrl-C).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use sockpit::net::{
+    self, Call, CallError, Command, EventKind, Family, Kind, Returned, Role, SessionConfig,
+    SessionHandle, Target,
+};
+use tokio::io::AsyncWriteExt;
+use tokio::sync::mpsc;
+
+const LIMIT: Duration = Duration::from_secs(10);
+
+struct Student {
+    session: SessionHandle,
+    events: mpsc::Receiver<net::Event>,
+}
+
+impl Student {
+    fn new(role: Role) -> Self {
+        let mut config = SessionConfig::new(role);
+        config.step = true;
+        let (tx, events) = mpsc::channel(net::CHANNEL_DEPTH);
+        Self { session: net::spawn(config, tx), events }
+    }
+
+    /// Makes `call` on the natural socket and returns its result.
+    async fn call(&mut self, call: Call) -> Result<Returned, CallError> {
+        let command = Command::Call { sock: 0, call: call.clone() };
+        self.session.commands.send(command).await.unwrap();
+        self.result_of(&call).await
+    }
+
+    async fn result_of(&mut self, call: &Call) -> Result<Returned, CallError> {
+        let wanted = call.name();
+        tokio::time::timeout(LIMIT, async {
+            loop {
+                let event = self.events.recv().await.expect("session ended early");
+                if let EventKind::Call(record) = event.kind {
+                    if record.call.name() == wanted {
+                        return record.result;
+                    }
+                }
+            }
+        })
+        .await
+        .expect("call result in time")
+    }
+
+    /// socket, bind 127.0.0.1:0, listen(backlog): the bound address.
+    async fn listening(&mut self, backlog: u32) -> SocketAddr {
+        let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
+        assert!(matches!(self.call(socket).await, Ok(Returned::Socket { .. })));
+        let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert_eq!(self.call(Call::Bind(any)).await, Ok(Returned::Nothing));
+        let Ok(Returned::Addr(local)) = self.call(Call::GetSockName).await else {
+            panic!("getsockname")
+        };
+        assert_eq!(self.call(Call::Listen(backlog)).await, Ok(Returned::Nothing));
+        local
+    }
+}
+
+fn server() -> Student {
+    Student::new(Role::TcpServer(Target::Addr("127.0.0.1:0".parse().unwrap())))
+}
+
+#[tokio::test]
+async fn accept_then_recv_four_bytes_splits_a_character() {
+    let mut student = server();
+    let local = student.listening(5).await;
+    let mut peer = tokio::net::TcpStream::connect(local).await.unwrap();
+    peer.write_all("你好世界".as_bytes()).await.unwrap();
+    let accepted = student.call(Call::Accept).await;
+    assert!(matches!(accepted, Ok(Returned::Accepted { .. })), "{accepted:?}");
+    let got = student.call(Call::Recv { bufsize: 4 }).await;
+    let Ok(Returned::Data { data, .. }) = got else { panic!("recv: {got:?}") };
+    assert_eq!(&data[..], b"\xe4\xbd\xa0\xe5");
+    let rest = student.call(Call::Recv { bufsize: 1024 }).await;
+    let Ok(Returned::Data { data, .. }) = rest else { panic!("recv: {rest:?}") };
+    assert_eq!(&data[..], "好世界".as_bytes()[1..].as_ref());
+}
+
+#[tokio::test]
+async fn non_blocking_recv_raises_blocking_io_error() {
+    let mut student = server();
+    let local = student.listening(5).await;
+    let _peer = tokio::net::TcpStream::connect(local).await.unwrap();
+    student.call(Call::Accept).await.unwrap();
+    student.call(Call::SetBlocking(false)).await.unwrap();
+    let err = student.call(Call::Recv { bufsize: 1024 }).await.unwrap_err();
+    assert_eq!(err.python(), "BlockingIOError: [Errno 11] Resource temporarily unavailable");
+}
+
+#[tokio::test]
+async fn accept_waits_for_the_timeout_and_ctrl_c_interrupts() {
+    let mut student = server();
+    student.listening(5).await;
+    student.call(Call::SetTimeout(Some(0.2))).await.unwrap();
+    let err = student.call(Call::Accept).await.unwrap_err();
+    assert_eq!(err.python(), "TimeoutError: timed out");
+
+    student.call(Call::SetTimeout(None)).await.unwrap();
+    let command = Command::Call { sock: 0, call: Call::Accept };
+    student.session.commands.send(command).await.unwrap();
+    student.session.commands.send(Command::Interrupt).await.unwrap();
+    let err = student.result_of(&Call::Accept).await.unwrap_err();
+    assert_eq!(err.python(), "KeyboardInterrupt");
+}
+
+#[tokio::test]
+async fn a_client_connects_by_hand_and_connect_ex_returns_the_errno() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let open = listener.local_addr().unwrap();
+    let mut student = Student::new(Role::TcpClient(Target::Addr(open)));
+    let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
+    student.call(stream.clone()).await.unwrap();
+    assert_eq!(student.call(Call::ConnectEx(closed)).await, Ok(Returned::Int(111)));
+    student.call(Call::Close).await.unwrap();
+    student.call(stream).await.unwrap();
+    assert_eq!(student.call(Call::Connect(open)).await, Ok(Returned::Nothing));
+    let (_conn, from) = tokio::time::timeout(LIMIT, listener.accept()).await.unwrap().unwrap();
+    let Ok(Returned::Addr(local)) = student.call(Call::GetSockName).await else {
+        panic!("getsockname")
+    };
+    assert_eq!(local, from);
+    assert_eq!(student.call(Call::GetPeerName).await, Ok(Returned::Addr(open)));
+}
