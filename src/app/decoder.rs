@@ -52,6 +52,12 @@ impl LineDecoder {
         split_lines(&data)
     }
 
+    /// Whether part of a character is waiting for the next chunk.
+    #[must_use]
+    pub fn holding(&self) -> bool {
+        !self.carry.is_empty()
+    }
+
     /// The peer is done (EOF or close): whatever was held back comes out as
     /// is (the renderer shows the broken character as `\xNN`).
     pub fn flush(&mut self) -> Vec<Piece> {

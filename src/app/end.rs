@@ -21,6 +21,9 @@ struct Stream {
     open: Option<u64>,
     /// Data events received so far (the recv calls that carried data).
     recvs: u64,
+    /// The first recv call whose bytes the decoder still holds (half a
+    /// character), so the line they end up in links back to it.
+    held_from: Option<u64>,
     sends: u64,
 }
 
@@ -135,7 +138,7 @@ impl EndState {
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::PeerEof { sock } => {
-                self.finish_stream(*sock);
+                self.finish_stream(at, *sock);
                 let who = self.sockets.all.get(sock).and_then(|s| s.peer);
                 let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
                 let text = format!(
@@ -182,8 +185,15 @@ impl EndState {
                     // A datagram is a message of its own: never joined.
                     self.message(at, d, EntryKind::Received, calls);
                 } else {
+                    let first = stream.held_from.unwrap_or(calls.first);
                     let pieces = stream.decoder.feed(&d.data);
-                    self.stream_pieces(at, d, pieces, calls);
+                    stream.held_from = match (stream.decoder.holding(), pieces.is_empty()) {
+                        (false, _) => None,
+                        (true, true) => Some(first),
+                        (true, false) => Some(calls.first),
+                    };
+                    let count = u32::try_from(calls.first + 1 - first).unwrap_or(u32::MAX);
+                    self.stream_pieces(at, d.sock, d.peer, pieces, Calls { first, count });
                 }
             }
         }
@@ -203,17 +213,24 @@ impl EndState {
 
     /// Received stream bytes: a line stays open until its `\n` and grows in
     /// place as more recv calls bring its bytes.
-    fn stream_pieces(&mut self, at: Micros, d: &DataRecord, pieces: Vec<Piece>, calls: Calls) {
+    fn stream_pieces(
+        &mut self,
+        at: Micros,
+        sock: SockId,
+        peer: Option<SocketAddr>,
+        pieces: Vec<Piece>,
+        calls: Calls,
+    ) {
         for piece in pieces {
-            let open = self.streams.get(&d.sock).and_then(|s| s.open);
+            let open = self.streams.get(&sock).and_then(|s| s.open);
             let seq = match open {
                 Some(seq) if self.history.get(seq).is_some() => seq,
                 _ => {
                     let entry = Entry {
                         at,
                         kind: EntryKind::Received,
-                        sock: d.sock,
-                        peer: d.peer,
+                        sock,
+                        peer,
                         text: Vec::new(),
                         open: true,
                         calls,
@@ -224,14 +241,14 @@ impl EndState {
             match piece {
                 Piece::Text(bytes) => {
                     self.history.append(seq, &bytes, calls);
-                    if let Some(s) = self.streams.get_mut(&d.sock) {
+                    if let Some(s) = self.streams.get_mut(&sock) {
                         s.open = Some(seq);
                     }
                 }
                 Piece::LineEnd => {
                     self.history.append(seq, b"", calls);
                     self.history.close(seq);
-                    if let Some(s) = self.streams.get_mut(&d.sock) {
+                    if let Some(s) = self.streams.get_mut(&sock) {
                         s.open = None;
                     }
                 }
@@ -239,23 +256,23 @@ impl EndState {
         }
     }
 
-    /// The peer is done: held bytes come out, the open line closes.
-    fn finish_stream(&mut self, sock: SockId) {
+    /// The peer is done: held bytes come out (shown as `\xNN`: they never
+    /// became a character), the open line closes.
+    fn finish_stream(&mut self, at: Micros, sock: SockId) {
         let Some(stream) = self.streams.get_mut(&sock) else { return };
         let rest = stream.decoder.flush();
-        let open = stream.open.take();
-        for piece in rest {
-            if let (Piece::Text(bytes), Some(seq)) = (piece, open) {
-                self.history.append(seq, &bytes, Calls::default());
-            }
-        }
+        let first = stream.held_from.take().unwrap_or(stream.recvs);
+        let count = u32::try_from(stream.recvs - first).unwrap_or(u32::MAX);
+        let peer = self.sockets.all.get(&sock).and_then(|s| s.peer);
+        self.stream_pieces(at, sock, peer, rest, Calls { first, count });
+        let open = self.streams.get_mut(&sock).and_then(|s| s.open.take());
         if let Some(seq) = open {
             self.history.close(seq);
         }
     }
 
     fn closed(&mut self, at: Micros, sock: SockId, reason: &CloseReason) {
-        self.finish_stream(sock);
+        self.finish_stream(at, sock);
         self.streams.remove(&sock);
         let was_listener = self.sockets.all.get(&sock).is_some_and(|s| s.listener);
         match reason {

@@ -152,8 +152,11 @@ impl History {
         };
         let Some(entry) = self.entries.get_mut(i) else { return false };
         entry.text.extend_from_slice(bytes);
-        entry.calls.count = u32::try_from(calls.first + u64::from(calls.count) - entry.calls.first)
-            .unwrap_or(u32::MAX);
+        // The entry now reaches to the end of `calls`, if that is further.
+        let end = calls.first + u64::from(calls.count);
+        if end > entry.calls.first + u64::from(entry.calls.count) {
+            entry.calls.count = u32::try_from(end - entry.calls.first).unwrap_or(u32::MAX);
+        }
         self.bytes += bytes.len();
         self.trim();
         true
@@ -320,6 +323,12 @@ mod tests {
         assert_eq!(got.as_ref().map(|e| e.text.as_slice()), Some(&b"abc"[..]));
         assert_eq!(got.map(|e| (e.open, e.calls.count)), Some((false, 2)));
         assert!(!h.append(99, b"x", Calls::default()));
+        // Bytes that came with no new call (a flush) leave the calls alone.
+        let mut e = entry("x");
+        e.calls = Calls { first: 5, count: 1 };
+        let seq = h.push(e);
+        assert!(h.append(seq, b"y", Calls::default()));
+        assert_eq!(h.get(seq).map(|e| e.calls), Some(Calls { first: 5, count: 1 }));
     }
 
     #[test]

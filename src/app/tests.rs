@@ -183,10 +183,36 @@ fn received_lines_survive_any_split() {
     assert_eq!(&got[1..], ["第一行", "second", "part"]);
     let h = &app.ends[0].history;
     let first = h.get(1).map(|e| (e.open, e.calls.count));
-    assert_eq!(first, Some((false, 5)), "the line came in 5 recv calls");
+    // Its \n is in the 6th 2-byte chunk; the 1st held half of 第.
+    assert_eq!(first, Some((false, 6)), "the line came in 6 recv calls");
     assert!(h.last().is_some_and(|e| e.open));
     app.on_engine(0, &ev(EventKind::PeerEof { sock: 1 }));
     assert!(app.ends[0].history.get(3).is_some_and(|e| !e.open));
+}
+
+#[test]
+fn a_broken_character_at_eof_still_shows() {
+    let mut app = client();
+    connect(&mut app, 0, 1);
+    app.on_engine(0, &data(1, Dir::Received, b"first\n"));
+    app.on_engine(0, &data(1, Dir::Received, b"ok "));
+    app.on_engine(0, &data(1, Dir::Received, b"\xe4\xbd"));
+    assert_eq!(texts(&app, 0)[2], "ok ", "the half character waits");
+    app.on_engine(0, &ev(EventKind::PeerEof { sock: 1 }));
+    let entry = app.ends[0].history.get(2).cloned().expect("entry");
+    assert_eq!(entry.calls, history::Calls { first: 1, count: 2 });
+    assert_eq!((entry.text.as_slice(), entry.open), (&b"ok \xe4\xbd"[..], false));
+
+    // Held bytes with no line open still come out, linked to their call.
+    app.on_engine(0, &data(2, Dir::Received, b"done\n\xf0\x9f"));
+    app.on_engine(0, &data(2, Dir::Received, b"\x98"));
+    app.on_engine(0, &ev(EventKind::Closed { sock: 2, reason: CloseReason::Local }));
+    let h = &app.ends[0].history;
+    let held = (h.first_seq()..h.end_seq())
+        .filter_map(|s| h.get(s))
+        .find(|e| e.sock == 2 && e.text == b"\xf0\x9f\x98")
+        .map(|e| (e.calls, e.open));
+    assert_eq!(held, Some((history::Calls { first: 0, count: 2 }, false)));
 }
 
 #[test]
