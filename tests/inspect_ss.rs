@@ -280,10 +280,11 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
     server
         .next(|k| {
             match k {
-                EventKind::Sample { sock, sample } if *sock == conn => {
-                    if sample.tcp.as_ref().map(|t| t.state) == Some(TcpState::CloseWait) {
-                        seen_at = seen_at.or(Some(net::event::now_micros()));
-                    }
+                EventKind::Sample { sock, sample }
+                    if *sock == conn
+                        && sample.tcp.as_ref().map(|t| t.state) == Some(TcpState::CloseWait) =>
+                {
+                    seen_at = seen_at.or(Some(net::event::now_micros()));
                 }
                 EventKind::Transition(t) if t.whose == (Whose::Ours { sock: conn }) => {
                     change = Some(t.clone());

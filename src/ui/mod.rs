@@ -5,6 +5,7 @@
 pub mod help;
 pub mod history;
 pub mod input;
+pub mod inspect;
 pub mod layout;
 pub mod lifecycle;
 pub mod socket_panel;
