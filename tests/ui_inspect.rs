@@ -3,11 +3,13 @@
 //! (with sparklines), a UDP socket, and a closed socket's last figures; and
 //! the highlight of values that changed since the previous sample.
 
+use std::net::SocketAddr;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sockpit::net::sample::{AcceptQueue, Linger, Options, Sample, TcpFigures};
-use sockpit::net::{Family, Kind, TcpState};
+use sockpit::net::{DiagSocket, Family, Kind, TcpState, Whose};
 use sockpit::ui::inspect::{InspectView, bytes};
 
 fn options(kind: Kind) -> Options {
@@ -77,8 +79,18 @@ fn listener_shows_its_accept_queue_and_no_data_queues() {
     let mut s = sample(Kind::Stream, true);
     s.accept_queue = Some(AcceptQueue { len: 3, backlog: 5 });
     s.tcp = Some(tcp(TcpState::Listen));
-    let view = InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[] };
-    insta::assert_snapshot!(draw(view, 40, 8));
+    let queued = |port: u16| DiagSocket {
+        whose: Whose::Queued { listener: 1 },
+        state: TcpState::Established,
+        local: "127.0.0.1:8080".parse().unwrap(),
+        peer: SocketAddr::from(([127, 0, 0, 1], port)),
+        recv_q: 0,
+        send_q: 0,
+    };
+    let fd_less = [queued(50001), queued(50002), queued(50003)];
+    let view =
+        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &fd_less };
+    insta::assert_snapshot!(draw(view, 40, 9));
 }
 
 #[test]
@@ -88,7 +100,8 @@ fn connection_shows_tcp_info_and_sparklines() {
     s.tcp = Some(tcp(TcpState::Established));
     let rtt = [40, 42, 45, 60, 52, 42, 41, 42];
     let rate = [0, 1_000, 50_000, 2_000_000, 1_500_000, 0, 0, 10];
-    let view = InspectView { sample: &s, previous: None, rtt_us: &rtt, throughput: &rate };
+    let view =
+        InspectView { sample: &s, previous: None, rtt_us: &rtt, throughput: &rate, fd_less: &[] };
     insta::assert_snapshot!(draw(view, 40, 20));
 }
 
@@ -96,7 +109,8 @@ fn connection_shows_tcp_info_and_sparklines() {
 fn udp_socket_shows_the_next_datagram_and_no_tcp_info() {
     let mut s = sample(Kind::Dgram, false);
     s.recv_q = Some(12);
-    let view = InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[] };
+    let view =
+        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
     insta::assert_snapshot!(draw(view, 40, 6));
 }
 
@@ -107,7 +121,8 @@ fn closed_socket_keeps_its_last_figures() {
     t.bytes_received = Some(3);
     s.tcp = Some(t);
     s.last = true;
-    let view = InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[] };
+    let view =
+        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
     insta::assert_snapshot!(draw(view, 40, 16));
 }
 
@@ -120,7 +135,13 @@ fn values_that_changed_are_highlighted_and_ages_never_are() {
     let t = now.tcp.as_mut().unwrap();
     t.state = TcpState::CloseWait;
     t.last_data_recv_ms = 9_000;
-    let view = InspectView { sample: &now, previous: Some(&before), rtt_us: &[], throughput: &[] };
+    let view = InspectView {
+        sample: &now,
+        previous: Some(&before),
+        rtt_us: &[],
+        throughput: &[],
+        fd_less: &[],
+    };
     let highlighted: Vec<String> = view
         .lines()
         .iter()
@@ -137,4 +158,47 @@ fn byte_counts_stay_short() {
     assert_eq!(bytes(65_536), "64.0 K");
     assert_eq!(bytes(2_626_560), "2.5 M");
     assert_eq!(bytes(5 << 30), "5.0 G");
+}
+
+/// The whole screen of a server whose accept() is held: the Socket pane
+/// shows the listener's accept queue and the connections waiting in it.
+#[test]
+fn the_socket_pane_shows_the_sampled_listener_and_its_queue() {
+    use sockpit::app::{App, Caps, Clock};
+    use sockpit::cli::Eol;
+    use sockpit::net::{Call, CallRecord, Event, EventKind, Family, Returned, Role, Target};
+
+    const T0: u64 = 1_700_000_000_000_000;
+    let local: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+    let role = Role::TcpServer(Target::Addr(local));
+    let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), Clock::fixed(T0));
+    app.started(0);
+    let at = |ms: u64, kind: EventKind| Event { at: T0 + ms * 1000, kind };
+    let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
+    let record =
+        CallRecord { sock: 1, var: "server", call: socket, result: Ok(Returned::Socket { fd: 6 }) };
+    let mut s = sample(Kind::Stream, true);
+    s.fd = 6;
+    s.accept_queue = Some(AcceptQueue { len: 2, backlog: 5 });
+    s.tcp = Some(tcp(TcpState::Listen));
+    let queued = |port: u16| DiagSocket {
+        whose: Whose::Queued { listener: 1 },
+        state: TcpState::Established,
+        local,
+        peer: SocketAddr::from(([127, 0, 0, 1], port)),
+        recv_q: 0,
+        send_q: 0,
+    };
+    let events = [
+        at(0, EventKind::Call(record)),
+        at(2, EventKind::Listening { sock: 1, fd: 6, local, kind: Kind::Stream }),
+        at(250, EventKind::Sample { sock: 1, sample: Box::new(s) }),
+        at(250, EventKind::Kernel { sockets: vec![queued(50001), queued(50002)] }),
+    ];
+    for event in &events {
+        app.on_engine(0, event);
+    }
+    let mut terminal = Terminal::new(TestBackend::new(100, 24)).unwrap();
+    terminal.draw(|f| sockpit::ui::draw(f, &app)).unwrap();
+    insta::assert_snapshot!(terminal.backend());
 }

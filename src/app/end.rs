@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 
 use super::decoder::{LineDecoder, Piece};
 use super::history::{Calls, Caps, Entry, EntryKind, History};
+use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
 use super::sockets::{Sockets, State};
 use crate::net::{
@@ -35,6 +36,8 @@ pub struct EndState {
     pub sockets: Sockets,
     pub history: History,
     pub lifecycle: Lifecycle,
+    /// The kernel's figures of each socket (samples) and fd-less sockets.
+    pub inspection: Inspection,
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
@@ -60,6 +63,7 @@ impl EndState {
             sockets: Sockets::new(kind),
             history: History::new(caps),
             lifecycle: Lifecycle::default(),
+            inspection: Inspection::default(),
             pending: 0,
             fatal: None,
             started: false,
@@ -78,6 +82,7 @@ impl EndState {
     /// A new session replaces a failed one: its socket ids start again.
     pub fn restart(&mut self) {
         self.sockets.clear();
+        self.inspection.clear();
         self.streams.clear();
         self.fatal = None;
         self.pending = 0;
@@ -101,6 +106,7 @@ impl EndState {
     /// Applies one engine event.
     pub fn on_event(&mut self, ev: &Event) {
         self.sockets.update(&ev.kind);
+        self.inspection.update(ev.at, &ev.kind);
         let at = ev.at;
         match &ev.kind {
             EventKind::Call(rec) => {

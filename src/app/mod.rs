@@ -8,6 +8,7 @@ pub mod decoder;
 pub mod end;
 pub mod history;
 pub mod input;
+pub mod inspect;
 pub mod keymap;
 mod keys;
 pub mod lifecycle;

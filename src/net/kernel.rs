@@ -203,7 +203,8 @@ fn fd_less(listing: &HashMap<Key, Listed>) -> Vec<DiagSocket> {
 impl Whose {
     /// The socket of ours this is, or belongs to (a queued connection
     /// belongs to its listener).
-    fn sock(self) -> Option<SockId> {
+    #[must_use]
+    pub fn sock(self) -> Option<SockId> {
         match self {
             Self::Ours { sock } | Self::Remains { sock } | Self::PeerEnd { sock: Some(sock) } => {
                 Some(sock)

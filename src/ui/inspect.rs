@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Widget};
 
 use super::theme;
-use crate::net::Kind;
 use crate::net::sample::{Linger, Options, Sample, TcpFigures};
+use crate::net::{DiagSocket, Kind, Whose};
 
 /// One socket's figures: the latest sample, the one before it (to highlight
 /// changes), and recent history for the sparklines (oldest first).
@@ -24,6 +24,8 @@ pub struct InspectView<'a> {
     pub rtt_us: &'a [u64],
     /// Bytes per second moved (both ways), one point per second.
     pub throughput: &'a [u64],
+    /// The kernel's sockets without an fd that belong to this one.
+    pub fd_less: &'a [DiagSocket],
 }
 
 /// A value that changed since the previous sample.
@@ -126,6 +128,9 @@ impl InspectView<'_> {
             tcp_lines(&mut out, t, p.and_then(|p| p.tcp.as_ref()), s.listening);
         }
         option_lines(&mut out, &s.options, p.map(|p| &p.options));
+        for d in self.fd_less {
+            out.push(fd_less_line(d));
+        }
         out
     }
 }
@@ -199,6 +204,22 @@ fn tcp_lines(
     );
 }
 
+/// One socket without an fd: what it is, its state, and its address.
+fn fd_less_line(d: &DiagSocket) -> Line<'static> {
+    let state = Span::raw(d.state.ss_name());
+    let line = match d.whose {
+        Whose::Queued { .. } => {
+            vec![Span::styled("queued ", theme::dim()), Span::raw(format!("{} ", d.peer)), state]
+        }
+        Whose::Remains { .. } => vec![Span::styled("after close ", theme::dim()), state],
+        Whose::PeerEnd { .. } | Whose::Ours { .. } => {
+            vec![Span::styled("peer's end ", theme::dim()), state]
+        }
+    };
+    Line::from(line)
+}
+
+/// Options, short rows first: panes can be narrow (24 columns at 80x24).
 fn option_lines(out: &mut Vec<Line<'static>>, o: &Options, b: Option<&Options>) {
     let size = |v: Option<usize>| v.map_or_else(|| "-".to_string(), |n| bytes(n as u64));
     out.push(
@@ -207,35 +228,25 @@ fn option_lines(out: &mut Vec<Line<'static>>, o: &Options, b: Option<&Options>) 
             .field("sndbuf", size(o.sndbuf), b.map(|b| size(b.sndbuf)))
             .line(),
     );
-    let flags = |o: &Options| {
-        let mut f = vec![
-            format!("reuse {}", on_off(o.reuseaddr)),
-            format!("keepalive {}", on_off(o.keepalive)),
-        ];
-        if o.nodelay.is_some() {
-            f.push(format!("nodelay {}", on_off(o.nodelay)));
-        }
-        f
+    let flag = |f: fn(&Options) -> Option<bool>| {
+        (on_off(f(o)).to_string(), b.map(|b| on_off(f(b)).to_string()))
     };
-    let before = b.map(flags);
-    let mut row = Row::new();
-    for (i, flag) in flags(o).into_iter().enumerate() {
-        let was = before.as_ref().map(|f| f[i].clone());
-        row = row.field("", flag, was);
-    }
-    out.push(row.line());
+    let (reuse, was_reuse) = flag(|o| o.reuseaddr);
+    let (keep, was_keep) = flag(|o| o.keepalive);
+    out.push(Row::new().field("reuse", reuse, was_reuse).field("keepalive", keep, was_keep).line());
     let linger = |o: &Options| match o.linger {
         None => "-".to_string(),
         Some(Linger::Off) => "off".to_string(),
         Some(Linger::On(d)) => format!("{} s", d.as_secs()),
     };
+    let mut row = Row::new();
+    if o.nodelay.is_some() {
+        let (nodelay, was) = flag(|o| o.nodelay);
+        row = row.field("nodelay", nodelay, was);
+    }
+    out.push(row.field("linger", linger(o), b.map(linger)).line());
     let ttl = |o: &Options| o.ttl.map_or_else(|| "-".to_string(), |n| n.to_string());
-    out.push(
-        Row::new()
-            .field("ttl", ttl(o), b.map(ttl))
-            .field("linger", linger(o), b.map(linger))
-            .line(),
-    );
+    out.push(Row::new().field("ttl", ttl(o), b.map(ttl)).line());
 }
 
 /// A sparkline: its label, points, and how the newest point is shown.

@@ -8,6 +8,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
+use super::inspect::InspectView;
 use super::theme;
 use crate::app::EndState;
 use crate::app::sockets::SocketInfo;
@@ -66,6 +67,25 @@ impl Widget for SocketPanel<'_> {
             None if self.end.started => vec![Line::styled("no socket yet", theme::dim())],
             None => vec![Line::styled("waiting for the server", theme::dim())],
         };
+        let used = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(inner.height);
         Paragraph::new(lines).render(inner, buf);
+        // Below the rows: the kernel's own figures, once sampled.
+        let shown = self.end.sockets.shown();
+        let inspection = &self.end.inspection;
+        let Some((s, f)) = shown.and_then(|s| Some((s, inspection.figures(s.id)?))) else {
+            return;
+        };
+        let Some(sample) = &f.latest else { return };
+        let (rtt_us, throughput) = (Vec::from(f.rtt_us.clone()), Vec::from(f.throughput.clone()));
+        let fd_less = inspection.fd_less(s.id);
+        let rest = Rect { y: inner.y + used, height: inner.height - used, ..inner };
+        let view = InspectView {
+            sample,
+            previous: f.previous.as_ref(),
+            rtt_us: &rtt_us,
+            throughput: &throughput,
+            fd_less: &fd_less,
+        };
+        view.render(rest, buf);
     }
 }
