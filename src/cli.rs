@@ -176,6 +176,10 @@ pub struct Common {
     /// [default: 32M].
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub history_bytes: Option<usize>,
+    /// Step mode (TUI): nothing happens by itself; type each call
+    /// (/socket, /bind, /listen 5, /accept, /recv 4, ...) or press F8.
+    #[arg(long)]
+    pub step: bool,
     #[command(flatten)]
     pub inspect: Inspect,
     #[command(flatten)]
@@ -324,6 +328,7 @@ impl Cli {
                 events: None,
                 history: None,
                 history_bytes: None,
+                step: false,
                 inspect: Inspect::default(),
                 record: Record::default(),
             },
@@ -331,6 +336,7 @@ impl Cli {
         let one = |role: Role, common: Common, serve: Option<Serve>| {
             let mut config = SessionConfig::new(role);
             config.holds.reads = common.inspect.hold_reads;
+            config.step = common.step;
             if let Some(ms) = common.inspect.sample_ms {
                 config.sample_every = (ms > 0).then(|| Duration::from_millis(ms.into()));
             }

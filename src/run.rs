@@ -17,6 +17,12 @@ pub fn run(cli: Cli) -> ExitCode {
     let _ = limits::raise_open_files();
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if plan.headless || !interactive {
+        if plan.ends.iter().any(|e| e.config.step) {
+            return usage(
+                "--step needs the TUI: in step mode the student types each call, and headless \
+                 nobody can (run it in a terminal, without --headless)",
+            );
+        }
         if plan.history_given {
             return usage(
                 "--history and --history-bytes are for the TUI: headless keeps no history",

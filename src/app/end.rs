@@ -11,7 +11,8 @@ use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
 use super::sockets::{Sockets, State};
 use crate::net::{
-    Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Kind, Micros, Role, SockId,
+    Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Holds, Kind, Micros, Role,
+    SockId,
 };
 
 /// Where a connection's received bytes stand in the history.
@@ -47,6 +48,12 @@ pub struct EndState {
     pub started: bool,
     /// Where the server listens (or the UDP server is bound).
     pub listening: Option<SocketAddr>,
+    /// Step mode: the student makes every call (F7 toggles it).
+    pub step: bool,
+    /// What the auto driver holds back (F7, Alt-A, Alt-H).
+    pub holds: Holds,
+    /// Calls that may block, sent and not answered yet, oldest first.
+    pub waiting_calls: Vec<&'static str>,
     streams: HashMap<SockId, Stream>,
     /// The last data-call error shown, so a close for the same reason is not
     /// reported twice.
@@ -68,6 +75,9 @@ impl EndState {
             fatal: None,
             started: false,
             listening: None,
+            step: false,
+            holds: Holds::default(),
+            waiting_calls: Vec::new(),
             streams: HashMap::new(),
             last_error: None,
         }
@@ -87,6 +97,13 @@ impl EndState {
         self.fatal = None;
         self.pending = 0;
         self.last_error = None;
+        self.waiting_calls.clear();
+    }
+
+    /// The call this end is blocked in, as the status shows it: `accept()`.
+    #[must_use]
+    pub fn blocked_in(&self) -> Option<&'static str> {
+        self.waiting_calls.first().copied()
     }
 
     /// An entry written by sockpit itself (hints, errors, connection life).
@@ -111,6 +128,10 @@ impl EndState {
         match &ev.kind {
             EventKind::Call(rec) => {
                 self.lifecycle.push(at, rec);
+                let name = rec.call.name();
+                if let Some(i) = self.waiting_calls.iter().position(|w| *w == name) {
+                    self.waiting_calls.remove(i);
+                }
                 let data_call = matches!(
                     rec.call,
                     Call::Send { .. }
@@ -154,6 +175,8 @@ impl EndState {
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
+            EventKind::Transition(t) => self.lifecycle.transition(at, t),
+            EventKind::Kernel { sockets } => self.lifecycle.kernel.clone_from(sockets),
             EventKind::Dropped { len, why } => {
                 self.pending = self.pending.saturating_sub(*len as u64);
                 self.note(at, EntryKind::Error, 0, format!("dropped {len} B: {why}"));
@@ -168,6 +191,7 @@ impl EndState {
                 if let EventKind::Fatal { message } = other {
                     self.fatal = Some(message.clone());
                     self.pending = 0;
+                    self.waiting_calls.clear();
                     let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
                     self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
                 }

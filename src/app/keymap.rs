@@ -27,7 +27,7 @@ impl Focus {
 pub enum Action {
     Help,
     Quit,
-    /// Ctrl-C: interrupts a blocking step call once step mode exists; quits now.
+    /// Ctrl-C: interrupts the focused end's blocking step call, else quits.
     Interrupt,
     CloseOverlay,
     NextPane,
@@ -47,6 +47,16 @@ pub enum Action {
     CycleEol,
     Reconnect,
     ToggleMouse,
+    /// Tab in the input: complete a `/command`, else the next pane.
+    Complete,
+    /// F7: step mode on/off for the focused end.
+    StepMode,
+    /// F8: make the call the timeline suggests.
+    NextCall,
+    /// Alt-R: restart the focused end's session fresh, in step mode.
+    ResetLesson,
+    HoldAccept,
+    HoldReads,
     Edit(InputRequest),
 }
 
@@ -102,9 +112,11 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Char('?'))], F::History, A::Help, "?", "help"),
     row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help"),
     row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
-    row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "quit (later: interrupt)"),
+    row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "interrupt a blocking call, else quit"),
     row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / selection"),
-    row(&[k(C::Tab)], F::Any, A::NextPane, "Tab", "next pane"),
+    row(&[k(C::Tab)], F::Input, A::Complete, "Tab", "complete /command, else next pane"),
+    row(&[k(C::Tab)], F::History, A::NextPane, "Tab", "next pane"),
+    row(&[k(C::Tab)], F::Lifecycle, A::NextPane, "Tab", "next pane"),
     row(
         &[k(C::BackTab), with(C::BackTab, KeyModifiers::SHIFT)],
         F::Any,
@@ -118,8 +130,8 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Down)], F::Input, A::RecallNext, "Down", "later sent line"),
     row(&[k(C::Up)], F::History, A::Up, "Up", "select entry above"),
     row(&[k(C::Down)], F::History, A::Down, "Down", "select entry below"),
-    row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "scroll up"),
-    row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "scroll down"),
+    row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "select entry above: explains it"),
+    row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "select entry below"),
     row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
     row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
@@ -129,6 +141,11 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(2))], F::Any, A::SwitchEnd, "F2", "switch end (demo)"),
     row(&[k(C::F(4))], F::Any, A::CycleEol, "F4", "EOL: LF, CRLF, none"),
     row(&[k(C::F(6))], F::Any, A::Reconnect, "F6", "reconnect (client)"),
+    row(&[k(C::F(7))], F::Any, A::StepMode, "F7", "step mode on/off"),
+    row(&[k(C::F(8))], F::Any, A::NextCall, "F8", "make the suggested next call"),
+    row(&[alt('r')], F::Any, A::ResetLesson, "Alt-R", "reset the lesson (step)"),
+    row(&[alt('a')], F::Any, A::HoldAccept, "Alt-A", "hold accept on/off"),
+    row(&[alt('h')], F::Any, A::HoldReads, "Alt-H", "hold reads on/off"),
     row(&[k(C::F(12))], F::Any, A::ToggleMouse, "F12", "mouse on/off (copy text)"),
     row(
         &[ctrl('a'), k(C::Home)],

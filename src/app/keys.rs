@@ -20,6 +20,9 @@ impl App {
             return Vec::new();
         }
         let action = lookup(self.focus, &key);
+        if action != Some(Action::Complete) {
+            self.completions.clear();
+        }
         if self.help {
             return match action {
                 Some(Action::Quit | Action::Interrupt) => self.act(Action::Quit),
@@ -66,11 +69,15 @@ impl App {
     fn act(&mut self, action: Action) -> Vec<Effect> {
         match action {
             Action::Help => self.help = true,
-            Action::Quit | Action::Interrupt => {
+            Action::Quit => {
                 self.quit = true;
                 return vec![Effect::Quit];
             }
-            Action::CloseOverlay => self.end_mut().history.unselect(),
+            Action::Interrupt => return self.interrupt(),
+            Action::CloseOverlay => {
+                self.end_mut().history.unselect();
+                self.end_mut().lifecycle.unselect();
+            }
             Action::NextPane => self.focus = next_pane(self.focus, true),
             Action::PrevPane => self.focus = next_pane(self.focus, false),
             Action::Submit => return self.submit(),
@@ -97,6 +104,12 @@ impl App {
                 return vec![Effect::Mouse(self.mouse)];
             }
             Action::Edit(req) => self.input.edit(req),
+            Action::Complete => self.complete(),
+            Action::StepMode => return self.toggle_step(),
+            Action::NextCall => return self.next_call(),
+            Action::ResetLesson => return self.reset_lesson(),
+            Action::HoldAccept => return self.toggle_hold(true),
+            Action::HoldReads => return self.toggle_hold(false),
         }
         Vec::new()
     }
@@ -106,8 +119,8 @@ impl App {
         let lifecycle = self.focus == Focus::Lifecycle;
         let end = self.end_mut();
         match (action, lifecycle) {
-            (Action::Up, true) => end.lifecycle.scroll_up(1),
-            (Action::Down, true) => end.lifecycle.scroll_down(1),
+            (Action::Up, true) => end.lifecycle.select_prev(),
+            (Action::Down, true) => end.lifecycle.select_next(),
             (Action::PageUp, true) => end.lifecycle.scroll_up(page as usize),
             (Action::PageDown, true) => end.lifecycle.scroll_down(page as usize),
             (Action::Up, false) => end.history.select_prev(),
@@ -155,6 +168,9 @@ impl App {
 
     /// Enter: send the line plus the EOL, or run a `/command`.
     fn submit(&mut self) -> Vec<Effect> {
+        if let Some(effects) = self.step_line() {
+            return effects;
+        }
         let parsed = parse(self.input.value());
         let command = match parsed {
             Submitted::Unknown(message) => {

@@ -1,50 +1,156 @@
-//! The Lifecycle pane's lines: every socket call of one end as the Python a
-//! student would write, with its result (`python::line`). The teaching issue
-//! turns this into the full timeline; here it is a capped, scrollable log.
+//! The lifecycle timeline of one end: every Python-level call in order, as
+//! the line a student would write with Python's result (`python::line`),
+//! and between them the kernel's own state changes, marked as its doing.
+//! One entry can be selected; the pane then explains it (`lesson::explain`).
+//! The latest list of fd-less sockets is kept too: it shows who waits in
+//! the accept queue until `accept()` takes them.
 
 use std::collections::VecDeque;
 
-use crate::net::{CallRecord, Micros, SockId};
+use crate::net::{CallRecord, DiagSocket, Micros, SockId, TcpState, Transition, Whose};
 
-/// Calls kept per end; older ones scroll away (the JSON log keeps them all).
+/// Entries kept per end; older ones scroll away (the JSON log keeps them all).
 pub const MAX_LINES: usize = 10_000;
 
-/// One call as Python.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a timeline entry stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum What {
+    /// A call of this program and its result.
+    Call(Box<CallRecord>),
+    /// A state change the kernel made by itself.
+    Kernel(Transition),
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq)]
 pub struct LifeLine {
     pub at: Micros,
     pub sock: SockId,
     /// The call raised (drawn as an error).
     pub failed: bool,
-    /// `python::line` output; may quote peer bytes, so it is sanitised when
-    /// drawn like any peer text.
+    /// The line shown: `python::line` for a call (it may quote peer bytes,
+    /// so it is sanitised when drawn), `kernel: ...` for a transition.
     pub text: String,
+    pub what: What,
 }
 
-/// The calls of one end, newest last.
+impl LifeLine {
+    /// Whether the kernel did this rather than a call.
+    #[must_use]
+    pub fn is_kernel(&self) -> bool {
+        matches!(self.what, What::Kernel(_))
+    }
+}
+
+/// The timeline of one end, newest last.
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
     pub lines: VecDeque<LifeLine>,
-    /// Rows scrolled up from the newest line (0 follows new calls).
+    /// Number of the first line kept (lines dropped off the front so far).
+    pub first: u64,
+    /// Rows scrolled up from the newest line (0 follows new entries).
     pub scroll: usize,
+    /// The selected entry, by number; its explanation is shown.
+    pub selected: Option<u64>,
+    /// The session's fd-less sockets as the kernel last listed them.
+    pub kernel: Vec<DiagSocket>,
+}
+
+/// How the timeline names a kernel transition:
+/// `kernel: 127.0.0.1:50512 → ESTABLISHED (in the accept queue)`.
+#[must_use]
+pub fn transition_line(t: &Transition) -> String {
+    let name = |s: Option<TcpState>| s.map_or("gone", TcpState::name);
+    let (who, note) = match t.whose {
+        Whose::Queued { .. } => (t.peer, "in the accept queue".to_string()),
+        Whose::PeerEnd { .. } => (t.local, "the peer's end".to_string()),
+        Whose::Remains { sock } => (t.peer, format!("closed sock {sock}, no fd")),
+        Whose::Ours { sock } => (t.peer, format!("sock {sock}")),
+    };
+    let change = match t.from {
+        Some(from) => format!("{} → {}", from.name(), name(t.to)),
+        None => format!("→ {}", name(t.to)),
+    };
+    format!("  kernel: {who} {change} ({note})")
 }
 
 impl Lifecycle {
-    /// Records one call.
-    pub fn push(&mut self, at: Micros, rec: &CallRecord) {
+    fn push_line(&mut self, line: LifeLine) {
         if self.lines.len() == MAX_LINES {
             self.lines.pop_front();
+            self.first += 1;
         }
-        self.lines.push_back(LifeLine {
-            at,
-            sock: rec.sock,
-            failed: rec.result.is_err(),
-            text: crate::python::line(rec),
-        });
+        self.lines.push_back(line);
         if self.scroll > 0 {
             // Keep the same lines in view while the user reads back.
             self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
         }
+    }
+
+    /// Records one call.
+    pub fn push(&mut self, at: Micros, rec: &CallRecord) {
+        self.push_line(LifeLine {
+            at,
+            sock: rec.sock,
+            failed: rec.result.is_err(),
+            text: crate::python::line(rec),
+            what: What::Call(Box::new(rec.clone())),
+        });
+    }
+
+    /// Records a state change the kernel made by itself.
+    pub fn transition(&mut self, at: Micros, t: &Transition) {
+        let sock = match t.whose {
+            Whose::Ours { sock } | Whose::Remains { sock } => sock,
+            Whose::Queued { listener } => listener,
+            Whose::PeerEnd { sock } => sock.unwrap_or(0),
+        };
+        let text = transition_line(t);
+        self.push_line(LifeLine { at, sock, failed: false, text, what: What::Kernel(t.clone()) });
+    }
+
+    /// Number one past the newest line.
+    #[must_use]
+    pub fn end_seq(&self) -> u64 {
+        self.first + self.lines.len() as u64
+    }
+
+    /// The line numbered `seq`, if still kept.
+    #[must_use]
+    pub fn get(&self, seq: u64) -> Option<&LifeLine> {
+        let i = usize::try_from(seq.checked_sub(self.first)?).ok()?;
+        self.lines.get(i)
+    }
+
+    /// The selected line, if any (and still kept).
+    #[must_use]
+    pub fn selection(&self) -> Option<&LifeLine> {
+        self.selected.and_then(|s| self.get(s))
+    }
+
+    /// Up: the entry above the selection (the newest when none).
+    pub fn select_prev(&mut self) {
+        let end = self.end_seq();
+        if end == self.first {
+            return;
+        }
+        self.selected = Some(match self.selected {
+            Some(s) if s > self.first => (s - 1).min(end - 1),
+            Some(_) => self.first,
+            None => end - 1,
+        });
+    }
+
+    /// Down: the entry below the selection.
+    pub fn select_next(&mut self) {
+        let end = self.end_seq();
+        if let Some(s) = self.selected {
+            self.selected = Some((s + 1).min(end.saturating_sub(1)).max(self.first));
+        }
+    }
+
+    pub fn unselect(&mut self) {
+        self.selected = None;
     }
 
     pub fn scroll_up(&mut self, n: usize) {
@@ -55,11 +161,52 @@ impl Lifecycle {
         self.scroll = self.scroll.saturating_sub(n);
     }
 
+    /// Home: the first entry kept, selected.
     pub fn home(&mut self) {
         self.scroll = self.lines.len().saturating_sub(1);
+        if !self.lines.is_empty() {
+            self.selected = Some(self.first);
+        }
     }
 
+    /// End: follow new entries again.
     pub fn end(&mut self) {
         self.scroll = 0;
+        self.selected = None;
+    }
+
+    /// Starts over (the lesson was reset).
+    pub fn clear(&mut self) {
+        self.first = self.end_seq();
+        self.lines.clear();
+        self.scroll = 0;
+        self.selected = None;
+        self.kernel.clear();
+    }
+
+    /// Connections waiting in an accept queue, and clients still in
+    /// `SYN_SENT` (the queue is full), as the kernel last listed them.
+    #[must_use]
+    pub fn waiting(&self) -> (Vec<&DiagSocket>, Vec<&DiagSocket>) {
+        let queued =
+            self.kernel.iter().filter(|d| matches!(d.whose, Whose::Queued { .. })).collect();
+        let syn_sent = self
+            .kernel
+            .iter()
+            .filter(|d| matches!(d.whose, Whose::PeerEnd { .. }) && d.state == TcpState::SynSent)
+            .collect();
+        (queued, syn_sent)
+    }
+
+    /// The backlog of the newest successful `listen()`, if any.
+    #[must_use]
+    pub fn backlog(&self) -> Option<u32> {
+        self.lines.iter().rev().find_map(|l| match &l.what {
+            What::Call(rec) => match (&rec.call, &rec.result) {
+                (crate::net::Call::Listen(n), Ok(_)) => Some(*n),
+                _ => None,
+            },
+            What::Kernel(_) => None,
+        })
     }
 }

@@ -13,6 +13,9 @@ pub mod keymap;
 mod keys;
 pub mod lifecycle;
 pub mod sockets;
+pub mod step;
+pub mod suggest;
+mod teach;
 
 use crate::cli::{Eol, Plan};
 use crate::net::{Command, Event, Micros, Role};
@@ -33,6 +36,11 @@ pub enum Effect {
     /// Reconnect a client end (a new session if the old one has ended).
     Reconnect {
         end: usize,
+    },
+    /// Start end `end`'s session afresh (Alt-R resets the lesson).
+    Restart {
+        end: usize,
+        step: bool,
     },
     /// Turn mouse capture on or off.
     Mouse(bool),
@@ -65,6 +73,8 @@ pub struct App {
     /// Rows a PgUp/PgDn moves (about half the screen).
     pub page: u16,
     pub quit: bool,
+    /// Tab found several commands: they are shown until the next key.
+    pub completions: Vec<String>,
 }
 
 impl App {
@@ -83,6 +93,7 @@ impl App {
             clock,
             page: 10,
             quit: false,
+            completions: Vec::new(),
         }
     }
 
@@ -92,6 +103,13 @@ impl App {
         let roles = plan.ends.iter().map(|e| e.config.role.clone()).collect();
         let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
         let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
+        for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
+            state.step = end.config.step;
+            state.holds = end.config.holds;
+            if end.config.step {
+                state.holds = crate::net::Holds { accept: true, reads: true };
+            }
+        }
         // The demo starts talking from the client's side.
         app.active = app.ends.len().saturating_sub(1);
         app

@@ -47,6 +47,7 @@ impl Loop<'_> {
                         self.app.started(end);
                     }
                 }
+                Effect::Restart { end, step } => self.sessions.restart(end, step),
                 Effect::Mouse(on) => set_mouse(on),
                 Effect::Quit => {}
             }

@@ -15,6 +15,9 @@ struct Slot {
     end: End,
     handle: Option<SessionHandle>,
     commands: Option<mpsc::UnboundedSender<Command>>,
+    /// Tags this session's events; aborted when the session is replaced so
+    /// a dead session's last events never reach the new one's end.
+    forward: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// All sessions of the TUI.
@@ -29,15 +32,19 @@ impl Sessions {
     /// Sessions for these ends, none started yet; tagged events go to `events`.
     #[must_use]
     pub fn new(ends: Vec<End>, demo: bool, events: mpsc::Sender<(usize, Event)>) -> Self {
-        let slots =
-            ends.into_iter().map(|end| Slot { end, handle: None, commands: None }).collect();
+        let slots = ends
+            .into_iter()
+            .map(|end| Slot { end, handle: None, commands: None, forward: None })
+            .collect();
         Self { slots, events, demo }
     }
 
-    /// Starts what can start now: every end, or in the demo only the server.
+    /// Starts what can start now: every end, or in the demo only the server
+    /// (in step mode both: the student connects the client by hand).
     /// Returns the ends started.
     pub fn start(&mut self) -> Vec<usize> {
-        let first = if self.demo { 1.min(self.slots.len()) } else { self.slots.len() };
+        let step = self.slots.iter().all(|s| s.end.config.step);
+        let first = if self.demo && !step { 1.min(self.slots.len()) } else { self.slots.len() };
         (0..first).inspect(|i| self.spawn(*i)).collect()
     }
 
@@ -63,7 +70,7 @@ impl Sessions {
         let (tx, mut rx) = mpsc::channel(CHANNEL_DEPTH);
         let handle = net::spawn(config, tx);
         let tagged = self.events.clone();
-        tokio::spawn(async move {
+        let forward = tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
                 if tagged.send((i, ev)).await.is_err() {
                     break;
@@ -81,6 +88,21 @@ impl Sessions {
         });
         slot.handle = Some(handle);
         slot.commands = Some(cmd_tx);
+        slot.forward = Some(forward);
+    }
+
+    /// Alt-R: end `i`'s session is replaced by a fresh one (its sockets
+    /// close); `step` says whether the new one starts in step mode.
+    pub fn restart(&mut self, i: usize, step: bool) {
+        let Some(slot) = self.slots.get_mut(i) else { return };
+        if let Some(forward) = slot.forward.take() {
+            forward.abort();
+        }
+        // Dropping the command queue ends the old session.
+        slot.commands = None;
+        slot.handle = None;
+        slot.end.config.step = step;
+        self.spawn(i);
     }
 
     /// Queues a command for end `i`'s session.

@@ -12,7 +12,14 @@ use crate::app::App;
 fn title(app: &App) -> String {
     let end = app.end();
     let to = end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}"));
-    format!("Input ({}{})", end.name(), to.unwrap_or_default())
+    let mut title = format!("Input ({}{})", end.name(), to.unwrap_or_default());
+    if !app.completions.is_empty() {
+        let names: Vec<String> = app.completions.iter().map(|c| format!("/{c}")).collect();
+        title = format!("Tab: {}", names.join(" "));
+    } else if let Some(call) = end.blocked_in() {
+        title.push_str(&format!(" blocked in {call}(): Ctrl-C interrupts"));
+    }
+    title
 }
 
 /// The input line (a prompt, then the text).
@@ -47,6 +54,16 @@ impl Widget for InputPane<'_> {
                 }
             })
             .collect();
+        if shown.is_empty() && self.app.end().step {
+            // The placeholder: what F8 would do.
+            let next = crate::app::suggest::next(self.app.end());
+            let line = ratatui::text::Line::from(vec![
+                ratatui::text::Span::raw(PROMPT),
+                ratatui::text::Span::styled(format!("F8: {next}"), theme::dim()),
+            ]);
+            Paragraph::new(line).render(inner, buf);
+            return;
+        }
         Paragraph::new(format!("{PROMPT}{shown}")).render(inner, buf);
     }
 }

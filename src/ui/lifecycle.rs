@@ -1,48 +1,136 @@
-//! The Lifecycle pane: each call as Python with its result, newest at the
-//! bottom; failed calls in red.
+//! The Lifecycle pane: the timeline of one end. Each call as Python with its
+//! result (failed calls in red), the kernel's own state changes dim between
+//! them, the selected entry highlighted; below, who waits in the accept
+//! queue, and the selected entry's explanation.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 
 use super::text::{clip, safe_spans};
 use super::theme;
 use crate::app::Clock;
+use crate::app::end::EndState;
 use crate::app::lifecycle::Lifecycle;
 
-/// The calls of one end.
+/// The timeline of one end.
 pub struct LifecyclePane<'a> {
-    pub lifecycle: &'a Lifecycle,
+    pub end: &'a EndState,
     pub clock: &'a Clock,
     pub focused: bool,
+    /// The selected entry's explanation, already put into words.
+    pub explanation: Option<Vec<String>>,
+}
+
+fn title(end: &EndState) -> String {
+    let l = &end.lifecycle;
+    let calls = l.lines.iter().filter(|l| !l.is_kernel()).count();
+    let mut title = format!("Lifecycle ({calls} calls)");
+    if end.step {
+        title.push_str(" · step");
+    }
+    if let Some(call) = end.blocked_in() {
+        title.push_str(&format!(" · blocked in {call}()"));
+    }
+    if l.scroll > 0 && l.selected.is_none() {
+        title.push_str(" (scrolled: End follows)");
+    }
+    title
+}
+
+/// `accept queue 2 (backlog 1): 127.0.0.1:40001 ... · SYN_SENT: ...`, or
+/// nothing when nobody waits.
+#[must_use]
+pub fn waiting_line(l: &Lifecycle) -> Option<String> {
+    let (queued, syn_sent) = l.waiting();
+    if queued.is_empty() && syn_sent.is_empty() {
+        return None;
+    }
+    let mut text = format!("accept queue {}", queued.len());
+    if let Some(backlog) = l.backlog() {
+        text.push_str(&format!(" (backlog {backlog})"));
+    }
+    if !queued.is_empty() {
+        let who: Vec<String> = queued.iter().map(|d| d.peer.to_string()).collect();
+        text.push_str(&format!(": {} wait for accept()", who.join(" ")));
+    }
+    if !syn_sent.is_empty() {
+        let who: Vec<String> = syn_sent.iter().map(|d| d.local.to_string()).collect();
+        text.push_str(&format!(" · SYN_SENT (queue full): {}", who.join(" ")));
+    }
+    Some(text)
+}
+
+/// The rows of the timeline from `start` to `end` (numbers), drawn.
+fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'static>> {
+    let l = &pane.end.lifecycle;
+    (range.0..range.1)
+        .filter_map(|seq| l.get(seq).map(|line| (seq, line)))
+        .map(|(seq, line)| {
+            let mut style = if line.failed {
+                theme::error()
+            } else if line.is_kernel() {
+                theme::dim()
+            } else {
+                Style::new()
+            };
+            if l.selected == Some(seq) {
+                style = style.add_modifier(Modifier::REVERSED);
+            }
+            let time = Span::styled(format!("{} ", pane.clock.hms(line.at)), theme::dim());
+            let text = clip(&line.text, width.saturating_sub(9));
+            let mut spans = vec![time];
+            spans.extend(safe_spans(text.as_bytes(), style));
+            Line::from(spans)
+        })
+        .collect()
 }
 
 impl Widget for LifecyclePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = &self.lifecycle.lines;
-        let mut title = format!("Lifecycle ({} calls)", lines.len());
-        if self.lifecycle.scroll > 0 {
-            title.push_str(" (scrolled: End follows)");
-        }
-        let block = Block::bordered().title(title).border_style(theme::border(self.focused));
+        let block =
+            Block::bordered().title(title(self.end)).border_style(theme::border(self.focused));
         let inner = block.inner(area);
         block.render(area, buf);
-        let h = usize::from(inner.height);
-        let end = lines.len().saturating_sub(self.lifecycle.scroll);
-        let start = end.saturating_sub(h);
-        let shown: Vec<Line<'static>> = lines
-            .range(start..end)
-            .map(|l| {
-                let style = if l.failed { theme::error() } else { Style::new() };
-                let time = Span::styled(format!("{} ", self.clock.hms(l.at)), theme::dim());
-                let text = clip(&l.text, usize::from(inner.width).saturating_sub(9));
-                let mut spans = vec![time];
-                spans.extend(safe_spans(text.as_bytes(), style));
-                Line::from(spans)
-            })
-            .collect();
-        Paragraph::new(shown).render(inner, buf);
+        let waiting = waiting_line(&self.end.lifecycle);
+        let explain = self.explanation.as_ref().filter(|_| inner.height >= 6);
+        let explain_h = if explain.is_some() { (inner.height / 2).min(6) } else { 0 };
+        let [body, queue, about] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(u16::from(waiting.is_some() && inner.height >= 3)),
+            Constraint::Length(explain_h),
+        ])
+        .areas(inner);
+        let l = &self.end.lifecycle;
+        let h = u64::from(body.height);
+        let mut end = l.end_seq().saturating_sub(l.scroll as u64).max(l.first);
+        if let Some(sel) = l.selected {
+            // Keep the selection in view.
+            if sel >= end {
+                end = sel + 1;
+            } else if sel + h < end {
+                end = sel + h;
+            }
+        }
+        let start = end.saturating_sub(h).max(l.first);
+        Paragraph::new(rows(&self, (start, end), usize::from(body.width))).render(body, buf);
+        if let Some(text) = waiting {
+            let style = Style::new().fg(Color::Yellow);
+            Paragraph::new(Line::styled(clip(&text, usize::from(queue.width)), style))
+                .render(queue, buf);
+        }
+        if let Some(lines) = explain {
+            let text: Vec<Line<'static>> = lines
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let style = if i == 0 { Style::new().fg(Color::Cyan) } else { Style::new() };
+                    Line::from(safe_spans(t.as_bytes(), style))
+                })
+                .collect();
+            Paragraph::new(text).wrap(Wrap { trim: false }).render(about, buf);
+        }
     }
 }

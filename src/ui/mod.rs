@@ -45,9 +45,10 @@ impl Widget for Screen<'_> {
             }
             .render(e.history, buf);
             lifecycle::LifecyclePane {
-                lifecycle: &end.lifecycle,
+                end,
                 clock: &app.clock,
                 focused: active && app.focus == Focus::Lifecycle,
+                explanation: None,
             }
             .render(e.lifecycle, buf);
             let title = format!("Socket: {}", end.name());

@@ -18,10 +18,11 @@ pub struct StatusBar<'a> {
 fn mode(app: &App) -> String {
     let end = app.end();
     let proto = end.kind.protocol().to_lowercase();
+    let step = if end.step { " step" } else { "" };
     if app.demo {
-        format!("demo {proto} {}", end.name())
+        format!("demo {proto} {}{step}", end.name())
     } else {
-        format!("{proto} {}", end.name())
+        format!("{proto} {}{step}", end.name())
     }
 }
 
@@ -42,6 +43,9 @@ fn address(app: &App) -> String {
 
 fn state(app: &App) -> String {
     let end = app.end();
+    if let Some(call) = end.blocked_in() {
+        return format!("blocked in {call}()");
+    }
     if end.fatal.is_some() && end.sockets.current().is_none() {
         return "FAILED".into();
     }
@@ -61,6 +65,9 @@ impl Widget for StatusBar<'_> {
         let mut hints = String::from("F1 help");
         if app.ends.len() > 1 {
             hints.push_str("  F2 end");
+        }
+        if app.end().step {
+            hints.push_str("  F8 next call");
         }
         hints.push_str("  F4 eol");
         if !app.end().role.is_server() {

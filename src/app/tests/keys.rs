@@ -174,13 +174,23 @@ fn history_keys_select_and_scroll() {
             result: Ok(Returned::Nothing),
         })),
     );
+    // Up selects the newest entry, then the one above; Down goes back.
     app.on_key(key(KeyCode::Up));
-    assert_eq!(app.end().lifecycle.scroll, 1);
-    app.on_key(key(KeyCode::End));
-    assert_eq!(app.end().lifecycle.scroll, 0);
-    app.on_key(key(KeyCode::Home));
-    assert_eq!(app.end().lifecycle.scroll, 1);
+    assert_eq!(app.end().lifecycle.selected, Some(1));
+    app.on_key(key(KeyCode::Up));
+    app.on_key(key(KeyCode::Up));
+    assert_eq!(app.end().lifecycle.selected, Some(0));
     app.on_key(key(KeyCode::Down));
+    assert_eq!(app.end().lifecycle.selected, Some(1));
+    app.on_key(key(KeyCode::Down));
+    assert_eq!(app.end().lifecycle.selected, Some(1), "the newest stays selected");
+    app.on_key(key(KeyCode::End));
+    assert_eq!((app.end().lifecycle.scroll, app.end().lifecycle.selected), (0, None));
+    app.on_key(key(KeyCode::Home));
+    assert_eq!((app.end().lifecycle.scroll, app.end().lifecycle.selected), (1, Some(0)));
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!(app.end().lifecycle.selected, None);
+    app.on_key(key(KeyCode::PageDown));
     assert_eq!(app.end().lifecycle.scroll, 0);
 }
 

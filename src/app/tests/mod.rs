@@ -3,6 +3,7 @@
 
 mod events;
 mod keys;
+mod step;
 
 use std::net::SocketAddr;
 
