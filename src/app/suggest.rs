@@ -44,13 +44,17 @@ pub fn next(end: &EndState) -> String {
     let server = end.role.is_server();
     let stream = end.kind == Kind::Stream;
     if server && stream {
-        if !ok_on(&calls, sock, |c| matches!(c, Call::SetSockOpt(SockOpt::ReuseAddr(true)))) {
+        // Never back: a step the student skipped stays skipped.
+        let listening = ok_on(&calls, sock, |c| matches!(c, Call::Listen(_)));
+        let bound = listening || ok_on(&calls, sock, |c| matches!(c, Call::Bind(_)));
+        let reuse = |c: &Call| matches!(c, Call::SetSockOpt(SockOpt::ReuseAddr(true)));
+        if !bound && !ok_on(&calls, sock, reuse) {
             return "/setsockopt reuseaddr 1".into();
         }
-        if !ok_on(&calls, sock, |c| matches!(c, Call::Bind(_))) {
+        if !bound {
             return "/bind".into();
         }
-        if !ok_on(&calls, sock, |c| matches!(c, Call::Listen(_))) {
+        if !listening {
             return "/listen 5".into();
         }
         let accepted = calls.iter().rev().find_map(|r| match &r.result {

@@ -293,6 +293,15 @@ fn f8_follows_the_seeds_clients() {
     done(&mut udp, 1, "server", Call::RecvFrom { bufsize: 1024 }, got);
     assert_eq!(suggest::next(udp.end()), "/send hi");
 
+    // A step the student skipped is not suggested afterwards.
+    let mut skipped = server();
+    let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
+    done(&mut skipped, 1, "server", socket, Returned::Socket { fd: 5 });
+    done(&mut skipped, 1, "server", Call::Bind(addr("127.0.0.1:8080")), Returned::Nothing);
+    assert_eq!(suggest::next(skipped.end()), "/listen 5");
+    done(&mut skipped, 1, "server", Call::Listen(5), Returned::Nothing);
+    assert_eq!(suggest::next(skipped.end()), "/accept");
+
     let mut f8_off = client();
     assert!(f8_off.on_key(key(KeyCode::F(8))).is_empty());
     assert!(texts(&f8_off, 0).last().is_some_and(|t| t.contains("F7")));
