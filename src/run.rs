@@ -36,9 +36,6 @@ pub fn run(cli: Cli) -> ExitCode {
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
     }
-    if plan.record.log.is_some() || plan.record.pcap.is_some() {
-        return usage("--log and --pcap need --headless for now: the TUI does not record yet");
-    }
     match crate::tui::run(plan) {
         Ok(code) => code,
         Err(report) => {

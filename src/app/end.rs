@@ -9,6 +9,7 @@ use super::decoder::{LineDecoder, Piece};
 use super::history::{Calls, Caps, Entry, EntryKind, History};
 use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
+use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use crate::net::{
     Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Holds, Kind, Micros, Role,
@@ -21,12 +22,12 @@ struct Stream {
     decoder: LineDecoder,
     /// The history entry of the line still waiting for its `\n`.
     open: Option<u64>,
-    /// Data events received so far (the recv calls that carried data).
+    /// One past the number of the last recv call that carried data (the
+    /// numbers come from the end's [`PacketLog`]).
     recvs: u64,
     /// The first recv call whose bytes the decoder still holds (half a
     /// character), so the line they end up in links back to it.
     held_from: Option<u64>,
-    sends: u64,
 }
 
 /// One end's state.
@@ -37,6 +38,8 @@ pub struct EndState {
     pub sockets: Sockets,
     pub history: History,
     pub lifecycle: Lifecycle,
+    /// The exact bytes of every send and recv call (for the inspector).
+    pub packets: PacketLog,
     /// The kernel's figures of each socket (samples) and fd-less sockets.
     pub inspection: Inspection,
     /// Bytes submitted with Enter that the engine has not reported sent
@@ -70,6 +73,7 @@ impl EndState {
             sockets: Sockets::new(kind),
             history: History::new(caps),
             lifecycle: Lifecycle::default(),
+            packets: PacketLog::new(caps),
             inspection: Inspection::default(),
             pending: 0,
             fatal: None,
@@ -141,6 +145,9 @@ impl EndState {
                         | Call::RecvFrom { .. }
                         | Call::Shutdown(_)
                 );
+                if let (true, Ok(_)) = (data_call, &rec.result) {
+                    self.packets.call(rec.sock, rec.var, &rec.call);
+                }
                 if let (true, Err(err)) = (data_call, &rec.result) {
                     let text = format!("{} failed: {err}", rec.call.name());
                     self.note(at, EntryKind::Error, rec.sock, text);
@@ -200,17 +207,16 @@ impl EndState {
     }
 
     fn data(&mut self, at: Micros, d: &DataRecord) {
+        let number = self.packets.push(at, d);
         let stream = self.streams.entry(d.sock).or_default();
+        let calls = Calls { first: number, count: 1 };
         match d.dir {
             Dir::Sent => {
                 self.pending = self.pending.saturating_sub(d.data.len() as u64);
-                let calls = Calls { first: stream.sends, count: 1 };
-                stream.sends += 1;
                 self.message(at, d, EntryKind::Sent, calls);
             }
             Dir::Received => {
-                let calls = Calls { first: stream.recvs, count: 1 };
-                stream.recvs += 1;
+                stream.recvs = number + 1;
                 if self.kind == Kind::Dgram {
                     // A datagram is a message of its own: never joined.
                     self.message(at, d, EntryKind::Received, calls);

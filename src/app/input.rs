@@ -17,12 +17,18 @@ pub enum Submitted {
     Close,
     /// `/shutdown`: `shutdown(SHUT_WR)`, like Ctrl-D on an empty input.
     Shutdown,
+    /// `/hex 48 65` or `/esc GET\r\n`: exactly these bytes (no EOL added).
+    Bytes(Vec<u8>),
+    /// `/file PATH`: the file's bytes.
+    File(String),
+    /// A command with a bad argument (`/hex 4g`): the message, nothing sent.
+    Invalid(String),
     /// A `/command` that does not exist: an error message, nothing is sent.
     Unknown(String),
 }
 
 /// Commands that exist now, for error messages and help.
-pub const COMMANDS: &str = "/close, /shutdown";
+pub const COMMANDS: &str = "/close, /shutdown, /hex, /esc, /file";
 
 /// Reads one submitted line.
 #[must_use]
@@ -33,6 +39,9 @@ pub fn parse(line: &str) -> Submitted {
     let Some(cmd) = line.strip_prefix('/') else {
         return Submitted::Text(line.to_string());
     };
+    if let Some(bytes) = bytes_command(cmd) {
+        return bytes;
+    }
     match cmd.trim_end() {
         "close" => Submitted::Close,
         "shutdown" => Submitted::Shutdown,
@@ -44,6 +53,30 @@ pub fn parse(line: &str) -> Submitted {
             ))
         }
     }
+}
+
+/// `/hex ARG`, `/esc ARG` and `/file PATH`; `None` for other commands.
+fn bytes_command(cmd: &str) -> Option<Submitted> {
+    let (name, arg) = cmd.split_once(' ').unwrap_or((cmd, ""));
+    let parsed = match name {
+        "hex" => crate::payload::parse_hex(arg),
+        "esc" => crate::payload::parse_escapes(arg),
+        "file" if arg.trim().is_empty() => {
+            return Some(Submitted::Invalid("/file needs a path: /file PATH".into()));
+        }
+        "file" => return Some(Submitted::File(arg.trim().to_string())),
+        _ => return None,
+    };
+    Some(match parsed {
+        Ok(bytes) if bytes.is_empty() => {
+            Submitted::Invalid(format!("/{name} needs bytes: nothing was sent; e.g. /hex 48 65"))
+        }
+        Ok(bytes) => Submitted::Bytes(bytes),
+        Err(e) => Submitted::Invalid(format!(
+            "/{name} {}: {e}; nothing was sent",
+            crate::sanitize::visible_str(arg)
+        )),
+    })
 }
 
 /// The input line with its recall list.
@@ -146,6 +179,26 @@ mod tests {
         let Submitted::Unknown(msg) = parse("/frob x") else { panic!("not unknown") };
         assert!(msg.contains("/frob") && msg.contains("//frob"), "{msg}");
         assert_eq!(parse(" /close"), Submitted::Text(" /close".into()));
+    }
+
+    #[test]
+    fn byte_commands() {
+        assert_eq!(parse("/hex 48 65 6c 6c 6f"), Submitted::Bytes(b"Hello".to_vec()));
+        assert_eq!(parse("/hex 4865"), Submitted::Bytes(b"He".to_vec()));
+        assert_eq!(
+            parse("/esc GET / HTTP/1.0\\r\\n"),
+            Submitted::Bytes(b"GET / HTTP/1.0\r\n".to_vec())
+        );
+        assert_eq!(parse("/file  a b.bin "), Submitted::File("a b.bin".into()));
+        let Submitted::Invalid(msg) = parse("/hex 4g") else { panic!("not invalid") };
+        assert_eq!(
+            msg,
+            "/hex 4g: \"g\" at column 2 is not a hex digit; write pairs like 48 65 6c; nothing was sent"
+        );
+        let Submitted::Invalid(msg) = parse("/esc a\\q\x1b") else { panic!("not invalid") };
+        assert!(msg.starts_with("/esc a\\q␛: ") && !msg.contains('\x1b'), "{msg}");
+        assert!(matches!(parse("/hex"), Submitted::Invalid(m) if m.contains("needs bytes")));
+        assert!(matches!(parse("/file"), Submitted::Invalid(m) if m.contains("needs a path")));
     }
 
     #[test]

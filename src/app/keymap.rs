@@ -57,6 +57,21 @@ pub enum Action {
     ResetLesson,
     HoldAccept,
     HoldReads,
+    /// Enter in the history: open the inspector on the selected entry.
+    Inspect,
+    /// Alt-V: the history shows text, hex, or both.
+    CycleView,
+    /// F3: search the history (again: the next hit).
+    Search,
+    SearchNext,
+    SearchPrev,
+    /// Alt-C / Alt-X: copy the selection as text / hex (OSC 52).
+    CopyText,
+    CopyHex,
+    /// F5: send the selected entry's bytes again.
+    Resend,
+    /// F9: save the session so far as pcapng.
+    SavePcap,
     Edit(InputRequest),
 }
 
@@ -113,7 +128,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help"),
     row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
     row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "interrupt a blocking call, else quit"),
-    row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / selection"),
+    row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / inspector / search"),
     row(&[k(C::Tab)], F::Input, A::Complete, "Tab", "complete /command, else next pane"),
     row(&[k(C::Tab)], F::History, A::NextPane, "Tab", "next pane"),
     row(&[k(C::Tab)], F::Lifecycle, A::NextPane, "Tab", "next pane"),
@@ -141,6 +156,15 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(2))], F::Any, A::SwitchEnd, "F2", "switch end (demo)"),
     row(&[k(C::F(4))], F::Any, A::CycleEol, "F4", "EOL: LF, CRLF, none"),
     row(&[k(C::F(6))], F::Any, A::Reconnect, "F6", "reconnect (client)"),
+    row(&[k(C::Enter)], F::History, A::Inspect, "Enter", "inspect the entry's bytes"),
+    row(&[k(C::Char('n'))], F::History, A::SearchNext, "n", "next search hit"),
+    row(&[k(C::Char('N'))], F::History, A::SearchPrev, "N", "previous search hit"),
+    row(&[k(C::F(3))], F::Any, A::Search, "F3", "search history (x:0d 0a: bytes)"),
+    row(&[k(C::F(5))], F::Any, A::Resend, "F5", "resend the selected entry"),
+    row(&[k(C::F(9))], F::Any, A::SavePcap, "F9", "save a pcapng of the session"),
+    row(&[alt('v')], F::Any, A::CycleView, "Alt-V", "history as text / hex / both"),
+    row(&[alt('c')], F::Any, A::CopyText, "Alt-C", "copy selection as text"),
+    row(&[alt('x')], F::Any, A::CopyHex, "Alt-X", "copy selection as hex"),
     row(&[k(C::F(7))], F::Any, A::StepMode, "F7", "step mode on/off"),
     row(&[k(C::F(8))], F::Any, A::NextCall, "F8", "make the suggested next call"),
     row(&[alt('r')], F::Any, A::ResetLesson, "Alt-R", "reset the lesson (step)"),

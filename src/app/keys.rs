@@ -24,10 +24,22 @@ impl App {
             self.completions.clear();
         }
         if self.help {
+            let page = usize::from(self.page.max(1));
             return match action {
                 Some(Action::Quit | Action::Interrupt) => self.act(Action::Quit),
+                Some(Action::PageDown | Action::Down | Action::RecallNext) => {
+                    let step = if action == Some(Action::PageDown) { page } else { 1 };
+                    self.help_top = self.help_top.saturating_add(step);
+                    Vec::new()
+                }
+                Some(Action::PageUp | Action::Up | Action::RecallPrev) => {
+                    let step = if action == Some(Action::PageUp) { page } else { 1 };
+                    self.help_top = self.help_top.saturating_sub(step);
+                    Vec::new()
+                }
                 _ => {
                     self.help = false;
+                    self.help_top = 0;
                     Vec::new()
                 }
             };
@@ -67,6 +79,9 @@ impl App {
     }
 
     fn act(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(effects) = self.packet_action(action) {
+            return effects;
+        }
         match action {
             Action::Help => self.help = true,
             Action::Quit => {
@@ -104,6 +119,16 @@ impl App {
                 return vec![Effect::Mouse(self.mouse)];
             }
             Action::Edit(req) => self.input.edit(req),
+            // Taken by `packet_action` above.
+            Action::Inspect
+            | Action::CycleView
+            | Action::Search
+            | Action::SearchNext
+            | Action::SearchPrev
+            | Action::CopyText
+            | Action::CopyHex
+            | Action::Resend
+            | Action::SavePcap => {}
             Action::Complete => self.complete(),
             Action::StepMode => return self.toggle_step(),
             Action::NextCall => return self.next_call(),
@@ -132,7 +157,7 @@ impl App {
     }
 
     /// Writes a hint or error into the active end's history.
-    fn refuse(&mut self, text: impl Into<String>) {
+    pub(super) fn refuse(&mut self, text: impl Into<String>) {
         let at = self.now();
         self.end_mut().note(at, EntryKind::Error, 0, text);
     }
@@ -173,7 +198,7 @@ impl App {
         }
         let parsed = parse(self.input.value());
         let command = match parsed {
-            Submitted::Unknown(message) => {
+            Submitted::Unknown(message) | Submitted::Invalid(message) => {
                 self.refuse(message);
                 return Vec::new();
             }
@@ -187,6 +212,8 @@ impl App {
                 }
                 Command::Send { to: To::Current, data: Bytes::from(data) }
             }
+            Submitted::Bytes(bytes) => Command::Send { to: To::Current, data: Bytes::from(bytes) },
+            Submitted::File(path) => return self.send_file(path),
             Submitted::Close => Command::Close { to: To::Current },
             Submitted::Shutdown => Command::Shutdown { to: To::Current, how: Shut::Write },
         };

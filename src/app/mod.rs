@@ -9,9 +9,14 @@ pub mod end;
 pub mod history;
 pub mod input;
 pub mod inspect;
+pub mod inspector;
 pub mod keymap;
 mod keys;
 pub mod lifecycle;
+mod packet_keys;
+pub mod packets;
+pub mod search;
+pub mod send;
 pub mod sockets;
 pub mod step;
 pub mod suggest;
@@ -24,6 +29,7 @@ pub use clock::Clock;
 pub use end::EndState;
 pub use history::{Caps, EntryKind};
 pub use keymap::Focus;
+pub use packet_keys::View;
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +47,17 @@ pub enum Effect {
     Restart {
         end: usize,
         step: bool,
+    },
+    /// Read `/file`'s path for end `end`, then call [`App::file_loaded`].
+    ReadFile {
+        end: usize,
+        path: String,
+    },
+    /// Put these bytes on the clipboard (OSC 52, written base64-encoded).
+    Clipboard(Vec<u8>),
+    /// F9: save end `end`'s session so far as pcapng.
+    SavePcap {
+        end: usize,
     },
     /// Turn mouse capture on or off.
     Mouse(bool),
@@ -65,6 +82,8 @@ pub struct App {
     pub active: usize,
     pub focus: Focus,
     pub help: bool,
+    /// The help's first row shown (PgUp/PgDn scroll it when it does not fit).
+    pub help_top: usize,
     pub input: input::InputLine,
     pub eol: Eol,
     pub demo: bool,
@@ -72,7 +91,16 @@ pub struct App {
     pub clock: Clock,
     /// Rows a PgUp/PgDn moves (about half the screen).
     pub page: u16,
+    /// The terminal's height in rows.
+    pub rows: u16,
     pub quit: bool,
+    /// The packet inspector, when open (Enter on a history entry).
+    pub inspector: Option<inspector::Inspector>,
+    /// How the history shows bytes (Alt-V).
+    pub view: View,
+    pub search: search::Search,
+    /// A `/file` being sent, for the progress bar.
+    pub upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
     pub completions: Vec<String>,
 }
@@ -86,13 +114,19 @@ impl App {
             active: 0,
             focus: Focus::Input,
             help: false,
+            help_top: 0,
             input: input::InputLine::default(),
             eol,
             demo,
             mouse: true,
             clock,
             page: 10,
+            rows: 24,
             quit: false,
+            inspector: None,
+            view: View::Text,
+            search: search::Search::default(),
+            upload: None,
             completions: Vec::new(),
         }
     }
@@ -138,6 +172,9 @@ impl App {
         if let Some(state) = self.ends.get_mut(end) {
             state.on_event(ev);
         }
+        if let crate::net::EventKind::Data(d) = &ev.kind {
+            self.track_upload(end, d);
+        }
         !matches!(ev.kind, crate::net::EventKind::Sample { .. })
     }
 
@@ -153,6 +190,7 @@ impl App {
 
     /// The terminal's size changed: pages follow the screen.
     pub fn resize(&mut self, _width: u16, height: u16) {
+        self.rows = height;
         self.page = (height / 2).saturating_sub(3).max(1);
     }
 
@@ -163,7 +201,8 @@ impl App {
                 self.active = end;
                 self.focus = Focus::History;
                 if let Some(seq) = entry {
-                    self.ends[end].history.select(seq);
+                    // A click opens the inspector on the entry, as Enter does.
+                    self.inspect(end, seq);
                 }
             }
             Pane::Lifecycle(end) => {
@@ -178,6 +217,11 @@ impl App {
     /// The mouse wheel over a pane.
     pub fn wheel(&mut self, pane: Pane, up: bool) {
         const ROWS: u64 = 3;
+        let height = self.inspector_height();
+        if let Some(inspector) = &mut self.inspector {
+            inspector.scroll(if up { -3 } else { 3 }, height);
+            return;
+        }
         match pane {
             Pane::History(end) | Pane::Socket(end) => {
                 let h = &mut self.ends[end].history;

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use super::record::Recorder;
 use super::sessions::Sessions;
 use super::terminal::{Term, set_mouse};
 use crate::app::{App, Effect};
@@ -33,6 +34,7 @@ pub enum Exit {
 struct Loop<'a> {
     app: &'a mut App,
     sessions: &'a mut Sessions,
+    recorder: &'a mut Recorder,
     size: Rect,
     dirty: bool,
 }
@@ -48,6 +50,17 @@ impl Loop<'_> {
                     }
                 }
                 Effect::Restart { end, step } => self.sessions.restart(end, step),
+                Effect::ReadFile { end, path } => {
+                    let read = crate::payload::read_file(std::path::Path::new(&path));
+                    let more = self.app.file_loaded(end, &path, read);
+                    self.effects(more);
+                }
+                Effect::Clipboard(bytes) => {
+                    if let Err(err) = super::clipboard::copy(&bytes) {
+                        self.app.notice(self.app.active, false, &format!("copy failed: {err}"));
+                    }
+                }
+                Effect::SavePcap { end } => self.save_pcap(end),
                 Effect::Mouse(on) => set_mouse(on),
                 Effect::Quit => {}
             }
@@ -85,7 +98,21 @@ impl Loop<'_> {
         }
     }
 
+    /// F9: the end's capture so far to a file; the app shows where.
+    fn save_pcap(&mut self, end: usize) {
+        let name = self.app.ends.get(end).map_or("end", |e| e.name());
+        let unix = crate::net::event::now_micros() / 1_000_000;
+        let saved = self.recorder.save(end, name, std::path::Path::new("."), unix);
+        match saved {
+            Ok(text) => self.app.notice(end, true, &format!("F9: {text}")),
+            Err(text) => self.app.notice(end, false, &format!("F9: {text}")),
+        }
+    }
+
     fn engine(&mut self, end: usize, ev: &Event) {
+        if let Some(problem) = self.recorder.event(end, ev) {
+            self.app.notice(end, false, &problem);
+        }
         let changed = self.app.on_engine(end, ev);
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
             && let Some((client, role)) = self.sessions.server_ready(*local, *kind)
@@ -105,6 +132,7 @@ pub async fn run(
     terminal: &mut Term,
     app: &mut App,
     sessions: &mut Sessions,
+    recorder: &mut Recorder,
     mut events: mpsc::Receiver<(usize, Event)>,
 ) -> color_eyre::Result<Exit> {
     let mut input = EventStream::new();
@@ -115,13 +143,22 @@ pub async fn run(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
-    let mut lp =
-        Loop { app, sessions, size: Rect::new(0, 0, size.width, size.height), dirty: true };
+    let mut lp = Loop {
+        app,
+        sessions,
+        recorder,
+        size: Rect::new(0, 0, size.width, size.height),
+        dirty: true,
+    };
     lp.app.resize(size.width, size.height);
+    // Test-only switch: a panic after the first draw, to check the terminal
+    // is restored however the program dies (tests/tui_robust.rs).
+    let panic_after_draw = std::env::var_os("SOCKPIT_TEST_PANIC").is_some();
     loop {
         if lp.dirty {
             terminal.draw(|frame| crate::ui::draw(frame, lp.app))?;
             lp.dirty = false;
+            assert!(!panic_after_draw, "SOCKPIT_TEST_PANIC: a forced panic after a draw");
         }
         tokio::select! {
             ev = input.next() => match ev {

@@ -2,7 +2,9 @@
 //! the engine sessions, and puts the terminal back however the program ends
 //! (quit, error, panic, SIGTERM/SIGHUP).
 
+mod clipboard;
 mod event_loop;
+pub mod record;
 mod sessions;
 pub mod terminal;
 
@@ -27,6 +29,17 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
     // run.rs may have installed it already; either way a report is printed.
     let _ = color_eyre::install();
     terminal::install_panic_hook();
+    // The record files open before the terminal is touched: a bad path is
+    // a plain message and exit 1.
+    let caps = plan.history_bytes;
+    let mut recorder = match record::Recorder::open(&plan.record, plan.ends.len(), plan.demo, caps)
+    {
+        Ok(recorder) => recorder,
+        Err(message) => {
+            eprintln!("sockpit: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let exit = runtime.block_on(async move {
         let mut app = App::from_plan(&plan, Clock::system(offset));
@@ -36,7 +49,8 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
         for end in sessions.start() {
             app.started(end);
         }
-        let exit = event_loop::run(&mut guard.terminal, &mut app, &mut sessions, rx).await;
+        let exit =
+            event_loop::run(&mut guard.terminal, &mut app, &mut sessions, &mut recorder, rx).await;
         // Give the shell its terminal back before waiting on sockets.
         drop(guard);
         sessions.shutdown().await;

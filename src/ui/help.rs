@@ -11,8 +11,11 @@ use super::text::clip;
 use super::theme;
 use crate::app::keymap::{SECTIONS, section};
 
-/// Every key, by where it works.
-pub struct HelpOverlay;
+/// Every key, by where it works; scrolled to row `top` when the keys do
+/// not fit the screen.
+pub struct HelpOverlay {
+    pub top: usize,
+}
 
 const KEY_COL: usize = 14;
 
@@ -44,8 +47,10 @@ impl Widget for HelpOverlay {
         let h = area.height.min(u16::try_from(per_col + 3).unwrap_or(u16::MAX));
         let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
         Clear.render(popup, buf);
-        let block =
-            Block::bordered().title("Keys: any key closes").border_style(theme::border(true));
+        let fits = per_col + 3 <= usize::from(area.height);
+        let title =
+            if fits { "Keys: any key closes" } else { "Keys: any key closes (PgUp/PgDn scroll)" };
+        let block = Block::bordered().title(title).border_style(theme::border(true));
         let inner = block.inner(popup);
         block.render(popup, buf);
         let [body, foot] =
@@ -53,15 +58,18 @@ impl Widget for HelpOverlay {
         let footer = "/close /shutdown  //x sends /x  wheel scrolls, click selects";
         Paragraph::new(Line::styled(clip(footer, usize::from(foot.width)), theme::dim()))
             .render(foot, buf);
+        // Both columns scroll together, never past their last screen.
+        let top = self.top.min(per_col.saturating_sub(usize::from(body.height)));
+        let top = u16::try_from(top).unwrap_or(u16::MAX);
         if two {
             let [left, right] =
                 Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(body);
             let mut lines = lines;
             let second = lines.split_off(per_col.min(lines.len()));
-            Paragraph::new(lines).render(left, buf);
-            Paragraph::new(second).render(right, buf);
+            Paragraph::new(lines).scroll((top, 0)).render(left, buf);
+            Paragraph::new(second).scroll((top, 0)).render(right, buf);
         } else {
-            Paragraph::new(lines).render(body, buf);
+            Paragraph::new(lines).scroll((top, 0)).render(body, buf);
         }
     }
 }

@@ -11,7 +11,40 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use super::text::{safe_spans, width, wrap};
 use super::theme;
 use crate::app::history::{Anchor, Entry, History};
-use crate::app::{Clock, EntryKind};
+use crate::app::{App, Clock, EntryKind, View};
+
+/// How entries are drawn besides their content: text, hex or both
+/// (Alt-V), and the search hit to highlight.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Look<'a> {
+    pub view: View,
+    /// The hit's entry, the match's offset in its line, and the bytes.
+    pub hit: Option<(u64, usize, &'a [u8])>,
+}
+
+impl<'a> Look<'a> {
+    /// The look of end `end`'s history in `app`.
+    #[must_use]
+    pub fn of(app: &'a App, end: usize) -> Self {
+        let hit = match (&app.search.hit, &app.search.needle) {
+            (Some(h), Some(needle)) if h.end == end => h.at.map(|at| (h.seq, at, &needle[..])),
+            _ => None,
+        };
+        Self { view: app.view, hit }
+    }
+}
+
+/// The line's bytes as spans, the search hit (`at..at + len`) highlighted.
+fn content_spans(text: &[u8], style: Style, hit: Option<(usize, usize)>) -> Vec<Span<'static>> {
+    let Some((at, len)) = hit.filter(|(at, len)| at + len <= text.len()) else {
+        return safe_spans(text, style);
+    };
+    let lit = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut spans = safe_spans(&text[..at], style);
+    spans.extend(safe_spans(&text[at..at + len], lit));
+    spans.extend(safe_spans(&text[at + len..], style));
+    spans
+}
 
 /// One drawn row and the entry it belongs to (`None` for the marker of
 /// dropped entries).
@@ -21,7 +54,15 @@ pub struct Row {
 }
 
 /// The entry as wrapped rows.
-fn entry_lines(entry: &Entry, clock: &Clock, max: usize, selected: bool) -> Vec<Line<'static>> {
+fn entry_lines(
+    entry: &Entry,
+    clock: &Clock,
+    max: usize,
+    selected: bool,
+    look: (View, Option<(usize, usize)>),
+    limit: usize,
+) -> Vec<Line<'static>> {
+    let (view, hit) = look;
     let time = Span::styled(format!("{} ", clock.hms(entry.at)), theme::dim());
     let (mark, style) = match entry.kind {
         EntryKind::Sent => ("→ ", Style::new().fg(Color::Cyan)),
@@ -39,12 +80,35 @@ fn entry_lines(entry: &Entry, clock: &Clock, max: usize, selected: bool) -> Vec<
         // A `\r` waiting for its `\n` is the line ending, not content.
         text = text.strip_suffix(b"\r").unwrap_or(text);
     }
+    // A line longer than the pane can hold (a 1 MiB message) is cut: only
+    // what fits is wrapped each frame; the inspector shows every byte.
+    let full = text.len();
+    if full > limit {
+        let mut cut = limit;
+        while cut > 0 && text[cut] & 0xc0 == 0x80 {
+            cut -= 1;
+        }
+        text = &text[..cut];
+    }
     if text.is_empty() && matches!(entry.kind, EntryKind::Sent | EntryKind::Received) {
         spans.push(Span::styled("(empty line)", theme::dim()));
     } else {
         let bold = entry.kind == EntryKind::Received;
         let style = if bold { style.add_modifier(Modifier::BOLD) } else { style };
-        spans.extend(safe_spans(text, style));
+        let data = matches!(entry.kind, EntryKind::Sent | EntryKind::Received);
+        if view != View::Hex || !data {
+            spans.extend(content_spans(text, style, hit));
+        }
+        if view != View::Text && data {
+            if view == View::Both {
+                spans.push(Span::raw("  "));
+            }
+            spans.push(Span::styled(crate::payload::to_hex(text), theme::dim()));
+        }
+    }
+    if full > text.len() {
+        let more = format!(" … {} B more (Enter: inspector)", full - text.len());
+        spans.push(Span::styled(more, theme::dim()));
     }
     let mut lines = wrap(&spans, max, indent);
     if selected {
@@ -63,12 +127,18 @@ fn marker(history: &History) -> Row {
 
 /// The rows that fill a `width`×`height` pane, top to bottom.
 #[must_use]
-pub fn visible_rows(history: &History, clock: &Clock, width: u16, height: u16) -> Vec<Row> {
+pub fn visible_rows(
+    history: &History,
+    clock: &Clock,
+    look: &Look<'_>,
+    width: u16,
+    height: u16,
+) -> Vec<Row> {
     let (w, h) = (usize::from(width), usize::from(height));
     if w == 0 || h == 0 || history.is_empty() {
         return Vec::new();
     }
-    let rows = rows_from(history, clock, history.anchor, w, h);
+    let rows = rows_from(history, clock, look, history.anchor, w, h);
     let Some(sel) = history.selected else { return rows };
     if rows.iter().any(|r| r.seq == Some(sel)) {
         return rows;
@@ -76,15 +146,26 @@ pub fn visible_rows(history: &History, clock: &Clock, width: u16, height: u16) -
     // Keep the selection in view whatever the anchor says.
     let before = rows.iter().find_map(|r| r.seq).is_some_and(|first| sel < first);
     let anchor = if before { Anchor::Top(sel) } else { Anchor::Bottom(sel) };
-    rows_from(history, clock, anchor, w, h)
+    rows_from(history, clock, look, anchor, w, h)
 }
 
-fn rows_from(history: &History, clock: &Clock, anchor: Anchor, w: usize, h: usize) -> Vec<Row> {
+fn rows_from(
+    history: &History,
+    clock: &Clock,
+    look: &Look<'_>,
+    anchor: Anchor,
+    w: usize,
+    h: usize,
+) -> Vec<Row> {
     let last = history.end_seq() - 1;
     let lines = |seq: u64| {
+        let hit = look.hit.filter(|(s, _, _)| *s == seq).map(|(_, at, n)| (at, n.len()));
         history
             .get(seq)
-            .map(|e| entry_lines(e, clock, w, history.selected == Some(seq)))
+            .map(|e| {
+                let selected = history.selected == Some(seq);
+                entry_lines(e, clock, w, selected, (look.view, hit), w * h)
+            })
             .unwrap_or_default()
     };
     match anchor {
@@ -134,6 +215,7 @@ pub struct HistoryPane<'a> {
     pub clock: &'a Clock,
     pub title: String,
     pub focused: bool,
+    pub look: Look<'a>,
 }
 
 impl Widget for HistoryPane<'_> {
@@ -142,10 +224,13 @@ impl Widget for HistoryPane<'_> {
         if self.history.anchor != Anchor::Follow {
             title.push_str(" (scrolled: End follows)");
         }
+        if self.look.view != View::Text {
+            title.push_str(&format!(" [{}: Alt-V]", self.look.view.label()));
+        }
         let block = Block::bordered().title(title).border_style(theme::border(self.focused));
         let inner = block.inner(area);
         block.render(area, buf);
-        let rows = visible_rows(self.history, self.clock, inner.width, inner.height);
+        let rows = visible_rows(self.history, self.clock, &self.look, inner.width, inner.height);
         let lines: Vec<Line<'static>> = rows.into_iter().map(|r| r.line).collect();
         Paragraph::new(lines).render(inner, buf);
     }

@@ -10,6 +10,9 @@ use crate::app::App;
 
 /// Where the title says Enter will send.
 fn title(app: &App) -> String {
+    if app.search.prompt {
+        return "Search history (Enter: next hit, Esc: end; x:0d 0a finds bytes)".into();
+    }
     let end = app.end();
     let to = end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}"));
     let mut title = format!("Input ({}{})", end.name(), to.unwrap_or_default());

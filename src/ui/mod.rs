@@ -6,6 +6,7 @@ pub mod help;
 pub mod history;
 pub mod input;
 pub mod inspect;
+pub mod inspector;
 pub mod layout;
 pub mod lifecycle;
 pub mod socket_panel;
@@ -42,6 +43,7 @@ impl Widget for Screen<'_> {
                 clock: &app.clock,
                 title,
                 focused: active && app.focus == Focus::History,
+                look: history::Look::of(app, e.end),
             }
             .render(e.history, buf);
             lifecycle::LifecyclePane {
@@ -56,8 +58,12 @@ impl Widget for Screen<'_> {
         }
         input::InputPane { app }.render(areas.input, buf);
         status::StatusBar { app }.render(areas.status, buf);
+        if let Some(i) = &app.inspector {
+            let pane = inspector::InspectorPane { app, inspector: i };
+            pane.render(inspector::area(area, areas.input), buf);
+        }
         if app.help {
-            help::HelpOverlay.render(area, buf);
+            help::HelpOverlay { top: app.help_top }.render(area, buf);
         }
     }
 }
@@ -88,7 +94,9 @@ pub fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u6
     if !inner.contains(pos) {
         return Some((pane, None));
     }
-    let rows = history::visible_rows(&app.ends[end].history, &app.clock, inner.width, inner.height);
+    let look = history::Look::of(app, end);
+    let history = &app.ends[end].history;
+    let rows = history::visible_rows(history, &app.clock, &look, inner.width, inner.height);
     let seq = rows.get(usize::from(row - inner.y)).and_then(|r| r.seq);
     Some((pane, seq))
 }

@@ -56,6 +56,15 @@ fn state(app: &App) -> String {
     }
 }
 
+/// ` │ file.bin 45% [####·····]` while a `/file` is being sent.
+fn progress(app: &App) -> String {
+    let Some(up) = &app.upload else { return String::new() };
+    let pct = up.percent();
+    let filled = usize::try_from(pct / 10).unwrap_or(10);
+    let name = super::text::clip(&up.name, 20);
+    format!(" │ {name} {pct}% [{}{}]", "#".repeat(filled), "·".repeat(10 - filled))
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -84,6 +93,7 @@ impl Widget for StatusBar<'_> {
             Span::styled(format!("EOL {}", app.eol.label()), bar),
             sep.clone(),
             Span::styled(format!("pending {} B", app.end().pending), bar),
+            Span::styled(progress(app), bar),
             sep,
             Span::styled(hints, bar),
         ]);

@@ -250,6 +250,9 @@ fn demo_switches_ends_and_mouse_selects() {
     }
     app.click(Pane::History(0), Some(0));
     assert_eq!((app.active, app.focus, app.ends[0].history.selected), (0, Focus::History, Some(0)));
+    assert_eq!(app.inspector.as_ref().map(|i| i.seq), Some(0), "a click opens the inspector");
+    app.on_key(key(KeyCode::Esc));
+    assert!(app.inspector.is_none());
     app.click(Pane::Lifecycle(1), None);
     assert_eq!((app.active, app.focus), (1, Focus::Lifecycle));
     app.click(Pane::Input, None);

@@ -3,6 +3,7 @@
 
 mod events;
 mod keys;
+mod packets;
 mod step;
 
 use std::net::SocketAddr;

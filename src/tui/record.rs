@@ -1,0 +1,207 @@
+//! Recording in the TUI: `--log FILE` (every event of every end, marked
+//! with its end in the demo), `--pcap FILE` (end 0's events, flushed per
+//! event as headless does), and an in-memory pcapng per end for F9, which
+//! saves the session so far. The in-memory capture stops growing at the
+//! history's byte cap (`--history-bytes`), like everything the TUI keeps;
+//! `--pcap` has no cap.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::Record;
+use crate::net::Event;
+use crate::pcap::PcapWriter;
+use crate::transcript::{self, Transcript};
+
+/// One end's capture kept in memory for F9.
+struct Memory {
+    writer: Option<PcapWriter<Vec<u8>>>,
+    /// The capture reached the cap and stopped there.
+    full: bool,
+}
+
+/// Everything the TUI records.
+pub struct Recorder {
+    log: Option<Transcript>,
+    live: Option<(PcapWriter<BufWriter<File>>, PathBuf)>,
+    memory: Vec<Memory>,
+    cap: usize,
+    /// Two ends (the demo): transcript lines carry `"end"`.
+    demo: bool,
+}
+
+impl Recorder {
+    /// Opens `--log` and `--pcap` before the terminal is set up.
+    ///
+    /// # Errors
+    /// A message in DESIGN.md's grammar when a file cannot be created.
+    pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, String> {
+        let log = match &record.log {
+            Some(path) => Some(
+                Transcript::open(path)
+                    .map_err(|e| transcript::open_error("transcript (--log)", path, &e))?,
+            ),
+            None => None,
+        };
+        let live = match &record.pcap {
+            Some(path) => Some((
+                PcapWriter::create(path)
+                    .map_err(|e| transcript::open_error("capture (--pcap)", path, &e))?,
+                path.clone(),
+            )),
+            None => None,
+        };
+        let memory = (0..ends)
+            .map(|_| Memory { writer: PcapWriter::new(Vec::new()).ok(), full: false })
+            .collect();
+        Ok(Self { log, live, memory, cap, demo })
+    }
+
+    /// Records one event of end `end`; returns a message for the user when
+    /// a file stops being written.
+    pub fn event(&mut self, end: usize, event: &Event) -> Option<String> {
+        let mut problem = None;
+        if let Some(log) = &mut self.log {
+            let written = if self.demo { log.write_end(end, event) } else { log.write(event) };
+            if let Err(err) = written {
+                let path = crate::sanitize::visible_str(&log.path().display().to_string());
+                problem = Some(format!("write {path} failed: {err}; the transcript stops here"));
+                self.log = None;
+            }
+        }
+        if end == 0
+            && let Some((pcap, path)) = &mut self.live
+            && let Err(err) = pcap.event(event).and_then(|()| pcap.flush())
+        {
+            let path = crate::sanitize::visible_str(&path.display().to_string());
+            problem = Some(format!("write {path} failed: {err}; the capture stops here"));
+            self.live = None;
+        }
+        if let Some(memory) = self.memory.get_mut(end)
+            && let Some(writer) = &mut memory.writer
+        {
+            if writer.get_ref().len() > self.cap {
+                memory.full = true;
+            } else if writer.event(event).is_err() {
+                memory.writer = None;
+            }
+        }
+        problem
+    }
+
+    /// F9: end `end`'s session so far as a pcapng file: `--pcap`'s own file
+    /// for end 0 when given (flushed), else `sockpit-<unix time>.pcapng` in
+    /// `dir` (`-server`/`-client` added in the demo). Returns where it went.
+    ///
+    /// # Errors
+    /// A sentence for the user when the file cannot be written.
+    pub fn save(
+        &mut self,
+        end: usize,
+        name: &str,
+        dir: &Path,
+        unix: u64,
+    ) -> Result<String, String> {
+        if end == 0
+            && let Some((pcap, path)) = &mut self.live
+        {
+            let shown = path.display().to_string();
+            pcap.flush().map_err(|e| format!("flush {shown} failed: {e}"))?;
+            return Ok(format!("the capture is written live to {shown} (--pcap)"));
+        }
+        let Some(memory) = self.memory.get(end) else { return Err("no such end".into()) };
+        let Some(writer) = &memory.writer else {
+            return Err("no capture kept for this end (building a frame failed)".into());
+        };
+        let stem =
+            if self.demo { format!("sockpit-{unix}-{name}") } else { format!("sockpit-{unix}") };
+        let (path, mut file) = create_new(dir, &stem)?;
+        let shown = path.display().to_string();
+        file.write_all(writer.get_ref())
+            .and_then(|()| file.sync_all())
+            .map_err(|e| format!("write {shown} failed: {e}"))?;
+        let cut = if memory.full {
+            " (cut at the --history-bytes cap; --pcap FILE records whole sessions)"
+        } else {
+            ""
+        };
+        Ok(format!("saved {} B of pcapng to {shown}{cut}", writer.get_ref().len()))
+    }
+}
+
+/// `stem.pcapng` in `dir`, or `stem-2.pcapng`, ... when taken (two saves
+/// in one second); never overwrites a file.
+fn create_new(dir: &Path, stem: &str) -> Result<(PathBuf, File), String> {
+    for n in 1..100 {
+        let name = if n == 1 { format!("{stem}.pcapng") } else { format!("{stem}-{n}.pcapng") };
+        let path = dir.join(name);
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(transcript::open_error("capture (F9)", &path, &e)),
+        }
+    }
+    Err(format!("{stem}-N.pcapng: 99 files of that name already exist"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{DataRecord, Dir, EventKind, Kind};
+    use bytes::Bytes;
+
+    fn events() -> Vec<Event> {
+        let (local, peer) = ("127.0.0.1:8080".parse().unwrap(), "127.0.0.1:5000".parse().unwrap());
+        let data = Bytes::from_static(b"hello\n");
+        vec![
+            Event {
+                at: 1,
+                kind: EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Stream },
+            },
+            Event { at: 2, kind: EventKind::Connected { sock: 2, fd: 4, local, peer } },
+            Event {
+                at: 3,
+                kind: EventKind::Data(DataRecord {
+                    sock: 2,
+                    dir: Dir::Received,
+                    peer: Some(peer),
+                    data,
+                    offset: 0,
+                }),
+            },
+        ]
+    }
+
+    #[test]
+    fn f9_saves_what_a_whole_file_would_hold_and_never_overwrites() {
+        let dir = std::env::temp_dir().join(format!("sockpit-f9-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut rec = Recorder::open(&Record::default(), 1, false, 1 << 20).unwrap();
+        for ev in events() {
+            assert_eq!(rec.event(0, &ev), None);
+        }
+        let said = rec.save(0, "server", &dir, 1234).unwrap();
+        let first = dir.join("sockpit-1234.pcapng");
+        assert!(said.contains(&first.display().to_string()), "{said}");
+        let whole = dir.join("whole.pcapng");
+        crate::pcap::write(&whole, &events()).unwrap();
+        assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&whole).unwrap());
+        let again = rec.save(0, "server", &dir, 1234).unwrap();
+        assert!(again.contains("sockpit-1234-2.pcapng"), "{again}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_memory_capture_stops_at_the_cap() {
+        let mut rec = Recorder::open(&Record::default(), 1, false, 0).unwrap();
+        for ev in events() {
+            rec.event(0, &ev);
+        }
+        assert!(rec.memory[0].full);
+        let dir = std::env::temp_dir();
+        let err = rec.save(0, "x", Path::new("/nonexistent-dir"), 1).unwrap_err();
+        assert!(err.contains("ENOENT"), "{err}");
+        let _ = dir;
+    }
+}
