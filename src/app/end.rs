@@ -11,6 +11,7 @@ use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
 use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
+use super::targets::Targets;
 use crate::net::{
     Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Holds, Kind, Micros, Role,
     SockId,
@@ -42,6 +43,8 @@ pub struct EndState {
     pub packets: PacketLog,
     /// The kernel's figures of each socket (samples) and fd-less sockets.
     pub inspection: Inspection,
+    /// A server's socket or peer list and its selected row (the send target).
+    pub targets: Targets,
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
@@ -75,6 +78,7 @@ impl EndState {
             lifecycle: Lifecycle::default(),
             packets: PacketLog::new(caps),
             inspection: Inspection::default(),
+            targets: Targets::default(),
             pending: 0,
             fatal: None,
             started: false,
@@ -97,6 +101,7 @@ impl EndState {
     pub fn restart(&mut self) {
         self.sockets.clear();
         self.inspection.clear();
+        self.targets.clear();
         self.streams.clear();
         self.fatal = None;
         self.pending = 0;
@@ -128,6 +133,8 @@ impl EndState {
     pub fn on_event(&mut self, ev: &Event) {
         self.sockets.update(&ev.kind);
         self.inspection.update(ev.at, &ev.kind);
+        let udp_server = self.role.is_server() && self.kind == Kind::Dgram;
+        self.targets.update(ev.at, &ev.kind, udp_server);
         let at = ev.at;
         match &ev.kind {
             EventKind::Call(rec) => {

@@ -21,6 +21,9 @@ pub enum Submitted {
     Bytes(Vec<u8>),
     /// `/file PATH`: the file's bytes.
     File(String),
+    /// `/all TEXT`: the text (plus the EOL) to every live connection, or to
+    /// every peer a UDP server has heard from.
+    All(String),
     /// A command with a bad argument (`/hex 4g`): the message, nothing sent.
     Invalid(String),
     /// A `/command` that does not exist: an error message, nothing is sent.
@@ -28,7 +31,7 @@ pub enum Submitted {
 }
 
 /// Commands that exist now, for error messages and help.
-pub const COMMANDS: &str = "/close, /shutdown, /hex, /esc, /file";
+pub const COMMANDS: &str = "/close, /shutdown, /hex, /esc, /file, /all";
 
 /// Reads one submitted line.
 #[must_use]
@@ -42,9 +45,13 @@ pub fn parse(line: &str) -> Submitted {
     if let Some(bytes) = bytes_command(cmd) {
         return bytes;
     }
+    if let Some(text) = cmd.strip_prefix("all ") {
+        return Submitted::All(text.to_string());
+    }
     match cmd.trim_end() {
         "close" => Submitted::Close,
         "shutdown" => Submitted::Shutdown,
+        "all" => Submitted::Invalid("/all needs text: /all TEXT; nothing was sent".into()),
         _ => {
             let name = cmd.split_whitespace().next().unwrap_or("");
             Submitted::Unknown(format!(
@@ -179,6 +186,9 @@ mod tests {
         let Submitted::Unknown(msg) = parse("/frob x") else { panic!("not unknown") };
         assert!(msg.contains("/frob") && msg.contains("//frob"), "{msg}");
         assert_eq!(parse(" /close"), Submitted::Text(" /close".into()));
+        assert_eq!(parse("/all hi there "), Submitted::All("hi there ".into()));
+        assert!(matches!(parse("/all"), Submitted::Invalid(m) if m.contains("/all TEXT")));
+        assert!(matches!(parse("/allx"), Submitted::Unknown(_)));
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum Focus {
     Input,
     History,
     Lifecycle,
+    /// The Socket pane: its list of connections or UDP peers.
+    Socket,
 }
 
 impl Focus {
@@ -126,12 +128,14 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(1))], F::Any, A::Help, "F1", "help (this screen)"),
     row(&[k(C::Char('?'))], F::History, A::Help, "?", "help"),
     row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help"),
+    row(&[k(C::Char('?'))], F::Socket, A::Help, "?", "help"),
     row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
     row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "interrupt a blocking call, else quit"),
     row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / inspector / search"),
     row(&[k(C::Tab)], F::Input, A::Complete, "Tab", "complete /command, else next pane"),
     row(&[k(C::Tab)], F::History, A::NextPane, "Tab", "next pane"),
     row(&[k(C::Tab)], F::Lifecycle, A::NextPane, "Tab", "next pane"),
+    row(&[k(C::Tab)], F::Socket, A::NextPane, "Tab", "next pane"),
     row(
         &[k(C::BackTab), with(C::BackTab, KeyModifiers::SHIFT)],
         F::Any,
@@ -147,6 +151,9 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Down)], F::History, A::Down, "Down", "select entry below"),
     row(&[k(C::Up)], F::Lifecycle, A::Up, "Up", "select entry above: explains it"),
     row(&[k(C::Down)], F::Lifecycle, A::Down, "Down", "select entry below"),
+    row(&[k(C::Up)], F::Socket, A::Up, "Up", "select the row above: input goes there"),
+    row(&[k(C::Down)], F::Socket, A::Down, "Down", "select the row below"),
+    row(&[k(C::End)], F::Socket, A::Bottom, "End", "follow the newest / last sender"),
     row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
     row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
@@ -239,11 +246,12 @@ pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
 }
 
 /// Help sections in order, with their headings.
-pub const SECTIONS: [(Focus, &str); 4] = [
+pub const SECTIONS: [(Focus, &str); 5] = [
     (Focus::Any, "Anywhere"),
     (Focus::Input, "Input"),
     (Focus::History, "History"),
     (Focus::Lifecycle, "Lifecycle"),
+    (Focus::Socket, "Socket list"),
 ];
 
 /// The rows of one help section: (key, what it does).
@@ -261,7 +269,9 @@ pub fn markdown() -> String {
             md.push_str(&format!("| {key} | {} | {help} |\n", heading.to_lowercase()));
         }
     }
-    md.push_str("| mouse wheel / click | history, lifecycle | scroll / select an entry |\n");
+    md.push_str(
+        "| mouse wheel / click | history, lifecycle, socket list | scroll / select an entry |\n",
+    );
     md
 }
 

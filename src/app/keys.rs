@@ -100,6 +100,9 @@ impl App {
             Action::HalfClose => self.input.edit(InputRequest::DeleteNextChar),
             Action::RecallPrev => self.input.recall_prev(),
             Action::RecallNext => self.input.recall_next(),
+            Action::Up if self.focus == Focus::Socket => self.end_mut().move_selection(-1),
+            Action::Down if self.focus == Focus::Socket => self.end_mut().move_selection(1),
+            Action::Bottom if self.focus == Focus::Socket => self.end_mut().follow(),
             Action::Up | Action::Down | Action::PageUp | Action::PageDown => self.scroll(action),
             Action::Top if self.focus == Focus::Lifecycle => self.end_mut().lifecycle.home(),
             Action::Top => self.end_mut().history.home(),
@@ -212,6 +215,11 @@ impl App {
                 }
                 Command::Send { to: To::Current, data: Bytes::from(data) }
             }
+            Submitted::All(text) => {
+                let mut data = text.into_bytes();
+                data.extend_from_slice(self.eol.bytes());
+                Command::Send { to: To::All, data: Bytes::from(data) }
+            }
             Submitted::Bytes(bytes) => Command::Send { to: To::Current, data: Bytes::from(bytes) },
             Submitted::File(path) => return self.send_file(path),
             Submitted::Close => Command::Close { to: To::Current },
@@ -222,11 +230,31 @@ impl App {
             self.refuse(hint);
             return Vec::new();
         }
+        let command = match self.aimed(command) {
+            Ok(command) => command,
+            Err(hint) => {
+                self.refuse(hint);
+                return Vec::new();
+            }
+        };
         self.input.take();
-        if let Command::Send { data, .. } = &command {
-            self.end_mut().pending += data.len() as u64;
+        if let Command::Send { data, to } = &command {
+            let copies = self.end().copies(*to);
+            self.end_mut().pending += data.len() as u64 * copies;
         }
         vec![Effect::Command { end: self.active, command }]
+    }
+
+    /// The command with its target resolved for the active end: the
+    /// selected connection or peer for a server.
+    pub(super) fn aimed(&self, command: Command) -> Result<Command, String> {
+        let end = self.end();
+        Ok(match command {
+            Command::Send { to, data } => Command::Send { to: end.aim(to)?, data },
+            Command::Close { to } => Command::Close { to: end.aim(to)? },
+            Command::Shutdown { to, how } => Command::Shutdown { to: end.aim(to)?, how },
+            other => other,
+        })
     }
 
     /// Ctrl-D on an empty input: `shutdown(SHUT_WR)`.
@@ -235,8 +263,13 @@ impl App {
             self.refuse(hint);
             return Vec::new();
         }
-        let command = Command::Shutdown { to: To::Current, how: Shut::Write };
-        vec![Effect::Command { end: self.active, command }]
+        match self.aimed(Command::Shutdown { to: To::Current, how: Shut::Write }) {
+            Ok(command) => vec![Effect::Command { end: self.active, command }],
+            Err(hint) => {
+                self.refuse(hint);
+                Vec::new()
+            }
+        }
     }
 
     /// F6: a client connects again; a server has nothing to reconnect.
@@ -256,7 +289,7 @@ impl App {
 }
 
 fn next_pane(focus: Focus, forward: bool) -> Focus {
-    const ORDER: [Focus; 3] = [Focus::Input, Focus::History, Focus::Lifecycle];
+    const ORDER: [Focus; 4] = [Focus::Input, Focus::History, Focus::Lifecycle, Focus::Socket];
     let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
     let n = ORDER.len();
     ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]

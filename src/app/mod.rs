@@ -20,6 +20,7 @@ pub mod send;
 pub mod sockets;
 pub mod step;
 pub mod suggest;
+pub mod targets;
 mod teach;
 
 use crate::cli::{Eol, Plan};
@@ -209,7 +210,14 @@ impl App {
                 self.active = end;
                 self.focus = Focus::Lifecycle;
             }
-            Pane::Socket(end) => self.active = end,
+            Pane::Socket(end) => {
+                self.active = end;
+                self.focus = Focus::Socket;
+                // On the list, the entry is the row clicked.
+                if let Some(row) = entry.and_then(|r| usize::try_from(r).ok()) {
+                    self.ends[end].select_row(row);
+                }
+            }
             Pane::Input => self.focus = Focus::Input,
         }
     }

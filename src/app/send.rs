@@ -72,6 +72,13 @@ impl App {
                 return Vec::new();
             }
         };
+        let to = match state.aim(To::Current) {
+            Ok(to) => to,
+            Err(hint) => {
+                state.note(at, EntryKind::Error, 0, hint);
+                return Vec::new();
+            }
+        };
         let chunk = if state.kind == Kind::Dgram { UDP_CHUNK } else { TCP_CHUNK };
         let total = data.len() as u64;
         state.pending += total;
@@ -88,10 +95,7 @@ impl App {
             .step_by(chunk)
             .map(|i| Effect::Command {
                 end,
-                command: Command::Send {
-                    to: To::Current,
-                    data: data.slice(i..(i + chunk).min(data.len())),
-                },
+                command: Command::Send { to, data: data.slice(i..(i + chunk).min(data.len())) },
             })
             .collect()
     }
@@ -137,8 +141,24 @@ impl App {
             self.refuse(hint);
             return Vec::new();
         }
-        self.end_mut().pending += data.len() as u64;
         let command = Command::Send { to: To::Current, data: Bytes::from(data) };
-        vec![Effect::Command { end: self.active, command }]
+        match self.aimed(command) {
+            Ok(command) => {
+                self.end_mut().pending += entry_len(&command);
+                vec![Effect::Command { end: self.active, command }]
+            }
+            Err(hint) => {
+                self.refuse(hint);
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// The bytes a send command carries (0 for other commands).
+fn entry_len(command: &Command) -> u64 {
+    match command {
+        Command::Send { data, .. } => data.len() as u64,
+        _ => 0,
     }
 }

@@ -9,6 +9,7 @@ pub mod inspect;
 pub mod inspector;
 pub mod layout;
 pub mod lifecycle;
+pub mod socket_list;
 pub mod socket_panel;
 pub mod status;
 pub mod text;
@@ -54,7 +55,8 @@ impl Widget for Screen<'_> {
             }
             .render(e.lifecycle, buf);
             let title = format!("Socket: {}", end.name());
-            socket_panel::SocketPanel { end, title }.render(e.socket, buf);
+            let (now, focused) = (app.clock.now(), active && app.focus == Focus::Socket);
+            socket_panel::SocketPanel { end, title, now, focused }.render(e.socket, buf);
         }
         input::InputPane { app }.render(areas.input, buf);
         status::StatusBar { app }.render(areas.status, buf);
@@ -88,6 +90,12 @@ pub fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u6
     let areas = layout::areas(area, app);
     let pos = Position::new(col, row);
     let pane = layout::pane_at(&areas, pos)?;
+    if let Pane::Socket(end) = pane {
+        let rect = areas.ends.iter().find(|e| e.end == end)?.socket;
+        let inner = Block::bordered().inner(rect);
+        let row = socket_list::row_at(&app.ends[end], inner, row);
+        return Some((pane, row.map(|r| r as u64)));
+    }
     let Pane::History(end) = pane else { return Some((pane, None)) };
     let rect = areas.ends.iter().find(|e| e.end == end)?.history;
     let inner = Block::bordered().inner(rect);

@@ -1,6 +1,6 @@
-//! The Socket panel: the shown socket of one end, from
-//! `app::sockets::SocketInfo`. The inspection issue adds the kernel's
-//! figures below these rows.
+//! The Socket panel: a server's socket or peer list (`socket_list.rs`) on
+//! top, then the selected socket of one end, from `app::sockets::SocketInfo`,
+//! and the kernel's figures below these rows.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -55,14 +55,26 @@ fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
 pub struct SocketPanel<'a> {
     pub end: &'a EndState,
     pub title: String,
+    /// The end's clock now, for ages in the list.
+    pub now: crate::net::Micros,
+    /// The pane has the keyboard (Up/Down select in the list).
+    pub focused: bool,
 }
 
 impl Widget for SocketPanel<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let block = Block::bordered().title(self.title);
-        let inner = block.inner(area);
+        let block = Block::bordered().title(self.title).border_style(theme::border(self.focused));
+        let mut inner = block.inner(area);
         block.render(area, buf);
-        let lines = match self.end.sockets.shown() {
+        // A server's connections or peers on top; the selected one below.
+        let list = super::socket_list::height(self.end, inner);
+        if list > 0 {
+            let top = Rect { height: list, ..inner };
+            let (end, now, focused) = (self.end, self.now, self.focused);
+            super::socket_list::SocketList { end, now, focused }.render(top, buf);
+            inner = Rect { y: inner.y + list, height: inner.height - list, ..inner };
+        }
+        let lines = match self.end.detailed() {
             Some(s) => rows(s, self.end),
             None if self.end.started => vec![Line::styled("no socket yet", theme::dim())],
             None => vec![Line::styled("waiting for the server", theme::dim())],
@@ -70,7 +82,7 @@ impl Widget for SocketPanel<'_> {
         let used = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(inner.height);
         Paragraph::new(lines).render(inner, buf);
         // Below the rows: the kernel's own figures, once sampled.
-        let shown = self.end.sockets.shown();
+        let shown = self.end.detailed();
         let inspection = &self.end.inspection;
         let Some((s, f)) = shown.and_then(|s| Some((s, inspection.figures(s.id)?))) else {
             return;

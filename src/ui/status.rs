@@ -30,7 +30,7 @@ fn mode(app: &App) -> String {
 /// connects (local addresses are in the socket panel).
 fn address(app: &App) -> String {
     let end = app.end();
-    if let Some(s) = end.sockets.shown() {
+    if let Some(s) = end.detailed() {
         if let Some(p) = s.peer {
             return format!("peer {p}");
         }
@@ -49,10 +49,20 @@ fn state(app: &App) -> String {
     if end.fatal.is_some() && end.sockets.current().is_none() {
         return "FAILED".into();
     }
-    match end.sockets.shown() {
+    match end.detailed() {
         Some(s) => s.state.label(s.kind).to_string(),
         None if end.started => State::Fresh.label(end.kind).to_string(),
         None => "waiting".into(),
+    }
+}
+
+/// A server's send target (`→ 127.0.0.1:50512 (sock 3)`), in bold; else
+/// the address.
+fn target(app: &App) -> Span<'static> {
+    let bar = Style::new().bg(Color::Blue).fg(Color::White);
+    match app.end().target_label() {
+        Some(t) => Span::styled(t, bar.add_modifier(Modifier::BOLD)),
+        None => Span::styled(address(app), bar),
     }
 }
 
@@ -88,7 +98,7 @@ impl Widget for StatusBar<'_> {
             sep.clone(),
             Span::styled(state(app), bold),
             sep.clone(),
-            Span::styled(address(app), bar),
+            target(app),
             sep.clone(),
             Span::styled(format!("EOL {}", app.eol.label()), bar),
             sep.clone(),

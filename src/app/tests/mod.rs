@@ -5,6 +5,7 @@ mod events;
 mod keys;
 mod packets;
 mod step;
+mod targets;
 
 use std::net::SocketAddr;
 
