@@ -55,7 +55,7 @@ impl Widget for HelpOverlay {
         block.render(popup, buf);
         let [body, foot] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-        let footer = "/close /shutdown  //x sends /x  wheel scrolls, click selects";
+        let footer = "/close /shutdown /all TEXT  //x sends /x  wheel scrolls, click selects";
         Paragraph::new(Line::styled(clip(footer, usize::from(foot.width)), theme::dim()))
             .render(foot, buf);
         // Both columns scroll together, never past their last screen.

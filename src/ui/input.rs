@@ -14,7 +14,11 @@ fn title(app: &App) -> String {
         return "Search history (Enter: next hit, Esc: end; x:0d 0a finds bytes)".into();
     }
     let end = app.end();
-    let to = end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}"));
+    // A server sends to the list's selected row; a client to its peer.
+    let to = end
+        .target_label()
+        .map(|t| format!(" {t}"))
+        .or_else(|| end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}")));
     let mut title = format!("Input ({}{})", end.name(), to.unwrap_or_default());
     if !app.completions.is_empty() {
         let names: Vec<String> = app.completions.iter().map(|c| format!("/{c}")).collect();

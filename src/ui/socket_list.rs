@@ -80,8 +80,8 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
                 return (format!("{id} {state} {on}"), format!("{live} live  age {age}"), false);
             }
             let peer = s.peer.map_or_else(|| "-".into(), |a| a.to_string());
+            // CLOSED or FAILED, dimmed: the figures are the last ones.
             let gone = !s.state.live();
-            let state = if gone { format!("{state} (closed)") } else { state.to_string() };
             let figures = format!(
                 "↑{}/{} ↓{}/{} age {age}",
                 s.calls_sent,
@@ -146,10 +146,8 @@ impl Widget for SocketList<'_> {
             lines.push(Line::styled(clip(&format!("{mark}{top}"), width), style));
             lines.push(Line::styled(clip(&format!("    {figures}"), width), style));
         }
-        let rule = match selected.and_then(|i| rows.get(i)) {
-            Some(Row::Sock(id)) => format!("── sock {id} "),
-            Some(Row::Peer(_)) | None => "── ".into(),
-        };
+        // The rule names the socket detailed below it.
+        let rule = end.detailed().map_or_else(|| "── ".into(), |s| format!("── sock {} ", s.id));
         let rule = format!("{rule}{}", "─".repeat(width.saturating_sub(super::text::width(&rule))));
         lines.push(Line::styled(rule, theme::dim()));
         Paragraph::new(lines).render(area, buf);

@@ -1,0 +1,155 @@
+//! The Socket pane's lists on ratatui's `TestBackend`, from recorded events
+//! with fixed times and a stopped clock: a TCP server's listener and three
+//! connections (one closed, one picked) and a UDP server's three peers.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::cli::Eol;
+use sockpit::net::{
+    Call, CallRecord, CloseReason, Command, DataRecord, Dir, Event, EventKind, Kind, Returned,
+    Role, Target, To,
+};
+
+/// 2023-11-14 22:13:20 UTC; the clock stands 90 s later.
+const T0: u64 = 1_700_000_000_000_000;
+
+fn addr(s: &str) -> SocketAddr {
+    s.parse().expect("address")
+}
+
+fn at(s: u64, kind: EventKind) -> Event {
+    Event { at: T0 + s * 1_000_000, kind }
+}
+
+/// A send or recv call and its data; socket 1 is the UDP server's.
+fn data(s: u64, sock: u32, dir: Dir, peer: &str, bytes: &'static [u8]) -> [Event; 2] {
+    let udp = sock == 1;
+    let call = match (dir, udp) {
+        (Dir::Sent, false) => Call::SendAll { len: bytes.len() },
+        (Dir::Sent, true) => Call::SendTo { len: bytes.len(), to: addr(peer) },
+        (Dir::Received, false) => Call::Recv { bufsize: 1024 },
+        (Dir::Received, true) => Call::RecvFrom { bufsize: 1024 },
+    };
+    let result = match dir {
+        Dir::Sent => Returned::Nothing,
+        Dir::Received => {
+            let from = udp.then(|| addr(peer));
+            Returned::Data { data: Bytes::from_static(bytes), from, truncated: None }
+        }
+    };
+    let peer = Some(addr(peer));
+    let d = DataRecord { sock, dir, peer, data: Bytes::from_static(bytes), offset: 0 };
+    [
+        at(s, EventKind::Call(CallRecord { sock, var: "sock", call, result: Ok(result) })),
+        at(s, EventKind::Data(d)),
+    ]
+}
+
+fn server(kind: Kind) -> App {
+    let target = Target::Addr(addr("127.0.0.1:8080"));
+    let role = if kind == Kind::Stream { Role::TcpServer(target) } else { Role::UdpServer(target) };
+    let clock = Clock::fixed(T0 + 90_000_000);
+    let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), clock);
+    app.started(0);
+    let local = addr("127.0.0.1:8080");
+    app.on_engine(0, &at(0, EventKind::Listening { sock: 1, fd: 6, local, kind }));
+    app
+}
+
+fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) {
+    for ev in events {
+        app.on_engine(0, &ev);
+    }
+}
+
+fn draw(app: &App) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(110, 30)).expect("terminal");
+    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
+    terminal.backend().clone()
+}
+
+fn screen_text(backend: &TestBackend) -> String {
+    let buf = backend.buffer();
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<sockpit::app::Effect> {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Where Enter on `line` sends it.
+fn send_to(app: &mut App, line: &str) -> Vec<To> {
+    for c in line.chars() {
+        press(app, KeyCode::Char(c));
+    }
+    press(app, KeyCode::Enter)
+        .into_iter()
+        .filter_map(|e| match e {
+            sockpit::app::Effect::Command { command: Command::Send { to, .. }, .. } => Some(to),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn connection_list_with_a_closed_and_a_picked_connection() {
+    let mut app = server(Kind::Stream);
+    let local = addr("127.0.0.1:8080");
+    let peers = ["127.0.0.1:50001", "127.0.0.1:50002", "127.0.0.1:50003"];
+    for (i, peer) in peers.iter().enumerate() {
+        let sock = u32::try_from(i).unwrap() + 2;
+        let fd = i32::try_from(sock).unwrap() + 5;
+        let ev = EventKind::Connected { sock, fd, local, peer: addr(peer) };
+        feed(&mut app, [at(10 * u64::from(sock), ev)]);
+    }
+    feed(&mut app, data(25, 2, Dir::Received, peers[0], b"hello\n"));
+    feed(&mut app, data(26, 2, Dir::Sent, peers[0], b"hi\n"));
+    feed(&mut app, data(35, 3, Dir::Received, peers[1], b"bye\n"));
+    feed(&mut app, [at(40, EventKind::Closed { sock: 3, reason: CloseReason::Local })]);
+    feed(&mut app, data(45, 4, Dir::Received, peers[2], b"third\n"));
+    // By default the newest connection is selected; the user picks sock 2.
+    assert_eq!(app.end().selected_row(), Some(3));
+    app.focus = Focus::Socket;
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    let screen = draw(&app);
+    let text = screen_text(&screen);
+    assert!(text.contains("▸ 2 127.0.0.1:50001 ESTABLISHED"), "{text}");
+    assert!(text.contains("3 127.0.0.1:50002 CLOSED"), "{text}");
+    assert!(text.contains("→ 127.0.0.1:50001 (sock 2)"), "status bar: {text}");
+    insta::assert_snapshot!(screen);
+    assert_eq!(send_to(&mut app, "to two"), [To::Sock(2)]);
+}
+
+#[test]
+fn udp_peer_list_with_a_picked_peer() {
+    let mut app = server(Kind::Dgram);
+    let peers = ["127.0.0.1:40001", "127.0.0.1:40002", "[::1]:40003"];
+    feed(&mut app, data(10, 1, Dir::Received, peers[0], b"one\n"));
+    feed(&mut app, data(11, 1, Dir::Sent, peers[0], b"ONE\n"));
+    feed(&mut app, data(20, 1, Dir::Received, peers[1], b"two\n"));
+    feed(&mut app, data(30, 1, Dir::Received, peers[2], b"three\n"));
+    feed(&mut app, data(80, 1, Dir::Received, peers[0], b"one again\n"));
+    let text = screen_text(&draw(&app));
+    assert!(text.contains("→ 127.0.0.1:40001 (last sender)"), "{text}");
+    app.focus = Focus::Socket;
+    press(&mut app, KeyCode::Down);
+    let screen = draw(&app);
+    let text = screen_text(&screen);
+    assert!(text.contains("▸ 127.0.0.1:40002 last 1m ago"), "{text}");
+    assert!(text.contains("→ 127.0.0.1:40002 (picked)"), "{text}");
+    insta::assert_snapshot!(screen);
+    assert_eq!(send_to(&mut app, "reply"), [To::Peer(addr(peers[1]))]);
+}
