@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::lesson::Lang;
 use crate::net::{Role, SessionConfig, Target};
 
 const EXAMPLES: &str = "\
@@ -180,6 +181,10 @@ pub struct Common {
     /// (/socket, /bind, /listen 5, /accept, /recv 4, ...) or press F8.
     #[arg(long)]
     pub step: bool,
+    /// Language of the explanations of each call (TUI) and of the comments
+    /// in the --export-py script: en, or zh (the seed tutorial's Chinese).
+    #[arg(long, value_enum, value_name = "LANG")]
+    pub lang: Option<Lang>,
     #[command(flatten)]
     pub inspect: Inspect,
     #[command(flatten)]
@@ -197,6 +202,11 @@ pub struct Record {
     /// the calls; Wireshark's "Follow TCP stream" shows the bytes).
     #[arg(long, value_name = "FILE")]
     pub pcap: Option<std::path::PathBuf>,
+    /// Write the session's calls to FILE at exit as a runnable Python 3
+    /// script (HOST PORT from argv, default the recorded address) that
+    /// sends the same bytes and waits for the same replies.
+    #[arg(long, value_name = "FILE")]
+    pub export_py: Option<std::path::PathBuf>,
 }
 
 /// Watching the sockets: sampling, holding the auto driver, stats lines.
@@ -311,8 +321,13 @@ pub struct Plan {
     pub history_given: bool,
     /// Headless: `--stats SECS`.
     pub stats: Option<Duration>,
-    /// `--log FILE` and `--pcap FILE`.
+    /// `--log FILE`, `--pcap FILE` and `--export-py FILE`.
     pub record: Record,
+    /// `--lang`: the explanations' language (default English).
+    pub lang: Lang,
+    /// Whether `--lang` was given (headless it means something only for
+    /// `--export-py`).
+    pub lang_given: bool,
 }
 
 impl Cli {
@@ -328,6 +343,7 @@ impl Cli {
                 events: None,
                 history: None,
                 history_bytes: None,
+                lang: None,
                 step: false,
                 inspect: Inspect::default(),
                 record: Record::default(),
@@ -407,6 +423,8 @@ impl Cli {
             history_given: common.history.is_some() || common.history_bytes.is_some(),
             stats: common.inspect.stats,
             record: common.record,
+            lang: common.lang.unwrap_or_default(),
+            lang_given: common.lang.is_some(),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod headless;
 pub mod hexdump;
 pub mod json;
+pub mod lesson;
 pub mod net;
 pub mod payload;
 pub mod pcap;

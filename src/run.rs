@@ -28,6 +28,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 "--history and --history-bytes are for the TUI: headless keeps no history",
             );
         }
+        if plan.lang_given && plan.record.export_py.is_none() {
+            return usage(
+                "--lang is for the TUI's explanations and the comments of --export-py: \
+                 headless events are not explained",
+            );
+        }
         return run_headless(&plan);
     }
     if plan.events_given {
@@ -35,6 +41,9 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
+    }
+    if plan.record.export_py.is_some() {
+        return usage("--export-py needs --headless for now: the TUI does not export yet");
     }
     match crate::tui::run(plan) {
         Ok(code) => code,

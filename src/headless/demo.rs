@@ -20,7 +20,7 @@ const DEADLINE: Duration = Duration::from_secs(10);
 /// Runs the scripted demo; exit 0 when the conversation completed.
 #[must_use]
 pub fn demo(plan: &Plan) -> ExitCode {
-    let mut recorder = match Recorder::open(&plan.record) {
+    let mut recorder = match Recorder::open(&plan.record, plan.lang) {
         Ok(recorder) => recorder,
         Err(message) => {
             eprintln!("sockpit: {message}");
@@ -31,6 +31,9 @@ pub fn demo(plan: &Plan) -> ExitCode {
     let configs: Vec<SessionConfig> = plan.ends.iter().map(|e| e.config.clone()).collect();
     let outcome = runtime
         .block_on(async { tokio::time::timeout(DEADLINE, converse(configs, &mut recorder)).await });
+    if !recorder.finish() {
+        return ExitCode::FAILURE;
+    }
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(message)) => {

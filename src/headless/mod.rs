@@ -28,7 +28,7 @@ const HEADLESS_RECV_SIZE: usize = 65_536;
 #[must_use]
 pub fn run(plan: &Plan) -> ExitCode {
     let Some(end) = plan.ends.first() else { return ExitCode::from(2) };
-    let recorder = match Recorder::open(&plan.record) {
+    let recorder = match Recorder::open(&plan.record, plan.lang) {
         Ok(recorder) => recorder,
         Err(message) => {
             eprintln!("sockpit: {message}");
@@ -142,11 +142,13 @@ impl Headless {
                 signo = record::stopped(stop.as_mut()) => {
                     // Everything recorded is whole; stdout may be stuck on a
                     // reader that stopped reading, so do not wait for it.
+                    recorder.finish();
                     return ExitCode::from(u8::try_from(128 + signo).unwrap_or(u8::MAX));
                 }
             }
         };
         drop(session);
+        let code = if recorder.finish() { code } else { ExitCode::FAILURE };
         match sink.finish() {
             Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
                 eprintln!("sockpit: write to stdout failed: {err}");

@@ -1,5 +1,7 @@
-//! `--log FILE` and `--pcap FILE` headless: every event the session reports
-//! also goes to the transcript and to the pcapng writer, as it happens.
+//! `--log FILE`, `--pcap FILE` and `--export-py FILE` headless: every event
+//! the session reports also goes to the transcript and to the pcapng writer,
+//! as it happens, and to the Python exporter, whose script is written at exit
+//! (a script is whole only once the session is over).
 //!
 //! Both promise that a killed process loses nothing already recorded. The
 //! transcript is written through line by line (see [`crate::transcript`]);
@@ -10,12 +12,13 @@
 //! write short in the kernel.
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write as _};
 use std::path::PathBuf;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
 
 use crate::cli::Record;
+use crate::lesson::{Exporter, Lang};
 use crate::net::Event;
 use crate::pcap::PcapWriter;
 use crate::transcript::{self, Transcript};
@@ -24,14 +27,18 @@ use crate::transcript::{self, Transcript};
 pub(super) struct Recorder {
     log: Option<Transcript>,
     pcap: Option<(PcapWriter<BufWriter<File>>, PathBuf)>,
+    /// The script's file is created at the start, so that a path that
+    /// cannot be written fails before the session, like the others.
+    export: Option<(Exporter, File, PathBuf)>,
 }
 
 impl Recorder {
-    /// Opens the files `record` names, before the session starts.
+    /// Opens the files `record` names, before the session starts; the
+    /// script's comments are in `lang`.
     ///
     /// # Errors
     /// A message in DESIGN.md's grammar when a file cannot be created.
-    pub(super) fn open(record: &Record) -> Result<Self, String> {
+    pub(super) fn open(record: &Record, lang: Lang) -> Result<Self, String> {
         let log = match &record.log {
             Some(path) => Some(
                 Transcript::open(path)
@@ -47,12 +54,35 @@ impl Recorder {
             )),
             None => None,
         };
-        Ok(Self { log, pcap })
+        let export = match &record.export_py {
+            Some(path) => Some((
+                Exporter::new(lang),
+                File::create(path)
+                    .map_err(|e| transcript::open_error("script (--export-py)", path, &e))?,
+                path.clone(),
+            )),
+            None => None,
+        };
+        Ok(Self { log, pcap, export })
     }
 
-    /// Whether anything is recorded (then signals are caught).
+    /// Whether anything is recorded (then signals are caught, and a run
+    /// ended by one still writes its files whole).
     pub(super) fn active(&self) -> bool {
-        self.log.is_some() || self.pcap.is_some()
+        self.log.is_some() || self.pcap.is_some() || self.export.is_some()
+    }
+
+    /// Writes what is only written at the end (the `--export-py` script);
+    /// false when that failed (the message is on stderr).
+    pub(super) fn finish(&mut self) -> bool {
+        let Some((exporter, mut file, path)) = self.export.take() else { return true };
+        match file.write_all(exporter.script().as_bytes()).and_then(|()| file.sync_all()) {
+            Ok(()) => true,
+            Err(err) => {
+                eprintln!("sockpit: write {} failed: {err}", path.display());
+                false
+            }
+        }
     }
 
     /// Records one event of a one-ended run.
@@ -86,6 +116,13 @@ impl Recorder {
             let path = path.display();
             eprintln!("sockpit: write {path} failed: {err}; the capture stops here");
             self.pcap = None;
+        }
+        // The script replays one end: the server's in the demo, as the
+        // capture shows it.
+        if let Some((exporter, ..)) = &mut self.export
+            && end.is_none_or(|end| end == 0)
+        {
+            exporter.push(event);
         }
     }
 }

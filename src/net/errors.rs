@@ -142,8 +142,10 @@ fn capitalise(text: &str) -> String {
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// A sentence saying what most likely happened, and what to try.
-fn explain(call: &str, err: &CallError) -> (&'static str, &'static str) {
+/// A sentence saying what most likely happened, and what to try. Public so
+/// that the lesson's English explanations say the same as error messages.
+#[must_use]
+pub fn explain(call: &str, err: &CallError) -> (&'static str, &'static str) {
     if err.name == "TimeoutError" {
         return (
             "no answer before the deadline set with --timeout",

@@ -1,0 +1,352 @@
+//! The session written back as a runnable Python 3 script in the seed's
+//! style (F10 in the TUI, `--export-py FILE` headless). Run against the same
+//! kind of peer, it reproduces the conversation: the same bytes sent in the
+//! same order, and each recv waiting for as many bytes as arrived then.
+//!
+//! [`Exporter`] takes the engine's events one at a time, so a long session
+//! keeps only what the script needs (its calls and the bytes that crossed),
+//! not every sample; `script.rs` turns that into Python.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io;
+use std::net::SocketAddr;
+use std::path::Path;
+
+use bytes::Bytes;
+
+use super::Lang;
+use crate::net::{
+    Call, CallError, CallRecord, DataRecord, Dir, Event, EventKind, Kind, Returned, SockId,
+};
+
+/// One call of the session, as the script will replay (or comment) it.
+#[derive(Debug, Clone)]
+pub(super) struct Step {
+    pub sock: SockId,
+    pub call: Call,
+    pub result: Result<Returned, CallError>,
+    /// What a send call put on the wire (its data event's bytes).
+    pub sent: Option<Bytes>,
+}
+
+/// What the script calls a socket, and what it is.
+#[derive(Debug, Clone)]
+pub(super) struct Sock {
+    /// The Python variable: the engine's `server`, `client`, `sock`, made
+    /// unique (`sock2`) when a session has several.
+    pub var: String,
+    /// The address variable `accept()` fills: `caddr`, `caddr2`.
+    pub caddr: Option<String>,
+    pub kind: Kind,
+    pub closed: bool,
+}
+
+/// Collects a session's events for the export.
+#[derive(Debug, Clone, Default)]
+pub struct Exporter {
+    lang: Lang,
+    steps: Vec<Step>,
+    socks: BTreeMap<SockId, Sock>,
+    /// Send steps still waiting for their data event, per socket.
+    unsent: HashMap<SockId, VecDeque<usize>>,
+    /// Where the first listener or bound socket listens (the real port).
+    listening: Option<SocketAddr>,
+    /// The peer of the first connection this end opened.
+    connected: Option<SocketAddr>,
+}
+
+impl Exporter {
+    /// An empty export whose comments are in `lang`.
+    #[must_use]
+    pub fn new(lang: Lang) -> Self {
+        Self { lang, ..Self::default() }
+    }
+
+    /// Takes one event of the session (in the order the engine sent them).
+    pub fn push(&mut self, event: &Event) {
+        self.push_kind(&event.kind);
+    }
+
+    /// [`Exporter::push`] without the timestamp.
+    pub fn push_kind(&mut self, kind: &EventKind) {
+        match kind {
+            EventKind::Call(record) => self.call(record),
+            EventKind::Data(data) if data.dir == Dir::Sent => self.sent(data),
+            EventKind::Listening { local, .. } => {
+                self.listening.get_or_insert(*local);
+            }
+            EventKind::Connected { sock, peer, .. } => {
+                let accepted = self.socks.get(sock).is_some_and(|s| s.caddr.is_some());
+                if !accepted {
+                    self.connected.get_or_insert(*peer);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The Python script for everything pushed so far.
+    #[must_use]
+    pub fn script(&self) -> String {
+        super::script::render(self.lang, &self.steps, &self.socks, self.target(), self.server())
+    }
+
+    fn call(&mut self, record: &CallRecord) {
+        if let (Call::Socket { kind, .. }, Ok(_)) = (&record.call, &record.result) {
+            self.name(record.sock, record.var, *kind, None);
+        }
+        if let Ok(Returned::Accepted { sock, .. }) = &record.result {
+            let n = self.socks.values().filter(|s| s.caddr.is_some()).count();
+            let caddr = if n == 0 { "caddr".to_string() } else { format!("caddr{}", n + 1) };
+            self.name(*sock, "sock", Kind::Stream, Some(caddr));
+        }
+        if !self.socks.contains_key(&record.sock) {
+            // A socket made before this exporter saw it (or by the auto
+            // driver without a socket() event): name it by its variable.
+            self.name(record.sock, record.var, Kind::Stream, None);
+        }
+        let sends =
+            matches!(record.call, Call::Send { .. } | Call::SendAll { .. } | Call::SendTo { .. });
+        if sends && record.result.is_ok() {
+            self.unsent.entry(record.sock).or_default().push_back(self.steps.len());
+        }
+        if record.call == Call::Close && record.result.is_ok() {
+            if let Some(sock) = self.socks.get_mut(&record.sock) {
+                sock.closed = true;
+            }
+        }
+        self.steps.push(Step {
+            sock: record.sock,
+            call: record.call.clone(),
+            result: record.result.clone(),
+            sent: None,
+        });
+    }
+
+    /// Gives a send step its bytes; bytes without a call (never expected)
+    /// become a `sendall` of their own so that nothing sent is lost.
+    fn sent(&mut self, data: &DataRecord) {
+        match self.unsent.get_mut(&data.sock).and_then(VecDeque::pop_front) {
+            Some(i) => self.steps[i].sent = Some(data.data.clone()),
+            None => self.steps.push(Step {
+                sock: data.sock,
+                call: Call::SendAll { len: data.data.len() },
+                result: Ok(Returned::Nothing),
+                sent: Some(data.data.clone()),
+            }),
+        }
+    }
+
+    /// Names a new socket: its base variable, numbered when already taken.
+    fn name(&mut self, sock: SockId, base: &str, kind: Kind, caddr: Option<String>) {
+        let base = if base.is_empty() { "sock" } else { base };
+        let taken = |var: &str| self.socks.iter().any(|(id, s)| *id != sock && s.var == var);
+        let mut var = base.to_string();
+        for n in 2.. {
+            if !taken(&var) {
+                break;
+            }
+            var = format!("{base}{n}");
+        }
+        // The accept record names the connection before its own socket()
+        // would; a later socket() of the same id keeps that name.
+        let entry =
+            self.socks.entry(sock).or_insert(Sock { var, caddr: None, kind, closed: false });
+        entry.kind = kind;
+        if caddr.is_some() {
+            entry.caddr = caddr;
+        }
+    }
+
+    /// Whether this end listened or bound to serve (then HOST and PORT are
+    /// where the script listens, else where it connects).
+    fn server(&self) -> bool {
+        self.steps.iter().any(|s| s.result.is_ok() && matches!(s.call, Call::Listen(_)))
+            || (self.connected.is_none()
+                && self.steps.iter().any(|s| s.result.is_ok() && matches!(s.call, Call::Bind(_))))
+    }
+
+    /// The recorded address HOST and PORT default to.
+    fn target(&self) -> Option<SocketAddr> {
+        let first = |pick: fn(&Step) -> Option<SocketAddr>| self.steps.iter().find_map(pick);
+        if self.server() {
+            return self.listening.or_else(|| {
+                first(|s| match (&s.call, &s.result) {
+                    (Call::Bind(a), Ok(_)) => Some(*a),
+                    _ => None,
+                })
+            });
+        }
+        self.connected
+            .or_else(|| {
+                first(|s| match (&s.call, &s.result) {
+                    (Call::Connect(a), Ok(_)) | (Call::ConnectEx(a), Ok(Returned::Int(0))) => {
+                        Some(*a)
+                    }
+                    (Call::SendTo { to, .. }, Ok(_)) => Some(*to),
+                    _ => None,
+                })
+            })
+            .or_else(|| {
+                first(|s| match &s.call {
+                    Call::Connect(a) | Call::ConnectEx(a) => Some(*a),
+                    Call::SendTo { to, .. } => Some(*to),
+                    _ => None,
+                })
+            })
+    }
+}
+
+/// The script for a whole list of events (the TUI keeps them per end).
+#[must_use]
+pub fn script<'a>(events: impl IntoIterator<Item = &'a Event>, lang: Lang) -> String {
+    let mut exporter = Exporter::new(lang);
+    for event in events {
+        exporter.push(event);
+    }
+    exporter.script()
+}
+
+/// Writes the script for `events` to `path` (F10 in the TUI).
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write<'a>(
+    path: &Path,
+    events: impl IntoIterator<Item = &'a Event>,
+    lang: Lang,
+) -> io::Result<()> {
+    std::fs::write(path, script(events, lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Family;
+
+    fn call(
+        exporter: &mut Exporter,
+        sock: SockId,
+        var: &'static str,
+        call: Call,
+        result: Result<Returned, CallError>,
+    ) {
+        exporter.push_kind(&EventKind::Call(CallRecord { sock, var, call, result }));
+    }
+
+    fn sent(exporter: &mut Exporter, sock: SockId, bytes: &'static [u8]) {
+        let data = Bytes::from_static(bytes);
+        let record = DataRecord { sock, dir: Dir::Sent, peer: None, data, offset: 0 };
+        exporter.push_kind(&EventKind::Data(record));
+    }
+
+    #[test]
+    fn a_udp_server_answers_whoever_sent_last() {
+        let mut ex = Exporter::new(Lang::En);
+        let (bound, local) = ("127.0.0.1:0".parse().unwrap(), "127.0.0.1:8888".parse().unwrap());
+        let from: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        call(
+            &mut ex,
+            1,
+            "server",
+            Call::Socket { family: Family::Inet, kind: Kind::Dgram },
+            Ok(Returned::Socket { fd: 3 }),
+        );
+        call(&mut ex, 1, "server", Call::Bind(bound), Ok(Returned::Nothing));
+        ex.push_kind(&EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Dgram });
+        let got =
+            Returned::Data { data: Bytes::from_static(b"hi\n"), from: Some(from), truncated: None };
+        call(&mut ex, 1, "server", Call::RecvFrom { bufsize: 1024 }, Ok(got));
+        call(&mut ex, 1, "server", Call::SendTo { len: 3, to: from }, Ok(Returned::Count(3)));
+        sent(&mut ex, 1, b"hi\n");
+        let script = ex.script();
+        for line in [
+            "PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 8888",
+            "server.bind((HOST, PORT))",
+            "data, addr = server.recvfrom(1024)  # recorded: b'hi\\n' from ('127.0.0.1', 5000)",
+            "server.sendto(b'hi\\n', addr)",
+            "server.close()",
+        ] {
+            assert!(script.contains(line), "no {line:?} in:\n{script}");
+        }
+    }
+
+    #[test]
+    fn failures_and_non_blocking_switches_are_comments() {
+        let mut ex = Exporter::new(Lang::En);
+        let (dead, live) = ("127.0.0.1:9".parse().unwrap(), "127.0.0.1:8080".parse().unwrap());
+        call(
+            &mut ex,
+            1,
+            "client",
+            Call::Socket { family: Family::Inet, kind: Kind::Stream },
+            Ok(Returned::Socket { fd: 3 }),
+        );
+        call(
+            &mut ex,
+            1,
+            "client",
+            Call::Connect(dead),
+            Err(CallError::from_errno(libc::ECONNREFUSED)),
+        );
+        call(&mut ex, 1, "client", Call::Connect(live), Ok(Returned::Nothing));
+        ex.push_kind(&EventKind::Connected {
+            sock: 1,
+            fd: 3,
+            local: "127.0.0.1:40000".parse().unwrap(),
+            peer: live,
+        });
+        call(&mut ex, 1, "client", Call::SetBlocking(false), Ok(Returned::Nothing));
+        call(
+            &mut ex,
+            1,
+            "client",
+            Call::Recv { bufsize: 4 },
+            Err(CallError::from_errno(libc::EAGAIN)),
+        );
+        call(&mut ex, 1, "client", Call::SendAll { len: 2 }, Ok(Returned::Nothing));
+        sent(&mut ex, 1, b"hi");
+        call(&mut ex, 1, "client", Call::Close, Ok(Returned::Nothing));
+        let script = ex.script();
+        for line in [
+            "else 8080\n",
+            "# client.connect(('127.0.0.1', 9))  -> ConnectionRefusedError: [Errno 111] Connection refused  (failed: not replayed)",
+            "\nclient.connect((HOST, PORT))\n",
+            "# client.setblocking(False)  (left out: the replay waits for every reply)",
+            "# client.recv(4)  -> BlockingIOError",
+            "\nclient.sendall(b'hi')\n",
+        ] {
+            assert!(script.contains(line), "no {line:?} in:\n{script}");
+        }
+        assert_eq!(script.matches("client.close()").count(), 1, "closed once:\n{script}");
+        assert!(!script.contains("def show"), "no recv replayed, no helper:\n{script}");
+    }
+
+    #[test]
+    fn a_second_connection_gets_its_own_names() {
+        let mut ex = Exporter::new(Lang::En);
+        call(
+            &mut ex,
+            1,
+            "server",
+            Call::Socket { family: Family::Inet6, kind: Kind::Stream },
+            Ok(Returned::Socket { fd: 3 }),
+        );
+        call(&mut ex, 1, "server", Call::Bind("[::1]:0".parse().unwrap()), Ok(Returned::Nothing));
+        call(&mut ex, 1, "server", Call::Listen(5), Ok(Returned::Nothing));
+        for (sock, port) in [(2, 5001), (3, 5002)] {
+            let peer = SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], port));
+            call(&mut ex, 1, "server", Call::Accept, Ok(Returned::Accepted { sock, fd: 4, peer }));
+        }
+        let script = ex.script();
+        for line in [
+            "sock, caddr = server.accept()",
+            "sock2, caddr2 = server.accept()",
+            "HOST = sys.argv[1] if len(sys.argv) > 1 else '::1'",
+        ] {
+            assert!(script.contains(line), "no {line:?} in:\n{script}");
+        }
+        let closes: Vec<&str> = script.lines().filter(|l| l.ends_with(".close()")).collect();
+        assert_eq!(closes, ["sock2.close()", "sock.close()", "server.close()"]);
+    }
+}

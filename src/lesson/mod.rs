@@ -1,0 +1,28 @@
+//! Teaching the lifecycle: what each call does and why it returned what it
+//! did ([`explain`]), in English or in the seed tutorial's Chinese, and the
+//! session written back as a runnable Python script ([`export`]).
+//!
+//! Nothing here touches a socket or a terminal: it reads the engine's
+//! [`crate::net::Event`]s, so the TUI's explanation pane, the headless
+//! `--export-py` and the tests all share one source of wording.
+
+mod en;
+pub mod explain;
+pub mod export;
+mod literal;
+mod script;
+mod states;
+mod zh;
+
+pub use explain::{Explanation, explain, explain_state};
+pub use export::Exporter;
+
+/// The language of explanations and of the exported script's comments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// Chinese, the language of the seed tutorial.
+    Zh,
+}
