@@ -10,11 +10,12 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::cli::Eol;
+use sockpit::lesson::Lang;
 use sockpit::net::{
     Call, CallError, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role,
     SockOpt, Target, TcpState, Transition, Whose,
 };
-use sockpit::ui::lifecycle::LifecyclePane;
+use sockpit::ui::lifecycle::{LifecyclePane, explanation};
 
 /// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
 const T0: u64 = 1_700_000_000_000_000;
@@ -76,13 +77,15 @@ fn server_listening(backlog: u32) -> Vec<Event> {
     ]
 }
 
-/// The timeline pane alone, as wide as its Python lines need.
+/// The timeline pane alone, as wide as its Python lines need, with the
+/// selected entry's explanation in the app's language.
 fn pane(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
         .draw(|f| {
             let end = &app.ends[0];
-            let pane = LifecyclePane { end, clock: &app.clock, focused: false, explanation: None };
+            let explanation = explanation(end, app.lang);
+            let pane = LifecyclePane { end, clock: &app.clock, focused: true, explanation };
             f.render_widget(pane, f.area());
         })
         .expect("draw");
@@ -228,4 +231,29 @@ fn non_blocking_recv_raises_blocking_io_error() {
     ]);
     let app = app(Role::TcpServer(Target::Addr(addr(SERVER))), events);
     insta::assert_snapshot!(pane(&app, 110, 10));
+}
+
+#[test]
+fn a_selected_entry_is_explained_in_english_and_chinese() {
+    let to = addr("127.0.0.1:9");
+    let refused = CallError::from_errno(libc::ECONNREFUSED);
+    let events = vec![
+        call(0, 1, "client", stream(), Returned::Socket { fd: 5 }),
+        failed(1, 1, "client", Call::Connect(to), refused),
+        call(1, 1, "client", Call::Close, Returned::Nothing),
+    ];
+    let mut client = app(Role::TcpClient(Target::Addr(to)), events);
+    client.ends[0].lifecycle.select_prev();
+    client.ends[0].lifecycle.select_prev();
+    insta::assert_snapshot!("explained_en", pane(&client, 120, 12));
+    client.lang = Lang::Zh;
+    insta::assert_snapshot!("explained_zh", pane(&client, 120, 12));
+
+    // A kernel transition is explained as the kernel's doing.
+    let mut events = server_listening(5);
+    let queued = Whose::Queued { listener: 1 };
+    events.push(kernel(5, queued, (SERVER, CLIENT), None, Some(TcpState::Established)));
+    let mut server = app(Role::TcpServer(Target::Addr(addr(SERVER))), events);
+    server.ends[0].lifecycle.select_prev();
+    insta::assert_snapshot!("explained_kernel", pane(&server, 120, 14));
 }

@@ -95,6 +95,8 @@ pub struct App {
     /// The terminal's height in rows.
     pub rows: u16,
     pub quit: bool,
+    /// The language of the timeline's explanations (`--lang`).
+    pub lang: crate::lesson::Lang,
     /// The packet inspector, when open (Enter on a history entry).
     pub inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
@@ -124,6 +126,7 @@ impl App {
             page: 10,
             rows: 24,
             quit: false,
+            lang: crate::lesson::Lang::En,
             inspector: None,
             view: View::Text,
             search: search::Search::default(),
@@ -138,6 +141,7 @@ impl App {
         let roles = plan.ends.iter().map(|e| e.config.role.clone()).collect();
         let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
         let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
+        app.lang = plan.lang;
         for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
             state.step = end.config.step;
             state.holds = end.config.holds;

@@ -7,13 +7,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::text::{clip, safe_spans};
+use super::text::{clip, safe_spans, wrap};
 use super::theme;
 use crate::app::Clock;
 use crate::app::end::EndState;
-use crate::app::lifecycle::Lifecycle;
+use crate::app::lifecycle::{Lifecycle, What};
+use crate::lesson::{self, Lang};
 
 /// The timeline of one end.
 pub struct LifecyclePane<'a> {
@@ -38,6 +39,20 @@ fn title(end: &EndState) -> String {
         title.push_str(" (scrolled: End follows)");
     }
     title
+}
+
+/// The selected entry explained in `lang` (`lesson::explain`): what it
+/// does, what it returned and why, and what to try.
+#[must_use]
+pub fn explanation(end: &EndState, lang: Lang) -> Option<Vec<String>> {
+    let line = end.lifecycle.selection()?;
+    let e = match &line.what {
+        What::Call(rec) => lesson::explain(rec, lang),
+        What::Kernel(t) => lesson::explain_state(t, lang),
+    };
+    let mut lines = vec![e.what, e.result];
+    lines.extend(e.hint);
+    Some(lines)
 }
 
 /// `accept queue 2 (backlog 1): 127.0.0.1:40001 ... · SYN_SENT: ...`, or
@@ -122,15 +137,17 @@ impl Widget for LifecyclePane<'_> {
                 .render(queue, buf);
         }
         if let Some(lines) = explain {
+            // Wrapped here: a wide character never straddles the border.
+            let width = usize::from(about.width);
             let text: Vec<Line<'static>> = lines
                 .iter()
                 .enumerate()
-                .map(|(i, t)| {
+                .flat_map(|(i, t)| {
                     let style = if i == 0 { Style::new().fg(Color::Cyan) } else { Style::new() };
-                    Line::from(safe_spans(t.as_bytes(), style))
+                    wrap(&safe_spans(t.as_bytes(), style), width, 0)
                 })
                 .collect();
-            Paragraph::new(text).wrap(Wrap { trim: false }).render(about, buf);
+            Paragraph::new(text).render(about, buf);
         }
     }
 }

@@ -51,7 +51,7 @@ impl Widget for Screen<'_> {
                 end,
                 clock: &app.clock,
                 focused: active && app.focus == Focus::Lifecycle,
-                explanation: None,
+                explanation: lifecycle::explanation(end, app.lang),
             }
             .render(e.lifecycle, buf);
             let title = format!("Socket: {}", end.name());
