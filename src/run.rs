@@ -42,9 +42,6 @@ pub fn run(cli: Cli) -> ExitCode {
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
     }
-    if plan.record.export_py.is_some() {
-        return usage("--export-py needs --headless for now: the TUI does not export yet");
-    }
     match crate::tui::run(plan) {
         Ok(code) => code,
         Err(report) => {

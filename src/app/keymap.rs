@@ -74,6 +74,8 @@ pub enum Action {
     Resend,
     /// F9: save the session so far as pcapng.
     SavePcap,
+    /// F10: export the session as a runnable Python script.
+    ExportPy,
     Edit(InputRequest),
 }
 
@@ -169,6 +171,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(3))], F::Any, A::Search, "F3", "search history (x:0d 0a: bytes)"),
     row(&[k(C::F(5))], F::Any, A::Resend, "F5", "resend the selected entry"),
     row(&[k(C::F(9))], F::Any, A::SavePcap, "F9", "save a pcapng of the session"),
+    row(&[k(C::F(10))], F::Any, A::ExportPy, "F10", "export the session as a Python script"),
     row(&[alt('v')], F::Any, A::CycleView, "Alt-V", "history as text / hex / both"),
     row(&[alt('c')], F::Any, A::CopyText, "Alt-C", "copy selection as text"),
     row(&[alt('x')], F::Any, A::CopyHex, "Alt-X", "copy selection as hex"),

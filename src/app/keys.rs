@@ -131,7 +131,8 @@ impl App {
             | Action::CopyText
             | Action::CopyHex
             | Action::Resend
-            | Action::SavePcap => {}
+            | Action::SavePcap
+            | Action::ExportPy => {}
             Action::Complete => self.complete(),
             Action::StepMode => return self.toggle_step(),
             Action::NextCall => return self.next_call(),

@@ -60,6 +60,10 @@ pub enum Effect {
     SavePcap {
         end: usize,
     },
+    /// F10: write end `end`'s session so far as a Python script.
+    ExportPy {
+        end: usize,
+    },
     /// Turn mouse capture on or off.
     Mouse(bool),
     Quit,

@@ -97,6 +97,7 @@ impl App {
             Action::CopyHex => self.copy(true),
             Action::Resend => self.resend(),
             Action::SavePcap => vec![Effect::SavePcap { end: self.active }],
+            Action::ExportPy => vec![Effect::ExportPy { end: self.active }],
             _ => return None,
         };
         Some(effects)

@@ -11,6 +11,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use super::export::Scripts;
 use super::record::Recorder;
 use super::sessions::Sessions;
 use super::terminal::{Term, set_mouse};
@@ -35,6 +36,7 @@ struct Loop<'a> {
     app: &'a mut App,
     sessions: &'a mut Sessions,
     recorder: &'a mut Recorder,
+    scripts: &'a mut Scripts,
     size: Rect,
     dirty: bool,
 }
@@ -49,7 +51,10 @@ impl Loop<'_> {
                         self.app.started(end);
                     }
                 }
-                Effect::Restart { end, step } => self.sessions.restart(end, step),
+                Effect::Restart { end, step } => {
+                    self.scripts.restart(end);
+                    self.sessions.restart(end, step);
+                }
                 Effect::ReadFile { end, path } => {
                     let read = crate::payload::read_file(std::path::Path::new(&path));
                     let more = self.app.file_loaded(end, &path, read);
@@ -61,6 +66,7 @@ impl Loop<'_> {
                     }
                 }
                 Effect::SavePcap { end } => self.save_pcap(end),
+                Effect::ExportPy { end } => self.export_py(end),
                 Effect::Mouse(on) => set_mouse(on),
                 Effect::Quit => {}
             }
@@ -109,7 +115,18 @@ impl Loop<'_> {
         }
     }
 
+    /// F10: the end's session so far as a Python script; the app shows where.
+    fn export_py(&mut self, end: usize) {
+        let name = self.app.ends.get(end).map_or("end", |e| e.name());
+        let unix = crate::net::event::now_micros() / 1_000_000;
+        match self.scripts.save(end, name, std::path::Path::new("."), unix) {
+            Ok(text) => self.app.notice(end, true, &format!("F10: {text}")),
+            Err(text) => self.app.notice(end, false, &format!("F10: {text}")),
+        }
+    }
+
     fn engine(&mut self, end: usize, ev: &Event) {
+        self.scripts.event(end, ev);
         if let Some(problem) = self.recorder.event(end, ev) {
             self.app.notice(end, false, &problem);
         }
@@ -132,7 +149,7 @@ pub async fn run(
     terminal: &mut Term,
     app: &mut App,
     sessions: &mut Sessions,
-    recorder: &mut Recorder,
+    (recorder, scripts): (&mut Recorder, &mut Scripts),
     mut events: mpsc::Receiver<(usize, Event)>,
 ) -> color_eyre::Result<Exit> {
     let mut input = EventStream::new();
@@ -147,6 +164,7 @@ pub async fn run(
         app,
         sessions,
         recorder,
+        scripts,
         size: Rect::new(0, 0, size.width, size.height),
         dirty: true,
     };

@@ -4,6 +4,7 @@
 
 mod clipboard;
 mod event_loop;
+mod export;
 pub mod record;
 mod sessions;
 pub mod terminal;
@@ -40,7 +41,16 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    let export = plan.record.export_py.as_deref();
+    let mut scripts = match export::Scripts::open(export, plan.ends.len(), plan.lang, plan.demo) {
+        Ok(scripts) => scripts,
+        Err(message) => {
+            eprintln!("sockpit: {message}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let records = (&mut recorder, &mut scripts);
     let exit = runtime.block_on(async move {
         let mut app = App::from_plan(&plan, Clock::system(offset));
         let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
@@ -49,14 +59,16 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
         for end in sessions.start() {
             app.started(end);
         }
-        let exit =
-            event_loop::run(&mut guard.terminal, &mut app, &mut sessions, &mut recorder, rx).await;
+        let exit = event_loop::run(&mut guard.terminal, &mut app, &mut sessions, records, rx).await;
         // Give the shell its terminal back before waiting on sockets.
         drop(guard);
         sessions.shutdown().await;
         exit
     });
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    if let Some(problem) = scripts.finish() {
+        eprintln!("sockpit: {problem}");
+    }
     Ok(match exit? {
         Exit::Quit => ExitCode::SUCCESS,
         Exit::Signal(sig) => ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)),
