@@ -1,0 +1,18 @@
+//! The README's key list is the keymap table itself: one table drives the
+//! keys, the help overlay and this list, so the README cannot drift.
+
+#[test]
+fn readme_key_list_is_the_keymap_table() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let start = "<!-- keys: generated from src/app/keymap.rs -->\n";
+    let end = "<!-- keys end -->";
+    let from = readme.find(start).expect("README has the keys start marker") + start.len();
+    let to = readme[from..].find(end).expect("README has the keys end marker") + from;
+    let table = sockpit::app::keymap::markdown();
+    assert_eq!(
+        readme[from..to].trim(),
+        table.trim(),
+        "README's key list differs from keymap::markdown(); paste the new table"
+    );
+}
