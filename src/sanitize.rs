@@ -5,6 +5,8 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthChar;
+
 /// A run of text, either the peer's own printable characters or a visible
 /// stand-in for something that must not reach the terminal raw.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,30 @@ pub fn stand_in(c: char) -> Option<String> {
         | 0x061c
         | 0x00ad
         | 0x180e => Some(format!("\\u{{{code:x}}}")),
+        // The rest of Unicode's default-ignorable (invisible) characters:
+        // combining grapheme joiner, Hangul fillers, Khmer inherent vowels,
+        // Mongolian variation selectors, variation selectors, tags.
+        0x034f
+        | 0x115f..=0x1160
+        | 0x17b4..=0x17b5
+        | 0x180b..=0x180f
+        | 0x3164
+        | 0xfe00..=0xfe0f
+        | 0xffa0
+        | 0xfff0..=0xfff8
+        | 0x1bca0..=0x1bca3
+        | 0x1d173..=0x1d17a
+        | 0xe0000..=0xe0fff
+        // Emoji skin-tone modifiers: with the variation selectors, they make
+        // the layout count an emoji sequence as 2 columns where terminals
+        // add up each character (1 for `❤` + U+FE0F, 4 for `👍🏽`), which
+        // would shift the rest of the row.
+        | 0x1f3fb..=0x1f3ff => Some(format!("\\u{{{code:x}}}")),
+        // Wider than two columns for the layout (U+17D8 is three) but one
+        // for terminals: drawn raw, it would pull the rest of the row left.
+        _ if UnicodeWidthChar::width(c).is_some_and(|w| w > 2) => {
+            Some(format!("\\u{{{code:x}}}"))
+        }
         _ => None,
     }
 }
@@ -141,6 +167,10 @@ mod tests {
             ("\u{202e}evil".as_bytes(), "\\u{202e}evil"),
             ("\u{200b}".as_bytes(), "\\u{200b}"),
             ("\u{9b}".as_bytes(), "\\u{9b}"),
+            ("\u{17d8}".as_bytes(), "\\u{17d8}"),
+            ("❤\u{fe0f}".as_bytes(), "❤\\u{fe0f}"),
+            ("👍🏽".as_bytes(), "👍\\u{1f3fd}"),
+            ("\u{3164}".as_bytes(), "\\u{3164}"),
             (b"\xe4\xbd", "\\xe4\\xbd"),
         ];
         for (input, want) in table {
