@@ -16,6 +16,7 @@ use serde_json::Value;
 
 pub mod grammar;
 pub mod netns;
+pub mod tmux;
 mod util;
 #[allow(unused_imports)] // some test binaries use none of them
 pub use util::*;
