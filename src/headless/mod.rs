@@ -55,7 +55,8 @@ struct Headless {
     reporter: Reporter,
     /// The connection or socket carrying data.
     conn: Option<SockId>,
-    stdin_started: bool,
+    /// stdin, until its thread starts (opened before any socket exists).
+    stdin: Option<std::fs::File>,
     /// Sends stdin made, once it has ended.
     stdin_sends: Option<u64>,
     sent: u64,
@@ -79,7 +80,7 @@ impl Headless {
             crlf: plan.eol == Eol::Crlf,
             reporter: Reporter::new(json, target).with_stats(plan.stats),
             conn: None,
-            stdin_started: false,
+            stdin: None,
             stdin_sends: None,
             sent: 0,
             our_shutdown_done: false,
@@ -95,8 +96,16 @@ impl Headless {
     async fn run(mut self, mut recorder: Recorder) -> ExitCode {
         // Caught only while recording, to end between two whole records.
         let mut stop = if recorder.active() { Stop::catch() } else { None };
-        let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
-        let session = net::spawn(self.end.config.clone(), events_tx);
+        // stdin and stdout first: the session may use up every file later.
+        if self.reads_stdin() {
+            match stdio::open_stdin() {
+                Ok(file) => self.stdin = Some(file),
+                Err(err) => {
+                    eprintln!("sockpit: cannot read stdin: {err}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
             Ok(sink) => sink,
             Err(err) => {
@@ -104,6 +113,8 @@ impl Headless {
                 return ExitCode::FAILURE;
             }
         };
+        let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
+        let session = net::spawn(self.end.config.clone(), events_tx);
         let (eof_tx, mut eof_rx) = mpsc::channel(1);
         // A UDP socket can take stdin at once: sends wait in the session's
         // queue until the socket exists, and a server reports lines that
@@ -159,14 +170,11 @@ impl Headless {
     }
 
     fn start_stdin(&mut self, commands: &mpsc::Sender<Command>, eof: &mpsc::Sender<u64>) {
-        if self.stdin_started || !self.reads_stdin() {
-            return;
-        }
-        self.stdin_started = true;
+        let Some(input) = self.stdin.take() else { return };
         let stream = self.end.config.role.kind() == Kind::Stream;
         let to = if self.end.keep_open { To::All } else { To::Current };
         let framing = Framing { lines: !stream, crlf: self.crlf, shutdown_at_eof: stream, to };
-        stdio::spawn_stdin(framing, commands.clone(), eof.clone());
+        stdio::spawn_stdin(framing, input, commands.clone(), eof.clone());
     }
 
     /// Updates the state for one event; `Some(code)` when it is time to exit.

@@ -34,9 +34,21 @@ pub struct Framing {
 
 /// Reads stdin until EOF on its own thread, sending each chunk (or line) to
 /// the session; reports how many sends it made when stdin ends.
-pub fn spawn_stdin(framing: Framing, commands: mpsc::Sender<Command>, eof: mpsc::Sender<u64>) {
+pub fn spawn_stdin(
+    framing: Framing,
+    input: File,
+    commands: mpsc::Sender<Command>,
+    eof: mpsc::Sender<u64>,
+) {
     let _detached = thread::Builder::new().name("stdin".into()).spawn(move || {
-        let sends = pump(framing, &commands).unwrap_or_default();
+        let sends = match pump(framing, input, &commands) {
+            Ok(sends) => sends,
+            Err((sends, err)) => {
+                // Said, then treated as the end of input: nothing more comes.
+                eprintln!("sockpit: read stdin failed: {err}; treating it as the end of input");
+                sends
+            }
+        };
         if framing.shutdown_at_eof {
             let _ = commands.blocking_send(Command::Shutdown { to: framing.to, how: Shut::Write });
         }
@@ -44,13 +56,22 @@ pub fn spawn_stdin(framing: Framing, commands: mpsc::Sender<Command>, eof: mpsc:
     });
 }
 
-fn open_stdin() -> io::Result<File> {
+/// stdin as a file of its own. Taken at start-up, before any socket: a
+/// server that later runs out of files (EMFILE) must not lose its stdin.
+///
+/// # Errors
+/// When the descriptor cannot be duplicated.
+pub fn open_stdin() -> io::Result<File> {
     Ok(File::from(io::stdin().as_fd().try_clone_to_owned()?))
 }
 
-/// Copies stdin into sends; returns the number of sends made.
-fn pump(framing: Framing, commands: &mpsc::Sender<Command>) -> io::Result<u64> {
-    let mut input = open_stdin()?;
+/// Copies stdin into sends; returns the number of sends made (with the
+/// read error that ended it early, if one did).
+fn pump(
+    framing: Framing,
+    mut input: File,
+    commands: &mpsc::Sender<Command>,
+) -> Result<u64, (u64, io::Error)> {
     let mut buf = vec![0u8; CHUNK];
     let mut line = BytesMut::new();
     let mut last_was_cr = false;
@@ -64,7 +85,7 @@ fn pump(framing: Framing, commands: &mpsc::Sender<Command>) -> io::Result<u64> {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err((sends, e)),
         };
         let chunk = if framing.crlf {
             to_crlf(&buf[..n], &mut last_was_cr)
