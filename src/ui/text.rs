@@ -47,8 +47,14 @@ pub fn wrap(spans: &[Span<'static>], max: usize, indent: usize) -> Vec<Line<'sta
         let w = c.width().unwrap_or(0);
         let lead = if first { 0 } else { indent };
         if col + w > max && row.len() > lead {
+            // The word moves down whole only if it then fits beside the
+            // indent; a word longer than a row is cut where the row ends.
+            let fits = |at: usize| {
+                let word: usize = row[at..].iter().map(|(c, _)| c.width().unwrap_or(0)).sum();
+                indent + word + w <= max
+            };
             let carry = match brk {
-                Some(at) if at < row.len() && c != ' ' => row.split_off(at),
+                Some(at) if at < row.len() && c != ' ' && fits(at) => row.split_off(at),
                 _ => Vec::new(),
             };
             rows.push(to_line(&row));
