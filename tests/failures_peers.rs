@@ -174,6 +174,25 @@ fn emfile_on_accept_is_an_event_without_spinning_and_passes() {
     me.kill();
 }
 
+/// In text mode the EMFILE line is in the grammar and names the address the
+/// listener really has (not the `:0` it was asked for).
+#[test]
+fn emfile_in_text_names_the_listening_address() {
+    let mut cmd = Command::new("prlimit");
+    cmd.args(["--nofile=32:32", SOCKPIT, "tcp", "server", "127.0.0.1:0", "--keep-open"]);
+    cmd.arg("--headless");
+    let mut me = Proc::spawn(cmd);
+    let line = me.wait_line("listening", |l| l.starts_with("listening on "));
+    let addr: SocketAddr =
+        line["listening on ".len()..].split(' ').next().unwrap_or_default().parse().expect("addr");
+    let _clients: Vec<TcpStream> = (0..40).map(|_| connect(addr)).collect();
+    me.wait_line("the EMFILE message", |l| l.starts_with("sockpit: accept "));
+    let msg = error_line(&me.stderr.join("\n"), "accept", &addr.to_string());
+    assert_explains(&msg, "EMFILE", "too many files are open");
+    assert!(msg.hint.contains("ulimit -n"), "{msg:?}");
+    me.kill();
+}
+
 /// A `--keep-open` server closes a connection once its client has left, so
 /// clients that come and go never use up `--max-conns` (or files).
 #[test]

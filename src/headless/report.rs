@@ -15,7 +15,8 @@ use crate::{json, python, sanitize};
 /// Writes events to stderr.
 pub struct Reporter {
     json: bool,
-    /// Peer of each socket, to name the target of a failed send or recv.
+    /// What each socket's failures are aimed at: a connection's peer, or
+    /// the address a listener or UDP socket got (its real port, not 0).
     peers: HashMap<SockId, SocketAddr>,
     /// Where the session points, for sockets with no connected peer.
     default_target: String,
@@ -61,8 +62,14 @@ impl Reporter {
     /// Reports one event (or nothing, for routine data traffic in text mode:
     /// the bytes themselves are on stdout).
     pub fn report(&mut self, event: &Event) {
-        if let EventKind::Connected { sock, peer, .. } = &event.kind {
-            self.peers.insert(*sock, *peer);
+        match &event.kind {
+            EventKind::Connected { sock, peer, .. } => {
+                self.peers.insert(*sock, *peer);
+            }
+            EventKind::Listening { sock, local, .. } => {
+                self.peers.insert(*sock, *local);
+            }
+            _ => {}
         }
         if let Some(stats) = &mut self.stats {
             stats.observe(event);

@@ -23,6 +23,10 @@ use super::sample::Sampling;
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
 
+/// Waits between accept attempts while out of files (EMFILE, ENFILE).
+const MIN_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
 /// A connection the listener accepted, handed to the session to run.
 pub(crate) struct Accepted {
     pub id: SockId,
@@ -44,6 +48,7 @@ pub(crate) async fn run_listener(
     mut mode: CallMode,
 ) {
     let mut sampling = Sampling::new(&ctx, Kind::Stream, true);
+    let mut backoff = MIN_BACKOFF;
     loop {
         let held = inbox.hold.borrow().accept;
         let result = tokio::select! {
@@ -80,6 +85,7 @@ pub(crate) async fn run_listener(
         };
         match result {
             Ok((stream, peer)) => {
+                backoff = MIN_BACKOFF;
                 let conn = ctx.new_id();
                 let fd = stream.as_raw_fd();
                 let ok = Ok(Returned::Accepted { sock: conn, fd, peer });
@@ -99,8 +105,10 @@ pub(crate) async fn run_listener(
                 ctx.call(id, "server", Call::Accept, Err(failed)).await;
                 if starved {
                     // The waiting connection keeps the listener readable, so
-                    // retrying at once would spin: back off instead.
-                    tokio::time::sleep(Duration::from_millis(250)).await;
+                    // retrying at once would spin: back off instead, longer
+                    // each time (up to 2 s) while no file comes free.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
                 }
             }
         }
