@@ -173,8 +173,9 @@ pub struct Common {
     /// [default: 100000].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub history: Option<u64>,
-    /// TUI: bytes of history kept per end, e.g. 32M (suffix K, M or G)
-    /// [default: 32M].
+    /// TUI: bytes kept per end, e.g. 32M (suffix K, M or G): half for the
+    /// history, a quarter for the inspector's bytes, an eighth each for F9's
+    /// capture and F10's script [default: 32M].
     #[arg(long, value_name = "BYTES", value_parser = parse_bytes)]
     pub history_bytes: Option<usize>,
     /// Step mode (TUI): nothing happens by itself; type each call

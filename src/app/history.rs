@@ -71,6 +71,16 @@ pub struct Caps {
     pub bytes: usize,
 }
 
+impl Caps {
+    /// The share of `--history-bytes` one of the TUI's stores may hold: the
+    /// history half, the inspector's raw bytes a quarter, F9's capture and
+    /// F10's script an eighth each, so one flag bounds all of it.
+    #[must_use]
+    pub fn share(self, eighths: usize) -> Self {
+        Self { bytes: self.bytes / 8 * eighths, ..self }
+    }
+}
+
 impl Default for Caps {
     fn default() -> Self {
         Self { entries: 100_000, bytes: 32 << 20 }

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::lesson::{Exporter, Lang};
-use crate::net::Event;
+use crate::net::{Event, EventKind, Returned};
 use crate::transcript;
 
 /// The scripts of every end, and where `--export-py` goes.
@@ -18,6 +18,10 @@ pub struct Scripts {
     /// created at start, so a bad path fails before the terminal is taken).
     out: Option<(File, PathBuf)>,
     demo: bool,
+    /// Bytes of events each end's script may hold; past it the script stops
+    /// (memory stays bounded under a flood) and says so.
+    cap: usize,
+    taken: Vec<usize>,
 }
 
 impl Scripts {
@@ -25,7 +29,13 @@ impl Scripts {
     ///
     /// # Errors
     /// A message in DESIGN.md's grammar when the file cannot be created.
-    pub fn open(path: Option<&Path>, ends: usize, lang: Lang, demo: bool) -> Result<Self, String> {
+    pub fn open(
+        path: Option<&Path>,
+        ends: usize,
+        lang: Lang,
+        demo: bool,
+        cap: usize,
+    ) -> Result<Self, String> {
         let out = match path {
             Some(path) => Some((
                 File::create(path)
@@ -34,20 +44,42 @@ impl Scripts {
             )),
             None => None,
         };
-        Ok(Self { lang, ends: (0..ends).map(|_| Exporter::new(lang)).collect(), out, demo })
+        let exporters = (0..ends).map(|_| Exporter::new(lang)).collect();
+        Ok(Self { lang, ends: exporters, out, demo, cap, taken: vec![0; ends] })
     }
 
     /// One event of end `end`.
     pub fn event(&mut self, end: usize, event: &Event) {
-        if let Some(exporter) = self.ends.get_mut(end) {
-            exporter.push(event);
+        let (Some(exporter), Some(taken)) = (self.ends.get_mut(end), self.taken.get_mut(end))
+        else {
+            return;
+        };
+        if *taken > self.cap {
+            return;
         }
+        *taken += match &event.kind {
+            EventKind::Data(d) => d.data.len(),
+            EventKind::Call(r) => match &r.result {
+                Ok(Returned::Data { data, .. }) => data.len(),
+                _ => 0,
+            },
+            _ => 0,
+        };
+        exporter.push(event);
+    }
+
+    /// Whether end `end`'s script stopped at the cap.
+    fn cut(&self, end: usize) -> bool {
+        self.taken.get(end).is_some_and(|&t| t > self.cap)
     }
 
     /// Alt-R: end `end` starts a new lesson, and a new script.
     pub fn restart(&mut self, end: usize) {
         if let Some(exporter) = self.ends.get_mut(end) {
             *exporter = Exporter::new(self.lang);
+        }
+        if let Some(taken) = self.taken.get_mut(end) {
+            *taken = 0;
         }
     }
 
@@ -69,8 +101,13 @@ impl Scripts {
                     let shown = path.display().to_string();
                     f.write_all(exporter.script().as_bytes())
                         .map_err(|e| format!("write {shown} failed: {e}"))?;
+                    let cut = if self.cut(end) {
+                        " - only its start: the rest passed the --history-bytes share"
+                    } else {
+                        ""
+                    };
                     return Ok(format!(
-                        "wrote the session as Python to {shown} (python3 {shown} HOST PORT)"
+                        "wrote the session as Python to {shown} (python3 {shown} HOST PORT){cut}"
                     ));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
@@ -92,7 +129,7 @@ impl Scripts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::{Call, CallRecord, EventKind, Family, Kind, Returned};
+    use crate::net::{Call, CallRecord, Family, Kind};
 
     fn socket_event() -> Event {
         let call = Call::Socket { family: Family::Inet, kind: Kind::Stream };
@@ -105,7 +142,7 @@ mod tests {
     fn f10_writes_a_new_file_each_time_and_restart_starts_over() {
         let dir = std::env::temp_dir().join(format!("sockpit-f10-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut scripts = Scripts::open(None, 1, Lang::En, false).unwrap();
+        let mut scripts = Scripts::open(None, 1, Lang::En, false, 1 << 20).unwrap();
         scripts.event(0, &socket_event());
         let first = scripts.save(0, "client", &dir, 7).unwrap();
         let second = scripts.save(0, "client", &dir, 7).unwrap();
@@ -123,7 +160,7 @@ mod tests {
     #[test]
     fn export_py_is_written_at_the_end() {
         let path = std::env::temp_dir().join(format!("sockpit-xpy-{}.py", std::process::id()));
-        let mut scripts = Scripts::open(Some(&path), 1, Lang::Zh, false).unwrap();
+        let mut scripts = Scripts::open(Some(&path), 1, Lang::Zh, false, 1 << 20).unwrap();
         scripts.event(0, &socket_event());
         assert_eq!(scripts.finish(), None);
         let script = std::fs::read_to_string(&path).unwrap();

@@ -32,7 +32,8 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
     terminal::install_panic_hook();
     // The record files open before the terminal is touched: a bad path is
     // a plain message and exit 1.
-    let caps = plan.history_bytes;
+    // F9's in-memory capture and F10's script: an eighth of --history-bytes each.
+    let caps = plan.history_bytes / 8;
     let mut recorder = match record::Recorder::open(&plan.record, plan.ends.len(), plan.demo, caps)
     {
         Ok(recorder) => recorder,
@@ -42,7 +43,8 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
         }
     };
     let export = plan.record.export_py.as_deref();
-    let mut scripts = match export::Scripts::open(export, plan.ends.len(), plan.lang, plan.demo) {
+    let opened = export::Scripts::open(export, plan.ends.len(), plan.lang, plan.demo, caps);
+    let mut scripts = match opened {
         Ok(scripts) => scripts,
         Err(message) => {
             eprintln!("sockpit: {message}");

@@ -4,6 +4,7 @@
 //! after SIGTERM/SIGHUP (the loop returns normally).
 
 use std::io::{self, Stdout, stdout};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -28,8 +29,17 @@ impl Drop for Guard {
     }
 }
 
-/// Puts the terminal back to how the shell wants it. Safe to call twice.
+/// Whether the terminal is set up (and so has something to restore).
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Puts the terminal back to how the shell wants it. Only the first call
+/// after [`setup`] does anything: a panic runs the hook and then the guard's
+/// drop, and leaving the alternate screen twice would move the cursor back
+/// over the panic's report.
 pub fn restore() {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let _ = disable_raw_mode();
     let _ = execute!(
         stdout(),
@@ -57,6 +67,7 @@ pub fn install_panic_hook() {
 /// When stdout is not a terminal or refuses the escape sequences.
 pub fn setup() -> io::Result<Guard> {
     enable_raw_mode()?;
+    ACTIVE.store(true, Ordering::SeqCst);
     let entered =
         execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste, EnableMouseCapture);
     if let Err(err) = entered {
