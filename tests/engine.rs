@@ -195,3 +195,35 @@ async fn a_refused_client_reports_the_call_and_a_fatal_message() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_peer_that_never_reads_stalls_neither_the_session_nor_the_others() {
+    let (session, mut events) = server(Holds::default());
+    let (_, local) = listening(&mut events).await;
+    let _stuck = tokio::net::TcpStream::connect(local).await.unwrap();
+    let stuck = connected(&mut events).await;
+    let mut other = tokio::net::TcpStream::connect(local).await.unwrap();
+    let reader = connected(&mut events).await;
+    // The screen keeps reading events (a bounded channel: a consumer that
+    // stopped would rightly stop the engine); note the refusal when it comes.
+    let refusal = tokio::spawn(async move {
+        wait_for(&mut events, |k| match k {
+            EventKind::Dropped { len, why } if why.contains("does not read") => Some(*len),
+            _ => None,
+        })
+        .await
+    });
+    // Far more than the kernel, the connection's queues and the backlog hold.
+    let chunk = Bytes::from(vec![b'x'; 64 << 10]);
+    for _ in 0..(32 << 20) / chunk.len() {
+        let send = Command::Send { to: To::Sock(stuck), data: chunk.clone() };
+        tokio::time::timeout(LIMIT, session.commands.send(send)).await.unwrap().unwrap();
+    }
+    let hello = Command::Send { to: To::Sock(reader), data: Bytes::from_static(b"hi") };
+    tokio::time::timeout(LIMIT, session.commands.send(hello)).await.unwrap().unwrap();
+    let mut got = [0u8; 2];
+    tokio::time::timeout(LIMIT, other.read_exact(&mut got)).await.unwrap().unwrap();
+    assert_eq!(&got, b"hi");
+    let refused = tokio::time::timeout(LIMIT, refusal).await.unwrap().unwrap();
+    assert!(refused > 0);
+}

@@ -7,6 +7,7 @@
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
 pub mod addr;
+mod backlog;
 pub mod blocking;
 mod ctx;
 mod diag;

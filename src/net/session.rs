@@ -10,6 +10,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 
+use super::backlog::Backlogs;
 use super::blocking::CallMode;
 use super::ctx::{Ctx, Out, SockHandle, sock_channel};
 use super::event::{Call, EventKind, Kind, Returned, SockId, SockOpt};
@@ -34,6 +35,8 @@ pub(super) struct Session {
     pub(super) accepted: mpsc::Sender<Accepted>,
     /// Broker: connections hand received data here to relay to the others.
     relay: Option<mpsc::Sender<(SockId, Bytes)>>,
+    /// What waits for connections whose peer does not read.
+    backlogs: Backlogs,
     /// The kernel's view of our TCP sockets, fd-less ones included.
     pub(super) kernel: KernelWatch,
     /// Ctrl-C for connects made by hand: set to `connects` to interrupt
@@ -67,6 +70,7 @@ pub(crate) async fn run(
         tasks: JoinSet::new(),
         accepted,
         relay,
+        backlogs: Backlogs::default(),
         kernel: KernelWatch::new(),
         interrupt: watch::channel(0).0,
         connects: 0,
@@ -75,6 +79,8 @@ pub(crate) async fn run(
     // Only TCP has sockets without an fd worth listing.
     let tcp = s.config.role.kind() == Kind::Stream;
     let mut kernel_ticks = Ticker::new(s.config.sample_every.filter(|_| tcp));
+    // Only while something waits for a peer that does not read.
+    let mut drain = tokio::time::interval(Duration::from_millis(5));
     if let Err(message) = s.start().await {
         s.ctx.emit(EventKind::Fatal { message }).await;
         return;
@@ -90,6 +96,7 @@ pub(crate) async fn run(
             Some((id, fresh)) = came_back.recv() => { s.fresh.insert(id, fresh); }
             Some(_) = s.tasks.join_next() => s.prune(),
             () = kernel_ticks.tick() => s.watch_kernel().await,
+            _ = drain.tick(), if !s.backlogs.is_empty() => s.backlogs.drain(&s.conns),
         }
     }
     // Dropping the handles tells every socket task to close; wait so their
@@ -248,18 +255,30 @@ impl Session {
         }
     }
 
+    /// Hands `out` to every socket `to` names; the count of sockets found.
+    /// One connection of its own (a client, `nc -l` style) is waited for:
+    /// that is backpressure. A server with many clients never waits on one:
+    /// see [`Backlogs`].
     async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
         let ids = self.targets(to);
-        let mut delivered = 0;
+        let many = matches!(self.config.role, Role::TcpServer(_)) && !self.config.single;
+        let (mut found, mut refused) = (0, 0);
         for id in ids {
             let Some(handle) = self.conns.get(&id).or_else(|| self.listeners.get(&id)) else {
                 continue;
             };
-            if handle.out.send(out()).await.is_ok() {
-                delivered += 1;
+            found += 1;
+            if !many {
+                let _ = handle.out.send(out()).await;
+            } else if let Err(Out::Data(data)) = self.backlogs.offer(id, handle, out()) {
+                refused += data.len();
             }
         }
-        delivered
+        if refused > 0 {
+            let why = "the peer does not read and 8 MiB already wait for it; this was not sent";
+            self.ctx.emit(EventKind::Dropped { len: refused, why }).await;
+        }
+        found
     }
 
     async fn handle(&mut self, cmd: Command) {
