@@ -8,6 +8,7 @@
 
 pub mod addr;
 mod backlog;
+mod many;
 pub mod blocking;
 mod ctx;
 mod diag;
