@@ -110,7 +110,12 @@ impl Reporter {
             }
             EventKind::Data(_) => return None,
             EventKind::Listening { sock, fd, local, kind } => {
-                format!("listening on {local} ({}, sock {sock}, fd {fd})", kind.protocol())
+                let exposed = if local.ip().is_loopback() {
+                    ""
+                } else {
+                    "; warning: reachable from other hosts"
+                };
+                format!("listening on {local} ({}, sock {sock}, fd {fd}){exposed}", kind.protocol())
             }
             EventKind::Connected { sock, fd, local, peer } => {
                 format!("connected {local} <-> {peer} (sock {sock}, fd {fd})")

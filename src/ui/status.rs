@@ -66,6 +66,17 @@ fn target(app: &App) -> Span<'static> {
     }
 }
 
+/// A server bound to more than loopback can be reached from other hosts:
+/// said in yellow, first thing after the mode.
+fn exposed(app: &App) -> Option<Span<'static>> {
+    let local = app.end().listening?;
+    if local.ip().is_loopback() {
+        return None;
+    }
+    let warn = Style::new().bg(Color::Yellow).fg(Color::Black).add_modifier(Modifier::BOLD);
+    Some(Span::styled(format!(" ⚠ {local} is reachable from other hosts "), warn))
+}
+
 /// ` │ file.bin 45% [####·····]` while a `/file` is being sent.
 fn progress(app: &App) -> String {
     let Some(up) = &app.upload else { return String::new() };
@@ -93,9 +104,11 @@ impl Widget for StatusBar<'_> {
             hints.push_str("  F6 reconnect");
         }
         hints.push_str("  ^Q quit");
-        let line = Line::from(vec![
-            Span::styled(format!(" {}", mode(app)), bold),
-            sep.clone(),
+        let mut spans = vec![Span::styled(format!(" {}", mode(app)), bold), sep.clone()];
+        if let Some(warning) = exposed(app) {
+            spans.extend([warning, sep.clone()]);
+        }
+        spans.extend([
             Span::styled(state(app), bold),
             sep.clone(),
             target(app),
@@ -107,6 +120,34 @@ impl Widget for StatusBar<'_> {
             sep,
             Span::styled(hints, bar),
         ]);
-        Paragraph::new(line).style(bar).render(area, buf);
+        Paragraph::new(Line::from(spans)).style(bar).render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::StatusBar;
+    use crate::app::{App, Caps, Clock};
+    use crate::cli::Eol;
+    use crate::net::{Role, Target};
+
+    fn bar(listening: &str) -> String {
+        let role = Role::TcpServer(Target::Addr(listening.parse().unwrap()));
+        let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), Clock::fixed(0));
+        app.ends[0].listening = Some(listening.parse().unwrap());
+        let mut term = Terminal::new(TestBackend::new(160, 1)).unwrap();
+        term.draw(|f| f.render_widget(StatusBar { app: &app }, f.area())).unwrap();
+        term.backend().buffer().content.iter().map(ratatui::buffer::Cell::symbol).collect()
+    }
+
+    #[test]
+    fn a_server_beyond_loopback_is_flagged() {
+        assert!(bar("0.0.0.0:8080").contains("0.0.0.0:8080 is reachable from other hosts"));
+        assert!(bar("[::]:8080").contains("reachable from other hosts"));
+        assert!(!bar("127.0.0.1:8080").contains("reachable"));
+        assert!(!bar("[::1]:8080").contains("reachable"));
     }
 }
