@@ -1,5 +1,6 @@
 //! Failures a peer or the system causes on a live session (issue 8): a peer
-//! resetting the connection (SO_LINGER 0), and EMFILE on accept. The
+//! resetting the connection (SO_LINGER 0), sending to a peer that has
+//! closed (EPIPE), and EMFILE on accept. The
 //! session's own connection failing exits 1 with the grammar's message; in
 //! multi-client modes one connection's error is an event and the server goes
 //! on, without spinning, and serves again once files are free.
@@ -83,6 +84,35 @@ fn econnreset_ends_a_single_connection_server_with_exit_1() {
         reset(client);
         assert_reset_reported(&mut me, json, local);
     }
+}
+
+/// The peer closes while sockpit still has stdin to send: its kernel
+/// answers the next segment with RST, and the send after that fails with
+/// EPIPE (a reset in CLOSE_WAIT): exit 1 with the grammar's message.
+#[test]
+fn epipe_after_the_peer_closed_ends_the_client_with_exit_1() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut me = Proc::spawn(sockpit(&["tcp", "client", &addr.to_string()]));
+    let mut peer = accept(&listener);
+    me.write(b"first\n");
+    assert_eq!(read_exact(&mut peer, 6), b"first\n");
+    drop(peer);
+    me.wait_line("the peer's EOF", |l| l.starts_with("peer closed its side"));
+    // Keep sending (a bounded poll: a line, then a look at whether it ended).
+    let deadline = Instant::now() + SOON;
+    let mut stdin = me.stdin.take().expect("stdin");
+    while me.child.try_wait().expect("try_wait").is_none() && Instant::now() < deadline {
+        if stdin.write_all(b"more\n").and_then(|()| stdin.flush()).is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5)); // poll interval
+    }
+    me.expect_code(1, SOON);
+    let stderr = me.stderr.join("\n");
+    let msg = error_line(&stderr, "sendall", &addr.to_string());
+    assert_explains(&msg, "EPIPE", "the peer has closed and can no longer receive");
+    assert!(stderr.contains("-> BrokenPipeError: [Errno 32] Broken pipe"), "{stderr}");
 }
 
 /// `--keep-open`: one client's reset is an event; the server goes on and
