@@ -8,7 +8,6 @@
 
 pub mod addr;
 mod backlog;
-mod many;
 pub mod blocking;
 mod ctx;
 mod diag;
@@ -16,6 +15,7 @@ pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
+mod many;
 mod query;
 pub mod sample;
 mod session;
