@@ -1,0 +1,151 @@
+//! From the parsed command line to what runs: the ends, each with its
+//! session config, and the options around them.
+
+use std::time::Duration;
+
+use super::{Cli, Common, Eol, EventFormat, Inspect, Mode, Proto, Record, Serve, TcpRole, UdpRole};
+use crate::lesson::Lang;
+use crate::net::{Role, SessionConfig, Target};
+
+/// One end to run: its session, and what the runner needs beside it.
+#[derive(Debug, Clone)]
+pub struct End {
+    pub config: SessionConfig,
+    /// `--recv-size` as given (each mode has its own default).
+    pub recv_size: Option<u32>,
+    /// Headless server discards what arrives and does not read stdin.
+    pub sink: bool,
+    /// Headless TCP server: many clients (`--keep-open`, `--broker`).
+    pub keep_open: bool,
+    /// UDP client, headless: silence after stdin EOF before exiting.
+    pub linger: Duration,
+}
+
+/// The whole run, decided from the command line.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// One end, or two for the demo (server first).
+    pub ends: Vec<End>,
+    pub demo: bool,
+    pub eol: Eol,
+    /// `Some` when `--headless` was given.
+    pub headless: bool,
+    pub events: EventFormat,
+    /// Whether `--events` was given at all (it means nothing in the TUI).
+    pub events_given: bool,
+    /// TUI: history entries kept per end (`--history`).
+    pub history: usize,
+    /// TUI: history bytes kept per end (`--history-bytes`).
+    pub history_bytes: usize,
+    /// Whether `--history` or `--history-bytes` was given (they mean nothing
+    /// headless).
+    pub history_given: bool,
+    /// Headless: `--stats SECS`.
+    pub stats: Option<Duration>,
+    /// `--log FILE`, `--pcap FILE` and `--export-py FILE`.
+    pub record: Record,
+    /// `--lang`: the explanations' language (default English).
+    pub lang: Lang,
+    /// Whether `--lang` was given (headless it means something only for
+    /// `--export-py`).
+    pub lang_given: bool,
+}
+
+impl Cli {
+    /// Turns the parsed command line into a plan to run.
+    #[must_use]
+    pub fn plan(self) -> Plan {
+        let mode = self.command.unwrap_or(Mode::Demo {
+            proto: Proto::Tcp,
+            common: Common {
+                recv_size: None,
+                eol: None,
+                headless: false,
+                events: None,
+                history: None,
+                history_bytes: None,
+                lang: None,
+                step: false,
+                inspect: Inspect::default(),
+                record: Record::default(),
+            },
+        });
+        let one = |role: Role, common: Common, serve: Option<Serve>| {
+            let mut config = SessionConfig::new(role);
+            config.holds.reads = common.inspect.hold_reads;
+            config.step = common.step;
+            if let Some(ms) = common.inspect.sample_ms {
+                config.sample_every = (ms > 0).then(|| Duration::from_millis(ms.into()));
+            }
+            if let Some(serve) = serve {
+                config.echo = serve.echo;
+                config.v6_only = serve.ipv6_only.then_some(true);
+            }
+            let end = End {
+                config,
+                recv_size: common.recv_size,
+                sink: serve.is_some_and(|s| s.sink),
+                keep_open: false,
+                linger: Duration::from_secs(1),
+            };
+            (end, common)
+        };
+        let (ends, common, demo) = match mode {
+            Mode::Demo { proto, common } => {
+                let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+                let (server, client) = match proto {
+                    Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
+                    Proto::Udp => (Role::UdpServer(any.clone()), Role::UdpClient(any)),
+                };
+                let (s, _) = one(server, common.clone(), None);
+                let (c, common) = one(client, common, None);
+                (vec![s, c], common, true)
+            }
+            Mode::Tcp {
+                role: TcpRole::Server { addr, backlog, hold_accept, serve, many, nodelay, common },
+            } => {
+                let (mut end, common) = one(Role::TcpServer(addr), common, Some(serve));
+                end.config.backlog = backlog;
+                end.config.holds.accept = hold_accept;
+                end.config.broker = many.broker;
+                end.config.max_conns = many.max_conns as usize;
+                end.keep_open = many.keep_open || many.broker;
+                end.config.nodelay = nodelay;
+                (vec![end], common, false)
+            }
+            Mode::Tcp { role: TcpRole::Client { addr, timeout, nodelay, common } } => {
+                let (mut end, common) = one(Role::TcpClient(addr), common, None);
+                end.config.timeout = timeout;
+                end.config.nodelay = nodelay;
+                (vec![end], common, false)
+            }
+            Mode::Udp { role: UdpRole::Server { addr, serve, common } } => {
+                let (end, common) = one(Role::UdpServer(addr), common, Some(serve));
+                (vec![end], common, false)
+            }
+            Mode::Udp { role: UdpRole::Client { addr, timeout, unconnected, common } } => {
+                let (mut end, common) = one(Role::UdpClient(addr), common, None);
+                end.config.unconnected = unconnected;
+                if let Some(t) = timeout {
+                    end.linger = t;
+                }
+                (vec![end], common, false)
+            }
+        };
+        Plan {
+            ends,
+            demo,
+            eol: common.eol.unwrap_or_default(),
+            headless: common.headless,
+            events: common.events.unwrap_or(EventFormat::Text),
+            events_given: common.events.is_some(),
+            history: common.history.map_or(100_000, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+            history_bytes: common.history_bytes.unwrap_or(32 << 20),
+            history_given: common.history.is_some() || common.history_bytes.is_some(),
+            stats: common.inspect.stats,
+            record: common.record,
+            lang: common.lang.unwrap_or_default(),
+            lang_given: common.lang.is_some(),
+        }
+    }
+}
