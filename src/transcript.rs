@@ -77,6 +77,16 @@ impl Transcript {
     }
 }
 
+/// `--log`'s transcript when the flag was given, opened before anything
+/// runs; a bad path is a message in DESIGN.md's grammar.
+///
+/// # Errors
+/// When the file cannot be created.
+pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<Transcript>, String> {
+    path.map(|p| Transcript::open(p).map_err(|e| open_error("transcript (--log)", p, &e)))
+        .transpose()
+}
+
 /// DESIGN.md's error grammar for a transcript or capture file that cannot be
 /// created: `open PATH failed: ENOENT (...): sentence; try ...`.
 #[must_use]

@@ -143,15 +143,7 @@ impl EndState {
                 if let Some(i) = self.waiting_calls.iter().position(|w| *w == name) {
                     self.waiting_calls.remove(i);
                 }
-                let data_call = matches!(
-                    rec.call,
-                    Call::Send { .. }
-                        | Call::SendAll { .. }
-                        | Call::SendTo { .. }
-                        | Call::Recv { .. }
-                        | Call::RecvFrom { .. }
-                        | Call::Shutdown(_)
-                );
+                let data_call = rec.call.moves_data() || matches!(rec.call, Call::Shutdown(_));
                 if let (true, Ok(_)) = (data_call, &rec.result) {
                     self.packets.call(rec.sock, rec.var, &rec.call);
                 }

@@ -87,17 +87,7 @@ pub fn next(end: &EndState) -> String {
 /// On a socket that carries data: answer after a message (a server) or
 /// wait for the answer (a client), close once the peer has.
 fn conversation(calls: &[&CallRecord], sock: SockId, server: bool) -> String {
-    let last = calls.iter().rev().find(|r| {
-        r.sock == sock
-            && matches!(
-                r.call,
-                Call::Send { .. }
-                    | Call::SendAll { .. }
-                    | Call::SendTo { .. }
-                    | Call::Recv { .. }
-                    | Call::RecvFrom { .. }
-            )
-    });
+    let last = calls.iter().rev().find(|r| r.sock == sock && r.call.moves_data());
     let Some(last) = last else {
         return if server { RECV.into() } else { HELLO.into() };
     };

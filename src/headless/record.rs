@@ -12,7 +12,7 @@
 //! write short in the kernel.
 
 use std::fs::File;
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use tokio::signal::unix::{Signal, SignalKind, signal};
@@ -20,13 +20,12 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::cli::Record;
 use crate::lesson::{Exporter, Lang};
 use crate::net::Event;
-use crate::pcap::PcapWriter;
 use crate::transcript::{self, Transcript};
 
 /// The files a headless run records to; either may be absent.
 pub(super) struct Recorder {
     log: Option<Transcript>,
-    pcap: Option<(PcapWriter<BufWriter<File>>, PathBuf)>,
+    pcap: Option<crate::pcap::LiveCapture>,
     /// The script's file is created at the start, so that a path that
     /// cannot be written fails before the session, like the others.
     export: Option<(Exporter, File, PathBuf)>,
@@ -39,21 +38,8 @@ impl Recorder {
     /// # Errors
     /// A message in DESIGN.md's grammar when a file cannot be created.
     pub(super) fn open(record: &Record, lang: Lang) -> Result<Self, String> {
-        let log = match &record.log {
-            Some(path) => Some(
-                Transcript::open(path)
-                    .map_err(|e| transcript::open_error("transcript (--log)", path, &e))?,
-            ),
-            None => None,
-        };
-        let pcap = match &record.pcap {
-            Some(path) => Some((
-                PcapWriter::create(path)
-                    .map_err(|e| transcript::open_error("capture (--pcap)", path, &e))?,
-                path.clone(),
-            )),
-            None => None,
-        };
+        let log = transcript::open_flag(record.log.as_ref())?;
+        let pcap = crate::pcap::open_flag(record.pcap.as_ref())?;
         let export = match &record.export_py {
             Some(path) => Some((
                 Exporter::new(lang),

@@ -88,14 +88,7 @@ impl Reporter {
     fn text(&mut self, kind: &EventKind) -> Option<String> {
         let line = match kind {
             EventKind::Call(record) => {
-                let routine = matches!(
-                    record.call,
-                    Call::Send { .. }
-                        | Call::SendAll { .. }
-                        | Call::SendTo { .. }
-                        | Call::Recv { .. }
-                        | Call::RecvFrom { .. }
-                );
+                let routine = record.call.moves_data();
                 match &record.result {
                     Ok(_) if routine => return None,
                     Ok(_) => python::line(record),

@@ -159,6 +159,20 @@ pub enum Call {
 }
 
 impl Call {
+    /// Whether the call moves data (send/recv and their kin): routine
+    /// traffic, as opposed to the lifecycle calls around it.
+    #[must_use]
+    pub fn moves_data(&self) -> bool {
+        matches!(
+            self,
+            Self::Send { .. }
+                | Self::SendAll { .. }
+                | Self::SendTo { .. }
+                | Self::Recv { .. }
+                | Self::RecvFrom { .. }
+        )
+    }
+
     /// The C-level name used in error messages (`connect`, `bind`, ...).
     #[must_use]
     pub fn name(&self) -> &'static str {

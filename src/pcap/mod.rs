@@ -20,7 +20,7 @@ mod synth;
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use pcap_file::DataLink;
@@ -137,6 +137,23 @@ impl PcapWriter<BufWriter<File>> {
     pub fn create(path: &Path) -> io::Result<Self> {
         Self::new(BufWriter::new(File::create(path)?))
     }
+}
+
+/// A capture written to a file as events come, with the file's path.
+pub type LiveCapture = (PcapWriter<BufWriter<File>>, PathBuf);
+
+/// `--pcap`'s live capture when the flag was given, with its path, opened
+/// before anything runs; a bad path is a message in DESIGN.md's grammar.
+///
+/// # Errors
+/// When the file cannot be created.
+pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<LiveCapture>, String> {
+    let open = |p: &PathBuf| {
+        PcapWriter::create(p)
+            .map(|w| (w, p.clone()))
+            .map_err(|e| crate::transcript::open_error("capture (--pcap)", p, &e))
+    };
+    path.map(open).transpose()
 }
 
 /// Writes one end's `events` as a pcapng file at `path` (the TUI's F9).

@@ -6,7 +6,7 @@
 //! `--pcap` has no cap.
 
 use std::fs::{File, OpenOptions};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::cli::Record;
@@ -24,7 +24,7 @@ struct Memory {
 /// Everything the TUI records.
 pub struct Recorder {
     log: Option<Transcript>,
-    live: Option<(PcapWriter<BufWriter<File>>, PathBuf)>,
+    live: Option<crate::pcap::LiveCapture>,
     memory: Vec<Memory>,
     cap: usize,
     /// Two ends (the demo): transcript lines carry `"end"`.
@@ -37,21 +37,8 @@ impl Recorder {
     /// # Errors
     /// A message in DESIGN.md's grammar when a file cannot be created.
     pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, String> {
-        let log = match &record.log {
-            Some(path) => Some(
-                Transcript::open(path)
-                    .map_err(|e| transcript::open_error("transcript (--log)", path, &e))?,
-            ),
-            None => None,
-        };
-        let live = match &record.pcap {
-            Some(path) => Some((
-                PcapWriter::create(path)
-                    .map_err(|e| transcript::open_error("capture (--pcap)", path, &e))?,
-                path.clone(),
-            )),
-            None => None,
-        };
+        let log = transcript::open_flag(record.log.as_ref())?;
+        let live = crate::pcap::open_flag(record.pcap.as_ref())?;
         let memory = (0..ends)
             .map(|_| Memory { writer: PcapWriter::new(Vec::new()).ok(), full: false })
             .collect();
