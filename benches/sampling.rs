@@ -50,7 +50,11 @@ async fn measure(conns: usize, window: Duration, sample_every: Option<Duration>)
     let mut clients = Vec::with_capacity(conns);
     let mut connected = 0;
     for _ in 0..conns {
-        clients.push(tokio::net::TcpStream::connect(local).await.expect("connect"));
+        clients.push(
+            tokio::net::TcpStream::connect(local.inet().expect("an IP listener"))
+                .await
+                .expect("connect"),
+        );
     }
     while connected < conns {
         if let EventKind::Connected { .. } = events.recv().await.expect("session").kind {

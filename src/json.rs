@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use crate::net::{CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Returned};
+use crate::net::{CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Returned};
 use crate::python;
 
 mod inspect;
@@ -36,7 +36,7 @@ fn body(kind: &EventKind) -> Value {
         }),
         EventKind::Listening { sock, fd, local, kind } => json!({
             "ev": "listening", "sock": sock, "fd": fd,
-            "local": local.to_string(), "type": kind.protocol(),
+            "local": local.to_string(), "type": kind.protocol(Family::of(local)),
         }),
         EventKind::PeerEof { sock } => json!({ "ev": "eof", "sock": sock }),
         EventKind::Closed { sock, reason } => {
@@ -94,7 +94,7 @@ fn data(record: &DataRecord) -> Value {
         "offset": record.offset,
         "len": record.data.len(),
     });
-    if let Some(peer) = record.peer {
+    if let Some(peer) = &record.peer {
         v["peer"] = json!(peer.to_string());
     }
     match std::str::from_utf8(&record.data) {

@@ -4,12 +4,51 @@
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 
-use crate::net::{Call, CallRecord, Returned, SockOpt};
+use crate::net::{Addr, Call, CallRecord, Returned, SockOpt};
 
-/// Python's tuple form of an address: `('127.0.0.1', 8080)`; IPv6 adds
+/// How Python shows an address of any family (see [`inet`]; a Unix name
+/// is a `str` path or, abstract, `bytes`).
+#[must_use]
+pub fn addr(a: &Addr) -> String {
+    a.python()
+}
+
+/// Python's `repr()` of a `str`, for the ASCII and UTF-8 text of paths.
+#[must_use]
+pub fn str_literal(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push(quote);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            _ if c == quote => {
+                out.push('\\');
+                out.push(quote);
+            }
+            _ if c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            _ => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `repr()` of a whole bytes value (never cut).
+#[must_use]
+pub fn bytes_literal(data: &[u8]) -> String {
+    bytes_repr(data, usize::MAX)
+}
+
+/// Python's tuple form of an IP address: `('127.0.0.1', 8080)`; IPv6 adds
 /// flowinfo and scope id as Python does.
 #[must_use]
-pub fn addr(a: &SocketAddr) -> String {
+pub fn inet(a: SocketAddr) -> String {
     match a {
         SocketAddr::V4(v4) => format!("('{}', {})", v4.ip(), v4.port()),
         SocketAddr::V6(v6) => {
@@ -152,12 +191,16 @@ mod tests {
                 "server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  -> <socket fd=7>",
             ),
             (
-                rec("server", Call::Bind(a), Ok(Returned::Nothing)),
+                rec("server", Call::Bind(crate::net::Addr::Inet(a)), Ok(Returned::Nothing)),
                 "server.bind(('127.0.0.1', 8080))  -> None",
             ),
             (rec("server", Call::Listen(5), Ok(Returned::Nothing)), "server.listen(5)  -> None"),
             (
-                rec("server", Call::Accept, Ok(Returned::Accepted { sock: 2, fd: 8, peer })),
+                rec(
+                    "server",
+                    Call::Accept,
+                    Ok(Returned::Accepted { sock: 2, fd: 8, peer: crate::net::Addr::Inet(peer) }),
+                ),
                 "sock, caddr = server.accept()  -> (<socket fd=8>, ('127.0.0.1', 50512))",
             ),
             (

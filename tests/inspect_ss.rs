@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use sockpit::net::{
-    self, Command, DiagSocket, Event, EventKind, Holds, Role, Sample, SessionConfig, SessionHandle,
-    SockId, Target, TcpState, To, Whose,
+    self, Addr, Command, DiagSocket, Event, EventKind, Holds, Role, Sample, SessionConfig,
+    SessionHandle, SockId, Target, TcpState, To, Whose,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -41,7 +41,7 @@ impl Server {
         let (tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
         let session = net::spawn(config, tx);
         let (listener, local) = wait_for(&mut events, |k| match k {
-            EventKind::Listening { sock, local, .. } => Some((*sock, *local)),
+            EventKind::Listening { sock, local, .. } => Some((*sock, local.inet()?)),
             _ => None,
         })
         .await;
@@ -197,8 +197,9 @@ async fn an_established_connection_matches_ss() {
     let mut s = server.sample_where(conn, |s| s.send_q == Some(0) && s.recv_q == Some(0)).await;
     loop {
         let tcp = s.tcp.clone().unwrap();
-        let (local, peer_addr) = (s.local.unwrap(), s.peer.unwrap());
-        assert_eq!(peer_addr, peer.local_addr().unwrap());
+        let (local, peer_addr) = (s.local.clone().unwrap(), s.peer.clone().unwrap());
+        let local = local.inet().unwrap();
+        assert_eq!(peer_addr, sockpit::net::Addr::Inet(peer.local_addr().unwrap()));
         let Some(line) = ss_one("-tinH", local, &peer_addr.to_string()) else {
             panic!("ss does not list {local} <-> {peer_addr}");
         };
@@ -268,7 +269,8 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
         .await;
     let s = server.sample_where(conn, |s| s.recv_q == Some(5)).await;
     let peer_addr = peer.local_addr().unwrap().to_string();
-    let line = ss_one("-tnH", s.local.unwrap(), &peer_addr).expect("ss lists the connection");
+    let line = ss_one("-tnH", s.local.as_ref().and_then(Addr::inet).unwrap(), &peer_addr)
+        .expect("ss lists the connection");
     assert_eq!((line.state.as_str(), line.recv_q), ("ESTAB", 5));
 
     drop(peer);
@@ -298,7 +300,8 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
     assert!(after < 2 * PERIOD, "CLOSE_WAIT seen {after:?} after the FIN, period {PERIOD:?}");
     let change = change.expect("the kernel's state change is reported");
     assert_eq!((change.from, change.to), (Some(TcpState::Established), Some(TcpState::CloseWait)));
-    let line = ss_one("-tnH", s.local.unwrap(), &peer_addr).expect("ss lists it");
+    let line = ss_one("-tnH", s.local.as_ref().and_then(Addr::inet).unwrap(), &peer_addr)
+        .expect("ss lists it");
     assert_eq!(line.state, "CLOSE-WAIT");
 }
 

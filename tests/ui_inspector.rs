@@ -36,7 +36,16 @@ fn call(us: u64, call: Call, result: Returned) -> Event {
 
 fn data(us: u64, dir: Dir, bytes: &[u8], offset: u64) -> Event {
     let data = Bytes::copy_from_slice(bytes);
-    at(us, EventKind::Data(DataRecord { sock: 1, dir, peer: Some(addr(SERVER)), data, offset }))
+    at(
+        us,
+        EventKind::Data(DataRecord {
+            sock: 1,
+            dir,
+            peer: Some(sockpit::net::Addr::Inet(addr(SERVER))),
+            data,
+            offset,
+        }),
+    )
 }
 
 /// A client connected to the server, nothing said yet.
@@ -49,8 +58,16 @@ fn client() -> App {
         &mut app,
         [
             call(1, stream, Returned::Socket { fd: 5 }),
-            call(2, Call::Connect(addr(SERVER)), Returned::Nothing),
-            at(2, EventKind::Connected { sock: 1, fd: 5, local: addr(CLIENT), peer: addr(SERVER) }),
+            call(2, Call::Connect(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
+            at(
+                2,
+                EventKind::Connected {
+                    sock: 1,
+                    fd: 5,
+                    local: sockpit::net::Addr::Inet(addr(CLIENT)),
+                    peer: sockpit::net::Addr::Inet(addr(SERVER)),
+                },
+            ),
         ],
     );
     app

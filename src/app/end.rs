@@ -3,7 +3,6 @@
 //! updated from the engine's events by [`EndState::on_event`].
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 
 use super::decoder::{LineDecoder, Piece};
 use super::history::{Calls, Caps, Entry, EntryKind, History};
@@ -13,8 +12,8 @@ use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use super::targets::Targets;
 use crate::net::{
-    Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Holds, Kind, Micros, Role,
-    SockId,
+    Addr, Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Family, Holds, Kind,
+    Micros, Role, SockId,
 };
 
 /// Where a connection's received bytes stand in the history.
@@ -53,7 +52,7 @@ pub struct EndState {
     /// The session has been spawned (the demo's client waits for the server).
     pub started: bool,
     /// Where the server listens (or the UDP server is bound).
-    pub listening: Option<SocketAddr>,
+    pub listening: Option<Addr>,
     /// Step mode: the student makes every call (F7 toggles it).
     pub step: bool,
     /// What the auto driver holds back (F7, Alt-A, Alt-H).
@@ -163,16 +162,18 @@ impl EndState {
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::Listening { sock, local, kind, .. } => {
-                self.listening = Some(*local);
-                let text = match kind {
-                    Kind::Stream => format!("listening on {local} (TCP): waiting for a client"),
-                    Kind::Dgram => format!("bound to {local} (UDP): waiting for a datagram"),
+                self.listening = Some(local.clone());
+                let proto = kind.protocol(Family::of(local));
+                let text = if kind.is_connected() {
+                    format!("listening on {local} ({proto}): waiting for a client")
+                } else {
+                    format!("bound to {local} ({proto}): waiting for a datagram")
                 };
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::PeerEof { sock } => {
                 self.finish_stream(at, *sock);
-                let who = self.sockets.all.get(sock).and_then(|s| s.peer);
+                let who = self.sockets.all.get(sock).and_then(|s| s.peer.clone());
                 let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
                 let text = format!(
                     "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
@@ -228,7 +229,7 @@ impl EndState {
                         (true, false) => Some(calls.first),
                     };
                     let count = u32::try_from(calls.first + 1 - first).unwrap_or(u32::MAX);
-                    self.stream_pieces(at, d.sock, d.peer, pieces, Calls { first, count });
+                    self.stream_pieces(at, d.sock, d.peer.clone(), pieces, Calls { first, count });
                 }
             }
         }
@@ -241,7 +242,8 @@ impl EndState {
         for line in body.split(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let text = line.to_vec();
-            let entry = Entry { at, kind, sock: d.sock, peer: d.peer, text, open: false, calls };
+            let entry =
+                Entry { at, kind, sock: d.sock, peer: d.peer.clone(), text, open: false, calls };
             self.history.push(entry);
         }
     }
@@ -252,7 +254,7 @@ impl EndState {
         &mut self,
         at: Micros,
         sock: SockId,
-        peer: Option<SocketAddr>,
+        peer: Option<Addr>,
         pieces: Vec<Piece>,
         calls: Calls,
     ) {
@@ -265,7 +267,7 @@ impl EndState {
                         at,
                         kind: EntryKind::Received,
                         sock,
-                        peer,
+                        peer: peer.clone(),
                         text: Vec::new(),
                         open: true,
                         calls,
@@ -298,7 +300,7 @@ impl EndState {
         let rest = stream.decoder.flush();
         let first = stream.held_from.take().unwrap_or(stream.recvs);
         let count = u32::try_from(stream.recvs - first).unwrap_or(u32::MAX);
-        let peer = self.sockets.all.get(&sock).and_then(|s| s.peer);
+        let peer = self.sockets.all.get(&sock).and_then(|s| s.peer.clone());
         self.stream_pieces(at, sock, peer, rest, Calls { first, count });
         let open = self.streams.get_mut(&sock).and_then(|s| s.open.take());
         if let Some(seq) = open {

@@ -4,8 +4,8 @@
 //! the view shows how many went. Entries are numbered by a sequence number
 //! that never changes, so selections and open lines survive trimming.
 
+use crate::net::Addr;
 use std::collections::VecDeque;
-use std::net::SocketAddr;
 
 use crate::net::{Micros, SockId};
 
@@ -34,7 +34,7 @@ pub struct Entry {
     pub at: Micros,
     pub kind: EntryKind,
     pub sock: SockId,
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
     /// Raw bytes (peer text is made safe only when drawn); for info and
     /// error entries, our own message.
     pub text: Vec<u8>,

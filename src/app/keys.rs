@@ -240,7 +240,7 @@ impl App {
         };
         self.input.take();
         if let Command::Send { data, to } = &command {
-            let copies = self.end().copies(*to);
+            let copies = self.end().copies(to.clone());
             self.end_mut().pending += data.len() as u64 * copies;
         }
         vec![Effect::Command { end: self.active, command }]

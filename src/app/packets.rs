@@ -9,8 +9,8 @@
 //! bounded by the same caps as the history (`--history`, `--history-bytes`):
 //! the oldest calls go first, and an entry whose calls went says so.
 
+use crate::net::Addr;
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
 
 use bytes::Bytes;
 
@@ -23,7 +23,7 @@ pub struct Packet {
     pub at: Micros,
     pub sock: SockId,
     pub dir: Dir,
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
     pub data: Bytes,
     /// Offset of the first byte within this direction of the stream (TCP),
     /// or the datagram's number (UDP), as the engine reported it.
@@ -80,7 +80,7 @@ impl PacketLog {
             at,
             sock: d.sock,
             dir: d.dir,
-            peer: d.peer,
+            peer: d.peer.clone(),
             data: d.data.clone(),
             offset: d.offset,
             call,

@@ -95,7 +95,10 @@ impl App {
             .step_by(chunk)
             .map(|i| Effect::Command {
                 end,
-                command: Command::Send { to, data: data.slice(i..(i + chunk).min(data.len())) },
+                command: Command::Send {
+                    to: to.clone(),
+                    data: data.slice(i..(i + chunk).min(data.len())),
+                },
             })
             .collect()
     }

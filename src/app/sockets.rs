@@ -3,8 +3,8 @@
 //! derived from the calls seen. The inspection issue adds the kernel's own
 //! figures (queues, `TCP_INFO`) to [`SocketInfo`]; the panel reads only this.
 
+use crate::net::Addr;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use crate::net::{
     Call, CallRecord, CloseReason, Dir, EventKind, Family, Kind, Returned, Shut, SockId,
@@ -41,7 +41,7 @@ impl State {
             (Self::Listen, _) => "LISTEN",
             (Self::Bound, _) => "bound",
             (Self::Established, Kind::Dgram) => "connected",
-            (Self::Established, Kind::Stream) => "ESTABLISHED",
+            (Self::Established, Kind::Stream | Kind::SeqPacket) => "ESTABLISHED",
             (Self::FinWait, _) => "FIN_WAIT2",
             (Self::CloseWait, _) => "CLOSE_WAIT",
             (Self::Done, _) => "TIME_WAIT",
@@ -65,8 +65,8 @@ pub struct SocketInfo {
     pub fd: Option<i32>,
     pub family: Option<Family>,
     pub kind: Kind,
-    pub local: Option<SocketAddr>,
-    pub peer: Option<SocketAddr>,
+    pub local: Option<Addr>,
+    pub peer: Option<Addr>,
     /// `settimeout`'s value; `None` is Python's None (blocking, no deadline).
     pub timeout: Option<f64>,
     /// tokio drives every socket non-blocking underneath, as Python does
@@ -158,7 +158,7 @@ impl Sockets {
                         s.bytes_received += d.data.len() as u64;
                         if s.kind == Kind::Dgram && s.state == State::Bound {
                             // An unconnected UDP socket answers whoever sent last.
-                            s.peer = d.peer;
+                            s.peer = d.peer.clone();
                         }
                     }
                 }
@@ -167,7 +167,7 @@ impl Sockets {
                 let s = self.entry(*sock);
                 s.fd = Some(*fd);
                 s.family = Some(Family::of(local));
-                (s.local, s.peer) = (Some(*local), Some(*peer));
+                (s.local, s.peer) = (Some(local.clone()), Some(peer.clone()));
                 s.state = State::Established;
             }
             EventKind::Listening { sock, fd, local, kind } => {
@@ -175,7 +175,7 @@ impl Sockets {
                 s.fd = Some(*fd);
                 s.family = Some(Family::of(local));
                 s.kind = *kind;
-                s.local = Some(*local);
+                s.local = Some(local.clone());
                 s.listener = *kind == Kind::Stream;
                 s.state = if s.listener { State::Listen } else { State::Bound };
             }
@@ -211,25 +211,25 @@ impl Sockets {
                 // then it is on its way. An unconnected UDP socket can send
                 // at once.
                 s.state = match kind {
-                    Kind::Stream if rec.var == "client" => State::Connecting,
-                    Kind::Stream => State::Fresh,
                     Kind::Dgram => State::Bound,
+                    _ if rec.var == "client" => State::Connecting,
+                    _ => State::Fresh,
                 };
             }
-            Call::Bind(addr) if ok => s.local = Some(*addr),
+            Call::Bind(addr) if ok => s.local = Some(addr.clone()),
             Call::SetTimeout(t) if ok => s.timeout = *t,
             Call::Connect(addr) => {
-                s.peer = Some(*addr);
+                s.peer = Some(addr.clone());
                 s.state = match (ok, s.kind) {
                     (true, Kind::Dgram) => State::Established,
-                    (true, Kind::Stream) => s.state,
+                    (true, _) => s.state,
                     (false, _) => State::Failed,
                 };
             }
             Call::Send { .. } | Call::SendAll { .. } | Call::SendTo { .. } if ok => {
                 s.calls_sent += 1;
                 if let Call::SendTo { to, .. } = call {
-                    s.peer = Some(*to);
+                    s.peer = Some(to.clone());
                 }
             }
             Call::Recv { .. } | Call::RecvFrom { .. } if ok => s.calls_received += 1,

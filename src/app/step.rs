@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use bytes::Bytes;
 
 use super::end::EndState;
-use crate::net::{Call, Command, Family, Kind, Shut, SockOpt, Target, To};
+use crate::net::{Addr, Call, Command, Family, Kind, Shut, SockOpt, Target, To};
 
 /// One step command as typed, before the end's defaults are filled in.
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +68,7 @@ fn addr_arg(name: &str, arg: Option<&str>) -> Result<Option<SocketAddr>, String>
     let Some(text) = arg else { return Ok(None) };
     match Target::parse(text) {
         Ok(Target::Addr(a)) => Ok(Some(a)),
-        Ok(Target::Host(..)) => {
+        Ok(Target::Host(..) | Target::Unix(_)) => {
             Err(usage(name, "step mode takes a literal address, e.g. 127.0.0.1:8080"))
         }
         Err(e) => Err(usage(name, &e.to_string())),
@@ -172,9 +172,9 @@ fn settimeout(arg: Option<&str>) -> Result<StepCmd, String> {
 }
 
 /// The loopback address of a family, port 0: where a client binds.
-fn any_port(v6: bool) -> SocketAddr {
+fn any_port(v6: bool) -> Addr {
     let ip = if v6 { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
-    SocketAddr::new(ip, 0)
+    Addr::Inet(SocketAddr::new(ip, 0))
 }
 
 impl StepCmd {
@@ -183,12 +183,13 @@ impl StepCmd {
     ///
     /// # Errors
     /// A message for the student when a default cannot be filled in.
-    pub fn command(&self, end: &EndState, server: Option<SocketAddr>) -> Result<Command, String> {
+    pub fn command(&self, end: &EndState, server: Option<Addr>) -> Result<Command, String> {
         let target = match end.role.target() {
-            Target::Addr(a) => Some(*a),
+            Target::Addr(a) => Some(Addr::Inet(a)),
             Target::Host(..) => None,
+            Target::Unix(name) => Some(Addr::Unix(name)),
         };
-        let v6 = target.is_some_and(|a| a.is_ipv6());
+        let v6 = target.as_ref().is_some_and(Addr::is_ipv6);
         let call = match self {
             Self::Socket => {
                 let family = if v6 { Family::Inet6 } else { Family::Inet };
@@ -197,7 +198,8 @@ impl StepCmd {
             Self::SetSockOpt(opt) => Call::SetSockOpt(*opt),
             Self::Bind(a) => {
                 let own = if end.role.is_server() { target } else { Some(any_port(v6)) };
-                Call::Bind(a.or(own).ok_or_else(|| usage("bind", "give the address to bind"))?)
+                let a = a.map(Addr::Inet).or(own);
+                Call::Bind(a.ok_or_else(|| usage("bind", "give the address to bind"))?)
             }
             Self::Listen(n) => Call::Listen(*n),
             Self::Accept => Call::Accept,
@@ -214,7 +216,7 @@ impl StepCmd {
                 return Ok(Command::Send { to: To::Current, data });
             }
             Self::Connect(a) | Self::ConnectEx(a) => {
-                let to = a.or(server).or(target).ok_or_else(|| {
+                let to = a.map(Addr::Inet).or(server).or(target).ok_or_else(|| {
                     usage("connect", "give the address to connect to, e.g. 127.0.0.1:8080")
                 })?;
                 if matches!(self, Self::Connect(_)) {

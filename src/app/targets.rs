@@ -4,8 +4,8 @@
 //! newest live connection or the last sender, followed until the user picks
 //! a row (Up/Down in the Socket pane, or a click); End follows again.
 
+use crate::net::Addr;
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use super::end::EndState;
 use super::sockets::SocketInfo;
@@ -14,7 +14,7 @@ use crate::net::{Dir, EventKind, Kind, Micros, SockId, To};
 /// One UDP peer, from the datagrams exchanged with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Peer {
-    pub addr: SocketAddr,
+    pub addr: Addr,
     pub first: Micros,
     pub last: Micros,
     pub dgrams_in: u64,
@@ -24,10 +24,10 @@ pub struct Peer {
 }
 
 /// A row of the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
     Sock(SockId),
-    Peer(SocketAddr),
+    Peer(Addr),
 }
 
 /// The list's state: peers, socket lifetimes and the user's pick.
@@ -42,7 +42,7 @@ pub struct Targets {
     /// The row the user picked; `None` follows the default.
     pub picked: Option<Row>,
     /// UDP server: who sent the last datagram.
-    pub last_sender: Option<SocketAddr>,
+    pub last_sender: Option<Addr>,
 }
 
 impl Targets {
@@ -57,12 +57,12 @@ impl Targets {
                 self.closed.entry(*sock).or_insert(at);
             }
             EventKind::Data(d) if udp_server => {
-                let Some(addr) = d.peer else { return };
-                let i = match self.peers.iter().position(|p| p.addr == addr) {
+                let Some(ref addr) = d.peer else { return };
+                let i = match self.peers.iter().position(|p| p.addr == *addr) {
                     Some(i) => i,
                     None => {
                         self.peers.push(Peer {
-                            addr,
+                            addr: addr.clone(),
                             first: at,
                             last: at,
                             dgrams_in: 0,
@@ -79,7 +79,7 @@ impl Targets {
                     Dir::Received => {
                         p.last = at;
                         (p.dgrams_in, p.bytes_in) = (p.dgrams_in + 1, p.bytes_in + len);
-                        self.last_sender = Some(addr);
+                        self.last_sender = Some(addr.clone());
                     }
                     Dir::Sent => {
                         (p.dgrams_out, p.bytes_out) = (p.dgrams_out + 1, p.bytes_out + len)
@@ -127,7 +127,7 @@ impl EndState {
             return Vec::new();
         }
         if self.kind == Kind::Dgram {
-            return self.targets.peers.iter().map(|p| Row::Peer(p.addr)).collect();
+            return self.targets.peers.iter().map(|p| Row::Peer(p.addr.clone())).collect();
         }
         let listeners = self.sockets.all.values().filter(|s| s.listener);
         let conns = self.sockets.all.values().filter(|s| !s.listener && s.fd.is_some());
@@ -139,9 +139,9 @@ impl EndState {
     #[must_use]
     pub fn selected_row(&self) -> Option<usize> {
         let rows = self.rows();
-        let wanted = self.targets.picked.filter(|r| rows.contains(r)).or_else(|| {
+        let wanted = self.targets.picked.clone().filter(|r| rows.contains(r)).or_else(|| {
             if self.kind == Kind::Dgram {
-                self.targets.last_sender.map(Row::Peer)
+                self.targets.last_sender.clone().map(Row::Peer)
             } else {
                 self.sockets.shown().map(|s| Row::Sock(s.id))
             }
@@ -155,13 +155,13 @@ impl EndState {
         let Some(last) = rows.len().checked_sub(1) else { return };
         let from = self.selected_row().unwrap_or(last);
         let to = from.saturating_add_signed(delta).min(last);
-        self.targets.picked = Some(rows[to]);
+        self.targets.picked = Some(rows[to].clone());
     }
 
     /// Selects row `i` (a click).
     pub fn select_row(&mut self, i: usize) {
         if let Some(row) = self.rows().get(i) {
-            self.targets.picked = Some(*row);
+            self.targets.picked = Some(row.clone());
         }
     }
 
@@ -189,13 +189,13 @@ impl EndState {
     /// A hint for the user when the server has nobody to send to.
     pub fn send_target(&self) -> Result<To, String> {
         if self.serves(Kind::Dgram) {
-            let picked = match self.targets.picked {
+            let picked = match &self.targets.picked {
                 Some(Row::Peer(a)) => Some(a),
                 _ => None,
             };
-            return picked.or(self.targets.last_sender).map(To::Peer).ok_or_else(|| {
-                "nobody to answer yet: no datagram has arrived; send from a client first".into()
-            });
+            return picked.or(self.targets.last_sender.as_ref()).cloned().map(To::Peer).ok_or_else(
+                || "nobody to answer yet: no datagram has arrived; send from a client first".into(),
+            );
         }
         if !self.serves(Kind::Stream) {
             return Ok(To::Current);
@@ -238,7 +238,7 @@ impl EndState {
         }
         Some(match self.send_target() {
             Ok(To::Sock(id)) => {
-                let peer = self.sockets.all.get(&id).and_then(|s| s.peer);
+                let peer = self.sockets.all.get(&id).and_then(|s| s.peer.clone());
                 let peer = peer.map_or_else(|| "?".into(), |p| p.to_string());
                 format!("→ {peer} (sock {id})")
             }

@@ -53,7 +53,7 @@ impl App {
     /// One step command for the active end.
     fn step(&mut self, cmd: &StepCmd) -> Vec<Effect> {
         let server = if self.demo && !self.end().role.is_server() {
-            self.ends.first().and_then(|e| e.listening)
+            self.ends.first().and_then(|e| e.listening.clone())
         } else {
             None
         };

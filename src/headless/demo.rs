@@ -72,7 +72,9 @@ async fn converse(mut configs: Vec<SessionConfig>, recorder: &mut Recorder) -> R
         print("server", &event);
         recorder.event_of(0, &event);
         match event.kind {
-            EventKind::Listening { local, .. } => break local,
+            EventKind::Listening { local, .. } => {
+                break local.inet().ok_or("the demo's server has no IP address")?;
+            }
             EventKind::Fatal { message } => return Err(message),
             _ => {}
         }

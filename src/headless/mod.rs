@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::cli::{End, Eol, EventFormat, Plan};
-use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, Role, SockId, To};
+use crate::net::{self, CloseReason, Command, Event, EventKind, Kind, SockId, To};
 pub use demo::demo;
 use record::{Recorder, Stop};
 use report::Reporter;
@@ -238,17 +238,19 @@ impl Headless {
 
     /// DESIGN.md's "exits" column.
     fn check_done(&mut self) -> Option<ExitCode> {
-        match &self.end.config.role {
-            Role::TcpClient(_) => {
+        let role = &self.end.config.role;
+        let connected = role.kind().is_connected();
+        match (connected, role.is_server()) {
+            (true, false) => {
                 let stdin_done = self.our_shutdown_done;
                 (self.peer_eof && stdin_done).then_some(ExitCode::SUCCESS)
             }
-            Role::TcpServer(_) if self.end.keep_open => None,
-            Role::TcpServer(_) => {
+            (true, true) if self.end.keep_open => None,
+            (true, true) => {
                 let stdin_done = self.our_shutdown_done || !self.reads_stdin();
                 (self.peer_eof && stdin_done && !self.end.config.echo).then_some(ExitCode::SUCCESS)
             }
-            Role::UdpClient(_) => {
+            (false, false) => {
                 if self.quiet_until.is_none()
                     && self.stdin_sends.is_some_and(|sends| self.sent >= sends)
                 {
@@ -256,7 +258,7 @@ impl Headless {
                 }
                 None
             }
-            Role::UdpServer(_) => None,
+            (false, true) => None,
         }
     }
 

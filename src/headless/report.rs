@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::stats::{self, Stats};
-use crate::net::{Call, CloseReason, Event, EventKind, SockId};
+use crate::net::{Addr, Call, CloseReason, Event, EventKind, Family, SockId};
 use crate::{json, python, sanitize};
 
 /// Writes events to stderr.
@@ -17,7 +16,7 @@ pub struct Reporter {
     json: bool,
     /// What each socket's failures are aimed at: a connection's peer, or
     /// the address a listener or UDP socket got (its real port, not 0).
-    peers: HashMap<SockId, SocketAddr>,
+    peers: HashMap<SockId, Addr>,
     /// Where the session points, for sockets with no connected peer.
     default_target: String,
     /// The last failure already worded, so a fatal one is not said twice.
@@ -64,10 +63,10 @@ impl Reporter {
     pub fn report(&mut self, event: &Event) {
         match &event.kind {
             EventKind::Connected { sock, peer, .. } => {
-                self.peers.insert(*sock, *peer);
+                self.peers.insert(*sock, peer.clone());
             }
             EventKind::Listening { sock, local, .. } => {
-                self.peers.insert(*sock, *local);
+                self.peers.insert(*sock, local.clone());
             }
             _ => {}
         }
@@ -103,12 +102,13 @@ impl Reporter {
             }
             EventKind::Data(_) => return None,
             EventKind::Listening { sock, fd, local, kind } => {
-                let exposed = if local.ip().is_loopback() {
+                let exposed = if local.inet().is_none_or(|ip| ip.ip().is_loopback()) {
                     ""
                 } else {
                     "; warning: reachable from other hosts"
                 };
-                format!("listening on {local} ({}, sock {sock}, fd {fd}){exposed}", kind.protocol())
+                let proto = kind.protocol(Family::of(local));
+                format!("listening on {local} ({proto}, sock {sock}, fd {fd}){exposed}")
             }
             EventKind::Connected { sock, fd, local, peer } => {
                 format!("connected {local} <-> {peer} (sock {sock}, fd {fd})")

@@ -59,13 +59,13 @@ impl Stats {
 pub fn line(sock: SockId, s: &Sample) -> String {
     let state = match (&s.tcp, s.kind) {
         (Some(t), _) => t.state.name(),
-        (None, kind) => kind.protocol(),
+        (None, kind) => kind.protocol(s.family),
     };
     let mut out = format!("stats sock {sock} fd {} {state}", s.fd);
-    if let Some(local) = s.local {
+    if let Some(local) = &s.local {
         let _ = write!(out, " {local}");
     }
-    if let Some(peer) = s.peer {
+    if let Some(peer) = &s.peer {
         let _ = write!(out, " <-> {peer}");
     }
     if let Some(q) = s.accept_queue {

@@ -20,7 +20,7 @@ const CHUNK: usize = 64 * 1024;
 const MAX_DATAGRAM: usize = 65_507;
 
 /// How stdin's bytes become sends.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Framing {
     /// One datagram per line (UDP) instead of a byte stream (TCP).
     pub lines: bool,
@@ -41,7 +41,7 @@ pub fn spawn_stdin(
     eof: mpsc::Sender<u64>,
 ) {
     let _detached = thread::Builder::new().name("stdin".into()).spawn(move || {
-        let sends = match pump(framing, input, &commands) {
+        let sends = match pump(framing.clone(), input, &commands) {
             Ok(sends) => sends,
             Err((sends, err)) => {
                 // Said, then treated as the end of input: nothing more comes.
@@ -78,7 +78,7 @@ fn pump(
     let mut sends = 0u64;
     let send = |data: Bytes, sends: &mut u64| {
         *sends += 1;
-        commands.blocking_send(Command::Send { to: framing.to, data }).is_ok()
+        commands.blocking_send(Command::Send { to: framing.to.clone(), data }).is_ok()
     };
     loop {
         let n = match input.read(&mut buf) {

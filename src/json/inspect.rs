@@ -20,10 +20,10 @@ pub(super) fn sample(sock: SockId, s: &Sample) -> Value {
         "sock": sock,
         "fd": s.fd,
         "family": s.family.python(),
-        "type": s.kind.protocol(),
+        "type": s.kind.protocol(s.family),
         "listening": s.listening,
-        "local": s.local.map(|a| a.to_string()),
-        "peer": s.peer.map(|a| a.to_string()),
+        "local": s.local.clone().map(|a| a.to_string()),
+        "peer": s.peer.clone().map(|a| a.to_string()),
         "timeout": s.timeout,
         "nonblocking": s.nonblocking,
         "options": {

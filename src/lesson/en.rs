@@ -2,8 +2,8 @@
 //! `net::errors`' sentences (the ones in every error message) wherever the
 //! lesson has nothing more specific to say, so the two never drift apart.
 
+use crate::net::Addr;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 
 use super::explain::Fact;
 use crate::net::{Call, CallError, Family, Kind, Shut, SockOpt};
@@ -16,10 +16,16 @@ pub(super) fn what(call: &Call) -> String {
             let family_means = match family {
                 Family::Inet => "IPv4",
                 Family::Inet6 => "IPv6",
+                Family::Unix => "a Unix socket: both ends on this machine, named by a file path",
             };
-            let kind_means = match kind {
-                Kind::Stream => "TCP, a reliable stream of bytes over a connection",
-                Kind::Dgram => "UDP, separate datagrams with no connection",
+            let kind_means = match (family, kind) {
+                (Family::Unix, Kind::Stream) => "a reliable stream of bytes over a connection",
+                (Family::Unix, Kind::Dgram) => "separate datagrams, each to a named socket",
+                (_, Kind::Stream) => "TCP, a reliable stream of bytes over a connection",
+                (_, Kind::Dgram) => "UDP, separate datagrams with no connection",
+                (_, Kind::SeqPacket) => {
+                    "a connection that keeps each message whole, in order and reliably"
+                }
             };
             format!(
                 "Creates a socket object, one end of a network conversation. {} means \
@@ -189,7 +195,8 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
             );
         }
         Fact::ConnectExErr(err) => {
-            let (cause, hint) = failed(&Call::ConnectEx(([0, 0, 0, 0], 0).into()), err);
+            let (cause, hint) =
+                failed(&Call::ConnectEx(std::net::SocketAddr::from(([0, 0, 0, 0], 0)).into()), err);
             let errno = err.errno.unwrap_or(0);
             let text = format!(
                 "{errno}: {} ({}), returned instead of raised: {cause}.",
@@ -199,16 +206,18 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
         }
         Fact::OwnAddr(a) => format!("{}: this socket's own address.", addr(a)),
         Fact::PeerAddr(a) => format!("{}: the address of the peer.", addr(a)),
-        Fact::Received { n: 0, from, .. } => format!("An empty datagram{}.", from_text(*from)),
+        Fact::Received { n: 0, from, .. } => {
+            format!("An empty datagram{}.", from_text(from.clone()))
+        }
         Fact::Received { n, bufsize, from, split } => {
             let mut text = if n == bufsize {
                 format!(
                     "{n} bytes{}, as many as bufsize allows: more may be waiting for the next \
                      recv().",
-                    from_text(*from)
+                    from_text(from.clone())
                 )
             } else if from.is_some() {
-                format!("{n} bytes: one whole datagram{}.", from_text(*from))
+                format!("{n} bytes: one whole datagram{}.", from_text(from.clone()))
             } else {
                 format!(
                     "{n} bytes: what had arrived (at most {bufsize}). TCP is a stream: one send \
@@ -232,7 +241,7 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
                 "{kept} bytes of a {full}-byte datagram{}: the buffer held only {bufsize}, so \
                  the kernel dropped the other {} bytes (MSG_TRUNC). UDP never spreads one \
                  datagram over several recv() calls.",
-                from_text(*from),
+                from_text(from.clone()),
                 full - kept
             );
             let hint = format!("Use a bufsize of at least {full} (UDP allows up to 65507).");
@@ -250,7 +259,7 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
     (text, None)
 }
 
-fn from_text(from: Option<SocketAddr>) -> String {
+fn from_text(from: Option<Addr>) -> String {
     from.map_or_else(String::new, |a| format!(" from {}", addr(&a)))
 }
 

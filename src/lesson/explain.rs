@@ -7,7 +7,7 @@
 //! language files (`en.rs`, `zh.rs`) only put facts into words, so the two
 //! languages can never disagree about what happened.
 
-use std::net::SocketAddr;
+use crate::net::Addr;
 
 use super::{Lang, en, zh};
 use crate::net::{Call, CallError, CallRecord, Returned, Shut, Transition};
@@ -31,12 +31,12 @@ pub(super) enum Fact {
     },
     /// `None` from a call that only changes a setting.
     Done,
-    Bound(SocketAddr),
+    Bound(Addr),
     Listening(u32),
-    Connected(SocketAddr),
+    Connected(Addr),
     Accepted {
         fd: i32,
-        peer: SocketAddr,
+        peer: Addr,
     },
     /// `sendall`: every byte handed to the kernel.
     SentAll(usize),
@@ -48,20 +48,20 @@ pub(super) enum Fact {
     /// `sendto`: one datagram of `n` bytes.
     SentDatagram {
         n: usize,
-        to: SocketAddr,
+        to: Addr,
     },
     Fileno(i64),
     ConnectExOk,
     /// `connect_ex` returned an errno instead of raising it.
     ConnectExErr(CallError),
-    OwnAddr(SocketAddr),
-    PeerAddr(SocketAddr),
+    OwnAddr(Addr),
+    PeerAddr(Addr),
     /// `n` bytes of at most `bufsize`; `split` is how many bytes at the end
     /// begin a UTF-8 character whose rest has not arrived.
     Received {
         n: usize,
         bufsize: usize,
-        from: Option<SocketAddr>,
+        from: Option<Addr>,
         split: usize,
     },
     /// `recv` returned `b''`: the peer closed its side (or, on UDP, an
@@ -72,7 +72,7 @@ pub(super) enum Fact {
         kept: usize,
         full: usize,
         bufsize: usize,
-        from: Option<SocketAddr>,
+        from: Option<Addr>,
     },
     Shut(Shut),
     Closed,
@@ -138,34 +138,39 @@ pub(super) fn exception(err: &CallError) -> String {
 pub(super) fn fact(call: &Call, returned: &Returned) -> Fact {
     match (call, returned) {
         (Call::Socket { .. }, Returned::Socket { fd }) => Fact::NewSocket { fd: *fd },
-        (Call::Bind(addr), Returned::Nothing) => Fact::Bound(*addr),
+        (Call::Bind(addr), Returned::Nothing) => Fact::Bound(addr.clone()),
         (Call::Listen(backlog), Returned::Nothing) => Fact::Listening(*backlog),
-        (Call::Connect(addr), Returned::Nothing) => Fact::Connected(*addr),
+        (Call::Connect(addr), Returned::Nothing) => Fact::Connected(addr.clone()),
         (Call::Accept, Returned::Accepted { fd, peer, .. }) => {
-            Fact::Accepted { fd: *fd, peer: *peer }
+            Fact::Accepted { fd: *fd, peer: peer.clone() }
         }
         (Call::SendAll { len }, Returned::Nothing) => Fact::SentAll(*len),
         (Call::Send { len }, Returned::Count(n)) => Fact::Sent { n: *n, len: *len },
-        (Call::SendTo { to, .. }, Returned::Count(n)) => Fact::SentDatagram { n: *n, to: *to },
+        (Call::SendTo { to, .. }, Returned::Count(n)) => {
+            Fact::SentDatagram { n: *n, to: to.clone() }
+        }
         (Call::Fileno, Returned::Int(fd)) => Fact::Fileno(*fd),
         (Call::ConnectEx(_), Returned::Int(0)) => Fact::ConnectExOk,
         (Call::ConnectEx(_), Returned::Int(errno)) => {
             Fact::ConnectExErr(CallError::from_errno(i32::try_from(*errno).unwrap_or(0)))
         }
-        (Call::GetSockName, Returned::Addr(a)) => Fact::OwnAddr(*a),
-        (Call::GetPeerName, Returned::Addr(a)) => Fact::PeerAddr(*a),
+        (Call::GetSockName, Returned::Addr(a)) => Fact::OwnAddr(a.clone()),
+        (Call::GetPeerName, Returned::Addr(a)) => Fact::PeerAddr(a.clone()),
         (
             Call::Recv { bufsize } | Call::RecvFrom { bufsize },
             Returned::Data { data, from, truncated },
         ) => match truncated {
-            Some(full) => {
-                Fact::Truncated { kept: data.len(), full: *full, bufsize: *bufsize, from: *from }
-            }
+            Some(full) => Fact::Truncated {
+                kept: data.len(),
+                full: *full,
+                bufsize: *bufsize,
+                from: from.clone(),
+            },
             None if data.is_empty() && from.is_none() => Fact::Eof,
             None => Fact::Received {
                 n: data.len(),
                 bufsize: *bufsize,
-                from: *from,
+                from: from.clone(),
                 split: utf8_split(data),
             },
         },

@@ -73,12 +73,14 @@ impl Exporter {
             EventKind::Call(record) => self.call(record),
             EventKind::Data(data) if data.dir == Dir::Sent => self.sent(data),
             EventKind::Listening { local, .. } => {
-                self.listening.get_or_insert(*local);
+                if let Some(local) = local.inet() {
+                    self.listening.get_or_insert(local);
+                }
             }
             EventKind::Connected { sock, peer, .. } => {
                 let accepted = self.socks.get(sock).is_some_and(|s| s.caddr.is_some());
-                if !accepted {
-                    self.connected.get_or_insert(*peer);
+                if let (false, Some(peer)) = (accepted, peer.inet()) {
+                    self.connected.get_or_insert(peer);
                 }
             }
             _ => {}
@@ -172,7 +174,7 @@ impl Exporter {
         if self.server() {
             return self.listening.or_else(|| {
                 first(|s| match (&s.call, &s.result) {
-                    (Call::Bind(a), Ok(_)) => Some(*a),
+                    (Call::Bind(a), Ok(_)) => a.inet(),
                     _ => None,
                 })
             });
@@ -181,16 +183,16 @@ impl Exporter {
             .or_else(|| {
                 first(|s| match (&s.call, &s.result) {
                     (Call::Connect(a), Ok(_)) | (Call::ConnectEx(a), Ok(Returned::Int(0))) => {
-                        Some(*a)
+                        a.inet()
                     }
-                    (Call::SendTo { to, .. }, Ok(_)) => Some(*to),
+                    (Call::SendTo { to, .. }, Ok(_)) => to.inet(),
                     _ => None,
                 })
             })
             .or_else(|| {
                 first(|s| match &s.call {
-                    Call::Connect(a) | Call::ConnectEx(a) => Some(*a),
-                    Call::SendTo { to, .. } => Some(*to),
+                    Call::Connect(a) | Call::ConnectEx(a) => a.inet(),
+                    Call::SendTo { to, .. } => to.inet(),
                     _ => None,
                 })
             })
@@ -222,7 +224,7 @@ pub fn write<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::Family;
+    use crate::net::{Addr, Family};
 
     fn call(
         exporter: &mut Exporter,
@@ -254,10 +256,19 @@ mod tests {
         );
         call(&mut ex, 1, "server", Call::Bind(bound), Ok(Returned::Nothing));
         ex.push_kind(&EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Dgram });
-        let got =
-            Returned::Data { data: Bytes::from_static(b"hi\n"), from: Some(from), truncated: None };
+        let got = Returned::Data {
+            data: Bytes::from_static(b"hi\n"),
+            from: Some(crate::net::Addr::Inet(from)),
+            truncated: None,
+        };
         call(&mut ex, 1, "server", Call::RecvFrom { bufsize: 1024 }, Ok(got));
-        call(&mut ex, 1, "server", Call::SendTo { len: 3, to: from }, Ok(Returned::Count(3)));
+        call(
+            &mut ex,
+            1,
+            "server",
+            Call::SendTo { len: 3, to: crate::net::Addr::Inet(from) },
+            Ok(Returned::Count(3)),
+        );
         sent(&mut ex, 1, b"hi\n");
         let script = ex.script();
         for line in [
@@ -274,7 +285,8 @@ mod tests {
     #[test]
     fn failures_and_non_blocking_switches_are_comments() {
         let mut ex = Exporter::new(Lang::En);
-        let (dead, live) = ("127.0.0.1:9".parse().unwrap(), "127.0.0.1:8080".parse().unwrap());
+        let (dead, live): (Addr, Addr) =
+            ("127.0.0.1:9".parse().unwrap(), "127.0.0.1:8080".parse().unwrap());
         call(
             &mut ex,
             1,
@@ -289,7 +301,7 @@ mod tests {
             Call::Connect(dead),
             Err(CallError::from_errno(libc::ECONNREFUSED)),
         );
-        call(&mut ex, 1, "client", Call::Connect(live), Ok(Returned::Nothing));
+        call(&mut ex, 1, "client", Call::Connect(live.clone()), Ok(Returned::Nothing));
         ex.push_kind(&EventKind::Connected {
             sock: 1,
             fd: 3,
@@ -336,7 +348,13 @@ mod tests {
         call(&mut ex, 1, "server", Call::Listen(5), Ok(Returned::Nothing));
         for (sock, port) in [(2, 5001), (3, 5002)] {
             let peer = SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], port));
-            call(&mut ex, 1, "server", Call::Accept, Ok(Returned::Accepted { sock, fd: 4, peer }));
+            call(
+                &mut ex,
+                1,
+                "server",
+                Call::Accept,
+                Ok(Returned::Accepted { sock, fd: 4, peer: crate::net::Addr::Inet(peer) }),
+            );
         }
         let script = ex.script();
         for line in [

@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use super::Lang;
 use super::export::{Sock, Step};
 use super::literal::{literal, wrap};
-use crate::net::{Call, CallRecord, Kind, Returned, SockId, SockOpt};
+use crate::net::{Addr, Call, CallRecord, Family, Kind, Returned, SockId, SockOpt};
 use crate::python;
 
 /// Comment lines are wrapped to this many columns.
@@ -102,11 +102,12 @@ impl Body<'_> {
     }
 
     /// `(HOST, PORT)` for the recorded address, `addr` for the last sender.
-    fn addr(&self, a: &SocketAddr) -> String {
-        let unbound_port = self.server && a.port() == 0 && a.ip() == self.target.ip();
-        if *a == self.target || unbound_port {
+    fn addr(&self, a: &Addr) -> String {
+        let Some(ip) = a.inet() else { return python::addr(a) };
+        let unbound_port = self.server && ip.port() == 0 && ip.ip() == self.target.ip();
+        if ip == self.target || unbound_port {
             "(HOST, PORT)".into()
-        } else if Some(*a) == self.last_from {
+        } else if Some(ip) == self.last_from {
             "addr".into()
         } else {
             python::addr(a)
@@ -173,7 +174,7 @@ impl Body<'_> {
                     let _ = write!(got, ", {} B of a {full} B datagram (MSG_TRUNC)", data.len());
                 }
                 if let (Call::RecvFrom { .. }, Some(from)) = (&s.call, from) {
-                    self.last_from = Some(*from);
+                    self.last_from = from.inet();
                     let from = python::addr(from);
                     self.line(format!(
                         "data, addr = {var}.recvfrom({bufsize})  # recorded: {got} from {from}"
@@ -226,7 +227,7 @@ impl Body<'_> {
                 (format!("{var}.sendto("), format!(", {})", self.addr(to)))
             }
             (_, Kind::Dgram) => (format!("{var}.send("), String::new()),
-            (_, Kind::Stream) => (format!("{var}.sendall("), String::new()),
+            (_, Kind::Stream | Kind::SeqPacket) => (format!("{var}.sendall("), String::new()),
         };
         let pieces = literal(bytes);
         let indent = " ".repeat(open.chars().count());
@@ -252,7 +253,7 @@ impl Body<'_> {
     /// recorded address, so the comment names that address.
     fn call_for_comment(&self, call: &Call) -> Call {
         match call {
-            Call::Bind(a) if self.addr(a) == "(HOST, PORT)" => Call::Bind(self.target),
+            Call::Bind(a) if self.addr(a) == "(HOST, PORT)" => Call::Bind(Addr::Inet(self.target)),
             other => other.clone(),
         }
     }
@@ -271,7 +272,7 @@ fn left_out(call: &Call) -> Option<&'static str> {
 
 /// The header: how to run it, HOST/PORT from argv, the helpers it uses.
 fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
-    let kind = body.socks.values().next().map_or(Kind::Stream, |s| s.kind).protocol();
+    let kind = body.socks.values().next().map_or(Kind::Stream, |s| s.kind).protocol(Family::Inet);
     let (host, port) = (target.ip(), target.port());
     let mut out = String::from("#!/usr/bin/env python3\n");
     let intro = match (lang, body.server) {

@@ -3,8 +3,8 @@
 //! 并返回（conn,address）", "如果设置False，那么accept和recv时一旦无数据，则
 //! 报错"). Same facts as `en.rs`, said for a reader of the seed.
 
+use crate::net::Addr;
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 
 use super::explain::Fact;
 use crate::net::{Call, CallError, Family, Kind, Shut, SockOpt};
@@ -17,10 +17,14 @@ pub(super) fn what(call: &Call) -> String {
             let family_means = match family {
                 Family::Inet => "IPv4",
                 Family::Inet6 => "IPv6",
+                Family::Unix => "Unix域套接字（通信双方在同一台机器上，用文件路径命名）",
             };
-            let kind_means = match kind {
-                Kind::Stream => "tcp连接通信（可靠的字节流）",
-                Kind::Dgram => "基于udp协议通信（一个个独立的数据报，没有连接）",
+            let kind_means = match (family, kind) {
+                (Family::Unix, Kind::Stream) => "面向连接的可靠字节流",
+                (Family::Unix, Kind::Dgram) => "一个个独立的数据报，发往有名字的套接字",
+                (_, Kind::Stream) => "tcp连接通信（可靠的字节流）",
+                (_, Kind::Dgram) => "基于udp协议通信（一个个独立的数据报，没有连接）",
+                (_, Kind::SeqPacket) => "面向连接、保留消息边界的可靠有序传输",
             };
             format!(
                 "创建socket对象（套接字），即网络通信的一端。{}表示{family_means}，{}表示\
@@ -167,7 +171,8 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
             );
         }
         Fact::ConnectExErr(err) => {
-            let (cause, hint) = failed(&Call::ConnectEx(([0, 0, 0, 0], 0).into()), err);
+            let (cause, hint) =
+                failed(&Call::ConnectEx(std::net::SocketAddr::from(([0, 0, 0, 0], 0)).into()), err);
             let errno = err.errno.unwrap_or(0);
             let text =
                 format!("{errno}：{}（{}），以返回值代替异常：{cause}。", err.name, err.text);
@@ -175,15 +180,15 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
         }
         Fact::OwnAddr(a) => format!("{}：本套接字自己的地址。", addr(a)),
         Fact::PeerAddr(a) => format!("{}：对端的地址。", addr(a)),
-        Fact::Received { n: 0, from, .. } => format!("一个空的数据报{}。", from_text(*from)),
+        Fact::Received { n: 0, from, .. } => format!("一个空的数据报{}。", from_text(from.clone())),
         Fact::Received { n, bufsize, from, split } => {
             let mut text = if n == bufsize {
                 format!(
                     "{n}字节{}，达到了bufsize的上限：可能还有数据在等下一次recv()。",
-                    from_text(*from)
+                    from_text(from.clone())
                 )
             } else if from.is_some() {
-                format!("{n}字节：一个完整的数据报{}。", from_text(*from))
+                format!("{n}字节：一个完整的数据报{}。", from_text(from.clone()))
             } else {
                 format!(
                     "{n}字节：目前已到达的数据（最多{bufsize}）。TCP是字节流：对方的一次send\
@@ -206,7 +211,7 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
             let text = format!(
                 "{full}字节的数据报只收到{kept}字节{}：缓冲区只有{bufsize}字节，内核丢弃了其余\
                  {}字节（MSG_TRUNC）。UDP从不把一个数据报分成几次recv()。",
-                from_text(*from),
+                from_text(from.clone()),
                 full - kept
             );
             return (text, Some(format!("把bufsize设为至少{full}（UDP最大65507）。")));
@@ -221,7 +226,7 @@ pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
     (text, None)
 }
 
-fn from_text(from: Option<SocketAddr>) -> String {
+fn from_text(from: Option<Addr>) -> String {
     from.map_or_else(String::new, |a| format!("（来自{}）", addr(&a)))
 }
 

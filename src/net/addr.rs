@@ -6,6 +6,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use super::errors::CallError;
+use super::sockaddr::{Addr, UnixName};
 
 /// Where to bind or connect, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +15,8 @@ pub enum Target {
     Addr(SocketAddr),
     /// A host name to resolve, and the port.
     Host(String, u16),
+    /// An `AF_UNIX` name (never parsed from ADDR: `unix` takes a PATH).
+    Unix(UnixName),
 }
 
 /// Why an ADDR could not be parsed (bad usage: exit 2).
@@ -65,14 +68,15 @@ impl Target {
     ///
     /// # Errors
     /// A [`CallError`] named by its `EAI_*` code when resolution fails.
-    pub async fn resolve(&self) -> Result<Vec<SocketAddr>, CallError> {
+    pub async fn resolve(&self) -> Result<Vec<Addr>, CallError> {
         match self {
-            Self::Addr(addr) => Ok(vec![*addr]),
+            Self::Addr(addr) => Ok(vec![Addr::Inet(*addr)]),
+            Self::Unix(name) => Ok(vec![Addr::Unix(name.clone())]),
             Self::Host(host, port) => {
                 let found = tokio::net::lookup_host((host.as_str(), *port))
                     .await
                     .map_err(|e| resolve_error(&e))?;
-                let addrs: Vec<SocketAddr> = found.collect();
+                let addrs: Vec<Addr> = found.map(Addr::Inet).collect();
                 if addrs.is_empty() {
                     return Err(CallError::resolve("EAI_NONAME", "name or service not known"));
                 }
@@ -109,6 +113,7 @@ impl fmt::Display for Target {
         match self {
             Self::Addr(addr) => write!(f, "{addr}"),
             Self::Host(host, port) => write!(f, "{host}:{port}"),
+            Self::Unix(name) => write!(f, "{name}"),
         }
     }
 }

@@ -1,7 +1,6 @@
 //! What every socket task shares: the event sender, id allocation, and the
 //! per-socket handle the session routes commands through.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -11,6 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::blocking::CallGate;
 use super::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
+use super::sockaddr::Addr;
 use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
 
 /// One queued step for a socket, taken in order: data is written before a
@@ -19,7 +19,7 @@ use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
 pub(crate) enum Out {
     Data(Bytes),
     /// UDP: one datagram to this peer.
-    DataTo(SocketAddr, Bytes),
+    DataTo(Addr, Bytes),
     /// UDP server: one datagram to every peer heard from.
     Broadcast(Bytes),
     Shutdown(Shut),
@@ -37,7 +37,7 @@ pub(crate) struct SockHandle {
     /// Calls handed to the task so far (see [`super::blocking::CallGate`]).
     pub calls: u64,
     /// The connected peer, for commands addressed by peer.
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
 }
 
 /// The socket task's end of its handle.
@@ -103,7 +103,7 @@ impl Ctx {
     }
 
     /// Reports a connection ready for data.
-    pub async fn connected(&self, sock: SockId, fd: i32, local: SocketAddr, peer: SocketAddr) {
+    pub async fn connected(&self, sock: SockId, fd: i32, local: Addr, peer: Addr) {
         self.emit(EventKind::Connected { sock, fd, local, peer }).await;
     }
 }

@@ -132,6 +132,13 @@ impl CallError {
     #[must_use]
     pub fn message(&self, call: &str, target: &str) -> String {
         let (sentence, hint) = explain(call, self);
+        self.message_because(call, target, sentence, hint)
+    }
+
+    /// The message in the same grammar, with a sentence and hint that know
+    /// more than the errno (a stale Unix socket file, say).
+    #[must_use]
+    pub fn message_because(&self, call: &str, target: &str, sentence: &str, hint: &str) -> String {
         let target = if target.is_empty() { String::new() } else { format!(" {target}") };
         format!("{call}{target} failed: {self}: {sentence}; try {hint}")
     }
@@ -166,6 +173,12 @@ pub fn explain(call: &str, err: &CallError) -> (&'static str, &'static str) {
     };
     match (call, errno) {
         (_, libc::ECONNREFUSED) => ("nothing listens there", "starting a server first"),
+        ("connect" | "sendto" | "send" | "sendall", libc::ENOENT) => {
+            ("no socket file is at that path", "starting the server first, or check the path")
+        }
+        ("bind", libc::ENOENT) => {
+            ("the directory does not exist", "a path in an existing directory")
+        }
         ("bind", libc::EADDRINUSE) => ("another program holds the port", "another port or 0"),
         ("bind", libc::EACCES) => {
             ("ports below 1024 need privileges", "a port of 1024 or more, or 0")

@@ -2,7 +2,6 @@
 //! exact bytes moved, and connection life. The TUI, the headless mode and the
 //! JSON transcript all read the same [`Event`]s.
 
-use std::net::SocketAddr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -10,6 +9,7 @@ use bytes::Bytes;
 use super::errors::CallError;
 use super::kernel::{DiagSocket, Transition};
 use super::sample::Sample;
+use super::sockaddr::Addr;
 
 /// Engine-wide number of one socket (listener, connection or client), stable
 /// for the whole session. A connection's id is also its "connection id".
@@ -32,13 +32,18 @@ pub fn now_micros() -> Micros {
 pub enum Family {
     Inet,
     Inet6,
+    Unix,
 }
 
 impl Family {
     /// The family an address belongs to.
     #[must_use]
-    pub fn of(addr: &SocketAddr) -> Self {
-        if addr.is_ipv6() { Self::Inet6 } else { Self::Inet }
+    pub fn of(addr: &Addr) -> Self {
+        match addr {
+            Addr::Unix(_) => Self::Unix,
+            Addr::Inet(inet) if inet.is_ipv6() => Self::Inet6,
+            Addr::Inet(_) => Self::Inet,
+        }
     }
 
     /// Python's constant name, e.g. `AF_INET`.
@@ -47,6 +52,7 @@ impl Family {
         match self {
             Self::Inet => "AF_INET",
             Self::Inet6 => "AF_INET6",
+            Self::Unix => "AF_UNIX",
         }
     }
 }
@@ -56,6 +62,9 @@ impl Family {
 pub enum Kind {
     Stream,
     Dgram,
+    /// `SOCK_SEQPACKET` (`AF_UNIX` here): connected like a stream, but
+    /// every send arrives as one message.
+    SeqPacket,
 }
 
 impl Kind {
@@ -65,15 +74,27 @@ impl Kind {
         match self {
             Self::Stream => "SOCK_STREAM",
             Self::Dgram => "SOCK_DGRAM",
+            Self::SeqPacket => "SOCK_SEQPACKET",
         }
     }
 
-    /// The protocol name users know: `TCP` or `UDP`.
+    /// Whether sockets of this type connect, listen and accept (stream and
+    /// seqpacket) rather than send datagrams to addresses.
     #[must_use]
-    pub fn protocol(self) -> &'static str {
-        match self {
-            Self::Stream => "TCP",
-            Self::Dgram => "UDP",
+    pub fn is_connected(self) -> bool {
+        matches!(self, Self::Stream | Self::SeqPacket)
+    }
+
+    /// The protocol name users know: `TCP` or `UDP` over IP; over
+    /// `AF_UNIX`, the type.
+    #[must_use]
+    pub fn protocol(self, family: Family) -> &'static str {
+        match (family, self) {
+            (Family::Unix, Self::Stream) => "UNIX-STREAM",
+            (Family::Unix, Self::Dgram) => "UNIX-DGRAM",
+            (_, Self::SeqPacket) => "UNIX-SEQPACKET",
+            (_, Self::Stream) => "TCP",
+            (_, Self::Dgram) => "UDP",
         }
     }
 }
@@ -125,16 +146,16 @@ pub enum Call {
         kind: Kind,
     },
     SetSockOpt(SockOpt),
-    Bind(SocketAddr),
+    Bind(Addr),
     Listen(u32),
     Accept,
     /// `settimeout`; `None` is Python's `None` (block forever).
     SetTimeout(Option<f64>),
     /// `setblocking(flag)`: `False` is `settimeout(0.0)`.
     SetBlocking(bool),
-    Connect(SocketAddr),
+    Connect(Addr),
     /// `connect_ex`: the errno as a number instead of an exception.
-    ConnectEx(SocketAddr),
+    ConnectEx(Addr),
     GetSockName,
     GetPeerName,
     Fileno,
@@ -146,7 +167,7 @@ pub enum Call {
     },
     SendTo {
         len: usize,
-        to: SocketAddr,
+        to: Addr,
     },
     Recv {
         bufsize: usize,
@@ -208,17 +229,17 @@ pub enum Returned {
     /// A new socket object: `<socket fd=7>`.
     Socket { fd: i32 },
     /// `accept()`: the new connection's socket and the peer.
-    Accepted { sock: SockId, fd: i32, peer: SocketAddr },
+    Accepted { sock: SockId, fd: i32, peer: Addr },
     /// `send`/`sendto`: bytes written.
     Count(usize),
     /// `fileno()`, or `connect_ex()`'s errno (0 when connected).
     Int(i64),
     /// `getsockname()`/`getpeername()`.
-    Addr(SocketAddr),
+    Addr(Addr),
     /// `recv`/`recvfrom`: the bytes (possibly empty: EOF); `from` for
     /// recvfrom; `truncated` holds a datagram's full length when it was longer
     /// than the buffer and the rest was dropped (MSG_TRUNC).
-    Data { data: Bytes, from: Option<SocketAddr>, truncated: Option<usize> },
+    Data { data: Bytes, from: Option<Addr>, truncated: Option<usize> },
 }
 
 /// One call and its outcome: the unit of the lifecycle timeline.
@@ -244,7 +265,7 @@ pub enum Dir {
 pub struct DataRecord {
     pub sock: SockId,
     pub dir: Dir,
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
     pub data: Bytes,
     /// Offset of the first byte within this direction of the stream (TCP) or
     /// the datagram number (UDP).
@@ -268,9 +289,9 @@ pub enum EventKind {
     /// Bytes sent or received.
     Data(DataRecord),
     /// A connection is ready to carry data (accepted or connected).
-    Connected { sock: SockId, fd: i32, local: SocketAddr, peer: SocketAddr },
+    Connected { sock: SockId, fd: i32, local: Addr, peer: Addr },
     /// A listener or unconnected socket is ready (bound, listening).
-    Listening { sock: SockId, fd: i32, local: SocketAddr, kind: Kind },
+    Listening { sock: SockId, fd: i32, local: Addr, kind: Kind },
     /// The peer will send no more (recv returned `b''`); we may still send.
     PeerEof { sock: SockId },
     /// The socket's figures now (on the sampling timer, and once more right
@@ -287,7 +308,7 @@ pub enum EventKind {
     /// client that does not read, ...).
     Dropped { len: usize, why: &'static str },
     /// A connection past `--max-conns` was accepted and reset at once.
-    Rejected { sock: SockId, peer: SocketAddr, limit: usize },
+    Rejected { sock: SockId, peer: Addr, limit: usize },
     /// The session cannot go on (its own socket failed); carries the error
     /// message in DESIGN.md's grammar.
     Fatal { message: String },

@@ -15,7 +15,7 @@ impl Session {
     /// Past `--max-conns`: reset the new connection at once (SO_LINGER 0,
     /// close), so nothing enters its stream, and say so.
     pub(super) async fn reject(&mut self, conn: Accepted) {
-        let peer = conn.stream.peer_addr();
+        let peer = conn.stream.peer();
         let linger = socket2::SockRef::from(&conn.stream).set_linger(Some(Duration::ZERO));
         let result = linger.map(|()| Returned::Nothing).map_err(|e| CallError::from_io(&e));
         let call = Call::SetSockOpt(SockOpt::LingerZero);

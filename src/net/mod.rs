@@ -9,7 +9,9 @@
 pub mod addr;
 mod backlog;
 pub mod blocking;
+mod conn;
 mod ctx;
+mod dgram;
 mod diag;
 pub mod errors;
 pub mod event;
@@ -20,11 +22,13 @@ mod query;
 pub mod sample;
 mod session;
 mod setup;
+pub mod sockaddr;
 mod step;
 mod stream;
 mod sys;
 pub mod tcp_state;
 mod udp;
+mod unix;
 
 use std::time::Duration;
 
@@ -40,6 +44,7 @@ pub use event::{
 };
 pub use kernel::{DiagSocket, Transition, Whose};
 pub use sample::Sample;
+pub use sockaddr::{Addr, UnixName};
 pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.
@@ -49,13 +54,37 @@ pub enum Role {
     TcpClient(Target),
     UdpServer(Target),
     UdpClient(Target),
+    /// `AF_UNIX` server of the given type: listens (stream, seqpacket) or
+    /// binds (datagrams) at the name.
+    UnixServer(UnixName, Kind),
+    /// `AF_UNIX` client of the given type, connecting to the name.
+    UnixClient(UnixName, Kind),
 }
 
 impl Role {
     /// Whether this role listens or binds rather than connects.
     #[must_use]
     pub fn is_server(&self) -> bool {
-        matches!(self, Self::TcpServer(_) | Self::UdpServer(_))
+        matches!(self, Self::TcpServer(_) | Self::UdpServer(_) | Self::UnixServer(..))
+    }
+
+    /// Whether this is a server of connections (TCP, Unix stream or
+    /// seqpacket), which may have many clients at once.
+    #[must_use]
+    pub fn serves_connections(&self) -> bool {
+        self.is_server() && self.kind().is_connected()
+    }
+
+    /// A server answering datagrams from whoever sends them.
+    #[must_use]
+    pub fn serves_datagrams(&self) -> bool {
+        self.is_server() && self.kind() == Kind::Dgram
+    }
+
+    /// Whether this is a client (of any family and type).
+    #[must_use]
+    pub fn is_client(&self) -> bool {
+        !self.is_server()
     }
 
     /// The socket type the role uses.
@@ -64,15 +93,26 @@ impl Role {
         match self {
             Self::TcpServer(_) | Self::TcpClient(_) => Kind::Stream,
             Self::UdpServer(_) | Self::UdpClient(_) => Kind::Dgram,
+            Self::UnixServer(_, kind) | Self::UnixClient(_, kind) => *kind,
         }
     }
 
     /// The address the role binds or connects to.
     #[must_use]
-    pub fn target(&self) -> &Target {
+    pub fn target(&self) -> Target {
         match self {
-            Self::TcpServer(t) | Self::TcpClient(t) | Self::UdpServer(t) | Self::UdpClient(t) => t,
+            Self::TcpServer(t) | Self::TcpClient(t) | Self::UdpServer(t) | Self::UdpClient(t) => {
+                t.clone()
+            }
+            Self::UnixServer(name, _) | Self::UnixClient(name, _) => Target::Unix(name.clone()),
         }
+    }
+
+    /// The address family the role's sockets belong to, when known before
+    /// resolution (a host name may be either IP family).
+    #[must_use]
+    pub fn is_unix(&self) -> bool {
+        matches!(self, Self::UnixServer(..) | Self::UnixClient(..))
     }
 }
 
@@ -120,6 +160,8 @@ pub struct SessionConfig {
     /// IPv6 listeners: `Some(true)` sets `IPV6_V6ONLY`, `Some(false)` clears
     /// it (dual stack); `None` keeps the system default.
     pub v6_only: Option<bool>,
+    /// A Unix server removes a stale socket file in its way (`--unlink`).
+    pub unlink: bool,
 }
 
 impl SessionConfig {
@@ -141,6 +183,7 @@ impl SessionConfig {
             max_conns: 64,
             broker: false,
             v6_only: None,
+            unlink: false,
         }
     }
 }
@@ -149,7 +192,7 @@ impl SessionConfig {
 pub const DEFAULT_SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
 /// Which socket(s) a command is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum To {
     /// The newest live connection (or the client's socket).
     Current,
@@ -158,7 +201,7 @@ pub enum To {
     /// Every live connection; for a UDP server, every peer heard from.
     All,
     /// The connection with this peer; for a UDP server, a datagram to it.
-    Peer(std::net::SocketAddr),
+    Peer(Addr),
 }
 
 /// What the UI or headless mode asks of the engine.

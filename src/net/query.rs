@@ -10,6 +10,7 @@ use socket2::{SockAddr, SockRef};
 use super::CallError;
 use super::blocking::CallMode;
 use super::event::{Call, Returned};
+use super::sockaddr::Addr;
 
 /// The answer to `call` when it is one of these, else `None`.
 pub(crate) fn answer<S: AsFd>(
@@ -31,5 +32,7 @@ pub(crate) fn answer<S: AsFd>(
 
 fn inet(addr: io::Result<SockAddr>) -> Result<Returned, CallError> {
     let addr = addr.map_err(|e| CallError::from_io(&e))?;
-    addr.as_socket().map(Returned::Addr).ok_or_else(|| CallError::from_errno(libc::EAFNOSUPPORT))
+    Addr::from_sockaddr(&addr)
+        .map(Returned::Addr)
+        .ok_or_else(|| CallError::from_errno(libc::EAFNOSUPPORT))
 }

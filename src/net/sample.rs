@@ -3,7 +3,6 @@
 //! `TCP_INFO`. Each socket task samples its own socket on a timer and once
 //! more right before it closes, so a closed socket keeps its last figures.
 
-use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd};
 use std::time::Duration;
 
@@ -11,6 +10,7 @@ use socket2::SockRef;
 
 use super::ctx::Ctx;
 use super::event::{EventKind, Family, Kind, SockId};
+use super::sockaddr::Addr;
 use super::sys;
 use super::tcp_state::TcpState;
 
@@ -24,9 +24,9 @@ pub struct Sample {
     /// A TCP listener: queues do not apply, the accept queue does.
     pub listening: bool,
     /// `getsockname()`.
-    pub local: Option<SocketAddr>,
+    pub local: Option<Addr>,
     /// `getpeername()`: TCP connections and connected UDP sockets.
-    pub peer: Option<SocketAddr>,
+    pub peer: Option<Addr>,
     /// The timeout Python would show (`gettimeout()`): sockpit's calls block
     /// without a deadline unless `settimeout` was called, so usually `None`.
     pub timeout: Option<f64>,
@@ -168,15 +168,15 @@ impl Sampler {
         };
         // An unconnected UDP socket gets its port on the first send, and a
         // peer address can only appear (connect), never change.
-        if sample.local.is_none_or(|a| a.port() == 0) {
+        if sample.local.as_ref().is_none_or(|a| a.inet().is_some_and(|ip| ip.port() == 0)) {
             sample.local = local_of(socket);
         }
         if sample.peer.is_none() && !self.listening {
             sample.peer = peer_of(socket);
         }
-        let tcp = match self.kind {
-            Kind::Stream => sys::tcp_info(fd).ok(),
-            Kind::Dgram => None,
+        let tcp = match (self.kind, sample.family) {
+            (Kind::Stream, Family::Inet | Family::Inet6) => sys::tcp_info(fd).ok(),
+            _ => None,
         };
         sample.accept_queue = tcp
             .filter(|_| self.listening)
@@ -195,10 +195,7 @@ impl Sampler {
     fn identity(&self, socket: &impl AsFd) -> Sample {
         let fd = socket.as_fd();
         let local = local_of(socket);
-        let family = match local {
-            Some(SocketAddr::V6(_)) => Family::Inet6,
-            _ => Family::Inet,
-        };
+        let family = local.as_ref().map_or(Family::Inet, Family::of);
         Sample {
             fd: fd.as_raw_fd(),
             family,
@@ -316,12 +313,12 @@ fn same_but_ages(old: &Sample, new: &Sample) -> bool {
     ageless(old) == ageless(new)
 }
 
-fn local_of(socket: &impl AsFd) -> Option<SocketAddr> {
-    SockRef::from(socket).local_addr().ok().and_then(|a| a.as_socket())
+fn local_of(socket: &impl AsFd) -> Option<Addr> {
+    SockRef::from(socket).local_addr().ok().and_then(|a| Addr::from_sockaddr(&a))
 }
 
-fn peer_of(socket: &impl AsFd) -> Option<SocketAddr> {
-    SockRef::from(socket).peer_addr().ok().and_then(|a| a.as_socket())
+fn peer_of(socket: &impl AsFd) -> Option<Addr> {
+    SockRef::from(socket).peer_addr().ok().and_then(|a| Addr::from_sockaddr(&a))
 }
 
 fn options_of(socket: &impl AsFd, kind: Kind, family: Family) -> Options {
@@ -331,13 +328,14 @@ fn options_of(socket: &impl AsFd, kind: Kind, family: Family) -> Options {
         sndbuf: s.send_buffer_size().ok(),
         reuseaddr: s.reuse_address().ok(),
         keepalive: s.keepalive().ok(),
-        nodelay: match kind {
-            Kind::Stream => s.tcp_nodelay().ok(),
-            Kind::Dgram => None,
+        nodelay: match (kind, family) {
+            (Kind::Stream, Family::Inet | Family::Inet6) => s.tcp_nodelay().ok(),
+            _ => None,
         },
         ttl: match family {
             Family::Inet => s.ttl_v4().ok(),
             Family::Inet6 => s.unicast_hops_v6().ok(),
+            Family::Unix => None,
         },
         linger: s.linger().ok().map(|l| l.map_or(Linger::Off, Linger::On)),
     }
@@ -361,8 +359,8 @@ mod tests {
         let (server, _) = listener.accept().unwrap();
         let mut on_client = Sampler::new(Kind::Stream, false);
         let s = on_client.sample(&client, false);
-        assert_eq!(s.local, Some(client.local_addr().unwrap()));
-        assert_eq!(s.peer, Some(server.local_addr().unwrap()));
+        assert_eq!(s.local, Some(client.local_addr().unwrap().into()));
+        assert_eq!(s.peer, Some(server.local_addr().unwrap().into()));
         assert_eq!(s.options.nodelay, Some(true));
         assert_eq!(s.nonblocking, Some(false));
         assert_eq!(s.tcp.as_ref().map(|t| t.state), Some(TcpState::Established));

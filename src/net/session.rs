@@ -12,15 +12,19 @@ use tokio::task::JoinSet;
 
 use super::backlog::Backlogs;
 use super::blocking::CallMode;
+use super::conn::{Conn, Listener};
 use super::ctx::{Ctx, Out, SockHandle, sock_channel};
+use super::dgram::Dgram;
 use super::event::{Call, EventKind, Kind, SockId};
 use super::kernel::KernelWatch;
 use super::sample::Ticker;
 use super::setup::{self, Failure};
+use super::sockaddr::Addr;
 use super::step::Fresh;
 use super::stream::{Accepted, Connection, run_listener};
 use super::udp::{Datagrams, Peer};
-use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, Role, SessionConfig, To};
+use super::unix::Unlink;
+use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
 
 pub(super) struct Session {
     pub(super) ctx: Ctx,
@@ -46,6 +50,8 @@ pub(super) struct Session {
     pub(super) connects: u64,
     /// Step mode: sockets whose connect failed come back to be closed.
     pub(super) back: mpsc::Sender<(SockId, Fresh)>,
+    /// A Unix server's socket file, removed when the session is over.
+    own_file: Option<Unlink>,
 }
 
 /// Runs one session until `commands` closes.
@@ -75,9 +81,10 @@ pub(crate) async fn run(
         interrupt: watch::channel(0).0,
         connects: 0,
         back,
+        own_file: None,
     };
     // Only TCP has sockets without an fd worth listing.
-    let tcp = s.config.role.kind() == Kind::Stream;
+    let tcp = !s.config.role.is_unix() && s.config.role.kind() == Kind::Stream;
     let mut kernel_ticks = Ticker::new(s.config.sample_every.filter(|_| tcp));
     // Only while something waits for a peer that does not read.
     let mut drain = tokio::time::interval(Duration::from_millis(5));
@@ -119,37 +126,38 @@ impl Session {
             .resolve()
             .await
             .map_err(|e| e.message("getaddrinfo", &self.config.role.target().to_string()))?;
-        let first = addrs[0];
-        match self.config.role.clone() {
-            Role::TcpServer(_) => {
-                let (id, listener) = setup::tcp_listener(&self.ctx, &self.config, first).await?;
-                if let Ok(local) = listener.local_addr() {
-                    self.kernel.register(id, &listener, local, None);
-                }
-                let (handle, inbox) = sock_channel(self.holds);
-                let (ctx, accepted, single) =
-                    (self.ctx.clone(), self.accepted.clone(), self.config.single);
-                let mode = CallMode::default();
-                self.tasks.spawn(run_listener(ctx, id, listener, inbox, accepted, single, mode));
-                self.listeners.insert(id, handle);
+        let first = addrs[0].clone();
+        let (role, unlink) = (&self.config.role, self.config.unlink);
+        if role.serves_connections() {
+            let (id, listener) = setup::listener(&self.ctx, &self.config, &first, unlink).await?;
+            self.own_file = Unlink::of(&first);
+            if let (Ok(Addr::Inet(local)), Listener::Tcp(_)) = (listener.local(), &listener) {
+                self.kernel.register(id, &listener, local, None);
             }
-            Role::TcpClient(_) => self.connect(&addrs).await?,
-            Role::UdpServer(_) => {
-                let (id, socket) = setup::udp_bound(&self.ctx, first, self.config.v6_only).await?;
-                self.spawn_udp(id, "server", socket, Peer::LastSender(None), CallMode::default());
-            }
-            Role::UdpClient(_) => {
-                let connected = !self.config.unconnected;
-                let (id, socket) = setup::udp_client(&self.ctx, first, connected).await?;
-                let peer = if connected { Peer::Connected(first) } else { Peer::Fixed(first) };
-                self.spawn_udp(id, "client", socket, peer, CallMode::default());
-            }
+            let (handle, inbox) = sock_channel(self.holds);
+            let (ctx, accepted, single) =
+                (self.ctx.clone(), self.accepted.clone(), self.config.single);
+            let mode = CallMode::default();
+            self.tasks.spawn(run_listener(ctx, id, listener, inbox, accepted, single, mode));
+            self.listeners.insert(id, handle);
+        } else if role.kind().is_connected() {
+            self.connect(&addrs).await?;
+        } else if role.is_server() {
+            let v6 = self.config.v6_only;
+            let (id, socket) = setup::dgram_bound(&self.ctx, &first, v6, unlink).await?;
+            self.own_file = Unlink::of(&first);
+            self.spawn_udp(id, "server", socket, Peer::LastSender(None), CallMode::default());
+        } else {
+            let connected = !self.config.unconnected;
+            let (id, socket) = setup::dgram_client(&self.ctx, &first, connected).await?;
+            let peer = if connected { Peer::Connected(first) } else { Peer::Fixed(first) };
+            self.spawn_udp(id, "client", socket, peer, CallMode::default());
         }
         Ok(())
     }
 
-    async fn connect(&mut self, addrs: &[std::net::SocketAddr]) -> Result<(), Failure> {
-        let (id, stream) = setup::tcp_connect(&self.ctx, &self.config, addrs).await?;
+    async fn connect(&mut self, addrs: &[Addr]) -> Result<(), Failure> {
+        let (id, stream) = setup::connect(&self.ctx, &self.config, addrs).await?;
         self.spawn_connection(id, "client", stream, CallMode::default()).await;
         Ok(())
     }
@@ -158,7 +166,7 @@ impl Session {
         &mut self,
         id: SockId,
         var: &'static str,
-        socket: tokio::net::UdpSocket,
+        socket: Dgram,
         peer: Peer,
         mode: CallMode,
     ) {
@@ -186,8 +194,8 @@ impl Session {
             self.reject(conn).await;
             return;
         }
-        if self.config.nodelay {
-            setup::nodelay(&self.ctx, conn.id, conn.var, &conn.stream).await;
+        if let (true, Some(tcp)) = (self.config.nodelay, conn.stream.tcp()) {
+            setup::nodelay(&self.ctx, conn.id, conn.var, tcp).await;
         }
         self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode).await;
     }
@@ -196,24 +204,27 @@ impl Session {
         &mut self,
         id: SockId,
         var: &'static str,
-        stream: tokio::net::TcpStream,
+        stream: Conn,
         mode: CallMode,
     ) {
         use std::os::fd::AsRawFd;
         let fd = stream.as_raw_fd();
-        let (Ok(local), Ok(peer)) = (stream.local_addr(), stream.peer_addr()) else {
+        let (Ok(local), Ok(peer)) = (stream.local(), stream.peer()) else {
             // The peer left between accept and now; nothing to run.
             return;
         };
-        self.ctx.connected(id, fd, local, peer).await;
-        self.kernel.register(id, &stream, local, Some(peer));
+        self.ctx.connected(id, fd, local.clone(), peer.clone()).await;
+        if let (Addr::Inet(local), Addr::Inet(peer)) = (&local, &peer) {
+            self.kernel.register(id, &stream, *local, Some(*peer));
+        }
         let (handle, inbox) = sock_channel(self.holds);
         let conn = Connection {
             ctx: self.ctx.clone(),
             id,
             var,
+            kind: stream.kind(),
             stream,
-            peer,
+            peer: peer.clone(),
             recv_size: self.config.recv_size,
             echo: self.config.echo,
             relay: self.relay.clone(),
@@ -249,7 +260,7 @@ impl Session {
             To::Sock(id) => vec![id],
             To::All => self.conns.keys().copied().collect(),
             To::Peer(peer) => {
-                let conn = self.conns.iter().find(|(_, h)| h.peer == Some(peer));
+                let conn = self.conns.iter().find(|(_, h)| h.peer == Some(peer.clone()));
                 conn.map(|(id, _)| *id).into_iter().collect()
             }
         }
@@ -261,7 +272,7 @@ impl Session {
     /// see [`Backlogs`].
     async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
         let ids = self.targets(to);
-        let many = matches!(self.config.role, Role::TcpServer(_)) && !self.config.single;
+        let many = self.config.role.serves_connections() && !self.config.single;
         let (mut found, mut refused) = (0, 0);
         for id in ids {
             let Some(handle) = self.conns.get(&id).or_else(|| self.listeners.get(&id)) else {
@@ -292,13 +303,13 @@ impl Session {
                         self.promote_udp(id, None).await;
                     }
                 }
-                let udp_server = matches!(self.config.role, Role::UdpServer(_));
+                let udp_server = self.config.role.serves_datagrams();
                 let delivered = match to {
                     To::All if udp_server => {
                         self.deliver(To::Current, || Out::Broadcast(data.clone())).await
                     }
                     To::Peer(peer) if udp_server => {
-                        self.deliver(To::Current, || Out::DataTo(peer, data.clone())).await
+                        self.deliver(To::Current, || Out::DataTo(peer.clone(), data.clone())).await
                     }
                     _ => self.deliver(to, || Out::Data(data.clone())).await,
                 };
@@ -362,7 +373,7 @@ impl Session {
 
     /// Client: close the current connection and connect again.
     async fn reconnect(&mut self) {
-        if !matches!(self.config.role, Role::TcpClient(_) | Role::UdpClient(_)) {
+        if self.config.role.is_server() {
             return;
         }
         self.deliver(To::All, || Out::Close).await;

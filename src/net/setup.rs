@@ -7,17 +7,21 @@ use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket, UnixDatagram, UnixListener};
 
+use super::conn::{Conn, Listener};
 use super::ctx::Ctx;
+use super::dgram::Dgram;
 use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
+use super::sockaddr::{Addr, UnixName};
+use super::unix;
 use super::{CallError, SessionConfig};
 
 /// A setup failure, already worded in DESIGN.md's grammar.
 pub(crate) type Failure = String;
 
 /// Makes one call, reports it, and words a failure for the user.
-async fn step<T>(
+pub(crate) async fn step<T>(
     ctx: &Ctx,
     sock: SockId,
     var: &'static str,
@@ -42,20 +46,25 @@ async fn step<T>(
 
 /// `socket(family, kind)`, non-blocking underneath as tokio needs (and as
 /// Python is once a timeout is set).
-async fn new_socket(
+pub(crate) async fn new_socket(
     ctx: &Ctx,
     var: &'static str,
-    addr: &SocketAddr,
+    addr: &Addr,
     kind: Kind,
 ) -> Result<(SockId, Socket), Failure> {
     let id = ctx.new_id();
-    let (ty, proto) = match kind {
-        Kind::Stream => (Type::STREAM, Protocol::TCP),
-        Kind::Dgram => (Type::DGRAM, Protocol::UDP),
+    let ty = match kind {
+        Kind::Stream => Type::STREAM,
+        Kind::Dgram => Type::DGRAM,
+        Kind::SeqPacket => Type::SEQPACKET,
+    };
+    let (domain, proto) = match (addr, kind) {
+        (Addr::Unix(_), _) => (Domain::UNIX, None),
+        (Addr::Inet(ip), Kind::Dgram) => (Domain::for_address(*ip), Some(Protocol::UDP)),
+        (Addr::Inet(ip), _) => (Domain::for_address(*ip), Some(Protocol::TCP)),
     };
     let call = Call::Socket { family: Family::of(addr), kind };
-    let made = Socket::new(Domain::for_address(*addr), ty, Some(proto))
-        .and_then(|s| s.set_nonblocking(true).map(|()| s));
+    let made = Socket::new(domain, ty, proto).and_then(|s| s.set_nonblocking(true).map(|()| s));
     let fd = |s: &Socket| Returned::Socket { fd: s.as_raw_fd() };
     let socket = step(ctx, id, var, call, "", made, fd).await?;
     Ok((id, socket))
@@ -67,7 +76,7 @@ async fn v6_only(
     ctx: &Ctx,
     id: SockId,
     s: &Socket,
-    addr: SocketAddr,
+    addr: &Addr,
     wanted: Option<bool>,
 ) -> Result<(), Failure> {
     let Some(on) = wanted.filter(|_| addr.is_ipv6()) else { return Ok(()) };
@@ -75,36 +84,54 @@ async fn v6_only(
     step(ctx, id, "server", call, "IPV6_V6ONLY", s.set_only_v6(on), |()| Returned::Nothing).await
 }
 
-/// `bind(addr)`.
+/// `bind(addr)`; a Unix server's socket file left by a dead server is
+/// diagnosed (and, when `unlink` allows, removed and bound again).
 async fn bind(
     ctx: &Ctx,
     id: SockId,
     var: &'static str,
     s: &Socket,
-    addr: SocketAddr,
+    addr: &Addr,
+    unlink: bool,
 ) -> Result<(), Failure> {
     let target = addr.to_string();
-    step(ctx, id, var, Call::Bind(addr), &target, s.bind(&addr.into()), |()| Returned::Nothing)
-        .await
+    let call = Call::Bind(addr.clone());
+    let bound = addr.sockaddr().and_then(|a| s.bind(&a));
+    if let (Addr::Unix(UnixName::Path(path)), Err(err)) = (addr, &bound) {
+        if err.raw_os_error() == Some(libc::EADDRINUSE) {
+            let failed = CallError::from_io(err);
+            ctx.call(id, var, call.clone(), Err(failed.clone())).await;
+            unix::clear_stale(path, unlink).map_err(|(sentence, hint)| {
+                failed.message_because("bind", &target, &sentence, hint)
+            })?;
+            let again = addr.sockaddr().and_then(|a| s.bind(&a));
+            return step(ctx, id, var, call, &target, again, |()| Returned::Nothing).await;
+        }
+    }
+    step(ctx, id, var, call, &target, bound, |()| Returned::Nothing).await
 }
 
 /// The address the kernel actually gave (port 0 becomes a real port).
-fn local_of(s: &Socket, fallback: SocketAddr) -> SocketAddr {
-    s.local_addr().ok().and_then(|a| a.as_socket()).unwrap_or(fallback)
+fn local_of(s: &Socket, fallback: &Addr) -> Addr {
+    s.local_addr().ok().and_then(|a| Addr::from_sockaddr(&a)).unwrap_or_else(|| fallback.clone())
 }
 
-/// TCP server: socket, `SO_REUSEADDR`, bind, listen.
-pub(crate) async fn tcp_listener(
+/// Server of connections: socket, `SO_REUSEADDR` (IP), bind, listen.
+pub(crate) async fn listener(
     ctx: &Ctx,
     config: &SessionConfig,
-    addr: SocketAddr,
-) -> Result<(SockId, TcpListener), Failure> {
-    let (id, s) = new_socket(ctx, "server", &addr, Kind::Stream).await?;
-    let opt = Call::SetSockOpt(SockOpt::ReuseAddr(true));
-    step(ctx, id, "server", opt, "SO_REUSEADDR", s.set_reuse_address(true), |()| Returned::Nothing)
-        .await?;
-    v6_only(ctx, id, &s, addr, config.v6_only).await?;
-    bind(ctx, id, "server", &s, addr).await?;
+    addr: &Addr,
+    unlink: bool,
+) -> Result<(SockId, Listener), Failure> {
+    let kind = config.role.kind();
+    let (id, s) = new_socket(ctx, "server", addr, kind).await?;
+    if let Addr::Inet(_) = addr {
+        let opt = Call::SetSockOpt(SockOpt::ReuseAddr(true));
+        let set = s.set_reuse_address(true);
+        step(ctx, id, "server", opt, "SO_REUSEADDR", set, |()| Returned::Nothing).await?;
+        v6_only(ctx, id, &s, addr, config.v6_only).await?;
+    }
+    bind(ctx, id, "server", &s, addr, unlink).await?;
     let backlog = config.backlog;
     let listen = s.listen(i32::try_from(backlog).unwrap_or(i32::MAX));
     step(ctx, id, "server", Call::Listen(backlog), &addr.to_string(), listen, |()| {
@@ -113,8 +140,12 @@ pub(crate) async fn tcp_listener(
     .await?;
     let local = local_of(&s, addr);
     let fd = s.as_raw_fd();
-    let listener = TcpListener::from_std(s.into()).map_err(|e| e.to_string())?;
-    ctx.emit(EventKind::Listening { sock: id, fd, local, kind: Kind::Stream }).await;
+    let listener = match addr {
+        Addr::Inet(_) => TcpListener::from_std(s.into()).map(Listener::Tcp),
+        Addr::Unix(_) => UnixListener::from_std(s.into()).map(Listener::Unix),
+    };
+    let listener = listener.map_err(|e| e.to_string())?;
+    ctx.emit(EventKind::Listening { sock: id, fd, local, kind }).await;
     Ok((id, listener))
 }
 
@@ -126,21 +157,28 @@ pub(crate) async fn nodelay(ctx: &Ctx, id: SockId, var: &'static str, stream: &T
             .await;
 }
 
-/// TCP client: for each address in turn (like `socket.create_connection`),
-/// socket, optional `settimeout`, connect; the first that connects wins.
-pub(crate) async fn tcp_connect(
+/// Client of connections: for each address in turn (like
+/// `socket.create_connection`), socket, optional `settimeout`, connect; the
+/// first that connects wins.
+pub(crate) async fn connect(
     ctx: &Ctx,
     config: &SessionConfig,
-    addrs: &[SocketAddr],
-) -> Result<(SockId, TcpStream), Failure> {
+    addrs: &[Addr],
+) -> Result<(SockId, Conn), Failure> {
     let mut last = String::from("connect failed: no address to try");
     for addr in addrs {
-        let (id, s) = new_socket(ctx, "client", addr, Kind::Stream).await?;
-        let socket = TcpSocket::from_std_stream(s.into());
-        match connect_once(ctx, id, config.timeout, socket, *addr).await {
+        let (id, s) = new_socket(ctx, "client", addr, config.role.kind()).await?;
+        let connected = match addr {
+            Addr::Inet(ip) => {
+                let socket = TcpSocket::from_std_stream(s.into());
+                connect_once(ctx, id, config.timeout, socket, *ip).await.map(Conn::Tcp)
+            }
+            Addr::Unix(_) => unix::connect(ctx, id, s, addr).await.map(Conn::Unix),
+        };
+        match connected {
             Ok(stream) => {
-                if config.nodelay {
-                    nodelay(ctx, id, "client", &stream).await;
+                if let (true, Some(tcp)) = (config.nodelay, stream.tcp()) {
+                    nodelay(ctx, id, "client", tcp).await;
                 }
                 return Ok((id, stream));
             }
@@ -161,29 +199,29 @@ async fn connect_once(
     addr: SocketAddr,
 ) -> Result<TcpStream, Failure> {
     let target = addr.to_string();
+    let shown = Call::Connect(Addr::Inet(addr));
     let Some(limit) = timeout else {
         let done = socket.connect(addr).await;
-        return step(ctx, id, "client", Call::Connect(addr), &target, done, |_| Returned::Nothing)
-            .await;
+        return step(ctx, id, "client", shown, &target, done, |_| Returned::Nothing).await;
     };
     let secs = Some(limit.as_secs_f64());
     ctx.call(id, "client", Call::SetTimeout(secs), Ok(Returned::Nothing)).await;
     let outcome = tokio::time::timeout(limit, socket.connect(addr)).await;
     let result = match outcome {
         Ok(Ok(stream)) => {
-            ctx.call(id, "client", Call::Connect(addr), Ok(Returned::Nothing)).await;
+            ctx.call(id, "client", shown.clone(), Ok(Returned::Nothing)).await;
             Ok(stream)
         }
         Ok(Err(err)) => {
             let failed = CallError::from_io(&err);
             let message = failed.message("connect", &target);
-            ctx.call(id, "client", Call::Connect(addr), Err(failed)).await;
+            ctx.call(id, "client", shown.clone(), Err(failed)).await;
             Err(message)
         }
         Err(_elapsed) => {
             let failed = CallError::timeout();
             let message = failed.message("connect", &target);
-            ctx.call(id, "client", Call::Connect(addr), Err(failed)).await;
+            ctx.call(id, "client", shown.clone(), Err(failed)).await;
             Err(message)
         }
     };
@@ -193,38 +231,51 @@ async fn connect_once(
     result
 }
 
-/// UDP server: socket, bind.
-pub(crate) async fn udp_bound(
+/// Datagram server: socket, bind.
+pub(crate) async fn dgram_bound(
     ctx: &Ctx,
-    addr: SocketAddr,
+    addr: &Addr,
     v6: Option<bool>,
-) -> Result<(SockId, UdpSocket), Failure> {
-    let (id, s) = new_socket(ctx, "server", &addr, Kind::Dgram).await?;
+    unlink: bool,
+) -> Result<(SockId, Dgram), Failure> {
+    let (id, s) = new_socket(ctx, "server", addr, Kind::Dgram).await?;
     v6_only(ctx, id, &s, addr, v6).await?;
-    bind(ctx, id, "server", &s, addr).await?;
+    bind(ctx, id, "server", &s, addr, unlink).await?;
     let local = local_of(&s, addr);
     let fd = s.as_raw_fd();
-    let socket = UdpSocket::from_std(s.into()).map_err(|e| e.to_string())?;
+    let socket = into_dgram(s, addr)?;
     ctx.emit(EventKind::Listening { sock: id, fd, local, kind: Kind::Dgram }).await;
     Ok((id, socket))
 }
 
-/// UDP client: socket, and `connect` unless the seed's unconnected
-/// `sendto`/`recvfrom` style was asked for.
-pub(crate) async fn udp_client(
+/// Datagram client: socket, and `connect` unless the seed's unconnected
+/// `sendto`/`recvfrom` style was asked for. A Unix one binds first (an
+/// autobound abstract name): unbound, the server could not answer it.
+pub(crate) async fn dgram_client(
     ctx: &Ctx,
-    addr: SocketAddr,
+    addr: &Addr,
     connected: bool,
-) -> Result<(SockId, UdpSocket), Failure> {
-    let (id, s) = new_socket(ctx, "client", &addr, Kind::Dgram).await?;
+) -> Result<(SockId, Dgram), Failure> {
+    let (id, s) = new_socket(ctx, "client", addr, Kind::Dgram).await?;
+    if let Addr::Unix(_) = addr {
+        bind(ctx, id, "client", &s, &Addr::Unix(UnixName::Unnamed), false).await?;
+    }
     if connected {
         let target = addr.to_string();
-        let done = s.connect(&addr.into());
-        step(ctx, id, "client", Call::Connect(addr), &target, done, |()| Returned::Nothing).await?;
+        let done = addr.sockaddr().and_then(|a| s.connect(&a));
+        let call = Call::Connect(addr.clone());
+        step(ctx, id, "client", call, &target, done, |()| Returned::Nothing).await?;
         // connect() bound a local port: report it like a TCP connection's, so
         // views and the pcapng export know both ends of the datagrams.
-        ctx.connected(id, s.as_raw_fd(), local_of(&s, addr), addr).await;
+        ctx.connected(id, s.as_raw_fd(), local_of(&s, addr), addr.clone()).await;
     }
-    let socket = UdpSocket::from_std(s.into()).map_err(|e| e.to_string())?;
-    Ok((id, socket))
+    Ok((id, into_dgram(s, addr)?))
+}
+
+fn into_dgram(s: Socket, addr: &Addr) -> Result<Dgram, Failure> {
+    let socket = match addr {
+        Addr::Inet(_) => UdpSocket::from_std(s.into()).map(Dgram::Udp),
+        Addr::Unix(_) => UnixDatagram::from_std(s.into()).map(Dgram::Unix),
+    };
+    socket.map_err(|e| e.to_string())
 }

@@ -3,16 +3,18 @@
 //! task of its own (UDP: until `bind`, `connect` or its first send), so each
 //! call of the lifecycle is one command with its own result.
 
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 use super::blocking::{CallGate, CallMode};
+use super::conn::{Conn, Listener};
 use super::ctx::sock_channel;
+use super::dgram::Dgram;
 use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
 use super::session::Session;
+use super::sockaddr::Addr;
 use super::stream::{Accepted, run_listener};
 use super::udp::Peer;
 use super::{CallError, Role, query};
@@ -55,14 +57,14 @@ impl Session {
                 SockOpt::V6Only(on) => fresh.socket.set_only_v6(*on),
                 SockOpt::LingerZero => fresh.socket.set_linger(Some(std::time::Duration::ZERO)),
             }),
-            Call::Bind(addr) => done(fresh.socket.bind(&(*addr).into())),
+            Call::Bind(addr) => done(addr.sockaddr().and_then(|a| fresh.socket.bind(&a))),
             Call::Listen(backlog) => {
                 let backlog = i32::try_from(*backlog).unwrap_or(i32::MAX);
                 done(fresh.socket.listen(backlog))
             }
             Call::Close => Ok(Returned::Nothing),
             Call::Connect(addr) | Call::ConnectEx(addr) => {
-                let addr = *addr;
+                let addr = addr.clone();
                 self.step_connect(sock, call.clone(), addr).await;
                 return;
             }
@@ -104,10 +106,18 @@ impl Session {
     async fn step_socket(&mut self, family: Family, kind: Kind) {
         let id = self.ctx.new_id();
         let var = if self.config.role.is_server() { "server" } else { "client" };
-        let domain = if family == Family::Inet6 { Domain::IPV6 } else { Domain::IPV4 };
-        let (ty, proto) = match kind {
-            Kind::Stream => (Type::STREAM, Protocol::TCP),
-            Kind::Dgram => (Type::DGRAM, Protocol::UDP),
+        // Step mode teaches TCP and UDP (the CLI refuses `unix --step`).
+        let (domain, ty, proto) = match (family, kind) {
+            (Family::Inet6, Kind::Stream) => (Domain::IPV6, Type::STREAM, Protocol::TCP),
+            (Family::Inet6, Kind::Dgram) => (Domain::IPV6, Type::DGRAM, Protocol::UDP),
+            (Family::Inet, Kind::Stream) => (Domain::IPV4, Type::STREAM, Protocol::TCP),
+            (Family::Inet, Kind::Dgram) => (Domain::IPV4, Type::DGRAM, Protocol::UDP),
+            _ => {
+                let call = Call::Socket { family, kind };
+                let unsupported = CallError::from_errno(libc::EAFNOSUPPORT);
+                self.ctx.call(id, var, call, Err(unsupported)).await;
+                return;
+            }
         };
         let made = Socket::new(domain, ty, Some(proto)).and_then(|s| {
             s.set_nonblocking(true)?;
@@ -130,7 +140,7 @@ impl Session {
         let Some(fresh) = self.fresh.remove(&sock) else { return };
         let local = fresh.socket.local_addr().ok().and_then(|a| a.as_socket());
         let fd = fresh.socket.as_raw_fd();
-        let listener = match TcpListener::from_std(fresh.socket.into()) {
+        let listener = match TcpListener::from_std(fresh.socket.into()).map(Listener::Tcp) {
             Ok(l) => l,
             Err(err) => {
                 let message = CallError::from_io(&err).message("listen", "");
@@ -140,6 +150,7 @@ impl Session {
         };
         if let Some(local) = local {
             self.kernel.register(sock, &listener, local, None);
+            let local = Addr::Inet(local);
             self.ctx.emit(EventKind::Listening { sock, fd, local, kind: Kind::Stream }).await;
         }
         let (handle, inbox) = sock_channel(self.holds);
@@ -150,17 +161,17 @@ impl Session {
 
     /// A UDP socket made by hand becomes a task once it is bound or
     /// connected (or sends: the kernel binds it then).
-    pub(super) async fn promote_udp(&mut self, sock: SockId, connected: Option<SocketAddr>) {
+    pub(super) async fn promote_udp(&mut self, sock: SockId, connected: Option<Addr>) {
         let Some(fresh) = self.fresh.remove(&sock) else { return };
-        let local = fresh.socket.local_addr().ok().and_then(|a| a.as_socket());
+        let local = fresh.socket.local_addr().ok().and_then(|a| Addr::from_sockaddr(&a));
         let fd = fresh.socket.as_raw_fd();
-        let Ok(socket) = UdpSocket::from_std(fresh.socket.into()) else { return };
-        let peer = match (connected, &self.config.role) {
+        let Ok(socket) = UdpSocket::from_std(fresh.socket.into()).map(Dgram::Udp) else { return };
+        let peer = match (connected.clone(), &self.config.role) {
             (Some(addr), _) => Peer::Connected(addr),
             (None, Role::UdpServer(_)) => Peer::LastSender(None),
             (None, role) => match role.target() {
-                super::Target::Addr(addr) => Peer::Fixed(*addr),
-                super::Target::Host(..) => Peer::LastSender(None),
+                super::Target::Addr(addr) => Peer::Fixed(Addr::Inet(addr)),
+                super::Target::Host(..) | super::Target::Unix(_) => Peer::LastSender(None),
             },
         };
         if let (Some(local), None) = (local, connected) {
@@ -172,11 +183,11 @@ impl Session {
     /// `connect`/`connect_ex` by hand: a blocking one waits (its timeout,
     /// Ctrl-C) in a task of its own so the session stays responsive; a
     /// non-blocking one raises EINPROGRESS and completes in the background.
-    async fn step_connect(&mut self, sock: SockId, call: Call, addr: SocketAddr) {
+    async fn step_connect(&mut self, sock: SockId, call: Call, addr: Addr) {
         let Some(fresh) = self.fresh.remove(&sock) else { return };
         let (var, mode) = (fresh.var, fresh.mode);
         if fresh.kind == Kind::Dgram {
-            let result = done(fresh.socket.connect(&addr.into()));
+            let result = done(addr.sockaddr().and_then(|a| fresh.socket.connect(&a)));
             let ok = result.is_ok();
             let shown = ex(result, &call);
             self.ctx.call(sock, var, call, shown).await;
@@ -186,7 +197,7 @@ impl Session {
             }
             return;
         }
-        let started = match fresh.socket.connect(&addr.into()) {
+        let started = match addr.sockaddr().and_then(|a| fresh.socket.connect(&a)) {
             Err(e) if e.raw_os_error() != Some(libc::EINPROGRESS) => Err(e),
             _ => TcpStream::from_std(fresh.socket.into()),
         };
@@ -219,6 +230,7 @@ impl Session {
                 outcome
             };
             if outcome.is_ok() {
+                let stream = Conn::Tcp(stream);
                 let _ = accepted.send(Accepted { id: sock, stream, var, mode }).await;
             } else if let Ok(std) = stream.into_std() {
                 // Still the student's socket: it can be closed, or tried again.

@@ -1,24 +1,24 @@
-//! TCP sockets as tasks: a listener that accepts (unless held) and a
+//! Connection sockets (TCP, Unix stream and seqpacket) as tasks: a listener that accepts (unless held) and a
 //! connection that reads (unless held) while writing what it is given, so a
 //! peer that is slow to read never stops us reading (no deadlock with echo
 //! servers), and a full outbox stops us taking more (backpressure).
 
 use std::collections::VecDeque;
 use std::io;
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use super::CallError;
 use super::blocking::{self, CallGate, CallMode};
+use super::conn::{Conn, Listener};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::query;
 use super::sample::Sampling;
+use super::sockaddr::Addr;
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
@@ -30,7 +30,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(2);
 /// A connection the listener accepted, handed to the session to run.
 pub(crate) struct Accepted {
     pub id: SockId,
-    pub stream: TcpStream,
+    pub stream: Conn,
     /// The Python variable: `sock` for accepted, `client` for connected.
     pub var: &'static str,
     pub mode: CallMode,
@@ -41,13 +41,13 @@ pub(crate) struct Accepted {
 pub(crate) async fn run_listener(
     ctx: Ctx,
     id: SockId,
-    listener: TcpListener,
+    listener: Listener,
     mut inbox: SockInbox,
     accepted: mpsc::Sender<Accepted>,
     single: bool,
     mut mode: CallMode,
 ) {
-    let mut sampling = Sampling::new(&ctx, Kind::Stream, true);
+    let mut sampling = Sampling::new(&ctx, listener.kind(), true);
     let mut backoff = MIN_BACKOFF;
     loop {
         let held = inbox.hold.borrow().accept;
@@ -120,26 +120,28 @@ pub(crate) async fn run_listener(
 /// `accept()` made by hand: one real attempt first (so `setblocking(False)`
 /// sees the queue as it is), then, if blocking, a wait for the next client.
 async fn manual_accept(
-    listener: &TcpListener,
+    listener: &Listener,
     mode: CallMode,
     gate: (&mut CallGate, u64),
-) -> Result<(TcpStream, SocketAddr), CallError> {
+) -> Result<(Conn, Addr), CallError> {
     let attempt = || {
         let (socket, addr) = socket2::SockRef::from(listener).accept()?;
-        socket.set_nonblocking(true)?;
-        let peer = addr.as_socket().ok_or_else(|| io::Error::from_raw_os_error(libc::EINVAL))?;
-        Ok((TcpStream::from_std(socket.into())?, peer))
+        let peer = Addr::from_sockaddr(&addr)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EAFNOSUPPORT))?;
+        Ok((listener.adopt(socket)?, peer))
     };
     blocking::call(mode, gate, attempt, || async { listener.accept().await.map(Some) }).await
 }
 
-/// One TCP connection's state while its task runs.
+/// One connection's state while its task runs.
 pub(crate) struct Connection {
     pub ctx: Ctx,
     pub id: SockId,
     pub var: &'static str,
-    pub stream: TcpStream,
-    pub peer: SocketAddr,
+    pub stream: Conn,
+    pub peer: Addr,
+    /// Stream or seqpacket: what the samples say.
+    pub kind: Kind,
     pub recv_size: usize,
     pub echo: bool,
     /// Broker: where received data goes to be relayed to the other clients.
@@ -163,7 +165,7 @@ struct Progress {
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending.
     pub(crate) async fn run(self, mut inbox: SockInbox) {
-        let mut sampling = Sampling::new(&self.ctx, Kind::Stream, false);
+        let mut sampling = Sampling::new(&self.ctx, self.kind, false);
         let reason = self.drive(&mut inbox, &mut sampling).await;
         sampling.last(&self.ctx, self.id, &self.stream).await;
         self.ctx.closed(self.id, self.var, reason).await;
@@ -306,8 +308,13 @@ impl Connection {
         st.sent += data.len() as u64;
         let call = Call::SendAll { len: data.len() };
         self.ctx.call(self.id, self.var, call, Ok(Returned::Nothing)).await;
-        let record =
-            DataRecord { sock: self.id, dir: Dir::Sent, peer: Some(self.peer), data, offset };
+        let record = DataRecord {
+            sock: self.id,
+            dir: Dir::Sent,
+            peer: Some(self.peer.clone()),
+            data,
+            offset,
+        };
         self.ctx.emit(EventKind::Data(record)).await;
         Ok(())
     }
@@ -349,8 +356,13 @@ impl Connection {
         if let Some(relay) = &self.relay {
             let _ = relay.send((self.id, data.clone())).await;
         }
-        let record =
-            DataRecord { sock: self.id, dir: Dir::Received, peer: Some(self.peer), data, offset };
+        let record = DataRecord {
+            sock: self.id,
+            dir: Dir::Received,
+            peer: Some(self.peer.clone()),
+            data,
+            offset,
+        };
         self.ctx.emit(EventKind::Data(record)).await;
         Ok(())
     }

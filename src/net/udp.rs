@@ -1,18 +1,18 @@
-//! A UDP socket as a task: `recvfrom`/`recv` in a loop unless held, and each
+//! A datagram socket (UDP, Unix datagram) as a task: `recvfrom`/`recv` in a loop unless held, and each
 //! send as one datagram — to the connected peer, the client's target, or (a
 //! server) the last sender.
 
 use std::io;
-use std::net::SocketAddr;
 
 use bytes::Bytes;
 use tokio::io::Interest;
-use tokio::net::UdpSocket;
 
 use super::blocking::{self, CallGate, CallMode};
 use super::ctx::{Ctx, Out, SockInbox};
+use super::dgram::Dgram;
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::sample::Sampling;
+use super::sockaddr::Addr;
 use super::{CallError, query};
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read
@@ -27,21 +27,15 @@ const READY: Interest = Interest::READABLE.add(Interest::ERROR);
 /// they write, just not broadcast to.
 const MAX_PEERS: usize = 4096;
 
-/// Clears tokio's cached ERROR readiness once the error is taken, or the
-/// next wait would return at once.
-fn clear_error_readiness(socket: &UdpSocket) {
-    let _ = socket.try_io(Interest::ERROR, || Err::<(), _>(io::ErrorKind::WouldBlock.into()));
-}
-
 /// How a UDP socket addresses its peer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Peer {
     /// `connect()`ed: `send`/`recv`; ICMP errors surface as ECONNREFUSED.
-    Connected(SocketAddr),
+    Connected(Addr),
     /// Client without connect: `sendto(target)`/`recvfrom`.
-    Fixed(SocketAddr),
+    Fixed(Addr),
     /// Server: replies go to whoever sent last.
-    LastSender(Option<SocketAddr>),
+    LastSender(Option<Addr>),
 }
 
 /// One UDP socket's task state.
@@ -49,12 +43,12 @@ pub(crate) struct Datagrams {
     pub ctx: Ctx,
     pub id: SockId,
     pub var: &'static str,
-    pub socket: UdpSocket,
+    pub socket: Dgram,
     pub peer: Peer,
     pub recv_size: usize,
     pub echo: bool,
     /// Every peer heard from (a server's `/all`), oldest first, capped.
-    pub known: Vec<SocketAddr>,
+    pub known: Vec<Addr>,
     /// How calls made by hand wait (`settimeout`/`setblocking`).
     pub mode: CallMode,
     /// Datagrams sent and received so far (the data events' `offset`).
@@ -130,7 +124,7 @@ impl Datagrams {
     /// The error the kernel queued on the socket (an ICMP port-unreachable
     /// becomes ECONNREFUSED), reported as the failed recv it would cause.
     fn queued_error(&self, bufsize: usize) -> Result<(), (Call, io::Error)> {
-        clear_error_readiness(&self.socket);
+        self.socket.clear_error_readiness();
         match self.socket.take_error() {
             Ok(Some(err)) | Err(err) => Err((self.recv_call(bufsize), err)),
             Ok(None) => Ok(()),
@@ -157,12 +151,19 @@ impl Datagrams {
     }
 
     /// One datagram out, to `to` or else whoever this socket answers.
-    async fn send(&mut self, data: Bytes, to: Option<SocketAddr>) -> Result<(), (Call, io::Error)> {
+    async fn send(&mut self, data: Bytes, to: Option<Addr>) -> Result<(), (Call, io::Error)> {
         let len = data.len();
-        let (call, result, to) = match (to, self.peer) {
-            (None, Peer::Connected(to)) => (Call::Send { len }, self.socket.send(&data).await, to),
-            (Some(to), _) | (None, Peer::Fixed(to) | Peer::LastSender(Some(to))) => {
-                (Call::SendTo { len, to }, self.socket.send_to(&data, to).await, to)
+        let (call, result, to) = match (to, &self.peer) {
+            (None, Peer::Connected(to)) => {
+                (Call::Send { len }, self.socket.send(&data).await, to.clone())
+            }
+            (Some(to), _) => {
+                let sent = self.socket.send_to(&data, &to).await;
+                (Call::SendTo { len, to: to.clone() }, sent, to)
+            }
+            (None, Peer::Fixed(to) | Peer::LastSender(Some(to))) => {
+                let sent = self.socket.send_to(&data, to).await;
+                (Call::SendTo { len, to: to.clone() }, sent, to.clone())
             }
             (None, Peer::LastSender(None)) => {
                 let why = "no peer has sent a datagram yet, so there is nobody to answer";
@@ -192,7 +193,7 @@ impl Datagrams {
         let attempt = || socket.try_recv_from(buf);
         let ready = || async {
             if socket.ready(READY).await?.is_error() {
-                clear_error_readiness(socket);
+                socket.clear_error_readiness();
                 if let Some(err) = socket.take_error()? {
                     return Err(err);
                 }
@@ -219,25 +220,25 @@ impl Datagrams {
         buf: &[u8],
         bufsize: usize,
         n: usize,
-        from: SocketAddr,
+        from: Addr,
     ) -> Result<(), (Call, io::Error)> {
         let call = self.recv_call(bufsize);
         let kept = n.min(bufsize);
         let data = Bytes::copy_from_slice(&buf[..kept]);
         let truncated = (n > kept).then_some(n);
         if let Peer::LastSender(last) = &mut self.peer {
-            *last = Some(from);
+            *last = Some(from.clone());
             if !self.known.contains(&from) && self.known.len() < MAX_PEERS {
-                self.known.push(from);
+                self.known.push(from.clone());
             }
         }
-        let shown_from = matches!(call, Call::RecvFrom { .. }).then_some(from);
+        let shown_from = matches!(call, Call::RecvFrom { .. }).then(|| from.clone());
         let returned = Returned::Data { data: data.clone(), from: shown_from, truncated };
         self.ctx.call(self.id, self.var, call, Ok(returned)).await;
         let record = DataRecord {
             sock: self.id,
             dir: Dir::Received,
-            peer: Some(from),
+            peer: Some(from.clone()),
             data: data.clone(),
             offset: self.received,
         };

@@ -21,8 +21,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use super::frame::{self, Ends, Flags, MSS, Segment, Way};
 use crate::net::{
-    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Kind, Micros, Returned, Shut,
-    SockId,
+    Addr, Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Kind, Micros, Returned,
+    Shut, SockId,
 };
 
 /// One frame and when it was seen.
@@ -72,11 +72,14 @@ impl Synth {
         let at = event.at;
         match &event.kind {
             EventKind::Call(record) => self.call(at, record, out)?,
-            EventKind::Listening { sock, local, kind, .. } => {
+            // pcapng frames are IP packets: Unix sockets have none to show.
+            EventKind::Listening { sock, local: Addr::Inet(local), kind, .. } => {
                 self.kinds.insert(*sock, *kind);
                 self.locals.insert(*sock, *local);
             }
-            EventKind::Connected { sock, local, peer, .. } => {
+            EventKind::Connected {
+                sock, local: Addr::Inet(local), peer: Addr::Inet(peer), ..
+            } => {
                 self.locals.insert(*sock, *local);
                 if self.kinds.get(sock).copied().unwrap_or(Kind::Stream) == Kind::Stream {
                     self.handshake(at, *sock, Ends { local: *local, peer: *peer }, out)?;
@@ -158,7 +161,7 @@ impl Synth {
             }
             return Ok(());
         }
-        let Some(peer) = record.peer else { return Ok(()) };
+        let Some(peer) = record.peer.as_ref().and_then(Addr::inet) else { return Ok(()) };
         // An unconnected client's kernel picks its port at the first
         // sendto, which no event reports: show it as unknown (port 0).
         let local = self.locals.get(&record.sock).copied();

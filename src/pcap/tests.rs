@@ -30,7 +30,7 @@ fn call(sock: u32, call: Call, result: Returned) -> EventKind {
 }
 
 fn data(sock: u32, dir: Dir, bytes: Vec<u8>) -> EventKind {
-    let peer = Some(addr(PEER));
+    let peer = Some(addr(PEER).into());
     EventKind::Data(DataRecord { sock, dir, peer, data: Bytes::from(bytes), offset: 0 })
 }
 
@@ -38,7 +38,15 @@ fn client_session(sent: Vec<u8>, received: Vec<u8>) -> Vec<Event> {
     let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     vec![
         ev(1, call(1, socket, Returned::Socket { fd: 3 })),
-        ev(2, EventKind::Connected { sock: 1, fd: 3, local: addr(LOCAL), peer: addr(PEER) }),
+        ev(
+            2,
+            EventKind::Connected {
+                sock: 1,
+                fd: 3,
+                local: crate::net::Addr::Inet(addr(LOCAL)),
+                peer: crate::net::Addr::Inet(addr(PEER)),
+            },
+        ),
         ev(3, data(1, Dir::Sent, sent)),
         ev(4, data(1, Dir::Received, received)),
         ev(5, call(1, Call::Shutdown(Shut::Write), Returned::Nothing)),
@@ -119,7 +127,7 @@ fn big_sends_split_at_the_mss_and_an_accepted_peer_opens() {
     let big = vec![7u8; 3 * frame::MSS + 10];
     let mut events = client_session(big.clone(), Vec::new());
     // As a server: the connection came from accept(), so the peer sends SYN.
-    let accepted = Returned::Accepted { sock: 1, fd: 3, peer: addr(PEER) };
+    let accepted = Returned::Accepted { sock: 1, fd: 3, peer: crate::net::Addr::Inet(addr(PEER)) };
     events[0] = ev(1, call(9, Call::Accept, accepted));
     let segs = segments(&events);
     assert_eq!((segs[0].0, segs[0].1.as_str()), (false, "S"));
@@ -144,7 +152,15 @@ fn a_reset_is_the_peers_rst() {
 #[test]
 fn udp_datagrams_go_between_the_bound_address_and_the_peer() {
     let events = [
-        ev(1, EventKind::Listening { sock: 1, fd: 3, local: addr(LOCAL), kind: Kind::Dgram }),
+        ev(
+            1,
+            EventKind::Listening {
+                sock: 1,
+                fd: 3,
+                local: crate::net::Addr::Inet(addr(LOCAL)),
+                kind: Kind::Dgram,
+            },
+        ),
         ev(2, data(1, Dir::Received, b"ping".to_vec())),
         ev(3, data(1, Dir::Sent, b"pong".to_vec())),
     ];

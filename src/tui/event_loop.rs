@@ -132,7 +132,7 @@ impl Loop<'_> {
         }
         let changed = self.app.on_engine(end, ev);
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
-            && let Some((client, role)) = self.sessions.server_ready(*local, *kind)
+            && let Some((client, role)) = self.sessions.server_ready(local.clone(), *kind)
         {
             self.app.ends[client].role = role;
             self.app.started(client);

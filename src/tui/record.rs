@@ -139,20 +139,34 @@ mod tests {
     use bytes::Bytes;
 
     fn events() -> Vec<Event> {
-        let (local, peer) = ("127.0.0.1:8080".parse().unwrap(), "127.0.0.1:5000".parse().unwrap());
+        let (local, peer): (std::net::SocketAddr, std::net::SocketAddr) =
+            ("127.0.0.1:8080".parse().unwrap(), "127.0.0.1:5000".parse().unwrap());
         let data = Bytes::from_static(b"hello\n");
         vec![
             Event {
                 at: 1,
-                kind: EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Stream },
+                kind: EventKind::Listening {
+                    sock: 1,
+                    fd: 3,
+                    local: local.into(),
+                    kind: Kind::Stream,
+                },
             },
-            Event { at: 2, kind: EventKind::Connected { sock: 2, fd: 4, local, peer } },
+            Event {
+                at: 2,
+                kind: EventKind::Connected {
+                    sock: 2,
+                    fd: 4,
+                    local: local.into(),
+                    peer: peer.into(),
+                },
+            },
             Event {
                 at: 3,
                 kind: EventKind::Data(DataRecord {
                     sock: 2,
                     dir: Dir::Received,
-                    peer: Some(peer),
+                    peer: Some(peer.into()),
                     data,
                     offset: 0,
                 }),

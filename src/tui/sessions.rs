@@ -3,7 +3,7 @@
 //! commands go through a per-end queue so a slow socket never blocks the
 //! loop (the queue only grows as fast as a person types or pastes).
 
-use std::net::SocketAddr;
+use crate::net::Addr;
 
 use tokio::sync::mpsc;
 
@@ -50,13 +50,14 @@ impl Sessions {
 
     /// The demo's server is listening on `local`: point the client at it and
     /// start it. Returns the client's new role when it was started.
-    pub fn server_ready(&mut self, local: SocketAddr, kind: Kind) -> Option<(usize, Role)> {
+    pub fn server_ready(&mut self, local: Addr, kind: Kind) -> Option<(usize, Role)> {
         if !self.demo || self.slots.len() < 2 || self.slots[1].handle.is_some() {
             return None;
         }
-        let role = match kind {
-            Kind::Stream => Role::TcpClient(Target::Addr(local)),
-            Kind::Dgram => Role::UdpClient(Target::Addr(local)),
+        let role = match (local, kind) {
+            (Addr::Unix(name), kind) => Role::UnixClient(name, kind),
+            (Addr::Inet(ip), Kind::Dgram) => Role::UdpClient(Target::Addr(ip)),
+            (Addr::Inet(ip), _) => Role::TcpClient(Target::Addr(ip)),
         };
         self.slots[1].end.config.role = role.clone();
         self.spawn(1);

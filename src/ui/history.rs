@@ -71,7 +71,7 @@ fn entry_lines(
         EntryKind::Error => ("✗ ", Style::new().fg(Color::Red)),
     };
     let mut spans = vec![time, Span::styled(mark, style)];
-    if let (Some(peer), EntryKind::Sent | EntryKind::Received) = (entry.peer, entry.kind) {
+    if let (Some(peer), EntryKind::Sent | EntryKind::Received) = (entry.peer.clone(), entry.kind) {
         spans.push(Span::styled(format!("{peer}  "), theme::dim()));
     }
     let indent = spans.iter().map(|s| width(&s.content)).sum();

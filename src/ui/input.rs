@@ -18,7 +18,7 @@ fn title(app: &App) -> String {
     let to = end
         .target_label()
         .map(|t| format!(" {t}"))
-        .or_else(|| end.sockets.current().and_then(|s| s.peer).map(|p| format!(" → {p}")));
+        .or_else(|| end.sockets.current().and_then(|s| s.peer.clone()).map(|p| format!(" → {p}")));
     let mut title = format!("Input ({}{})", end.name(), to.unwrap_or_default());
     if !app.completions.is_empty() {
         let names: Vec<String> = app.completions.iter().map(|c| format!("/{c}")).collect();

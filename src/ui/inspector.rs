@@ -78,7 +78,7 @@ fn header(app: &App, p: &Packet, call: usize, calls: usize, line: usize) -> Line
     } else {
         format!("stream offset {}", p.offset)
     };
-    let peer = p.peer.map_or_else(|| "peer unknown".into(), |a| format!("peer {a}"));
+    let peer = p.peer.clone().map_or_else(|| "peer unknown".into(), |a| format!("peer {a}"));
     Line::styled(
         format!(
             "   at {} ({} µs) · connection {} · {peer} · {place}",

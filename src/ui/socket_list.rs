@@ -75,11 +75,11 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
             let age = end.targets.age(id, now).map_or_else(|| "-".into(), age);
             let state = s.state.label(s.kind);
             if s.listener {
-                let on = s.local.map_or_else(|| "-".into(), |a| a.to_string());
+                let on = s.local.clone().map_or_else(|| "-".into(), |a| a.to_string());
                 let live = end.sockets.live_connections();
                 return (format!("{id} {state} {on}"), format!("{live} live  age {age}"), false);
             }
-            let peer = s.peer.map_or_else(|| "-".into(), |a| a.to_string());
+            let peer = s.peer.clone().map_or_else(|| "-".into(), |a| a.to_string());
             // CLOSED or FAILED, dimmed: the figures are the last ones.
             let gone = !s.state.live();
             let figures = format!(
@@ -133,7 +133,7 @@ impl Widget for SocketList<'_> {
         let fit = usize::from(area.height.saturating_sub(2) / 2);
         let first = first_shown(end, area.height);
         for (i, row) in rows.iter().enumerate().skip(first).take(fit) {
-            let (top, figures, gone) = row_lines(end, *row, self.now);
+            let (top, figures, gone) = row_lines(end, row.clone(), self.now);
             let chosen = selected == Some(i);
             let mut style = if gone { theme::dim() } else { Style::new() };
             if chosen {

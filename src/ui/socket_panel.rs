@@ -17,7 +17,7 @@ fn count(n: u64, unit: &str) -> String {
     if n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") }
 }
 
-fn addr(a: Option<std::net::SocketAddr>) -> String {
+fn addr(a: Option<&crate::net::Addr>) -> String {
     a.map_or_else(|| "-".to_string(), |a| a.to_string())
 }
 
@@ -27,15 +27,18 @@ fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut out = vec![
         Line::from(vec![
-            Span::raw(format!("fd {fd}  {}  ", s.kind.protocol())),
+            Span::raw(format!(
+                "fd {fd}  {}  ",
+                s.kind.protocol(s.family.unwrap_or(crate::net::Family::Inet))
+            )),
             Span::styled(state.to_string(), bold),
         ]),
         Line::styled(
             format!("{} {}", s.family.map_or("AF_?", crate::net::Family::python), s.kind.python()),
             theme::dim(),
         ),
-        Line::raw(format!("local {}", addr(s.local))),
-        Line::raw(format!("peer  {}", addr(s.peer))),
+        Line::raw(format!("local {}", addr(s.local.as_ref()))),
+        Line::raw(format!("peer  {}", addr(s.peer.as_ref()))),
         Line::raw(format!(
             "timeout {}  {}",
             s.timeout.map_or_else(|| "None".into(), |t| format!("{t}")),

@@ -8,6 +8,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::app::App;
 use crate::app::sockets::State;
+use crate::net::Family;
 
 /// The one-line bar at the bottom.
 pub struct StatusBar<'a> {
@@ -17,7 +18,8 @@ pub struct StatusBar<'a> {
 /// `demo tcp`, `tcp server`, `udp client`.
 fn mode(app: &App) -> String {
     let end = app.end();
-    let proto = end.kind.protocol().to_lowercase();
+    let family = if end.role.is_unix() { Family::Unix } else { Family::Inet };
+    let proto = end.kind.protocol(family).to_lowercase();
     let step = if end.step { " step" } else { "" };
     if app.demo {
         format!("demo {proto} {}{step}", end.name())
@@ -31,10 +33,10 @@ fn mode(app: &App) -> String {
 fn address(app: &App) -> String {
     let end = app.end();
     if let Some(s) = end.detailed() {
-        if let Some(p) = s.peer {
+        if let Some(p) = &s.peer {
             return format!("peer {p}");
         }
-        if let Some(l) = s.local {
+        if let Some(l) = &s.local {
             return format!("on {l}");
         }
     }
@@ -69,8 +71,8 @@ fn target(app: &App) -> Span<'static> {
 /// A server bound to more than loopback can be reached from other hosts:
 /// said in yellow, first thing after the mode.
 fn exposed(app: &App) -> Option<Span<'static>> {
-    let local = app.end().listening?;
-    if local.ip().is_loopback() {
+    let local = app.end().listening.clone()?;
+    if local.inet().is_none_or(|ip| ip.ip().is_loopback()) {
         return None;
     }
     let warn = Style::new().bg(Color::Yellow).fg(Color::Black).add_modifier(Modifier::BOLD);

@@ -68,7 +68,15 @@ fn udp_server_waits_for_a_sender() {
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), Clock::fixed(T0));
     app.started(0);
     let local = addr("127.0.0.1:8888");
-    app.on_engine(0, &ev(EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Dgram }));
+    app.on_engine(
+        0,
+        &ev(EventKind::Listening {
+            sock: 1,
+            fd: 3,
+            local: crate::net::Addr::Inet(local),
+            kind: Kind::Dgram,
+        }),
+    );
     typed(&mut app, "x");
     assert!(app.on_key(key(KeyCode::Enter)).is_empty());
     assert!(texts(&app, 0).last().is_some_and(|t| t.contains("nobody to answer")));
@@ -86,7 +94,7 @@ fn errors_show_once() {
     let rec = CallRecord {
         sock: 1,
         var: "client",
-        call: Call::Connect(addr("127.0.0.1:9")),
+        call: Call::Connect(crate::net::Addr::Inet(addr("127.0.0.1:9"))),
         result: Err(err.clone()),
     };
     app.on_engine(0, &ev(EventKind::Call(rec)));

@@ -30,7 +30,15 @@ fn enter_without_a_connection_is_refused_and_keeps_the_line() {
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), Clock::fixed(T0));
     app.started(0);
     let local = addr("127.0.0.1:4000");
-    app.on_engine(0, &ev(EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Stream }));
+    app.on_engine(
+        0,
+        &ev(EventKind::Listening {
+            sock: 1,
+            fd: 3,
+            local: crate::net::Addr::Inet(local),
+            kind: Kind::Stream,
+        }),
+    );
     typed(&mut app, "x");
     assert!(app.on_key(key(KeyCode::Enter)).is_empty());
     let last = texts(&app, 0).pop().unwrap_or_default();

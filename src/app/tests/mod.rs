@@ -52,11 +52,19 @@ fn client() -> App {
 
 fn connect(app: &mut App, end: usize, sock: u32) {
     let (local, peer) = (addr("127.0.0.1:5001"), addr("127.0.0.1:8080"));
-    app.on_engine(end, &ev(EventKind::Connected { sock, fd: 7, local, peer }));
+    app.on_engine(
+        end,
+        &ev(EventKind::Connected {
+            sock,
+            fd: 7,
+            local: crate::net::Addr::Inet(local),
+            peer: crate::net::Addr::Inet(peer),
+        }),
+    );
 }
 
 fn data(sock: u32, dir: Dir, bytes: &'static [u8]) -> Event {
-    let peer = Some(addr("127.0.0.1:8080"));
+    let peer = Some(addr("127.0.0.1:8080").into());
     ev(EventKind::Data(DataRecord { sock, dir, peer, data: Bytes::from_static(bytes), offset: 0 }))
 }
 

@@ -1,0 +1,159 @@
+//! Connection-oriented sockets of either family behind one face, so the
+//! listener and connection tasks are written once: TCP, and `AF_UNIX`
+//! stream and seqpacket.
+//!
+//! A `SOCK_SEQPACKET` socket rides in tokio's `UnixStream`/`UnixListener`:
+//! tokio only registers the fd with epoll and calls `read`/`write`/`accept4`
+//! on it, which the kernel answers one whole message at a time for this
+//! type. Sends are atomic for seqpacket (all or `EAGAIN`), so a partial
+//! write never splits a message.
+
+use std::io;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+
+use socket2::{SockRef, Socket};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+
+use super::event::Kind;
+use super::sockaddr::Addr;
+
+/// One connected socket.
+#[derive(Debug)]
+pub(crate) enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Conn {
+    /// Waits until a read may succeed.
+    pub async fn readable(&self) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.readable().await,
+            Self::Unix(s) => s.readable().await,
+        }
+    }
+
+    /// Waits until a write may succeed.
+    pub async fn writable(&self) -> io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.writable().await,
+            Self::Unix(s) => s.writable().await,
+        }
+    }
+
+    /// One non-blocking read; `WouldBlock` clears tokio's readiness.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.try_read(buf),
+            Self::Unix(s) => s.try_read(buf),
+        }
+    }
+
+    /// One non-blocking write; `WouldBlock` clears tokio's readiness.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.try_write(buf),
+            Self::Unix(s) => s.try_write(buf),
+        }
+    }
+
+    /// `getsockname()`.
+    pub fn local(&self) -> io::Result<Addr> {
+        addr_of(SockRef::from(self).local_addr())
+    }
+
+    /// `getpeername()`.
+    pub fn peer(&self) -> io::Result<Addr> {
+        addr_of(SockRef::from(self).peer_addr())
+    }
+
+    /// Stream or seqpacket.
+    pub fn kind(&self) -> Kind {
+        kind_of(self)
+    }
+
+    /// The TCP stream, for what only TCP has (`TCP_NODELAY`).
+    pub fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Self::Tcp(s) => Some(s),
+            Self::Unix(_) => None,
+        }
+    }
+}
+
+impl AsFd for Conn {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Self::Tcp(s) => s.as_fd(),
+            Self::Unix(s) => s.as_fd(),
+        }
+    }
+}
+
+/// One listening socket.
+#[derive(Debug)]
+pub(crate) enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener),
+}
+
+impl Listener {
+    /// Waits for the next connection.
+    pub async fn accept(&self) -> io::Result<(Conn, Addr)> {
+        match self {
+            Self::Tcp(l) => l.accept().await.map(|(s, peer)| (Conn::Tcp(s), Addr::Inet(peer))),
+            Self::Unix(l) => {
+                let (s, peer) = l.accept().await?;
+                Ok((Conn::Unix(s), Addr::from_tokio_unix(&peer)))
+            }
+        }
+    }
+
+    /// Takes an accepted socket of the listener's own kind into tokio.
+    pub fn adopt(&self, socket: Socket) -> io::Result<Conn> {
+        socket.set_nonblocking(true)?;
+        match self {
+            Self::Tcp(_) => TcpStream::from_std(socket.into()).map(Conn::Tcp),
+            Self::Unix(_) => UnixStream::from_std(socket.into()).map(Conn::Unix),
+        }
+    }
+
+    /// `getsockname()`.
+    pub fn local(&self) -> io::Result<Addr> {
+        addr_of(SockRef::from(self).local_addr())
+    }
+
+    /// Stream or seqpacket.
+    pub fn kind(&self) -> Kind {
+        kind_of(self)
+    }
+}
+
+/// The socket's type as the kernel has it (`SO_TYPE`).
+fn kind_of(socket: &impl AsFd) -> Kind {
+    match SockRef::from(socket).r#type() {
+        Ok(ty) if ty == socket2::Type::SEQPACKET => Kind::SeqPacket,
+        _ => Kind::Stream,
+    }
+}
+
+impl AsRawFd for Conn {
+    fn as_raw_fd(&self) -> RawFd {
+        self.as_fd().as_raw_fd()
+    }
+}
+
+impl AsFd for Listener {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Self::Tcp(l) => l.as_fd(),
+            Self::Unix(l) => l.as_fd(),
+        }
+    }
+}
+
+/// A kernel address as sockpit's, or `EAFNOSUPPORT` for a family it does
+/// not speak.
+pub(crate) fn addr_of(addr: io::Result<socket2::SockAddr>) -> io::Result<Addr> {
+    Addr::from_sockaddr(&addr?).ok_or_else(|| io::Error::from_raw_os_error(libc::EAFNOSUPPORT))
+}
