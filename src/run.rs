@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Plan};
 use crate::headless;
-use crate::net::limits;
+use crate::net::{Kind, limits};
 
 /// Runs sockpit for a parsed command line; returns the process exit code.
 #[must_use]
@@ -15,6 +15,9 @@ pub fn run(cli: Cli) -> ExitCode {
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
+    if let Some(message) = unix_misuse(&plan) {
+        return usage(message);
+    }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if plan.headless || !interactive {
         if plan.ends.iter().any(|e| e.config.step) {
@@ -49,6 +52,30 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What a Unix socket session cannot do, said before anything starts.
+fn unix_misuse(plan: &Plan) -> Option<&'static str> {
+    let end = plan.ends.first()?;
+    let role = &end.config.role;
+    if !role.is_unix() {
+        return None;
+    }
+    if end.config.step {
+        return Some("--step teaches TCP and UDP: run `sockpit tcp server --step` instead");
+    }
+    if plan.record.pcap.is_some() {
+        return Some(
+            "--pcap writes IP packets, and Unix sockets send none: use --log for their bytes",
+        );
+    }
+    if plan.record.export_py.is_some() {
+        return Some("--export-py writes TCP and UDP scripts: use --log for a Unix session");
+    }
+    if end.config.broker && role.kind() != Kind::Stream {
+        return Some("--broker relays streams: drop --dgram or --seqpacket");
+    }
+    None
 }
 
 fn run_headless(plan: &Plan) -> ExitCode {

@@ -217,8 +217,9 @@ impl EndState {
             }
             Dir::Received => {
                 stream.recvs = number + 1;
-                if self.kind == Kind::Dgram {
-                    // A datagram is a message of its own: never joined.
+                if self.kind != Kind::Stream {
+                    // A datagram (or seqpacket message) is a message of its
+                    // own: never joined.
                     self.message(at, d, EntryKind::Received, calls);
                 } else {
                     let first = stream.held_from.unwrap_or(calls.first);
@@ -329,7 +330,7 @@ impl EndState {
             // Whatever was queued went down with the connection.
             self.pending = 0;
         }
-        if self.role.is_server() && !was_listener && self.kind == Kind::Stream {
+        if self.role.is_server() && !was_listener && self.kind.is_connected() {
             let listening = self.sockets.all.values().any(|s| s.state == State::Listen);
             if listening && self.sockets.live_connections() == 0 {
                 self.note(at, EntryKind::Info, sock, "still listening for the next client");

@@ -209,7 +209,7 @@ impl App {
             Submitted::Text(text) => {
                 let mut data = text.into_bytes();
                 data.extend_from_slice(self.eol.bytes());
-                if data.is_empty() && self.end().kind == Kind::Stream {
+                if data.is_empty() && self.end().kind.is_connected() {
                     self.input.take();
                     self.refuse("nothing to send: the line is empty and the EOL is none (F4)");
                     return Vec::new();

@@ -136,7 +136,7 @@ impl App {
                 return Vec::new();
             }
         };
-        if data.is_empty() && end.kind == Kind::Stream {
+        if data.is_empty() && end.kind.is_connected() {
             self.refuse("nothing to resend: that entry has no bytes");
             return Vec::new();
         }

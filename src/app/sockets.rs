@@ -176,7 +176,7 @@ impl Sockets {
                 s.family = Some(Family::of(local));
                 s.kind = *kind;
                 s.local = Some(local.clone());
-                s.listener = *kind == Kind::Stream;
+                s.listener = kind.is_connected();
                 s.state = if s.listener { State::Listen } else { State::Bound };
             }
             EventKind::PeerEof { sock } => {

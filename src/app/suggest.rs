@@ -6,7 +6,7 @@
 
 use super::end::EndState;
 use super::lifecycle::What;
-use crate::net::{Call, CallRecord, Kind, Returned, SockId, SockOpt};
+use crate::net::{Call, CallRecord, Returned, SockId, SockOpt};
 
 /// What the client says and the server answers when F8 sends.
 const HELLO: &str = "/send hello";
@@ -42,7 +42,7 @@ pub fn next(end: &EndState) -> String {
         return "/socket".into();
     };
     let server = end.role.is_server();
-    let stream = end.kind == Kind::Stream;
+    let stream = end.kind.is_connected();
     if server && stream {
         // Never back: a step the student skipped stays skipped.
         let listening = ok_on(&calls, sock, |c| matches!(c, Call::Listen(_)));

@@ -110,11 +110,16 @@ impl EndState {
         self.role.is_server() && self.kind == kind
     }
 
+    /// A server of connections (TCP, Unix stream or seqpacket).
+    fn serves_connections(&self) -> bool {
+        self.role.is_server() && self.kind.is_connected()
+    }
+
     /// Whether the Socket pane shows a list: a server once it has a
     /// connection or a peer.
     #[must_use]
     pub fn has_list(&self) -> bool {
-        (self.serves(Kind::Stream)
+        (self.serves_connections()
             && self.sockets.all.values().any(|s| !s.listener && s.fd.is_some()))
             || (self.serves(Kind::Dgram) && !self.targets.peers.is_empty())
     }
@@ -174,7 +179,7 @@ impl EndState {
     #[must_use]
     pub fn detailed(&self) -> Option<&SocketInfo> {
         match self.targets.picked {
-            Some(Row::Sock(id)) if self.serves(Kind::Stream) => {
+            Some(Row::Sock(id)) if self.serves_connections() => {
                 self.sockets.all.get(&id).or_else(|| self.sockets.shown())
             }
             _ => self.sockets.shown(),
@@ -197,7 +202,7 @@ impl EndState {
                 || "nobody to answer yet: no datagram has arrived; send from a client first".into(),
             );
         }
-        if !self.serves(Kind::Stream) {
+        if !self.serves_connections() {
             return Ok(To::Current);
         }
         if let Some(Row::Sock(id)) = self.targets.picked
@@ -223,7 +228,7 @@ impl EndState {
         if self.serves(Kind::Dgram) && self.targets.peers.is_empty() {
             return Err("/all: no peer has sent a datagram yet: nothing sent".into());
         }
-        if self.serves(Kind::Stream) && self.sockets.live_connections() == 0 {
+        if self.serves_connections() && self.sockets.live_connections() == 0 {
             return Err("/all: no live connection: nothing sent".into());
         }
         Ok(if self.role.is_server() { To::All } else { To::Current })
@@ -269,7 +274,9 @@ impl EndState {
     pub fn copies(&self, to: To) -> u64 {
         match (to, self.role.is_server(), self.kind) {
             (To::All, true, Kind::Dgram) => self.targets.peers.len() as u64,
-            (To::All, true, Kind::Stream) => self.sockets.live_connections() as u64,
+            (To::All, true, Kind::Stream | Kind::SeqPacket) => {
+                self.sockets.live_connections() as u64
+            }
             _ => 1,
         }
     }

@@ -9,7 +9,9 @@ use crate::lesson::Lang;
 use crate::net::Target;
 
 mod plan;
+mod unix;
 pub use plan::{End, Plan};
+pub use unix::{UnixKind, UnixRole};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -17,6 +19,7 @@ Examples:
   sockpit tcp server 127.0.0.1:0            listen on a free port (shown on screen)
   sockpit tcp client 127.0.0.1:8080         chat with a server
   sockpit udp server 8888                   UDP on 127.0.0.1:8888
+  sockpit unix server /tmp/chat.sock        Unix stream socket (--dgram, --seqpacket, @name)
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | sockpit tcp client example.org:80 > page.html
   sockpit tcp server 9000 --echo --headless echo server for scripts";
 
@@ -47,6 +50,12 @@ pub enum Mode {
     Udp {
         #[command(subcommand)]
         role: UdpRole,
+    },
+    /// Unix sockets: `unix server PATH` or `unix client PATH` (stream;
+    /// --dgram, --seqpacket; PATH or @abstract-name).
+    Unix {
+        #[command(subcommand)]
+        role: UnixRole,
     },
 }
 

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use super::{Cli, Common, Eol, EventFormat, Inspect, Mode, Proto, Record, Serve, TcpRole, UdpRole};
+use super::{
+    Cli, Common, Eol, EventFormat, Inspect, Mode, Proto, Record, Serve, TcpRole, UdpRole, UnixRole,
+};
 use crate::lesson::Lang;
 use crate::net::{Role, SessionConfig, Target};
 
@@ -121,6 +123,38 @@ impl Cli {
             }
             Mode::Udp { role: UdpRole::Server { addr, serve, common } } => {
                 let (end, common) = one(Role::UdpServer(addr), common, Some(serve));
+                (vec![end], common, false)
+            }
+            Mode::Unix {
+                role:
+                    UnixRole::Server {
+                        path,
+                        kind,
+                        unlink,
+                        backlog,
+                        hold_accept,
+                        echo,
+                        sink,
+                        many,
+                        common,
+                    },
+            } => {
+                let role = Role::UnixServer(path, kind.kind());
+                let serve = Serve { echo, sink, ipv6_only: false };
+                let (mut end, common) = one(role, common, Some(serve));
+                end.config.unlink = unlink;
+                end.config.backlog = backlog;
+                end.config.holds.accept = hold_accept;
+                end.config.broker = many.broker;
+                end.config.max_conns = many.max_conns as usize;
+                end.keep_open = many.keep_open || many.broker;
+                (vec![end], common, false)
+            }
+            Mode::Unix { role: UnixRole::Client { path, kind, timeout, common } } => {
+                let (mut end, common) = one(Role::UnixClient(path, kind.kind()), common, None);
+                if let Some(t) = timeout {
+                    end.linger = t;
+                }
                 (vec![end], common, false)
             }
             Mode::Udp { role: UdpRole::Client { addr, timeout, unconnected, common } } => {

@@ -154,11 +154,12 @@ impl Headless {
                     // Everything recorded is whole; stdout may be stuck on a
                     // reader that stopped reading, so do not wait for it.
                     recorder.finish();
+                    finish(session, &mut events).await;
                     return ExitCode::from(u8::try_from(128 + signo).unwrap_or(u8::MAX));
                 }
             }
         };
-        drop(session);
+        finish(session, &mut events).await;
         let code = if recorder.finish() { code } else { ExitCode::FAILURE };
         match sink.finish() {
             Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -171,9 +172,11 @@ impl Headless {
 
     fn start_stdin(&mut self, commands: &mpsc::Sender<Command>, eof: &mpsc::Sender<u64>) {
         let Some(input) = self.stdin.take() else { return };
-        let stream = self.end.config.role.kind() == Kind::Stream;
+        let kind = self.end.config.role.kind();
         let to = if self.end.keep_open { To::All } else { To::Current };
-        let framing = Framing { lines: !stream, crlf: self.crlf, shutdown_at_eof: stream, to };
+        // Datagrams and seqpacket messages keep boundaries: a line each.
+        let lines = kind != Kind::Stream;
+        let framing = Framing { lines, crlf: self.crlf, shutdown_at_eof: kind.is_connected(), to };
         stdio::spawn_stdin(framing, input, commands.clone(), eof.clone());
     }
 
@@ -272,4 +275,13 @@ async fn sleep_until(deadline: Option<Instant>) {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
+}
+
+/// Ends the session and gives it a moment to close its sockets (a Unix
+/// server removes its socket file then), reading its last events so it
+/// never waits on a full channel.
+async fn finish(session: net::SessionHandle, events: &mut mpsc::Receiver<Event>) {
+    drop(session.commands);
+    let drained = async { while events.recv().await.is_some() {} };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), drained).await;
 }

@@ -12,6 +12,9 @@ pub struct CallError {
     pub name: String,
     pub errno: Option<i32>,
     pub text: String,
+    /// What happened and what to try, when the caller knows better than
+    /// the errno alone (a stale Unix socket file, say).
+    pub because: Option<Box<(String, String)>>,
 }
 
 /// `(errno, name, Python exception class)` for the errors sockets meet.
@@ -76,32 +79,50 @@ impl CallError {
         if err.kind() == io::ErrorKind::TimedOut {
             return Self::timeout();
         }
-        Self { name: format!("{:?}", err.kind()), errno: None, text: err.to_string() }
+        Self {
+            name: format!("{:?}", err.kind()),
+            errno: None,
+            text: err.to_string(),
+            because: None,
+        }
     }
 
     /// From a raw errno.
     #[must_use]
     pub fn from_errno(errno: i32) -> Self {
         let name = errno_name(errno).map_or_else(|| format!("errno {errno}"), str::to_string);
-        Self { name, errno: Some(errno), text: strerror(errno).to_lowercase() }
+        Self { name, errno: Some(errno), text: strerror(errno).to_lowercase(), because: None }
     }
 
     /// Python's own timeout (a `settimeout` deadline passed): no errno.
     #[must_use]
     pub fn timeout() -> Self {
-        Self { name: "TimeoutError".into(), errno: None, text: "timed out".into() }
+        Self { name: "TimeoutError".into(), errno: None, text: "timed out".into(), because: None }
     }
 
     /// Ctrl-C during a blocking call: Python's `KeyboardInterrupt`.
     #[must_use]
     pub fn interrupted() -> Self {
-        Self { name: "KeyboardInterrupt".into(), errno: None, text: "interrupted".into() }
+        Self {
+            name: "KeyboardInterrupt".into(),
+            errno: None,
+            text: "interrupted".into(),
+            because: None,
+        }
     }
 
     /// A name-resolution failure, named by its `EAI_*` code.
     #[must_use]
     pub fn resolve(code: &'static str, text: &str) -> Self {
-        Self { name: code.into(), errno: None, text: text.to_lowercase() }
+        Self { name: code.into(), errno: None, text: text.to_lowercase(), because: None }
+    }
+
+    /// The same error with a sentence and hint that know more than the
+    /// errno does.
+    #[must_use]
+    pub fn because(mut self, sentence: String, hint: &str) -> Self {
+        self.because = Some(Box::new((sentence, hint.to_string())));
+        self
     }
 
     /// Whether this is the given errno.
@@ -131,14 +152,10 @@ impl CallError {
     /// The full message in DESIGN.md's grammar for `call` on `target`.
     #[must_use]
     pub fn message(&self, call: &str, target: &str) -> String {
-        let (sentence, hint) = explain(call, self);
-        self.message_because(call, target, sentence, hint)
-    }
-
-    /// The message in the same grammar, with a sentence and hint that know
-    /// more than the errno (a stale Unix socket file, say).
-    #[must_use]
-    pub fn message_because(&self, call: &str, target: &str, sentence: &str, hint: &str) -> String {
+        let (sentence, hint) = match &self.because {
+            Some(because) => (because.0.as_str(), because.1.as_str()),
+            None => explain(call, self),
+        };
         let target = if target.is_empty() { String::new() } else { format!(" {target}") };
         format!("{call}{target} failed: {self}: {sentence}; try {hint}")
     }

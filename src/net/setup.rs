@@ -100,10 +100,14 @@ async fn bind(
     if let (Addr::Unix(UnixName::Path(path)), Err(err)) = (addr, &bound) {
         if err.raw_os_error() == Some(libc::EADDRINUSE) {
             let failed = CallError::from_io(err);
-            ctx.call(id, var, call.clone(), Err(failed.clone())).await;
-            unix::clear_stale(path, unlink).map_err(|(sentence, hint)| {
-                failed.message_because("bind", &target, &sentence, hint)
-            })?;
+            if let Err((sentence, hint)) = unix::clear_stale(path, unlink) {
+                let failed = failed.because(sentence, hint);
+                let message = failed.message("bind", &target);
+                ctx.call(id, var, call, Err(failed)).await;
+                return Err(message);
+            }
+            // Removed: the timeline shows the failed bind, then the retry.
+            ctx.call(id, var, call.clone(), Err(failed)).await;
             let again = addr.sockaddr().and_then(|a| s.bind(&a));
             return step(ctx, id, var, call, &target, again, |()| Returned::Nothing).await;
         }

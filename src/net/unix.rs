@@ -3,7 +3,7 @@
 //! file when our server is done with it (as socat does).
 
 use std::io;
-use std::os::unix::fs::FileTypeExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 
 use socket2::{Domain, Socket, Type};
@@ -86,25 +86,33 @@ pub(crate) async fn connect(
 }
 
 /// Removes our socket file when dropped, unless another socket has taken
-/// the path since.
+/// the path since (the file's identity is remembered right after bind).
 #[derive(Debug)]
-pub(crate) struct Unlink(PathBuf);
+pub(crate) struct Unlink {
+    path: PathBuf,
+    id: (u64, u64),
+}
 
 impl Unlink {
-    /// Guards `addr` when it is a socket file.
+    /// Guards `addr` when it is a socket file we just bound.
     pub fn of(addr: &Addr) -> Option<Self> {
-        match addr {
-            Addr::Unix(name) => name.path().map(|p| Self(p.to_path_buf())),
-            Addr::Inet(_) => None,
-        }
+        let Addr::Unix(name) = addr else { return None };
+        let path = name.path()?.to_path_buf();
+        let id = file_id(&path)?;
+        Some(Self { path, id })
     }
+}
+
+/// Device and inode of a socket file.
+fn file_id(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    meta.file_type().is_socket().then(|| (meta.dev(), meta.ino()))
 }
 
 impl Drop for Unlink {
     fn drop(&mut self) {
-        let ours = std::fs::symlink_metadata(&self.0).is_ok_and(|m| m.file_type().is_socket());
-        if ours && !is_live(&self.0) {
-            let _ = std::fs::remove_file(&self.0);
+        if file_id(&self.path) == Some(self.id) {
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }

@@ -47,7 +47,7 @@ fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
         Line::raw(format!("sent {} B / {}", s.bytes_sent, count(s.calls_sent, "call"))),
         Line::raw(format!("recv {} B / {}", s.bytes_received, count(s.calls_received, "call"))),
     ];
-    if end.role.is_server() && end.kind == crate::net::Kind::Stream {
+    if end.role.is_server() && end.kind.is_connected() {
         let conns = end.sockets.live_connections();
         out.push(Line::raw(format!("connections {conns}")));
     }
