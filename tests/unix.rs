@@ -9,7 +9,7 @@ use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::grammar::{error_line, json_events};
+use common::grammar::error_line;
 use common::*;
 
 /// A private directory for one test's socket files, removed afterwards.
