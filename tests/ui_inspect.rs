@@ -210,3 +210,18 @@ fn the_socket_pane_shows_the_sampled_listener_and_its_queue() {
     terminal.draw(|f| sockpit::ui::draw(f, &app)).unwrap();
     insta::assert_snapshot!(terminal.backend());
 }
+
+#[test]
+fn unix_socket_shows_its_path_and_no_ip_figures() {
+    use sockpit::net::{Addr, UnixName};
+    let mut s = sample(Kind::SeqPacket, false);
+    s.family = Family::Unix;
+    s.local = Some(Addr::Unix(UnixName::Path("/tmp/chat.sock".into())));
+    s.peer = Some(Addr::Unix(UnixName::Unnamed));
+    s.options.ttl = None;
+    s.options.nodelay = None;
+    s.recv_q = Some(6);
+    let view =
+        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
+    insta::assert_snapshot!(draw(view, 40, 8));
+}
