@@ -245,8 +245,11 @@ fn option_lines(out: &mut Vec<Line<'static>>, o: &Options, b: Option<&Options>) 
         row = row.field("nodelay", nodelay, was);
     }
     out.push(row.field("linger", linger(o), b.map(linger)).line());
-    let ttl = |o: &Options| o.ttl.map_or_else(|| "-".to_string(), |n| n.to_string());
-    out.push(Row::new().field("ttl", ttl(o), b.map(ttl)).line());
+    // Unix sockets have no IP header, so no TTL worth a line.
+    if o.ttl.is_some() {
+        let ttl = |o: &Options| o.ttl.map_or_else(|| "-".to_string(), |n| n.to_string());
+        out.push(Row::new().field("ttl", ttl(o), b.map(ttl)).line());
+    }
 }
 
 /// A sparkline: its label, points, and how the newest point is shown.
