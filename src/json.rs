@@ -5,7 +5,9 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use crate::net::{CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Returned};
+use crate::net::{
+    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Returned,
+};
 use crate::python;
 
 mod inspect;
@@ -67,6 +69,15 @@ fn call(record: &CallRecord) -> Value {
         "result": python::result_text(record),
     });
     if let Err(err) = &record.result {
+        // The sentence text mode prints, addressed where the call names its
+        // address (bind, connect, sendto), for scripts that show errors.
+        let target = match &record.call {
+            Call::Bind(a) | Call::Connect(a) | Call::ConnectEx(a) | Call::SendTo { to: a, .. } => {
+                a.to_string()
+            }
+            _ => String::new(),
+        };
+        v["message"] = json!(err.message(record.call.name(), &target));
         v["error"] = json!(err.name);
         if let Some(errno) = err.errno {
             v["errno"] = json!(errno);

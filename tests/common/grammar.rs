@@ -89,6 +89,10 @@ pub fn failed_call<'a>(
     assert_eq!(ev["errno"].as_i64(), errno, "{ev}");
     let result = ev["result"].as_str().unwrap_or_default();
     assert!(result.starts_with(python), "result {result:?} should start {python:?}");
+    let message = ev["message"].as_str().unwrap_or_else(|| panic!("no message in {ev}"));
+    let parsed = parse_error(message).unwrap_or_else(|| panic!("breaks the grammar: {message:?}"));
+    assert_eq!(parsed.name, name, "{message}");
+    assert!(message.starts_with(&format!("{call} ")), "{message}");
     ev
 }
 
