@@ -20,6 +20,7 @@ mod query;
 pub mod sample;
 mod session;
 mod setup;
+mod sink;
 mod step;
 mod stream;
 mod sys;
@@ -35,7 +36,7 @@ use tokio::task::JoinHandle;
 pub use addr::Target;
 pub use errors::CallError;
 pub use event::{
-    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros,
+    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
     Returned, Shut, SockId, SockOpt,
 };
 pub use kernel::{DiagSocket, Transition, Whose};
@@ -102,6 +103,10 @@ pub struct SessionConfig {
     pub nodelay: bool,
     /// Servers send back whatever arrives.
     pub echo: bool,
+    /// Servers read and discard what arrives, counting it: one
+    /// [`EventKind::Totals`] when a connection's peer is done (UDP: each time
+    /// the socket is drained) instead of events for every recv.
+    pub sink: bool,
     /// Like `nc -l`: the listener closes after its first accept.
     pub single: bool,
     /// UDP client: use `sendto`/`recvfrom` instead of `connect` + `send`/`recv`.
@@ -134,6 +139,7 @@ impl SessionConfig {
             timeout: None,
             nodelay: false,
             echo: false,
+            sink: false,
             single: false,
             unconnected: false,
             holds: Holds::default(),

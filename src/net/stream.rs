@@ -19,6 +19,7 @@ use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::query;
 use super::sample::Sampling;
+use super::sink::{self, Counter, Drained};
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
@@ -142,6 +143,8 @@ pub(crate) struct Connection {
     pub peer: SocketAddr,
     pub recv_size: usize,
     pub echo: bool,
+    /// Read and discard, counting (`--sink`).
+    pub sink: bool,
     /// Broker: where received data goes to be relayed to the other clients.
     pub relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// How calls made by hand wait (`settimeout`/`setblocking`).
@@ -158,6 +161,8 @@ struct Progress {
     sent: u64,
     received: u64,
     mode: CallMode,
+    /// `--sink`: what was read and discarded.
+    sink: Option<Counter>,
 }
 
 impl Connection {
@@ -170,7 +175,8 @@ impl Connection {
     }
 
     async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
-        let mut st = Progress { mode: self.mode, ..Progress::default() };
+        let sink = self.sink.then(|| Counter::new(self.id, false));
+        let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
         let mut buf = vec![0u8; self.recv_size.max(1)];
         loop {
             let gate = &mut inbox.gate;
@@ -314,6 +320,14 @@ impl Connection {
 
     async fn read_some(&self, st: &mut Progress, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
         let size = buf.len();
+        if let Some(counter) = &mut st.sink {
+            let recv = |e| (Call::Recv { bufsize: size }, e);
+            if sink::drain_stream(&self.stream, buf, counter).map_err(recv)? != Drained::Eof {
+                return Ok(());
+            }
+            self.ctx.emit(EventKind::Totals(counter.take())).await;
+            return self.received(st, buf, size, Ok(0)).await.map_err(recv);
+        }
         let read = self.stream.try_read(buf);
         if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             return Ok(());
