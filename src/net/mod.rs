@@ -23,7 +23,7 @@ mod setup;
 mod sink;
 mod step;
 mod stream;
-mod sys;
+pub(crate) mod sys;
 pub mod tcp_state;
 mod udp;
 

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -163,7 +163,14 @@ struct Progress {
     mode: CallMode,
     /// `--sink`: what was read and discarded.
     sink: Option<Counter>,
+    /// Where the auto driver's recvs land: each chunk is split off and
+    /// handed on as is, and the block is reused once every chunk of it is
+    /// dropped (no copy, no allocation per recv).
+    rbuf: BytesMut,
 }
+
+/// Chunks per block of [`Progress::rbuf`].
+const RECVS_PER_BLOCK: usize = 16;
 
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending.
@@ -245,10 +252,12 @@ impl Connection {
                     let seq = gate.begin();
                     let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
                     let failed = match read {
-                        Ok(n) => match self.received(st, &buf[..], bufsize, Ok(n)).await {
-                            Ok(()) => continue,
-                            Err(err) => CallError::from_io(&err),
-                        },
+                        Ok(n) => {
+                            match self.received(st, bufsize, Ok(buf[..n].to_vec().into())).await {
+                                Ok(()) => continue,
+                                Err(err) => CallError::from_io(&err),
+                            }
+                        }
                         Err(failed) => failed,
                     };
                     let call = Call::Recv { bufsize };
@@ -326,25 +335,29 @@ impl Connection {
                 return Ok(());
             }
             self.ctx.emit(EventKind::Totals(counter.take())).await;
-            return self.received(st, buf, size, Ok(0)).await.map_err(recv);
+            return self.received(st, size, Ok(Bytes::new())).await.map_err(recv);
         }
-        let read = self.stream.try_read(buf);
+        if st.rbuf.capacity() < size {
+            // Takes the block back when every chunk of it is gone.
+            st.rbuf.reserve(size * RECVS_PER_BLOCK);
+        }
+        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(size));
         if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             return Ok(());
         }
-        self.received(st, buf, size, read).await.map_err(|e| (Call::Recv { bufsize: size }, e))
+        let read = read.map(|_| st.rbuf.split().freeze());
+        self.received(st, size, read).await.map_err(|e| (Call::Recv { bufsize: size }, e))
     }
 
     /// Reports one completed `recv(bufsize)`; on EOF the peer is done sending.
     async fn received(
         &self,
         st: &mut Progress,
-        buf: &[u8],
         bufsize: usize,
-        read: io::Result<usize>,
+        read: io::Result<Bytes>,
     ) -> io::Result<()> {
-        let n = read?;
-        let data = Bytes::copy_from_slice(&buf[..n]);
+        let data = read?;
+        let n = data.len();
         let returned = Returned::Data { data: data.clone(), from: None, truncated: None };
         self.ctx.call(self.id, self.var, Call::Recv { bufsize }, Ok(returned)).await;
         if n == 0 {
