@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use crate::net::{
-    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Returned,
+    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Moved, Returned,
 };
 use crate::python;
 
@@ -56,7 +56,23 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Sample { sock, sample } => inspect::sample(*sock, sample),
         EventKind::Kernel { sockets } => inspect::kernel(sockets),
         EventKind::Transition(t) => inspect::transition(t),
+        EventKind::Totals(moved) => totals(moved),
     }
+}
+
+/// `--source`/`--sink` totals, with the rate over the transfer's own time.
+fn totals(m: &Moved) -> Value {
+    let mut v = json!({
+        "ev": "totals", "sock": m.sock,
+        "dir": if m.dir == Dir::Sent { "send" } else { "recv" },
+        "bytes": m.bytes, "calls": m.calls, "secs": m.secs(),
+        "bytes_per_sec": m.per_sec(m.bytes).round(),
+    });
+    if m.datagrams {
+        v["datagrams"] = json!(m.calls);
+        v["datagrams_per_sec"] = json!(m.per_sec(m.calls).round());
+    }
+    v
 }
 
 fn call(record: &CallRecord) -> Value {

@@ -45,6 +45,12 @@ pub fn run(cli: Cli) -> ExitCode {
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
     }
+    if plan.ends.iter().any(|e| e.source.is_some() || e.sink) {
+        return usage(
+            "--source and --sink need --headless: they move bytes nobody types or reads \
+             (in the TUI, send a file with /file PATH)",
+        );
+    }
     match crate::tui::run(plan) {
         Ok(code) => code,
         Err(report) => {

@@ -10,7 +10,7 @@ use crate::net::Target;
 
 mod plan;
 mod unix;
-pub use plan::{End, Plan};
+pub use plan::{End, Plan, Source};
 pub use unix::{UnixKind, UnixRole};
 
 const EXAMPLES: &str = "\
@@ -22,6 +22,10 @@ Examples:
   sockpit unix server /tmp/chat.sock        Unix stream socket (--dgram, --seqpacket, @name)
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | sockpit tcp client example.org:80 > page.html
   sockpit tcp server 9000 --echo --headless echo server for scripts";
+
+/// Bytes per datagram of `udp client --source` when `--size` is not given:
+/// the size `/file` uses over UDP.
+pub const DEFAULT_DATAGRAM: u32 = 1024;
 
 /// Talk over TCP/UDP sockets and watch what the sockets do while you talk.
 #[derive(Debug, Parser)]
@@ -100,6 +104,10 @@ pub enum TcpRole {
         /// Set TCP_NODELAY (no Nagle delay).
         #[arg(long)]
         nodelay: bool,
+        /// Headless: send SIZE bytes of a pattern (e.g. 1G, 64K, 1000000)
+        /// instead of stdin, then shutdown(SHUT_WR) as at stdin's EOF.
+        #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+        source: Option<usize>,
         #[command(flatten)]
         common: Common,
     },
@@ -115,6 +123,10 @@ pub enum UdpRole {
         addr: Target,
         #[command(flatten)]
         serve: Serve,
+        /// With --sink: seconds of silence after the first datagram before
+        /// exiting (default 1).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs, requires = "sink")]
+        timeout: Option<Duration>,
         #[command(flatten)]
         common: Common,
     },
@@ -129,6 +141,14 @@ pub enum UdpRole {
         /// (ICMP errors then go unseen).
         #[arg(long)]
         unconnected: bool,
+        /// Headless: send SIZE bytes of a pattern (e.g. 1G, 64K, 1000000)
+        /// as datagrams of --size bytes instead of reading stdin.
+        #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
+        source: Option<usize>,
+        /// Bytes per datagram with --source.
+        #[arg(long, value_name = "N", default_value_t = DEFAULT_DATAGRAM, requires = "source",
+              value_parser = clap::value_parser!(u32).range(1..=65_507))]
+        size: u32,
         #[command(flatten)]
         common: Common,
     },
@@ -140,7 +160,8 @@ pub struct Serve {
     /// Send back whatever arrives (sock.sendall(data)).
     #[arg(long, conflicts_with = "sink")]
     pub echo: bool,
-    /// Headless: read and discard what arrives; stdin is not read.
+    /// Headless: read and discard what arrives, then report bytes and rate;
+    /// stdin is not read.
     #[arg(long)]
     pub sink: bool,
     /// An IPv6 address serves IPv6 only (IPV6_V6ONLY=1); without it `[::]`

@@ -19,8 +19,20 @@ pub struct End {
     pub sink: bool,
     /// Headless TCP server: many clients (`--keep-open`, `--broker`).
     pub keep_open: bool,
-    /// UDP client, headless: silence after stdin EOF before exiting.
+    /// UDP client, headless: silence after stdin EOF before exiting; UDP
+    /// sink: silence after the first datagram.
     pub linger: Duration,
+    /// Client, headless: send a pattern instead of stdin (`--source`).
+    pub source: Option<Source>,
+}
+
+/// `--source SIZE` (and `--size N` for UDP): what to send instead of stdin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// Bytes in all.
+    pub total: u64,
+    /// Bytes per datagram (UDP); `None` for a byte stream.
+    pub datagram: Option<usize>,
 }
 
 /// The whole run, decided from the command line.
@@ -81,6 +93,7 @@ impl Cli {
             }
             if let Some(serve) = serve {
                 config.echo = serve.echo;
+                config.sink = serve.sink;
                 config.v6_only = serve.ipv6_only.then_some(true);
             }
             let end = End {
@@ -89,6 +102,7 @@ impl Cli {
                 sink: serve.is_some_and(|s| s.sink),
                 keep_open: false,
                 linger: Duration::from_secs(1),
+                source: None,
             };
             (end, common)
         };
@@ -115,14 +129,18 @@ impl Cli {
                 end.config.nodelay = nodelay;
                 (vec![end], common, false)
             }
-            Mode::Tcp { role: TcpRole::Client { addr, timeout, nodelay, common } } => {
+            Mode::Tcp { role: TcpRole::Client { addr, timeout, nodelay, source, common } } => {
                 let (mut end, common) = one(Role::TcpClient(addr), common, None);
                 end.config.timeout = timeout;
                 end.config.nodelay = nodelay;
+                end.source = source.map(|total| Source { total: total as u64, datagram: None });
                 (vec![end], common, false)
             }
-            Mode::Udp { role: UdpRole::Server { addr, serve, common } } => {
-                let (end, common) = one(Role::UdpServer(addr), common, Some(serve));
+            Mode::Udp { role: UdpRole::Server { addr, serve, timeout, common } } => {
+                let (mut end, common) = one(Role::UdpServer(addr), common, Some(serve));
+                if let Some(t) = timeout {
+                    end.linger = t;
+                }
                 (vec![end], common, false)
             }
             Mode::Unix {
@@ -157,9 +175,13 @@ impl Cli {
                 }
                 (vec![end], common, false)
             }
-            Mode::Udp { role: UdpRole::Client { addr, timeout, unconnected, common } } => {
+            Mode::Udp {
+                role: UdpRole::Client { addr, timeout, unconnected, source, size, common },
+            } => {
                 let (mut end, common) = one(Role::UdpClient(addr), common, None);
                 end.config.unconnected = unconnected;
+                end.source = source
+                    .map(|total| Source { total: total as u64, datagram: Some(size as usize) });
                 if let Some(t) = timeout {
                     end.linger = t;
                 }

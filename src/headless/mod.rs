@@ -5,8 +5,10 @@
 mod demo;
 mod record;
 mod report;
+mod source;
 mod stats;
 mod stdio;
+mod totals;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -20,9 +22,14 @@ pub use demo::demo;
 use record::{Recorder, Stop};
 use report::Reporter;
 use stdio::{Framing, StdoutSink};
+use totals::Totals;
 
 /// Default bytes per recv headless: big reads keep bulk transfers fast.
 const HEADLESS_RECV_SIZE: usize = 65_536;
+
+/// Default bytes per recv of a TCP sink: what it reads is not handed on, so
+/// fewer, larger reads are all gain.
+const SINK_RECV_SIZE: usize = 256 * 1024;
 
 /// Runs one end headless until DESIGN.md's table says it is done.
 #[must_use]
@@ -44,7 +51,7 @@ pub fn run(plan: &Plan) -> ExitCode {
 
 /// The runtime headless modes run on: two workers, one per core here.
 fn runtime() -> Option<tokio::runtime::Runtime> {
-    let built = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let built = tokio::runtime::Builder::new_current_thread().enable_all().build();
     built.map_err(|err| eprintln!("sockpit: cannot start the runtime: {err}")).ok()
 }
 
@@ -62,19 +69,30 @@ struct Headless {
     sent: u64,
     our_shutdown_done: bool,
     peer_eof: bool,
-    /// UDP client: exit after this much silence once stdin has ended.
+    /// UDP client: exit after this much silence once stdin has ended; UDP
+    /// sink: once the first datagram arrived.
     quiet_until: Option<Instant>,
+    /// `--source` / `--sink`: what moved, reported at the end instead of
+    /// each chunk.
+    totals: Option<Totals>,
 }
 
 impl Headless {
     fn new(end: &End, plan: &Plan) -> Self {
         let mut end = end.clone();
-        end.config.recv_size = end.recv_size.map_or(HEADLESS_RECV_SIZE, |n| n as usize);
+        let default_size = if end.sink { SINK_RECV_SIZE } else { HEADLESS_RECV_SIZE };
+        end.config.recv_size = end.recv_size.map_or(default_size, |n| n as usize);
         // Headless servers serve one connection, like `nc -l`, unless told
         // to keep open.
         end.config.single = !end.keep_open;
         let json = plan.events == EventFormat::Json;
         let target = end.config.role.target().to_string();
+        let dgram = end.config.role.kind() == Kind::Dgram;
+        let totals = match (end.source, end.sink) {
+            (Some(_), _) => Some(Totals::new(net::Dir::Sent, dgram)),
+            (None, true) => Some(Totals::new(net::Dir::Received, dgram)),
+            (None, false) => None,
+        };
         Self {
             end,
             crlf: plan.eol == Eol::Crlf,
@@ -86,11 +104,26 @@ impl Headless {
             our_shutdown_done: false,
             peer_eof: false,
             quiet_until: None,
+            totals,
         }
     }
 
     fn reads_stdin(&self) -> bool {
-        !(self.end.config.echo || self.end.sink || self.end.config.broker)
+        !(self.end.config.echo
+            || self.end.sink
+            || self.end.config.broker
+            || self.end.source.is_some())
+    }
+
+    /// Whether `event` is one chunk of a source's or sink's data, counted in
+    /// the totals instead of reported (JSON would carry every byte).
+    fn counted_only(&self, event: &Event) -> bool {
+        self.totals.is_some()
+            && match &event.kind {
+                EventKind::Data(_) | EventKind::Totals(_) => true,
+                EventKind::Call(record) => record.call.moves_data() && record.result.is_ok(),
+                _ => false,
+            }
     }
 
     async fn run(mut self, mut recorder: Recorder) -> ExitCode {
@@ -128,7 +161,12 @@ impl Headless {
             tokio::select! {
                 event = events.recv() => {
                     let Some(event) = event else { break ExitCode::SUCCESS };
-                    self.reporter.report(&event);
+                    if let Some(totals) = &mut self.totals {
+                        totals.observe(&event);
+                    }
+                    if !self.counted_only(&event) {
+                        self.reporter.report(&event);
+                    }
                     recorder.event(&event);
                     if let EventKind::Data(record) = &event.kind {
                         if record.dir == net::Dir::Received && !self.end.sink
@@ -160,6 +198,9 @@ impl Headless {
             }
         };
         finish(session, &mut events).await;
+        if let Some(totals) = &self.totals {
+            self.reporter.report(&totals.event());
+        }
         let code = if recorder.finish() { code } else { ExitCode::FAILURE };
         match sink.finish() {
             Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -171,9 +212,13 @@ impl Headless {
     }
 
     fn start_stdin(&mut self, commands: &mpsc::Sender<Command>, eof: &mpsc::Sender<u64>) {
+        let to = if self.end.keep_open { To::All } else { To::Current };
+        if let Some(source) = self.end.source.take() {
+            source::spawn_source(source, to, commands.clone(), eof.clone());
+            return;
+        }
         let Some(input) = self.stdin.take() else { return };
         let kind = self.end.config.role.kind();
-        let to = if self.end.keep_open { To::All } else { To::Current };
         // Datagrams and seqpacket messages keep boundaries: a line each.
         let lines = kind != Kind::Stream;
         let framing = Framing { lines, crlf: self.crlf, shutdown_at_eof: kind.is_connected(), to };
@@ -210,6 +255,12 @@ impl Headless {
                 self.our_shutdown_done = true;
             }
             EventKind::Data(record) if record.dir == net::Dir::Sent => self.sent += 1,
+            EventKind::Totals(_) if self.end.config.role.serves_datagrams() => {
+                // A UDP sink ends after `--timeout` of silence following
+                // the first datagram: UDP has no EOF to wait for. The
+                // engine's totals come at least every 0.1 s while data flows.
+                self.arm_quiet();
+            }
             EventKind::Data(_) if self.quiet_until.is_some() => self.arm_quiet(),
             EventKind::Dropped { .. } => self.sent += 1,
             EventKind::PeerEof { sock } if Some(*sock) == self.conn => self.peer_eof = true,

@@ -123,6 +123,7 @@ impl Reporter {
                 format!("rejected {peer}: already {limit} connections (--max-conns); reset it")
             }
             EventKind::Sample { .. } | EventKind::Kernel { .. } => return None,
+            EventKind::Totals(moved) => super::totals::text(moved),
             EventKind::Transition(_) if self.stats.is_none() => return None,
             EventKind::Transition(t) => stats::transition_line(t),
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,

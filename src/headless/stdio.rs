@@ -3,17 +3,21 @@
 //! 1 GB/s where the socket alone does 4 GB/s.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::thread::{self, JoinHandle};
 
 use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 
-use crate::net::{CHANNEL_DEPTH, Command, Shut, To};
+use crate::net::{CHANNEL_DEPTH, Command, Shut, To, sys};
 
 /// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
+
+/// Chunks per block of memory stdin is read into: each chunk is sent as a
+/// slice of the block, which is reused once all of them are written.
+const CHUNKS_PER_BLOCK: usize = 16;
 
 /// Largest UDP payload (IPv4); a longer line is sent anyway so the kernel's
 /// EMSGSIZE is what the user sees.
@@ -69,10 +73,10 @@ pub fn open_stdin() -> io::Result<File> {
 /// read error that ended it early, if one did).
 fn pump(
     framing: Framing,
-    mut input: File,
+    input: File,
     commands: &mpsc::Sender<Command>,
 ) -> Result<u64, (u64, io::Error)> {
-    let mut buf = vec![0u8; CHUNK];
+    let mut buf = BytesMut::new();
     let mut line = BytesMut::new();
     let mut last_was_cr = false;
     let mut sends = 0u64;
@@ -81,17 +85,18 @@ fn pump(
         commands.blocking_send(Command::Send { to: framing.to.clone(), data }).is_ok()
     };
     loop {
-        let n = match input.read(&mut buf) {
+        if buf.capacity() < CHUNK {
+            // Takes the block back once every chunk sent from it is gone.
+            buf.reserve(CHUNK * CHUNKS_PER_BLOCK);
+        }
+        match sys::read_spare(input.as_fd(), &mut buf, CHUNK) {
             Ok(0) => break,
-            Ok(n) => n,
+            Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err((sends, e)),
-        };
-        let chunk = if framing.crlf {
-            to_crlf(&buf[..n], &mut last_was_cr)
-        } else {
-            Bytes::copy_from_slice(&buf[..n])
-        };
+        }
+        let read = buf.split().freeze();
+        let chunk = if framing.crlf { to_crlf(&read, &mut last_was_cr) } else { read };
         if !framing.lines {
             if !send(chunk, &mut sends) {
                 return Ok(sends);

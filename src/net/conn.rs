@@ -49,6 +49,14 @@ impl Conn {
         }
     }
 
+    /// One non-blocking read into spare capacity, without zeroing it first.
+    pub fn try_read_buf<B: bytes::BufMut>(&self, buf: &mut B) -> io::Result<usize> {
+        match self {
+            Self::Tcp(s) => s.try_read_buf(buf),
+            Self::Unix(s) => s.try_read_buf(buf),
+        }
+    }
+
     /// One non-blocking write; `WouldBlock` clears tokio's readiness.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         match self {

@@ -312,6 +312,58 @@ pub enum EventKind {
     /// The session cannot go on (its own socket failed); carries the error
     /// message in DESIGN.md's grammar.
     Fatal { message: String },
+    /// What a `--sink` socket has taken so far (or a `--source` sent):
+    /// counted, not reported call by call.
+    Totals(Moved),
+}
+
+/// Bytes and calls one socket moved in one direction, and over what time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moved {
+    pub sock: SockId,
+    pub dir: Dir,
+    /// UDP: each call is one datagram.
+    pub datagrams: bool,
+    pub bytes: u64,
+    pub calls: u64,
+    /// When the first and the latest call moved data (0 before any did).
+    pub first: Micros,
+    pub last: Micros,
+}
+
+impl Moved {
+    /// Nothing moved yet.
+    #[must_use]
+    pub fn new(sock: SockId, dir: Dir, datagrams: bool) -> Self {
+        Self { sock, dir, datagrams, bytes: 0, calls: 0, first: 0, last: 0 }
+    }
+
+    /// Counts one call that moved `n` bytes at `at`.
+    pub fn add(&mut self, n: usize, at: Micros) {
+        if self.calls == 0 {
+            self.first = at;
+        }
+        self.bytes += n as u64;
+        self.calls += 1;
+        self.last = at;
+    }
+
+    /// Seconds from the first call to the latest: the transfer itself,
+    /// without the wait for a peer before it or the silence after it.
+    #[must_use]
+    #[expect(clippy::cast_precision_loss, reason = "a duration to show")]
+    pub fn secs(&self) -> f64 {
+        self.last.saturating_sub(self.first) as f64 / 1e6
+    }
+
+    /// `count` per second over [`Self::secs`] (0 when too little moved to
+    /// time it).
+    #[must_use]
+    #[expect(clippy::cast_precision_loss, reason = "a rate to show")]
+    pub fn per_sec(&self, count: u64) -> f64 {
+        let secs = self.secs();
+        if secs > 0.0 { count as f64 / secs } else { 0.0 }
+    }
 }
 
 /// One event with the time it happened.

@@ -22,10 +22,11 @@ mod query;
 pub mod sample;
 mod session;
 mod setup;
+mod sink;
 pub mod sockaddr;
 mod step;
 mod stream;
-mod sys;
+pub(crate) mod sys;
 pub mod tcp_state;
 mod udp;
 mod unix;
@@ -39,7 +40,7 @@ use tokio::task::JoinHandle;
 pub use addr::Target;
 pub use errors::CallError;
 pub use event::{
-    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros,
+    Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
     Returned, Shut, SockId, SockOpt,
 };
 pub use kernel::{DiagSocket, Transition, Whose};
@@ -142,6 +143,10 @@ pub struct SessionConfig {
     pub nodelay: bool,
     /// Servers send back whatever arrives.
     pub echo: bool,
+    /// Servers read and discard what arrives, counting it: one
+    /// [`EventKind::Totals`] when a connection's peer is done (UDP: each time
+    /// the socket is drained) instead of events for every recv.
+    pub sink: bool,
     /// Like `nc -l`: the listener closes after its first accept.
     pub single: bool,
     /// UDP client: use `sendto`/`recvfrom` instead of `connect` + `send`/`recv`.
@@ -176,6 +181,7 @@ impl SessionConfig {
             timeout: None,
             nodelay: false,
             echo: false,
+            sink: false,
             single: false,
             unconnected: false,
             holds: Holds::default(),

@@ -19,6 +19,7 @@ use super::event::{Call, EventKind, Kind, SockId};
 use super::kernel::KernelWatch;
 use super::sample::Ticker;
 use super::setup::{self, Failure};
+use super::sink::Counter;
 use super::sockaddr::Addr;
 use super::step::Fresh;
 use super::stream::{Accepted, Connection, run_listener};
@@ -179,6 +180,7 @@ impl Session {
             peer,
             recv_size: self.config.recv_size,
             echo: self.config.echo,
+            sink: self.config.sink.then(|| Counter::new(id, true)),
             known: Vec::new(),
             mode,
             sent: 0,
@@ -227,6 +229,7 @@ impl Session {
             peer: peer.clone(),
             recv_size: self.config.recv_size,
             echo: self.config.echo,
+            sink: self.config.sink,
             relay: self.relay.clone(),
             mode,
         };

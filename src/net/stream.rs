@@ -8,7 +8,7 @@ use std::io;
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{BufMut, Bytes, BytesMut};
 use tokio::sync::mpsc;
 
 use super::CallError;
@@ -18,6 +18,7 @@ use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::query;
 use super::sample::Sampling;
+use super::sink::{self, Counter, Drained};
 use super::sockaddr::Addr;
 
 /// Bytes queued for writing before the connection stops taking more.
@@ -144,6 +145,8 @@ pub(crate) struct Connection {
     pub kind: Kind,
     pub recv_size: usize,
     pub echo: bool,
+    /// Read and discard, counting (`--sink`).
+    pub sink: bool,
     /// Broker: where received data goes to be relayed to the other clients.
     pub relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// How calls made by hand wait (`settimeout`/`setblocking`).
@@ -160,7 +163,16 @@ struct Progress {
     sent: u64,
     received: u64,
     mode: CallMode,
+    /// `--sink`: what was read and discarded.
+    sink: Option<Counter>,
+    /// Where the auto driver's recvs land: each chunk is split off and
+    /// handed on as is, and the block is reused once every chunk of it is
+    /// dropped (no copy, no allocation per recv).
+    rbuf: BytesMut,
 }
+
+/// Chunks per block of [`Progress::rbuf`].
+const RECVS_PER_BLOCK: usize = 16;
 
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending.
@@ -172,7 +184,8 @@ impl Connection {
     }
 
     async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
-        let mut st = Progress { mode: self.mode, ..Progress::default() };
+        let sink = self.sink.then(|| Counter::new(self.id, false));
+        let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
         let mut buf = vec![0u8; self.recv_size.max(1)];
         loop {
             let gate = &mut inbox.gate;
@@ -241,10 +254,12 @@ impl Connection {
                     let seq = gate.begin();
                     let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
                     let failed = match read {
-                        Ok(n) => match self.received(st, &buf[..], bufsize, Ok(n)).await {
-                            Ok(()) => continue,
-                            Err(err) => CallError::from_io(&err),
-                        },
+                        Ok(n) => {
+                            match self.received(st, bufsize, Ok(buf[..n].to_vec().into())).await {
+                                Ok(()) => continue,
+                                Err(err) => CallError::from_io(&err),
+                            }
+                        }
                         Err(failed) => failed,
                     };
                     let call = Call::Recv { bufsize };
@@ -321,23 +336,35 @@ impl Connection {
 
     async fn read_some(&self, st: &mut Progress, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
         let size = buf.len();
-        let read = self.stream.try_read(buf);
+        if let Some(counter) = &mut st.sink {
+            let recv = |e| (Call::Recv { bufsize: size }, e);
+            if sink::drain_stream(&self.stream, buf, counter).map_err(recv)? != Drained::Eof {
+                return Ok(());
+            }
+            self.ctx.emit(EventKind::Totals(counter.take())).await;
+            return self.received(st, size, Ok(Bytes::new())).await.map_err(recv);
+        }
+        if st.rbuf.capacity() < size {
+            // Takes the block back when every chunk of it is gone.
+            st.rbuf.reserve(size * RECVS_PER_BLOCK);
+        }
+        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(size));
         if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             return Ok(());
         }
-        self.received(st, buf, size, read).await.map_err(|e| (Call::Recv { bufsize: size }, e))
+        let read = read.map(|_| st.rbuf.split().freeze());
+        self.received(st, size, read).await.map_err(|e| (Call::Recv { bufsize: size }, e))
     }
 
     /// Reports one completed `recv(bufsize)`; on EOF the peer is done sending.
     async fn received(
         &self,
         st: &mut Progress,
-        buf: &[u8],
         bufsize: usize,
-        read: io::Result<usize>,
+        read: io::Result<Bytes>,
     ) -> io::Result<()> {
-        let n = read?;
-        let data = Bytes::copy_from_slice(&buf[..n]);
+        let data = read?;
+        let n = data.len();
         let returned = Returned::Data { data: data.clone(), from: None, truncated: None };
         self.ctx.call(self.id, self.var, Call::Recv { bufsize }, Ok(returned)).await;
         if n == 0 {

@@ -229,3 +229,19 @@ mod tests {
         assert_ne!(inode(s.as_fd()).unwrap(), inode(other.as_fd()).unwrap());
     }
 }
+
+/// `read(2)` of at most `max` bytes into the spare capacity of `buf`, which
+/// then grows by what was read: no zeroing and no copy, so stdin's bytes
+/// can be split off and sent as they are. Reserve room first.
+pub fn read_spare(fd: BorrowedFd<'_>, buf: &mut bytes::BytesMut, max: usize) -> io::Result<usize> {
+    let spare = buf.spare_capacity_mut();
+    let len = spare.len().min(max);
+    // SAFETY: `spare` is memory owned by `buf`, writable for `len` bytes for
+    // the whole call; read(2) writes at most `len` bytes there.
+    let rc = unsafe { libc::read(fd.as_raw_fd(), spare.as_mut_ptr().cast(), len) };
+    let n = usize::try_from(rc).map_err(|_| io::Error::last_os_error())?;
+    // SAFETY: read(2) returned `n` <= `len`: it initialised that many bytes
+    // right after the current length.
+    unsafe { buf.set_len(buf.len() + n) };
+    Ok(n)
+}

@@ -12,6 +12,7 @@ use super::ctx::{Ctx, Out, SockInbox};
 use super::dgram::Dgram;
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::sample::Sampling;
+use super::sink::{self, Counter};
 use super::sockaddr::Addr;
 use super::{CallError, query};
 
@@ -47,6 +48,8 @@ pub(crate) struct Datagrams {
     pub peer: Peer,
     pub recv_size: usize,
     pub echo: bool,
+    /// `--sink`: datagrams read and discarded, counted.
+    pub sink: Option<Counter>,
     /// Every peer heard from (a server's `/all`), oldest first, capped.
     pub known: Vec<Addr>,
     /// How calls made by hand wait (`settimeout`/`setblocking`).
@@ -92,6 +95,7 @@ impl Datagrams {
                 // EPOLLERR only, and must surface as ECONNREFUSED.
                 ready = self.socket.ready(READY), if reading => match ready {
                     Ok(ready) if ready.is_error() => self.queued_error(self.recv_size),
+                    Ok(_) if self.sink.is_some() => self.drain_sink(&mut buf).await,
                     Ok(_) => match self.socket.try_recv_from(&mut buf) {
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
                         Err(e) => Err((self.recv_call(self.recv_size), e)),
@@ -119,6 +123,18 @@ impl Datagrams {
                 return CloseReason::Failed(failed);
             }
         }
+    }
+
+    /// `--sink`: takes what is waiting; reports the totals once the socket
+    /// is drained (many datagrams per event when they come fast).
+    async fn drain_sink(&mut self, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
+        let call = self.recv_call(self.recv_size);
+        let Some(counter) = &mut self.sink else { return Ok(()) };
+        let drained = sink::drain_datagrams(&self.socket, buf, counter).map_err(|e| (call, e))?;
+        if counter.due(&drained) {
+            self.ctx.emit(EventKind::Totals(counter.take())).await;
+        }
+        Ok(())
     }
 
     /// The error the kernel queued on the socket (an ICMP port-unreachable

@@ -1,0 +1,104 @@
+"""scripts/bench's table: medians of the measurements, the ratio of sockpit
+to each peer, the targets of issue 9 met or missed; printed, and written as
+JSON. Not a benchmark itself (cargo only runs benches/*.rs).
+
+usage: table.py RESULTS.tsv TUI.jsonl OUT.json MODE PIPE SOCK UDP_N RTT_N CONNS REPEATS
+"""
+
+import json
+import os
+import platform
+import statistics
+import sys
+
+results, tui_file, out_file, mode, pipe, sock, udp_n, rtt_n, conns, repeats = sys.argv[1:]
+
+figures = {}
+with open(results) as f:
+    for line in f:
+        row, tool, metric, value = line.rstrip("\n").split("\t")
+        figures.setdefault((row, tool, metric), []).append(float(value))
+
+
+def median(row, tool, metric):
+    values = figures.get((row, tool, metric))
+    return statistics.median(values) if values else None
+
+
+# name, row, metric, peer, higher is better, target on the ratio
+# (or on sockpit's own figure when "absolute"), how the target reads
+ROWS = [
+    (f"pipe path {pipe} MB/s", "pipe", "MB/s", "nc.openbsd", True, 1.0, ">= 1.0x"),
+    (f"pipe path {pipe} MB/s", "pipe", "MB/s", "socat", True, 1.0, ">= 1.0x"),
+    (f"--source/--sink {sock} MB/s", "sock", "MB/s", "iperf3", True, 0.8, ">= 0.8x"),
+    ("UDP 64 B delivered dgram/s", "udp", "dgram/s", "iperf3", True, 0.8, ">= 0.8x"),
+    ("UDP 64 B loss %", "udp", "loss%", "iperf3", False, None, "-"),
+    ("echo 32 B p50 us", "echo", "p50_us", "tokio", False, 1.1, "<= 1.1x"),
+    ("echo 32 B p99 us", "echo", "p99_us", "tokio", False, None, "-"),
+    (f"accept {conns} conns/s", "accept", "conn/s", "tokio", True, 0.8, ">= 0.8x"),
+    ("slowest connect ms", "accept", "slowest_ms", "tokio", False, "absolute", "<= 500 ms"),
+]
+
+rows = []
+for name, row, metric, peer, higher, target, reads in ROWS:
+    ours, theirs = median(row, "sockpit", metric), median(row, peer, metric)
+    ratio = ours / theirs if ours is not None and theirs else None
+    if target is None or ours is None:
+        met = None
+    elif target == "absolute":
+        met = ours <= 500
+    elif ratio is None:
+        met = None
+    else:
+        met = ratio >= target if higher else ratio <= target
+    rows.append({"name": name, "sockpit": ours, "peer": peer, "peer_value": theirs,
+                 "unit": metric, "ratio": ratio, "target": reads, "met": met})
+
+tui = []
+with open(tui_file) as f:
+    for line in f:
+        line = line.strip()
+        if line.startswith("{"):
+            tui.append(json.loads(line))
+
+
+def fmt(x):
+    if x is None:
+        return "-"
+    return f"{x:.0f}" if abs(x) >= 1000 else f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+
+
+def yes(met):
+    return "-" if met is None else "yes" if met else "NO"
+
+
+cpu = "unknown"
+try:
+    with open("/proc/cpuinfo") as f:
+        cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+except (OSError, StopIteration):
+    pass
+machine = {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+           "load_avg": os.getloadavg()}
+
+lines = [f"{'row':<28} {'sockpit':>9}  {'peer':<11} {'peer':>9} {'ratio':>6}  {'target':<9} met"]
+for r in rows:
+    ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
+    lines.append(f"{r['name']:<28} {fmt(r['sockpit']):>9}  {r['peer']:<11} {fmt(r['peer_value']):>9}"
+                 f" {ratio:>6}  {r['target']:<9} {yes(r['met'])}")
+for t in tui:
+    lines.append(f"{'TUI ' + t.get('name', '?') + ' ' + t.get('unit', ''):<28} {fmt(t.get('value')):>9}"
+                 f"  {'-':<11} {'-':>9} {'-':>6}  {t.get('target', '-'):<9} {yes(t.get('met'))}")
+if not tui:
+    lines.append("TUI rows: skipped (no benches/tui.rs in this tree)")
+judged = [r["met"] for r in rows if r["met"] is not None] + [t.get("met") for t in tui if t.get("met") is not None]
+lines.append(f"targets met: {sum(1 for m in judged if m)} of {len(judged)}")
+lines.append(f"{mode} run, medians of {repeats}; {machine['nproc']} x {cpu}, Linux {machine['kernel']}, "
+             f"load average {machine['load_avg'][0]:.2f} at the end")
+print("\n".join(lines))
+
+with open(out_file, "w") as f:
+    json.dump({"mode": mode, "repeats": int(repeats), "machine": machine, "rows": rows, "tui": tui,
+               "table": lines}, f, indent=1)
+    f.write("\n")
+print(f"(written to {out_file})")
