@@ -232,7 +232,7 @@ impl Widget for HistoryPane<'_> {
         block.render(area, buf);
         let rows = visible_rows(self.history, self.clock, &self.look, inner.width, inner.height);
         for (row, y) in rows.iter().zip(inner.top()..inner.bottom()) {
-            buf.set_line(inner.x, y, &row.line, inner.width);
+            super::text::put_line(buf, inner.x, y, &row.line, inner.width);
         }
     }
 }

@@ -35,7 +35,33 @@ pub fn width(text: &str) -> usize {
 /// bottom are ignored.
 pub fn render_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
     for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
-        buf.set_line(area.x, y, line, area.width);
+        put_line(buf, area.x, y, line, area.width);
+    }
+}
+
+/// `Buffer::set_line`, with a shortcut for ASCII spans (most of a frame):
+/// there every character is a grapheme one column wide, and the control
+/// characters `set_line` skips are skipped here too, so the cells are the
+/// same without segmenting graphemes and measuring each.
+pub fn put_line(buf: &mut Buffer, x: u16, y: u16, line: &Line<'_>, max: u16) {
+    let right = x.saturating_add(max).min(buf.area.right());
+    let mut at = x;
+    for span in line {
+        if at >= right {
+            break;
+        }
+        let style = line.style.patch(span.style);
+        if !span.content.is_ascii() {
+            at = buf.set_stringn(at, y, &span.content, usize::from(right - at), style).0;
+            continue;
+        }
+        for c in span.content.chars().filter(|c| !c.is_ascii_control()) {
+            if at >= right {
+                break;
+            }
+            buf[(at, y)].set_char(c).set_style(style);
+            at += 1;
+        }
     }
 }
 
