@@ -223,3 +223,36 @@ impl Lifecycle {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{Call, Returned};
+
+    #[test]
+    fn the_call_count_follows_the_lines_kept() {
+        let mut l = Lifecycle::default();
+        let rec =
+            CallRecord { sock: 1, var: "s", call: Call::Close, result: Ok(Returned::Nothing) };
+        let addr = "127.0.0.1:1".parse().expect("addr");
+        let t = Transition {
+            whose: Whose::Ours { sock: 1 },
+            local: addr,
+            peer: addr,
+            from: None,
+            to: Some(TcpState::Established),
+        };
+        let counted = |l: &Lifecycle| l.lines.iter().filter(|l| !l.is_kernel()).count();
+        for i in 0..MAX_LINES + 7 {
+            if i % 3 == 0 {
+                l.transition(0, &t)
+            } else {
+                l.push(0, &rec)
+            }
+            assert_eq!(l.calls(), counted(&l));
+        }
+        assert_eq!(l.lines.len(), MAX_LINES);
+        l.clear();
+        assert_eq!(l.calls(), 0);
+    }
+}

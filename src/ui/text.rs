@@ -198,6 +198,27 @@ mod tests {
     }
 
     #[test]
+    fn put_line_draws_what_set_line_draws() {
+        let dim = Style::new().add_modifier(Modifier::DIM);
+        let lines = [
+            Line::from(vec![Span::raw("12:00:01 "), Span::styled("→ ", dim), Span::raw("hello")]),
+            Line::from(vec![Span::raw("a\tb\x7fc\r\nd"), Span::styled("你好 wide", dim)]),
+            Line::from("x".repeat(40)).style(Style::new().add_modifier(Modifier::REVERSED)),
+            Line::from(vec![Span::raw("abcdefghi"), Span::raw("你"), Span::raw("e\u{301}z")]),
+            Line::from(vec![Span::raw(""), Span::raw("😀 ok")]),
+        ];
+        for width in [0, 1, 9, 10, 11, 30] {
+            let area = Rect::new(0, 0, 32, 1);
+            for line in &lines {
+                let (mut want, mut got) = (Buffer::empty(area), Buffer::empty(area));
+                want.set_line(1, 0, line, width);
+                put_line(&mut got, 1, 0, line, width);
+                assert_eq!(got, want, "{line:?} in {width} columns");
+            }
+        }
+    }
+
+    #[test]
     fn clip_marks_the_cut() {
         assert_eq!(clip("hello", 10), "hello");
         assert_eq!(clip("hello", 4), "hel…");
