@@ -4,7 +4,7 @@
 //! newest live connection or the last sender, followed until the user picks
 //! a row (Up/Down in the Socket pane, or a click); End follows again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 
 use super::end::EndState;
@@ -43,6 +43,9 @@ pub struct Targets {
     pub picked: Option<Row>,
     /// UDP server: who sent the last datagram.
     pub last_sender: Option<SocketAddr>,
+    /// Where each peer is in `peers`, so a datagram finds its peer without
+    /// a walk through thousands of them.
+    index: HashMap<SocketAddr, usize>,
 }
 
 impl Targets {
@@ -58,7 +61,7 @@ impl Targets {
             }
             EventKind::Data(d) if udp_server => {
                 let Some(addr) = d.peer else { return };
-                let i = match self.peers.iter().position(|p| p.addr == addr) {
+                let i = match self.position(addr) {
                     Some(i) => i,
                     None => {
                         self.peers.push(Peer {
@@ -70,6 +73,7 @@ impl Targets {
                             dgrams_out: 0,
                             bytes_out: 0,
                         });
+                        self.index.insert(addr, self.peers.len() - 1);
                         self.peers.len() - 1
                     }
                 };
@@ -88,6 +92,22 @@ impl Targets {
             }
             _ => {}
         }
+    }
+
+    /// Where the peer `addr` is in `peers`; a walk only if `peers` (a
+    /// public field) was changed behind the index's back.
+    fn position(&self, addr: SocketAddr) -> Option<usize> {
+        if self.index.len() != self.peers.len() {
+            return self.peers.iter().position(|p| p.addr == addr);
+        }
+        let i = *self.index.get(&addr)?;
+        self.peers.get(i).is_some_and(|p| p.addr == addr).then_some(i)
+    }
+
+    /// The UDP peer `addr`, if heard from.
+    #[must_use]
+    pub fn peer(&self, addr: SocketAddr) -> Option<&Peer> {
+        self.position(addr).and_then(|i| self.peers.get(i))
     }
 
     /// A new session numbers its sockets from 1 again: its rows are new.

@@ -92,7 +92,7 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
             (format!("{id} {peer} {state}"), figures, gone)
         }
         Row::Peer(addr) => {
-            let Some(p) = end.targets.peers.iter().find(|p| p.addr == addr) else {
+            let Some(p) = end.targets.peer(addr) else {
                 return (addr.to_string(), String::new(), true);
             };
             let last = age(now.saturating_sub(p.last));
