@@ -11,9 +11,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::cli::Eol;
+use sockpit::net::sample::{Linger, Options, Sample, TcpFigures};
 use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, SockId,
-    Target,
+    Target, TcpState,
 };
 
 /// 2023-11-14 22:13:20 UTC, as in the snapshot tests.
@@ -37,6 +38,59 @@ fn call(at: u64, sock: SockId, var: &'static str, call: Call, result: Returned) 
     event(at, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
 }
 
+/// The kernel's figures of a busy connection, as the sampler reports them
+/// (so the Socket pane draws its TCP_INFO rows and sparklines too).
+fn sample(sock: SockId, at: u32) -> Event {
+    let options = Options {
+        rcvbuf: Some(131_072),
+        sndbuf: Some(2_626_560),
+        reuseaddr: Some(true),
+        keepalive: Some(false),
+        nodelay: Some(false),
+        ttl: Some(64),
+        linger: Some(Linger::Off),
+    };
+    let tcp = TcpFigures {
+        state: TcpState::Established,
+        rtt_us: 40 + at % 7,
+        rttvar_us: 21,
+        rto_us: 201_000,
+        snd_mss: 32_768,
+        snd_cwnd: 10,
+        snd_ssthresh: None,
+        retransmits: 0,
+        total_retrans: 0,
+        unacked: 0,
+        lost: 0,
+        pmtu: 65_535,
+        rcv_space: 65_483,
+        last_data_sent_ms: 120,
+        last_data_recv_ms: 20,
+        bytes_acked: Some(u64::from(at) * 100),
+        bytes_received: Some(u64::from(at) * 300),
+        segs_in: Some(at),
+        segs_out: Some(at),
+        delivery_rate: Some(2_000_000),
+    };
+    let sample = Sample {
+        fd: i32::try_from(sock).unwrap_or(0) + 5,
+        family: Family::Inet,
+        kind: Kind::Stream,
+        listening: false,
+        local: Some(addr("127.0.0.1:8080")),
+        peer: Some(peer_of(sock)),
+        timeout: None,
+        nonblocking: Some(true),
+        options,
+        recv_q: Some(0),
+        send_q: Some(0),
+        tcp: Some(tcp),
+        accept_queue: None,
+        last: false,
+    };
+    event(u64::from(at) * 250_000, EventKind::Sample { sock, sample: Box::new(sample) })
+}
+
 /// A TCP server with `PEERS` clients connected, every entry kept up to
 /// `entries` (so the history holds exactly that many once fed).
 fn server(entries: usize) -> App {
@@ -56,6 +110,10 @@ fn server(entries: usize) -> App {
         let accepted = Returned::Accepted { sock, fd, peer };
         app.on_engine(0, &call(3, 1, "server", Call::Accept, accepted));
         app.on_engine(0, &event(3, EventKind::Connected { sock, fd, local, peer }));
+        // A minute of samples at 4 Hz: the sparklines are full.
+        for at in 0..240 {
+            app.on_engine(0, &sample(sock, at));
+        }
     }
     app
 }
