@@ -32,6 +32,8 @@ impl Piece {
 pub fn stand_in(c: char) -> Option<String> {
     let code = u32::from(c);
     match code {
+        // Printable ASCII, most of any text: safe, and no width to look up.
+        0x20..=0x7e => None,
         // C0 controls as Unicode's control pictures: ␀ ... ␟ (ESC is ␛).
         0x00..=0x1f => char::from_u32(0x2400 + code).map(String::from),
         0x7f => Some("␡".into()),

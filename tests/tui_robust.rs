@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::load::{flood, rss_kib};
 use common::tmux::*;
 
 /// A client TUI in pane `s` connected to a listener of ours; returns the
@@ -158,33 +159,6 @@ fn a_panic_restores_the_terminal_and_keeps_the_transcript_whole() {
     assert!(evs.iter().any(|e| e == "listening"), "the transcript: {evs:?}");
 }
 
-/// VmRSS of `pid` in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");
-    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("VmRSS in kB")
-}
-
-/// Writes `total` pseudo-random bytes to `to` as fast as it takes them,
-/// counting them in `sent`; `false` when the writes failed.
-fn flood(mut to: TcpStream, total: u64, sent: &AtomicU64) -> bool {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut buf = vec![0u8; 1 << 16];
-    while sent.load(Ordering::Relaxed) < total {
-        for word in buf.chunks_exact_mut(8) {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            word.copy_from_slice(&x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes());
-        }
-        if to.write_all(&buf).is_err() {
-            return false;
-        }
-        sent.fetch_add(buf.len() as u64, Ordering::Relaxed);
-    }
-    true
-}
-
 #[test]
 fn a_gigabyte_flood_keeps_memory_bounded_and_keys_answering() {
     const TOTAL: u64 = 1 << 30;
@@ -198,7 +172,7 @@ fn a_gigabyte_flood_keeps_memory_bounded_and_keys_answering() {
     let writer = {
         let (sent, done) = (Arc::clone(&sent), Arc::clone(&done));
         thread::spawn(move || {
-            let ok = flood(peer, TOTAL, &sent);
+            let ok = flood(peer, TOTAL, &sent, &|| false);
             done.store(true, Ordering::Relaxed);
             ok
         })

@@ -54,6 +54,9 @@ pub struct Lifecycle {
     pub selected: Option<u64>,
     /// The session's fd-less sockets as the kernel last listed them.
     pub kernel: Vec<DiagSocket>,
+    /// How many of `lines` are calls, kept as lines come and go so the
+    /// pane's title does not count 10,000 lines each frame.
+    calls: usize,
 }
 
 /// How the timeline names a kernel transition:
@@ -77,9 +80,12 @@ pub fn transition_line(t: &Transition) -> String {
 impl Lifecycle {
     fn push_line(&mut self, line: LifeLine) {
         if self.lines.len() == MAX_LINES {
-            self.lines.pop_front();
+            if self.lines.pop_front().is_some_and(|old| !old.is_kernel()) {
+                self.calls -= 1;
+            }
             self.first += 1;
         }
+        self.calls += usize::from(!line.is_kernel());
         self.lines.push_back(line);
         if self.scroll > 0 {
             // Keep the same lines in view while the user reads back.
@@ -107,6 +113,12 @@ impl Lifecycle {
         };
         let text = transition_line(t);
         self.push_line(LifeLine { at, sock, failed: false, text, what: What::Kernel(t.clone()) });
+    }
+
+    /// How many of the lines kept are calls (the rest are the kernel's).
+    #[must_use]
+    pub fn calls(&self) -> usize {
+        self.calls
     }
 
     /// Number one past the newest line.
@@ -179,6 +191,7 @@ impl Lifecycle {
     pub fn clear(&mut self) {
         self.first = self.end_seq();
         self.lines.clear();
+        self.calls = 0;
         self.scroll = 0;
         self.selected = None;
         self.kernel.clear();
@@ -208,5 +221,38 @@ impl Lifecycle {
             },
             What::Kernel(_) => None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::{Call, Returned};
+
+    #[test]
+    fn the_call_count_follows_the_lines_kept() {
+        let mut l = Lifecycle::default();
+        let rec =
+            CallRecord { sock: 1, var: "s", call: Call::Close, result: Ok(Returned::Nothing) };
+        let addr = "127.0.0.1:1".parse().expect("addr");
+        let t = Transition {
+            whose: Whose::Ours { sock: 1 },
+            local: addr,
+            peer: addr,
+            from: None,
+            to: Some(TcpState::Established),
+        };
+        let counted = |l: &Lifecycle| l.lines.iter().filter(|l| !l.is_kernel()).count();
+        for i in 0..MAX_LINES + 7 {
+            if i % 3 == 0 {
+                l.transition(0, &t)
+            } else {
+                l.push(0, &rec)
+            }
+            assert_eq!(l.calls(), counted(&l));
+        }
+        assert_eq!(l.lines.len(), MAX_LINES);
+        l.clear();
+        assert_eq!(l.calls(), 0);
     }
 }

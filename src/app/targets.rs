@@ -4,8 +4,9 @@
 //! newest live connection or the last sender, followed until the user picks
 //! a row (Up/Down in the Socket pane, or a click); End follows again.
 
+use std::collections::{BTreeMap, HashMap};
+
 use crate::net::Addr;
-use std::collections::BTreeMap;
 
 use super::end::EndState;
 use super::sockets::SocketInfo;
@@ -43,6 +44,9 @@ pub struct Targets {
     pub picked: Option<Row>,
     /// UDP server: who sent the last datagram.
     pub last_sender: Option<Addr>,
+    /// Where each peer is in `peers`, so a datagram finds its peer without
+    /// a walk through thousands of them.
+    index: HashMap<Addr, usize>,
 }
 
 impl Targets {
@@ -57,8 +61,8 @@ impl Targets {
                 self.closed.entry(*sock).or_insert(at);
             }
             EventKind::Data(d) if udp_server => {
-                let Some(ref addr) = d.peer else { return };
-                let i = match self.peers.iter().position(|p| p.addr == *addr) {
+                let Some(addr) = &d.peer else { return };
+                let i = match self.position(addr) {
                     Some(i) => i,
                     None => {
                         self.peers.push(Peer {
@@ -70,6 +74,7 @@ impl Targets {
                             dgrams_out: 0,
                             bytes_out: 0,
                         });
+                        self.index.insert(addr.clone(), self.peers.len() - 1);
                         self.peers.len() - 1
                     }
                 };
@@ -88,6 +93,22 @@ impl Targets {
             }
             _ => {}
         }
+    }
+
+    /// Where the peer `addr` is in `peers`; a walk only if `peers` (a
+    /// public field) was changed behind the index's back.
+    fn position(&self, addr: &Addr) -> Option<usize> {
+        if self.index.len() != self.peers.len() {
+            return self.peers.iter().position(|p| p.addr == *addr);
+        }
+        let i = *self.index.get(addr)?;
+        self.peers.get(i).is_some_and(|p| p.addr == *addr).then_some(i)
+    }
+
+    /// The UDP peer `addr`, if heard from.
+    #[must_use]
+    pub fn peer(&self, addr: &Addr) -> Option<&Peer> {
+        self.position(addr).and_then(|i| self.peers.get(i))
     }
 
     /// A new session numbers its sockets from 1 again: its rows are new.

@@ -1,9 +1,10 @@
 //! The UI loop, as in the ratatui templates: one `select!` over terminal
-//! input, engine events, signals and a tick; everything already pending is
-//! handled before one draw, and nothing is drawn unless something changed,
-//! so an idle window costs no CPU.
+//! input, engine events, signals and a tick; engine events already pending
+//! are handled before one draw, nothing is drawn unless something changed
+//! (an idle window costs no CPU), and changes closer together than
+//! [`FRAME`] share one frame.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, EventStream, MouseButton, MouseEventKind};
 use futures_util::StreamExt;
@@ -18,9 +19,14 @@ use super::terminal::{Term, set_mouse};
 use crate::app::{App, Effect};
 use crate::net::{Event, EventKind};
 
-/// Most items handled between two draws, so a flood of events still lets
-/// the screen refresh.
+/// Most engine events handled in one turn of the loop, so a flood of them
+/// still lets keys and the screen through.
 const BATCH: usize = 4096;
+
+/// Shortest time between two frames: changes that come faster (a flood of
+/// lines) are drawn together, at most 50 frames a second; a key after a
+/// quiet moment is drawn at once.
+const FRAME: Duration = Duration::from_millis(20);
 
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -173,16 +179,21 @@ pub async fn run(
     // event, to check the terminal is restored and the transcript whole
     // however the program dies (tests/tui_robust.rs).
     let panic_after_draw = std::env::var_os("SOCKPIT_TEST_PANIC").is_some();
+    // No draw yet: the first one is due at once.
+    let mut drawn: Option<Instant> = None;
     loop {
-        if lp.dirty {
+        if lp.dirty && drawn.is_none_or(|at| at.elapsed() >= FRAME) {
             terminal.draw(|frame| crate::ui::draw(frame, lp.app))?;
             lp.dirty = false;
+            drawn = Some(Instant::now());
             let shown = !lp.app.end().history.is_empty();
             assert!(
                 !(panic_after_draw && shown),
                 "SOCKPIT_TEST_PANIC: a forced panic after a draw"
             );
         }
+        // A change too soon after the last frame is drawn when FRAME is up.
+        let redraw = drawn.map_or_else(Instant::now, |at| at + FRAME);
         tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(ev)) => lp.terminal(ev),
@@ -192,20 +203,20 @@ pub async fn run(
             _ = term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
             _ = tick.tick() => {}
+            () = tokio::time::sleep_until(redraw.into()), if lp.dirty => {}
         }
-        // Handle whatever else is already waiting, then draw once.
+        // Engine events already waiting are handled before the next draw.
+        // The terminal is not asked between them: every poll of crossterm's
+        // EventStream is a syscall (a `sched_yield` while its reader thread
+        // holds the lock), which made a flood cost half the loop's time.
+        // Keys waiting are taken by the `select!` above, one a turn.
         for _ in 0..BATCH {
             if lp.app.quit {
                 break;
             }
-            tokio::select! {
-                biased;
-                ev = input.next() => match ev {
-                    Some(Ok(ev)) => lp.terminal(ev),
-                    Some(Err(_)) | None => return Ok(Exit::Quit),
-                },
-                Some((end, ev)) = events.recv() => lp.engine(end, &ev),
-                () = std::future::ready(()) => break,
+            match events.try_recv() {
+                Ok((end, ev)) => lp.engine(end, &ev),
+                Err(_) => break,
             }
         }
         if lp.app.quit {

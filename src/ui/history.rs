@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Widget};
 
 use super::text::{safe_spans, width, wrap};
 use super::theme;
@@ -231,7 +231,8 @@ impl Widget for HistoryPane<'_> {
         let inner = block.inner(area);
         block.render(area, buf);
         let rows = visible_rows(self.history, self.clock, &self.look, inner.width, inner.height);
-        let lines: Vec<Line<'static>> = rows.into_iter().map(|r| r.line).collect();
-        Paragraph::new(lines).render(inner, buf);
+        for (row, y) in rows.iter().zip(inner.top()..inner.bottom()) {
+            super::text::put_line(buf, inner.x, y, &row.line, inner.width);
+        }
     }
 }

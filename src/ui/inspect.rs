@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Sparkline, Widget};
+use ratatui::widgets::{Sparkline, Widget};
 
 use super::theme;
 use crate::net::sample::{Linger, Options, Sample, TcpFigures};
@@ -261,7 +261,7 @@ impl Widget for InspectView<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let lines = self.lines();
         let text_rows = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(area.height);
-        Paragraph::new(lines).render(Rect { height: text_rows, ..area }, buf);
+        super::text::render_lines(&lines, Rect { height: text_rows, ..area }, buf);
         let mut y = area.y + text_rows;
         let bottom = area.y + area.height;
         let graphs: [Graph<'_>; 2] = [

@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
-use super::text::{clip, safe_spans, wrap};
+use super::text::{clip, render_lines, safe_spans, wrap};
 use super::theme;
 use crate::app::Clock;
 use crate::app::end::EndState;
@@ -27,7 +27,7 @@ pub struct LifecyclePane<'a> {
 
 fn title(end: &EndState) -> String {
     let l = &end.lifecycle;
-    let calls = l.lines.iter().filter(|l| !l.is_kernel()).count();
+    let calls = l.calls();
     let mut title = format!("Lifecycle ({calls} calls)");
     if end.step {
         title.push_str(" · step");
@@ -130,7 +130,7 @@ impl Widget for LifecyclePane<'_> {
             }
         }
         let start = end.saturating_sub(h).max(l.first);
-        Paragraph::new(rows(&self, (start, end), usize::from(body.width))).render(body, buf);
+        render_lines(&rows(&self, (start, end), usize::from(body.width)), body, buf);
         if let Some(text) = waiting {
             let style = Style::new().fg(Color::Yellow);
             Paragraph::new(Line::styled(clip(&text, usize::from(queue.width)), style))

@@ -7,7 +7,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::Widget;
 
 use super::text::clip;
 use super::theme;
@@ -92,7 +92,7 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
             (format!("{id} {peer} {state}"), figures, gone)
         }
         Row::Peer(addr) => {
-            let Some(p) = end.targets.peers.iter().find(|p| p.addr == addr) else {
+            let Some(p) = end.targets.peer(&addr) else {
                 return (addr.to_string(), String::new(), true);
             };
             let last = age(now.saturating_sub(p.last));
@@ -150,6 +150,6 @@ impl Widget for SocketList<'_> {
         let rule = end.detailed().map_or_else(|| "── ".into(), |s| format!("── sock {} ", s.id));
         let rule = format!("{rule}{}", "─".repeat(width.saturating_sub(super::text::width(&rule))));
         lines.push(Line::styled(rule, theme::dim()));
-        Paragraph::new(lines).render(area, buf);
+        super::text::render_lines(&lines, area, buf);
     }
 }

@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Widget};
+use ratatui::widgets::{Block, Widget};
 
 use super::inspect::InspectView;
 use super::theme;
@@ -83,7 +83,7 @@ impl Widget for SocketPanel<'_> {
             None => vec![Line::styled("waiting for the server", theme::dim())],
         };
         let used = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(inner.height);
-        Paragraph::new(lines).render(inner, buf);
+        super::text::render_lines(&lines, inner, buf);
         // Below the rows: the kernel's own figures, once sampled.
         let shown = self.end.detailed();
         let inspection = &self.end.inspection;

@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 pub mod grammar;
+pub mod load;
 pub mod netns;
 pub mod tmux;
 mod util;
