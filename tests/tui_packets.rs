@@ -9,26 +9,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::tmux::{Tmux, line_with};
-use common::{Proc, python};
+use common::{Proc, TempDir as Dir, python};
 use serde_json::Value;
-
-/// A fresh directory for one test's files, removed when dropped.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("sockpit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// The bytes of a transcript's data events in direction `dir`, in order.
 fn logged(transcript: &str, dir: &str) -> Vec<u8> {

@@ -6,33 +6,11 @@
 mod common;
 
 use std::os::unix::net::UnixListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::grammar::error_line;
 use common::*;
-
-/// A private directory for one test's socket files, removed afterwards.
-struct Dir(PathBuf);
-
-impl Dir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("sockpit-unix-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).to_string_lossy().into_owned()
-    }
-}
-
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// socat with `-d -d`, so it says on stderr when it listens.
 fn socat(args: &[&str]) -> Proc {
@@ -53,7 +31,7 @@ fn server(name: &str, extra: &[&str]) -> Proc {
 
 #[test]
 fn stream_server_chats_with_socat_unix_connect() {
-    let dir = Dir::new("stream-server");
+    let dir = TempDir::new("unix-stream-server");
     let path = dir.path("chat.sock");
     let mut me = server(&path, &[]);
     let mut peer = socat(&["-", &format!("UNIX-CONNECT:{path}")]);
@@ -80,7 +58,7 @@ fn stream_server_chats_with_socat_unix_connect() {
 
 #[test]
 fn stream_client_chats_with_socat_unix_listen() {
-    let dir = Dir::new("stream-client");
+    let dir = TempDir::new("unix-stream-client");
     let path = dir.path("listen.sock");
     let mut peer = socat(&[&format!("UNIX-LISTEN:{path}"), "-"]);
     peer.wait_line("socat listening", |l| l.contains("listening on"));
@@ -98,7 +76,7 @@ fn stream_client_chats_with_socat_unix_listen() {
 
 #[test]
 fn dgram_server_answers_a_bound_socat_sender() {
-    let dir = Dir::new("dgram-server");
+    let dir = TempDir::new("unix-dgram-server");
     let (path, client) = (dir.path("d.sock"), dir.path("client.sock"));
     let mut me = server(&path, &["--dgram"]);
     let mut peer = socat(&["-", &format!("UNIX-SENDTO:{path},bind={client}")]);
@@ -114,7 +92,7 @@ fn dgram_server_answers_a_bound_socat_sender() {
 
 #[test]
 fn dgram_client_binds_so_socat_recvfrom_can_answer() {
-    let dir = Dir::new("dgram-client");
+    let dir = TempDir::new("unix-dgram-client");
     let path = dir.path("r.sock");
     let mut peer = socat(&[&format!("UNIX-RECVFROM:{path},fork"), "EXEC:tr a-z A-Z"]);
     peer.wait_line("socat receiving", |l| l.contains("receiving on"));
@@ -133,7 +111,7 @@ fn dgram_client_binds_so_socat_recvfrom_can_answer() {
 
 #[test]
 fn seqpacket_keeps_each_message_whole_between_two_sockpits() {
-    let dir = Dir::new("seqpacket");
+    let dir = TempDir::new("unix-seqpacket");
     let path = dir.path("sp.sock");
     let mut me = server(&path, &["--seqpacket"]);
     let mut client = Proc::spawn(sockpit_json(&["unix", "client", &path, "--seqpacket"]));
@@ -175,7 +153,7 @@ fn abstract_names_need_no_file() {
 
 #[test]
 fn a_stale_socket_file_is_named_and_unlink_clears_it() {
-    let dir = Dir::new("stale");
+    let dir = TempDir::new("unix-stale");
     let path = dir.path("stale.sock");
     // A server that died without cleaning up: the file stays, nobody listens.
     drop(UnixListener::bind(&path).expect("bind"));
@@ -210,7 +188,7 @@ fn a_stale_socket_file_is_named_and_unlink_clears_it() {
 
 #[test]
 fn a_live_server_or_another_file_is_never_removed() {
-    let dir = Dir::new("live");
+    let dir = TempDir::new("unix-live");
     let path = dir.path("live.sock");
     let mut first = server(&path, &[]);
     let out = common::sockpit(&["unix", "server", &path, "--unlink"])
@@ -236,7 +214,7 @@ fn a_live_server_or_another_file_is_never_removed() {
 
 #[test]
 fn connecting_to_nothing_says_so() {
-    let dir = Dir::new("nothing");
+    let dir = TempDir::new("unix-nothing");
     let path = dir.path("absent.sock");
     let out = common::sockpit(&["unix", "client", &path])
         .stdin(std::process::Stdio::null())

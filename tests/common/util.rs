@@ -142,3 +142,26 @@ pub fn port_in(line: &str) -> u16 {
     let port = token.rsplit(':').next().unwrap_or("");
     port.parse().unwrap_or_else(|e| panic!("no port in {line:?}: {e}"))
 }
+
+/// A fresh directory for one test's files, removed when dropped.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("sockpit-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    /// A file in it, as a string for command lines.
+    pub fn path(&self, name: &str) -> String {
+        self.0.join(name).to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
