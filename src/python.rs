@@ -191,7 +191,7 @@ mod tests {
                 "server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  -> <socket fd=7>",
             ),
             (
-                rec("server", Call::Bind(crate::net::Addr::Inet(a)), Ok(Returned::Nothing)),
+                rec("server", Call::Bind(a.into()), Ok(Returned::Nothing)),
                 "server.bind(('127.0.0.1', 8080))  -> None",
             ),
             (rec("server", Call::Listen(5), Ok(Returned::Nothing)), "server.listen(5)  -> None"),
@@ -199,7 +199,7 @@ mod tests {
                 rec(
                     "server",
                     Call::Accept,
-                    Ok(Returned::Accepted { sock: 2, fd: 8, peer: crate::net::Addr::Inet(peer) }),
+                    Ok(Returned::Accepted { sock: 2, fd: 8, peer: peer.into() }),
                 ),
                 "sock, caddr = server.accept()  -> (<socket fd=8>, ('127.0.0.1', 50512))",
             ),

@@ -109,7 +109,7 @@ async fn held_accept_leaves_the_connection_queued_for_a_manual_accept() {
     .await;
     match accepted {
         Ok(Returned::Accepted { peer, .. }) => {
-            assert_eq!(peer, sockpit::net::Addr::Inet(peer_port))
+            assert_eq!(peer, peer_port.into())
         }
         other => panic!("accept failed: {other:?}"),
     }
@@ -160,7 +160,7 @@ async fn udp_server_answers_the_last_sender() {
         peer.send_to(b"ping", local).await.unwrap();
         let from = peer.local_addr().unwrap();
         wait_for(&mut events, |k| match k {
-            EventKind::Data(d) if d.peer == Some(sockpit::net::Addr::Inet(from)) => Some(()),
+            EventKind::Data(d) if d.peer == Some(from.into()) => Some(()),
             _ => None,
         })
         .await;

@@ -199,7 +199,7 @@ async fn an_established_connection_matches_ss() {
         let tcp = s.tcp.clone().unwrap();
         let (local, peer_addr) = (s.local.clone().unwrap(), s.peer.clone().unwrap());
         let local = local.inet().unwrap();
-        assert_eq!(peer_addr, sockpit::net::Addr::Inet(peer.local_addr().unwrap()));
+        assert_eq!(peer_addr, (peer.local_addr().unwrap()).into());
         let Some(line) = ss_one("-tinH", local, &peer_addr.to_string()) else {
             panic!("ss does not list {local} <-> {peer_addr}");
         };

@@ -43,29 +43,21 @@ fn seed_calls() -> Vec<CallRecord> {
             Ok(Returned::Socket { fd: 7 }),
         ),
         rec("server", Call::SetSockOpt(SockOpt::ReuseAddr(true)), Ok(Returned::Nothing)),
-        rec("server", Call::Bind(sockpit::net::Addr::Inet(server)), Ok(Returned::Nothing)),
+        rec("server", Call::Bind(server.into()), Ok(Returned::Nothing)),
         rec("server", Call::Listen(5), Ok(Returned::Nothing)),
         rec("server", Call::SetBlocking(false), Ok(Returned::Nothing)),
-        rec(
-            "server",
-            Call::Accept,
-            Ok(Returned::Accepted { sock: 2, fd: 8, peer: sockpit::net::Addr::Inet(peer) }),
-        ),
-        rec("client", Call::Connect(sockpit::net::Addr::Inet(server)), Ok(Returned::Nothing)),
-        rec("client", Call::ConnectEx(sockpit::net::Addr::Inet(server)), Ok(Returned::Int(0))),
+        rec("server", Call::Accept, Ok(Returned::Accepted { sock: 2, fd: 8, peer: peer.into() })),
+        rec("client", Call::Connect(server.into()), Ok(Returned::Nothing)),
+        rec("client", Call::ConnectEx(server.into()), Ok(Returned::Int(0))),
         rec("sock", Call::Close, Ok(Returned::Nothing)),
         rec("sock", Call::Recv { bufsize: 1024 }, Ok(data(b"hello", None, None))),
         rec("server", Call::RecvFrom { bufsize: 1024 }, Ok(data(b"hello", Some(peer), None))),
         rec("sock", Call::Send { len: 5 }, Ok(Returned::Count(5))),
         rec("sock", Call::SendAll { len: 5 }, Ok(Returned::Nothing)),
-        rec(
-            "server",
-            Call::SendTo { len: 5, to: sockpit::net::Addr::Inet(peer) },
-            Ok(Returned::Count(5)),
-        ),
+        rec("server", Call::SendTo { len: 5, to: peer.into() }, Ok(Returned::Count(5))),
         rec("client", Call::SetTimeout(Some(5.0)), Ok(Returned::Nothing)),
-        rec("sock", Call::GetPeerName, Ok(Returned::Addr(sockpit::net::Addr::Inet(peer)))),
-        rec("server", Call::GetSockName, Ok(Returned::Addr(sockpit::net::Addr::Inet(server)))),
+        rec("sock", Call::GetPeerName, Ok(Returned::Addr(peer.into()))),
+        rec("server", Call::GetSockName, Ok(Returned::Addr(server.into()))),
         rec("server", Call::Fileno, Ok(Returned::Int(7))),
         rec("sock", Call::Shutdown(Shut::Write), Ok(Returned::Nothing)),
     ]
@@ -133,7 +125,7 @@ fn results_say_why() {
     }
 
     let peer = addr("127.0.0.1:50512");
-    let accepted = Ok(Returned::Accepted { sock: 2, fd: 8, peer: sockpit::net::Addr::Inet(peer) });
+    let accepted = Ok(Returned::Accepted { sock: 2, fd: 8, peer: peer.into() });
     for e in en_zh(&rec("server", Call::Accept, accepted)) {
         assert!(e.result.contains("('127.0.0.1', 50512)"), "{e:?}");
     }
@@ -154,28 +146,22 @@ fn each_error_of_the_lesson_has_its_own_cause_and_hint() {
     let at = addr("127.0.0.1:9");
     let errno = CallError::from_errno;
     let cases = [
-        (Call::Connect(sockpit::net::Addr::Inet(at)), errno(libc::ECONNREFUSED)),
-        (Call::Bind(sockpit::net::Addr::Inet(at)), errno(libc::EADDRINUSE)),
-        (Call::Bind(sockpit::net::Addr::Inet(at)), errno(libc::EACCES)),
-        (Call::Bind(sockpit::net::Addr::Inet(at)), errno(libc::EADDRNOTAVAIL)),
-        (Call::Connect(sockpit::net::Addr::Inet(at)), errno(libc::ETIMEDOUT)),
+        (Call::Connect(at.into()), errno(libc::ECONNREFUSED)),
+        (Call::Bind(at.into()), errno(libc::EADDRINUSE)),
+        (Call::Bind(at.into()), errno(libc::EACCES)),
+        (Call::Bind(at.into()), errno(libc::EADDRNOTAVAIL)),
+        (Call::Connect(at.into()), errno(libc::ETIMEDOUT)),
         (Call::Recv { bufsize: 4 }, CallError::timeout()),
         (Call::Recv { bufsize: 4 }, errno(libc::ECONNRESET)),
         (Call::SendAll { len: 4 }, errno(libc::EPIPE)),
         (Call::Accept, errno(libc::EAGAIN)),
-        (Call::Connect(sockpit::net::Addr::Inet(at)), errno(libc::EINPROGRESS)),
+        (Call::Connect(at.into()), errno(libc::EINPROGRESS)),
         (Call::Accept, CallError::interrupted()),
         (Call::Recv { bufsize: 4 }, errno(libc::ENOTCONN)),
         (Call::Accept, errno(libc::EINVAL)),
         (Call::Recv { bufsize: 4 }, errno(libc::EBADF)),
-        (
-            Call::Connect(sockpit::net::Addr::Inet(at)),
-            CallError::resolve("EAI_NONAME", "Name or service not known"),
-        ),
-        (
-            Call::Connect(sockpit::net::Addr::Inet(at)),
-            CallError::resolve("EAI_AGAIN", "Temporary failure"),
-        ),
+        (Call::Connect(at.into()), CallError::resolve("EAI_NONAME", "Name or service not known")),
+        (Call::Connect(at.into()), CallError::resolve("EAI_AGAIN", "Temporary failure")),
     ];
     let mut hints = [HashSet::new(), HashSet::new()];
     for (call, err) in cases {

@@ -55,10 +55,7 @@ impl Student {
         let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
         assert!(matches!(self.call(socket).await, Ok(Returned::Socket { .. })));
         let any: SocketAddr = "127.0.0.1:0".parse().unwrap();
-        assert_eq!(
-            self.call(Call::Bind(sockpit::net::Addr::Inet(any))).await,
-            Ok(Returned::Nothing)
-        );
+        assert_eq!(self.call(Call::Bind(any.into())).await, Ok(Returned::Nothing));
         let Ok(Returned::Addr(local)) = self.call(Call::GetSockName).await else {
             panic!("getsockname")
         };
@@ -122,23 +119,14 @@ async fn a_client_connects_by_hand_and_connect_ex_returns_the_errno() {
     let mut student = Student::new(Role::TcpClient(Target::Addr(open)));
     let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     student.call(stream.clone()).await.unwrap();
-    assert_eq!(
-        student.call(Call::ConnectEx(sockpit::net::Addr::Inet(closed))).await,
-        Ok(Returned::Int(111))
-    );
+    assert_eq!(student.call(Call::ConnectEx(closed.into())).await, Ok(Returned::Int(111)));
     student.call(Call::Close).await.unwrap();
     student.call(stream).await.unwrap();
-    assert_eq!(
-        student.call(Call::Connect(sockpit::net::Addr::Inet(open))).await,
-        Ok(Returned::Nothing)
-    );
+    assert_eq!(student.call(Call::Connect(open.into())).await, Ok(Returned::Nothing));
     let (_conn, from) = tokio::time::timeout(LIMIT, listener.accept()).await.unwrap().unwrap();
     let Ok(Returned::Addr(local)) = student.call(Call::GetSockName).await else {
         panic!("getsockname")
     };
-    assert_eq!(local, sockpit::net::Addr::Inet(from));
-    assert_eq!(
-        student.call(Call::GetPeerName).await,
-        Ok(Returned::Addr(sockpit::net::Addr::Inet(open)))
-    );
+    assert_eq!(local, from.into());
+    assert_eq!(student.call(Call::GetPeerName).await, Ok(Returned::Addr(open.into())));
 }

@@ -49,34 +49,15 @@ fn connected(udp: bool) -> App {
     let socket = Call::Socket { family: Family::Inet, kind };
     app.on_engine(0, &ok(1, "s", socket, Returned::Socket { fd: 5 }));
     if udp {
-        app.on_engine(
-            0,
-            &ok(1, "s", Call::Bind(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
-        );
+        app.on_engine(0, &ok(1, "s", Call::Bind(addr(SERVER).into()), Returned::Nothing));
         let local = addr(SERVER);
-        app.on_engine(
-            0,
-            &at(EventKind::Listening {
-                sock: 1,
-                fd: 5,
-                local: sockpit::net::Addr::Inet(local),
-                kind,
-            }),
-        );
+        app.on_engine(0, &at(EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind }));
     } else {
-        app.on_engine(
-            0,
-            &ok(1, "s", Call::Connect(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
-        );
+        app.on_engine(0, &ok(1, "s", Call::Connect(addr(SERVER).into()), Returned::Nothing));
         let (local, peer) = (addr(PEER), addr(SERVER));
         app.on_engine(
             0,
-            &at(EventKind::Connected {
-                sock: 1,
-                fd: 5,
-                local: sockpit::net::Addr::Inet(local),
-                peer: sockpit::net::Addr::Inet(peer),
-            }),
+            &at(EventKind::Connected { sock: 1, fd: 5, local: local.into(), peer: peer.into() }),
         );
     }
     app
@@ -91,26 +72,21 @@ fn feed(app: &mut App, udp: bool, dir: Dir, chunks: &[&[u8]]) {
         let data = Bytes::copy_from_slice(chunk);
         let call = match (dir, udp) {
             (Dir::Sent, false) => (Call::SendAll { len: data.len() }, Returned::Nothing),
-            (Dir::Sent, true) => (
-                Call::SendTo { len: data.len(), to: sockpit::net::Addr::Inet(peer) },
-                Returned::Count(data.len()),
-            ),
+            (Dir::Sent, true) => {
+                (Call::SendTo { len: data.len(), to: peer.into() }, Returned::Count(data.len()))
+            }
             (Dir::Received, false) => {
                 let got = Returned::Data { data: data.clone(), from: None, truncated: None };
                 (Call::Recv { bufsize: 1024 }, got)
             }
             (Dir::Received, true) => {
-                let got = Returned::Data {
-                    data: data.clone(),
-                    from: Some(sockpit::net::Addr::Inet(peer)),
-                    truncated: None,
-                };
+                let got =
+                    Returned::Data { data: data.clone(), from: Some(peer.into()), truncated: None };
                 (Call::RecvFrom { bufsize: 65_536 }, got)
             }
         };
         app.on_engine(0, &ok(1, "s", call.0, call.1));
-        let record =
-            DataRecord { sock: 1, dir, peer: Some(sockpit::net::Addr::Inet(peer)), data, offset };
+        let record = DataRecord { sock: 1, dir, peer: Some(peer.into()), data, offset };
         app.on_engine(0, &at(EventKind::Data(record)));
         offset += chunk.len() as u64;
     }

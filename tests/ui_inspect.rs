@@ -191,15 +191,7 @@ fn the_socket_pane_shows_the_sampled_listener_and_its_queue() {
     };
     let events = [
         at(0, EventKind::Call(record)),
-        at(
-            2,
-            EventKind::Listening {
-                sock: 1,
-                fd: 6,
-                local: sockpit::net::Addr::Inet(local),
-                kind: Kind::Stream,
-            },
-        ),
+        at(2, EventKind::Listening { sock: 1, fd: 6, local: local.into(), kind: Kind::Stream }),
         at(250, EventKind::Sample { sock: 1, sample: Box::new(s) }),
         at(250, EventKind::Kernel { sockets: vec![queued(50001), queued(50002)] }),
     ];

@@ -38,13 +38,7 @@ fn data(us: u64, dir: Dir, bytes: &[u8], offset: u64) -> Event {
     let data = Bytes::copy_from_slice(bytes);
     at(
         us,
-        EventKind::Data(DataRecord {
-            sock: 1,
-            dir,
-            peer: Some(sockpit::net::Addr::Inet(addr(SERVER))),
-            data,
-            offset,
-        }),
+        EventKind::Data(DataRecord { sock: 1, dir, peer: Some(addr(SERVER).into()), data, offset }),
     )
 }
 
@@ -58,14 +52,14 @@ fn client() -> App {
         &mut app,
         [
             call(1, stream, Returned::Socket { fd: 5 }),
-            call(2, Call::Connect(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
+            call(2, Call::Connect(addr(SERVER).into()), Returned::Nothing),
             at(
                 2,
                 EventKind::Connected {
                     sock: 1,
                     fd: 5,
-                    local: sockpit::net::Addr::Inet(addr(CLIENT)),
-                    peer: sockpit::net::Addr::Inet(addr(SERVER)),
+                    local: addr(CLIENT).into(),
+                    peer: addr(SERVER).into(),
                 },
             ),
         ],

@@ -31,16 +31,7 @@ fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> 
 
 fn data(ms: u64, sock: u32, dir: Dir, peer: &str, bytes: &[u8], offset: u64) -> Event {
     let data = Bytes::copy_from_slice(bytes);
-    at(
-        ms,
-        EventKind::Data(DataRecord {
-            sock,
-            dir,
-            peer: Some(sockpit::net::Addr::Inet(addr(peer))),
-            data,
-            offset,
-        }),
-    )
+    at(ms, EventKind::Data(DataRecord { sock, dir, peer: Some(addr(peer).into()), data, offset }))
 }
 
 const SERVER: &str = "127.0.0.1:8080";
@@ -51,16 +42,11 @@ fn server_start() -> Vec<Event> {
     vec![
         call(0, 1, "server", stream, Returned::Socket { fd: 6 }),
         call(1, 1, "server", Call::SetSockOpt(SockOpt::ReuseAddr(true)), Returned::Nothing),
-        call(1, 1, "server", Call::Bind(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
+        call(1, 1, "server", Call::Bind(addr(SERVER).into()), Returned::Nothing),
         call(2, 1, "server", Call::Listen(1024), Returned::Nothing),
         at(
             2,
-            EventKind::Listening {
-                sock: 1,
-                fd: 6,
-                local: sockpit::net::Addr::Inet(addr(SERVER)),
-                kind: Kind::Stream,
-            },
+            EventKind::Listening { sock: 1, fd: 6, local: addr(SERVER).into(), kind: Kind::Stream },
         ),
     ]
 }
@@ -73,16 +59,11 @@ fn server_accepts() -> Vec<Event> {
             1,
             "server",
             Call::Accept,
-            Returned::Accepted { sock: 2, fd: 7, peer: sockpit::net::Addr::Inet(peer) },
+            Returned::Accepted { sock: 2, fd: 7, peer: peer.into() },
         ),
         at(
             10,
-            EventKind::Connected {
-                sock: 2,
-                fd: 7,
-                local: sockpit::net::Addr::Inet(addr(SERVER)),
-                peer: sockpit::net::Addr::Inet(peer),
-            },
+            EventKind::Connected { sock: 2, fd: 7, local: addr(SERVER).into(), peer: peer.into() },
         ),
     ]
 }
@@ -91,20 +72,14 @@ fn client_connects() -> Vec<Event> {
     let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     vec![
         call(5, 1, "client", stream, Returned::Socket { fd: 5 }),
-        call(
-            9,
-            1,
-            "client",
-            Call::Connect(sockpit::net::Addr::Inet(addr(SERVER))),
-            Returned::Nothing,
-        ),
+        call(9, 1, "client", Call::Connect(addr(SERVER).into()), Returned::Nothing),
         at(
             9,
             EventKind::Connected {
                 sock: 1,
                 fd: 5,
-                local: sockpit::net::Addr::Inet(addr(CLIENT)),
-                peer: sockpit::net::Addr::Inet(addr(SERVER)),
+                local: addr(CLIENT).into(),
+                peer: addr(SERVER).into(),
             },
         ),
     ]
@@ -250,7 +225,7 @@ fn connect_refused() {
                 EventKind::Call(CallRecord {
                     sock: 1,
                     var: "client",
-                    call: Call::Connect(sockpit::net::Addr::Inet(addr("127.0.0.1:9"))),
+                    call: Call::Connect(addr("127.0.0.1:9").into()),
                     result: Err(err),
                 }),
             ),

@@ -31,9 +31,7 @@ fn data(s: u64, sock: u32, dir: Dir, peer: &str, bytes: &'static [u8]) -> [Event
     let udp = sock == 1;
     let call = match (dir, udp) {
         (Dir::Sent, false) => Call::SendAll { len: bytes.len() },
-        (Dir::Sent, true) => {
-            Call::SendTo { len: bytes.len(), to: sockpit::net::Addr::Inet(addr(peer)) }
-        }
+        (Dir::Sent, true) => Call::SendTo { len: bytes.len(), to: addr(peer).into() },
         (Dir::Received, false) => Call::Recv { bufsize: 1024 },
         (Dir::Received, true) => Call::RecvFrom { bufsize: 1024 },
     };
@@ -59,13 +57,7 @@ fn server(kind: Kind) -> App {
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), clock);
     app.started(0);
     let local = addr("127.0.0.1:8080");
-    app.on_engine(
-        0,
-        &at(
-            0,
-            EventKind::Listening { sock: 1, fd: 6, local: sockpit::net::Addr::Inet(local), kind },
-        ),
-    );
+    app.on_engine(0, &at(0, EventKind::Listening { sock: 1, fd: 6, local: local.into(), kind }));
     app
 }
 
@@ -119,12 +111,7 @@ fn connection_list_with_a_closed_and_a_picked_connection() {
     for (i, peer) in peers.iter().enumerate() {
         let sock = u32::try_from(i).unwrap() + 2;
         let fd = i32::try_from(sock).unwrap() + 5;
-        let ev = EventKind::Connected {
-            sock,
-            fd,
-            local: sockpit::net::Addr::Inet(local),
-            peer: sockpit::net::Addr::Inet(addr(peer)),
-        };
+        let ev = EventKind::Connected { sock, fd, local: local.into(), peer: addr(peer).into() };
         feed(&mut app, [at(10 * u64::from(sock), ev)]);
     }
     feed(&mut app, data(25, 2, Dir::Received, peers[0], b"hello\n"));
@@ -164,5 +151,5 @@ fn udp_peer_list_with_a_picked_peer() {
     assert!(text.contains("▸ 127.0.0.1:40002 last 1m ago"), "{text}");
     assert!(text.contains("→ 127.0.0.1:40002 (picked)"), "{text}");
     insta::assert_snapshot!(screen);
-    assert_eq!(send_to(&mut app, "reply"), [To::Peer(sockpit::net::Addr::Inet(addr(peers[1])))]);
+    assert_eq!(send_to(&mut app, "reply"), [To::Peer(addr(peers[1]).into())]);
 }

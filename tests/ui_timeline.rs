@@ -71,16 +71,11 @@ fn server_listening(backlog: u32) -> Vec<Event> {
     vec![
         call(0, 1, "server", stream(), Returned::Socket { fd: 5 }),
         call(1, 1, "server", Call::SetSockOpt(SockOpt::ReuseAddr(true)), Returned::Nothing),
-        call(2, 1, "server", Call::Bind(sockpit::net::Addr::Inet(addr(SERVER))), Returned::Nothing),
+        call(2, 1, "server", Call::Bind(addr(SERVER).into()), Returned::Nothing),
         call(3, 1, "server", Call::Listen(backlog), Returned::Nothing),
         at(
             3,
-            EventKind::Listening {
-                sock: 1,
-                fd: 5,
-                local: sockpit::net::Addr::Inet(addr(SERVER)),
-                kind: Kind::Stream,
-            },
+            EventKind::Listening { sock: 1, fd: 5, local: addr(SERVER).into(), kind: Kind::Stream },
         ),
     ]
 }
@@ -123,16 +118,11 @@ fn tcp_server_accepting_and_echoing() {
             1,
             "server",
             Call::Accept,
-            Returned::Accepted { sock: 2, fd: 6, peer: sockpit::net::Addr::Inet(peer) },
+            Returned::Accepted { sock: 2, fd: 6, peer: peer.into() },
         ),
         at(
             10,
-            EventKind::Connected {
-                sock: 2,
-                fd: 6,
-                local: sockpit::net::Addr::Inet(addr(SERVER)),
-                peer: sockpit::net::Addr::Inet(peer),
-            },
+            EventKind::Connected { sock: 2, fd: 6, local: addr(SERVER).into(), peer: peer.into() },
         ),
         call(20, 2, "sock", Call::Recv { bufsize: 1024 }, data(b"hello\n")),
         call(21, 2, "sock", Call::SendAll { len: 6 }, Returned::Nothing),
@@ -150,7 +140,7 @@ fn tcp_client_refused() {
     let refused = CallError::from_errno(libc::ECONNREFUSED);
     let events = vec![
         call(0, 1, "client", stream(), Returned::Socket { fd: 5 }),
-        failed(1, 1, "client", Call::Connect(sockpit::net::Addr::Inet(to)), refused),
+        failed(1, 1, "client", Call::Connect(to.into()), refused),
         call(1, 1, "client", Call::Close, Returned::Nothing),
     ];
     insta::assert_snapshot!(pane(&app(Role::TcpClient(Target::Addr(to)), events), 120, 6));
@@ -160,11 +150,8 @@ fn tcp_client_refused() {
 fn udp_exchange_with_truncation() {
     let from = addr("127.0.0.1:40000");
     let first = vec![b'x'; 1024];
-    let truncated = Returned::Data {
-        data: Bytes::from(first),
-        from: Some(sockpit::net::Addr::Inet(from)),
-        truncated: Some(3000),
-    };
+    let truncated =
+        Returned::Data { data: Bytes::from(first), from: Some(from.into()), truncated: Some(3000) };
     let events = vec![
         call(
             0,
@@ -173,21 +160,9 @@ fn udp_exchange_with_truncation() {
             Call::Socket { family: Family::Inet, kind: Kind::Dgram },
             Returned::Socket { fd: 5 },
         ),
-        call(
-            1,
-            1,
-            "server",
-            Call::Bind(sockpit::net::Addr::Inet(addr("127.0.0.1:8888"))),
-            Returned::Nothing,
-        ),
+        call(1, 1, "server", Call::Bind(addr("127.0.0.1:8888").into()), Returned::Nothing),
         call(9, 1, "server", Call::RecvFrom { bufsize: 1024 }, truncated),
-        call(
-            10,
-            1,
-            "server",
-            Call::SendTo { len: 2, to: sockpit::net::Addr::Inet(from) },
-            Returned::Count(2),
-        ),
+        call(10, 1, "server", Call::SendTo { len: 2, to: from.into() }, Returned::Count(2)),
     ];
     let app = app(Role::UdpServer(Target::Addr(addr("127.0.0.1:8888"))), events);
     insta::assert_snapshot!(pane(&app, 190, 7));
@@ -205,16 +180,11 @@ fn peer_close_close_wait_last_ack_and_the_peers_time_wait() {
             1,
             "server",
             Call::Accept,
-            Returned::Accepted { sock: 2, fd: 6, peer: sockpit::net::Addr::Inet(peer) },
+            Returned::Accepted { sock: 2, fd: 6, peer: peer.into() },
         ),
         at(
             10,
-            EventKind::Connected {
-                sock: 2,
-                fd: 6,
-                local: sockpit::net::Addr::Inet(addr(SERVER)),
-                peer: sockpit::net::Addr::Inet(peer),
-            },
+            EventKind::Connected { sock: 2, fd: 6, local: addr(SERVER).into(), peer: peer.into() },
         ),
         kernel(20, ours, (SERVER, CLIENT), Some(TcpState::Established), Some(TcpState::CloseWait)),
         kernel(
@@ -281,7 +251,7 @@ fn non_blocking_recv_raises_blocking_io_error() {
             1,
             "server",
             Call::Accept,
-            Returned::Accepted { sock: 2, fd: 6, peer: sockpit::net::Addr::Inet(peer) },
+            Returned::Accepted { sock: 2, fd: 6, peer: peer.into() },
         ),
         call(11, 2, "sock", Call::SetBlocking(false), Returned::Nothing),
         failed(12, 2, "sock", Call::Recv { bufsize: 1024 }, CallError::from_errno(libc::EAGAIN)),
@@ -296,7 +266,7 @@ fn a_selected_entry_is_explained_in_english_and_chinese() {
     let refused = CallError::from_errno(libc::ECONNREFUSED);
     let events = vec![
         call(0, 1, "client", stream(), Returned::Socket { fd: 5 }),
-        failed(1, 1, "client", Call::Connect(sockpit::net::Addr::Inet(to)), refused),
+        failed(1, 1, "client", Call::Connect(to.into()), refused),
         call(1, 1, "client", Call::Close, Returned::Nothing),
     ];
     let mut client = app(Role::TcpClient(Target::Addr(to)), events);

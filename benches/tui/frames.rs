@@ -77,8 +77,8 @@ fn sample(sock: SockId, at: u32) -> Event {
         family: Family::Inet,
         kind: Kind::Stream,
         listening: false,
-        local: Some(sockpit::net::Addr::Inet(addr("127.0.0.1:8080"))),
-        peer: Some(sockpit::net::Addr::Inet(peer_of(sock))),
+        local: Some(addr("127.0.0.1:8080").into()),
+        peer: Some(peer_of(sock).into()),
         timeout: None,
         nonblocking: Some(true),
         options,
@@ -102,38 +102,19 @@ fn server(entries: usize) -> App {
     let local = addr("127.0.0.1:8080");
     let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     app.on_engine(0, &call(0, 1, "server", stream, Returned::Socket { fd: 6 }));
-    app.on_engine(
-        0,
-        &call(1, 1, "server", Call::Bind(sockpit::net::Addr::Inet(local)), Returned::Nothing),
-    );
+    app.on_engine(0, &call(1, 1, "server", Call::Bind(local.into()), Returned::Nothing));
     app.on_engine(0, &call(2, 1, "server", Call::Listen(1024), Returned::Nothing));
     app.on_engine(
         0,
-        &event(
-            2,
-            EventKind::Listening {
-                sock: 1,
-                fd: 6,
-                local: sockpit::net::Addr::Inet(local),
-                kind: Kind::Stream,
-            },
-        ),
+        &event(2, EventKind::Listening { sock: 1, fd: 6, local: local.into(), kind: Kind::Stream }),
     );
     for sock in 2..2 + PEERS {
         let (peer, fd) = (peer_of(sock), i32::try_from(sock).unwrap_or(0) + 5);
-        let accepted = Returned::Accepted { sock, fd, peer: sockpit::net::Addr::Inet(peer) };
+        let accepted = Returned::Accepted { sock, fd, peer: peer.into() };
         app.on_engine(0, &call(3, 1, "server", Call::Accept, accepted));
         app.on_engine(
             0,
-            &event(
-                3,
-                EventKind::Connected {
-                    sock,
-                    fd,
-                    local: sockpit::net::Addr::Inet(local),
-                    peer: sockpit::net::Addr::Inet(peer),
-                },
-            ),
+            &event(3, EventKind::Connected { sock, fd, local: local.into(), peer: peer.into() }),
         );
         // A minute of samples at 4 Hz: the sparklines are full.
         for at in 0..240 {

@@ -258,7 +258,7 @@ mod tests {
         ex.push_kind(&EventKind::Listening { sock: 1, fd: 3, local, kind: Kind::Dgram });
         let got = Returned::Data {
             data: Bytes::from_static(b"hi\n"),
-            from: Some(crate::net::Addr::Inet(from)),
+            from: Some(from.into()),
             truncated: None,
         };
         call(&mut ex, 1, "server", Call::RecvFrom { bufsize: 1024 }, Ok(got));
@@ -266,7 +266,7 @@ mod tests {
             &mut ex,
             1,
             "server",
-            Call::SendTo { len: 3, to: crate::net::Addr::Inet(from) },
+            Call::SendTo { len: 3, to: from.into() },
             Ok(Returned::Count(3)),
         );
         sent(&mut ex, 1, b"hi\n");
@@ -353,7 +353,7 @@ mod tests {
                 1,
                 "server",
                 Call::Accept,
-                Ok(Returned::Accepted { sock, fd: 4, peer: crate::net::Addr::Inet(peer) }),
+                Ok(Returned::Accepted { sock, fd: 4, peer: peer.into() }),
             );
         }
         let script = ex.script();

@@ -43,8 +43,8 @@ fn client_session(sent: Vec<u8>, received: Vec<u8>) -> Vec<Event> {
             EventKind::Connected {
                 sock: 1,
                 fd: 3,
-                local: crate::net::Addr::Inet(addr(LOCAL)),
-                peer: crate::net::Addr::Inet(addr(PEER)),
+                local: addr(LOCAL).into(),
+                peer: addr(PEER).into(),
             },
         ),
         ev(3, data(1, Dir::Sent, sent)),
@@ -127,7 +127,7 @@ fn big_sends_split_at_the_mss_and_an_accepted_peer_opens() {
     let big = vec![7u8; 3 * frame::MSS + 10];
     let mut events = client_session(big.clone(), Vec::new());
     // As a server: the connection came from accept(), so the peer sends SYN.
-    let accepted = Returned::Accepted { sock: 1, fd: 3, peer: crate::net::Addr::Inet(addr(PEER)) };
+    let accepted = Returned::Accepted { sock: 1, fd: 3, peer: addr(PEER).into() };
     events[0] = ev(1, call(9, Call::Accept, accepted));
     let segs = segments(&events);
     assert_eq!((segs[0].0, segs[0].1.as_str()), (false, "S"));
@@ -154,12 +154,7 @@ fn udp_datagrams_go_between_the_bound_address_and_the_peer() {
     let events = [
         ev(
             1,
-            EventKind::Listening {
-                sock: 1,
-                fd: 3,
-                local: crate::net::Addr::Inet(addr(LOCAL)),
-                kind: Kind::Dgram,
-            },
+            EventKind::Listening { sock: 1, fd: 3, local: addr(LOCAL).into(), kind: Kind::Dgram },
         ),
         ev(2, data(1, Dir::Received, b"ping".to_vec())),
         ev(3, data(1, Dir::Sent, b"pong".to_vec())),

@@ -70,12 +70,7 @@ fn udp_server_waits_for_a_sender() {
     let local = addr("127.0.0.1:8888");
     app.on_engine(
         0,
-        &ev(EventKind::Listening {
-            sock: 1,
-            fd: 3,
-            local: crate::net::Addr::Inet(local),
-            kind: Kind::Dgram,
-        }),
+        &ev(EventKind::Listening { sock: 1, fd: 3, local: local.into(), kind: Kind::Dgram }),
     );
     typed(&mut app, "x");
     assert!(app.on_key(key(KeyCode::Enter)).is_empty());
@@ -94,7 +89,7 @@ fn errors_show_once() {
     let rec = CallRecord {
         sock: 1,
         var: "client",
-        call: Call::Connect(crate::net::Addr::Inet(addr("127.0.0.1:9"))),
+        call: Call::Connect(addr("127.0.0.1:9").into()),
         result: Err(err.clone()),
     };
     app.on_engine(0, &ev(EventKind::Call(rec)));

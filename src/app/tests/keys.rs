@@ -32,12 +32,7 @@ fn enter_without_a_connection_is_refused_and_keeps_the_line() {
     let local = addr("127.0.0.1:4000");
     app.on_engine(
         0,
-        &ev(EventKind::Listening {
-            sock: 1,
-            fd: 3,
-            local: crate::net::Addr::Inet(local),
-            kind: Kind::Stream,
-        }),
+        &ev(EventKind::Listening { sock: 1, fd: 3, local: local.into(), kind: Kind::Stream }),
     );
     typed(&mut app, "x");
     assert!(app.on_key(key(KeyCode::Enter)).is_empty());

@@ -54,12 +54,7 @@ fn connect(app: &mut App, end: usize, sock: u32) {
     let (local, peer) = (addr("127.0.0.1:5001"), addr("127.0.0.1:8080"));
     app.on_engine(
         end,
-        &ev(EventKind::Connected {
-            sock,
-            fd: 7,
-            local: crate::net::Addr::Inet(local),
-            peer: crate::net::Addr::Inet(peer),
-        }),
+        &ev(EventKind::Connected { sock, fd: 7, local: local.into(), peer: peer.into() }),
     );
 }
 

@@ -116,10 +116,7 @@ fn typed_calls_become_one_command_each_with_the_ends_defaults() {
     let mut app = server();
     let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     assert_eq!(call_of(&enter(&mut app, "/socket")), socket);
-    assert_eq!(
-        call_of(&enter(&mut app, "/bind")),
-        Call::Bind(crate::net::Addr::Inet(addr("127.0.0.1:8080")))
-    );
+    assert_eq!(call_of(&enter(&mut app, "/bind")), Call::Bind(addr("127.0.0.1:8080").into()));
     assert_eq!(call_of(&enter(&mut app, "/listen 1")), Call::Listen(1));
     assert_eq!(call_of(&enter(&mut app, "/accept")), Call::Accept);
     assert_eq!(app.end().blocked_in(), Some("accept"), "shown until its result arrives");
@@ -146,14 +143,8 @@ fn typed_calls_become_one_command_each_with_the_ends_defaults() {
     let mut client = step_app(Role::TcpClient(Target::Addr(addr("[::1]:8080"))));
     let v6 = Call::Socket { family: Family::Inet6, kind: Kind::Stream };
     assert_eq!(call_of(&enter(&mut client, "/socket")), v6);
-    assert_eq!(
-        call_of(&enter(&mut client, "/bind")),
-        Call::Bind(crate::net::Addr::Inet(addr("[::1]:0")))
-    );
-    assert_eq!(
-        call_of(&enter(&mut client, "/connect")),
-        Call::Connect(crate::net::Addr::Inet(addr("[::1]:8080")))
-    );
+    assert_eq!(call_of(&enter(&mut client, "/bind")), Call::Bind(addr("[::1]:0").into()));
+    assert_eq!(call_of(&enter(&mut client, "/connect")), Call::Connect(addr("[::1]:8080").into()));
 }
 
 #[test]
@@ -173,12 +164,8 @@ fn step_calls_need_step_mode_and_the_demo_client_connects_to_its_server() {
         demo.ends[end].step = true;
     }
     let local = addr("127.0.0.1:41234");
-    let listening = EventKind::Listening {
-        sock: 1,
-        fd: 5,
-        local: crate::net::Addr::Inet(local),
-        kind: Kind::Stream,
-    };
+    let listening =
+        EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind: Kind::Stream };
     demo.on_engine(0, &ev(listening));
     demo.active = 1;
     let effects = {
@@ -189,7 +176,7 @@ fn step_calls_need_step_mode_and_the_demo_client_connects_to_its_server() {
         effects,
         vec![Effect::Command {
             end: 1,
-            command: Command::Call { sock: 0, call: Call::Connect(crate::net::Addr::Inet(local)) }
+            command: Command::Call { sock: 0, call: Call::Connect(local.into()) }
         }]
     );
 }
@@ -218,13 +205,7 @@ fn f8_follows_the_seeds_server() {
         (
             "/bind",
             Box::new(|a| {
-                done(
-                    a,
-                    1,
-                    "server",
-                    Call::Bind(crate::net::Addr::Inet(addr("127.0.0.1:8080"))),
-                    Returned::Nothing,
-                )
+                done(a, 1, "server", Call::Bind(addr("127.0.0.1:8080").into()), Returned::Nothing)
             }),
         ),
         ("/listen 5", Box::new(|a| done(a, 1, "server", Call::Listen(5), Returned::Nothing))),
@@ -236,7 +217,7 @@ fn f8_follows_the_seeds_server() {
                     1,
                     "server",
                     Call::Accept,
-                    Returned::Accepted { sock: 2, fd: 6, peer: crate::net::Addr::Inet(peer) },
+                    Returned::Accepted { sock: 2, fd: 6, peer: peer.into() },
                 );
             }),
         ),
@@ -288,18 +269,12 @@ fn f8_follows_the_seeds_clients() {
     let refused = CallRecord {
         sock: 1,
         var: "client",
-        call: Call::Connect(crate::net::Addr::Inet(addr("127.0.0.1:8080"))),
+        call: Call::Connect(addr("127.0.0.1:8080").into()),
         result: Err(CallError::from_errno(libc::ECONNREFUSED)),
     };
     app.on_engine(0, &ev(EventKind::Call(refused)));
     assert_eq!(suggest::next(app.end()), "/connect", "refused: try again");
-    done(
-        &mut app,
-        1,
-        "client",
-        Call::Connect(crate::net::Addr::Inet(addr("127.0.0.1:8080"))),
-        Returned::Nothing,
-    );
+    done(&mut app, 1, "client", Call::Connect(addr("127.0.0.1:8080").into()), Returned::Nothing);
     assert_eq!(suggest::next(app.end()), "/send hello");
     done(&mut app, 1, "client", Call::SendAll { len: 5 }, Returned::Nothing);
     assert_eq!(suggest::next(app.end()), "/recv 1024");
@@ -315,17 +290,11 @@ fn f8_follows_the_seeds_clients() {
         Returned::Socket { fd: 5 },
     );
     assert_eq!(suggest::next(udp.end()), "/bind");
-    done(
-        &mut udp,
-        1,
-        "server",
-        Call::Bind(crate::net::Addr::Inet(addr("127.0.0.1:8888"))),
-        Returned::Nothing,
-    );
+    done(&mut udp, 1, "server", Call::Bind(addr("127.0.0.1:8888").into()), Returned::Nothing);
     assert_eq!(suggest::next(udp.end()), "/recv 1024");
     let got = Returned::Data {
         data: Bytes::from_static(b"x"),
-        from: Some(crate::net::Addr::Inet(addr("127.0.0.1:5000"))),
+        from: Some(addr("127.0.0.1:5000").into()),
         truncated: None,
     };
     done(&mut udp, 1, "server", Call::RecvFrom { bufsize: 1024 }, got);
@@ -335,13 +304,7 @@ fn f8_follows_the_seeds_clients() {
     let mut skipped = server();
     let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     done(&mut skipped, 1, "server", socket, Returned::Socket { fd: 5 });
-    done(
-        &mut skipped,
-        1,
-        "server",
-        Call::Bind(crate::net::Addr::Inet(addr("127.0.0.1:8080"))),
-        Returned::Nothing,
-    );
+    done(&mut skipped, 1, "server", Call::Bind(addr("127.0.0.1:8080").into()), Returned::Nothing);
     assert_eq!(suggest::next(skipped.end()), "/listen 5");
     done(&mut skipped, 1, "server", Call::Listen(5), Returned::Nothing);
     assert_eq!(suggest::next(skipped.end()), "/accept");

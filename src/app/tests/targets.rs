@@ -9,10 +9,7 @@ fn server(kind: Kind) -> App {
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), Clock::fixed(T0));
     app.started(0);
     let local = addr("127.0.0.1:8080");
-    app.on_engine(
-        0,
-        &ev(EventKind::Listening { sock: 1, fd: 6, local: crate::net::Addr::Inet(local), kind }),
-    );
+    app.on_engine(0, &ev(EventKind::Listening { sock: 1, fd: 6, local: local.into(), kind }));
     app
 }
 
@@ -23,8 +20,8 @@ fn accept(app: &mut App, sock: u32, peer: &str) {
         &ev(EventKind::Connected {
             sock,
             fd: 6 + i32::try_from(sock).unwrap(),
-            local: crate::net::Addr::Inet(local),
-            peer: crate::net::Addr::Inet(peer),
+            local: local.into(),
+            peer: peer.into(),
         }),
     );
 }
@@ -134,25 +131,17 @@ fn udp_replies_go_to_the_last_sender_until_a_peer_is_picked() {
     app.input.take();
     datagram(&mut app, "127.0.0.1:40001", b"one");
     datagram(&mut app, "127.0.0.1:40002", b"two");
-    assert_eq!(enter(&mut app, "r"), [To::Peer(crate::net::Addr::Inet(addr("127.0.0.1:40002")))]);
+    assert_eq!(enter(&mut app, "r"), [To::Peer(addr("127.0.0.1:40002").into())]);
     let label = app.end().target_label();
     assert_eq!(label.as_deref(), Some("→ 127.0.0.1:40002 (last sender)"));
     datagram(&mut app, "127.0.0.1:40003", b"three");
-    assert_eq!(
-        enter(&mut app, "r"),
-        [To::Peer(crate::net::Addr::Inet(addr("127.0.0.1:40003")))],
-        "follows"
-    );
+    assert_eq!(enter(&mut app, "r"), [To::Peer(addr("127.0.0.1:40003").into())], "follows");
     app.focus = Focus::Socket;
     app.on_key(key(KeyCode::Up));
     app.on_key(key(KeyCode::Up));
-    assert_eq!(enter(&mut app, "r"), [To::Peer(crate::net::Addr::Inet(addr("127.0.0.1:40001")))]);
+    assert_eq!(enter(&mut app, "r"), [To::Peer(addr("127.0.0.1:40001").into())]);
     datagram(&mut app, "127.0.0.1:40002", b"again");
-    assert_eq!(
-        enter(&mut app, "r"),
-        [To::Peer(crate::net::Addr::Inet(addr("127.0.0.1:40001")))],
-        "the pick holds"
-    );
+    assert_eq!(enter(&mut app, "r"), [To::Peer(addr("127.0.0.1:40001").into())], "the pick holds");
     let label = app.end().target_label();
     assert_eq!(label.as_deref(), Some("→ 127.0.0.1:40001 (picked)"));
     assert_eq!(enter(&mut app, "/all x"), [To::All]);
