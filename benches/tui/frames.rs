@@ -183,18 +183,39 @@ fn fill(app: &mut App, entries: usize) -> (u64, Vec<u64>) {
     (n, offsets)
 }
 
-/// Times `frames` whole-screen draws; returns each frame's time.
-fn draw_times(app: &App, frames: usize) -> Vec<Duration> {
+/// This thread's involuntary context switches so far: another process
+/// took the CPU (read outside the timed part of a frame).
+fn preempted() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/thread-self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("nonvoluntary_ctxt_switches:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Frame times: every frame, and those no other process preempted (on a
+/// shared 2-core machine a preemption costs a whole time slice, which is
+/// what the p99 of every frame mostly measures).
+pub struct Times {
+    pub all: Vec<Duration>,
+    pub own: Vec<Duration>,
+}
+
+/// Times `frames` whole-screen draws.
+fn draw_times(app: &App, frames: usize) -> Times {
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("a test terminal");
     // One frame first: the backend's buffers start empty.
     terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    (0..frames)
-        .map(|_| {
-            let start = Instant::now();
-            terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-            start.elapsed()
-        })
-        .collect()
+    let mut times = Times { all: Vec::with_capacity(frames), own: Vec::with_capacity(frames) };
+    for _ in 0..frames {
+        let before = preempted();
+        let start = Instant::now();
+        terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
+        let took = start.elapsed();
+        times.all.push(took);
+        if before.is_some() && preempted() == before {
+            times.own.push(took);
+        }
+    }
+    times
 }
 
 /// The `q` quantile (0..=1) of `times`, in milliseconds.
@@ -208,8 +229,8 @@ pub fn quantile_ms(times: &mut [Duration], q: f64) -> f64 {
 
 /// Frame times following the newest entries and scrolled to the middle.
 pub struct Frames {
-    pub follow: Vec<Duration>,
-    pub middle: Vec<Duration>,
+    pub follow: Times,
+    pub middle: Times,
 }
 
 /// Frames with a history of `entries`.
