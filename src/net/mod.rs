@@ -82,11 +82,6 @@ impl Role {
         self.is_server() && self.kind() == Kind::Dgram
     }
 
-    /// Whether this is a client (of any family and type).
-    #[must_use]
-    pub fn is_client(&self) -> bool {
-        !self.is_server()
-    }
 
     /// The socket type the role uses.
     #[must_use]
@@ -109,8 +104,8 @@ impl Role {
         }
     }
 
-    /// The address family the role's sockets belong to, when known before
-    /// resolution (a host name may be either IP family).
+    /// Whether the role's sockets are `AF_UNIX` (a host name's IP family
+    /// is only known once resolved).
     #[must_use]
     pub fn is_unix(&self) -> bool {
         matches!(self, Self::UnixServer(..) | Self::UnixClient(..))
