@@ -15,6 +15,10 @@ use crate::net::{CHANNEL_DEPTH, Command, Shut, To, sys};
 /// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
 
+/// Largest send made of stdin's bytes, when more than one read's worth is
+/// already waiting.
+const MAX_SEND: usize = 256 * 1024;
+
 /// Chunks per block of memory stdin is read into: each chunk is sent as a
 /// slice of the block, which is reused once all of them are written.
 const CHUNKS_PER_BLOCK: usize = 16;
@@ -85,7 +89,7 @@ fn pump(
         commands.blocking_send(Command::Send { to: framing.to, data }).is_ok()
     };
     loop {
-        if buf.capacity() < CHUNK {
+        if buf.capacity() < MAX_SEND {
             // Takes the block back once every chunk sent from it is gone.
             buf.reserve(CHUNK * CHUNKS_PER_BLOCK);
         }
@@ -94,6 +98,16 @@ fn pump(
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err((sends, e)),
+        }
+        // What is already waiting joins this send (FIONREAD says it is
+        // there, so the read cannot block): fewer, larger sends when stdin
+        // runs ahead, and never a wait for more when it does not.
+        while buf.len() < MAX_SEND && sys::inq(input.as_fd()).is_ok_and(|n| n > 0) {
+            let room = MAX_SEND - buf.len();
+            match sys::read_spare(input.as_fd(), &mut buf, room) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
         }
         let read = buf.split().freeze();
         let chunk = if framing.crlf { to_crlf(&read, &mut last_was_cr) } else { read };
@@ -133,7 +147,8 @@ fn to_crlf(data: &[u8], last_was_cr: &mut bool) -> Bytes {
 /// Where received bytes go: a thread writing to stdout unchanged — or, when
 /// stdout is a terminal, made safe first so a peer cannot drive it.
 pub struct StdoutSink {
-    pub tx: mpsc::Sender<Bytes>,
+    /// Chunks in order, a batch at a time (one wake of the thread each).
+    pub tx: mpsc::Sender<Vec<Bytes>>,
     thread: JoinHandle<io::Result<()>>,
 }
 
@@ -144,13 +159,15 @@ impl StdoutSink {
     /// When stdout cannot be duplicated.
     pub fn spawn(terminal: bool) -> io::Result<Self> {
         let mut out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
-        let (tx, mut rx) = mpsc::channel::<Bytes>(CHANNEL_DEPTH);
+        let (tx, mut rx) = mpsc::channel::<Vec<Bytes>>(CHANNEL_DEPTH);
         let thread = thread::Builder::new().name("stdout".into()).spawn(move || {
-            while let Some(data) = rx.blocking_recv() {
-                if terminal {
-                    out.write_all(crate::sanitize::visible_text(&data).as_bytes())?;
-                } else {
-                    out.write_all(&data)?;
+            while let Some(batch) = rx.blocking_recv() {
+                for data in batch {
+                    if terminal {
+                        out.write_all(crate::sanitize::visible_text(&data).as_bytes())?;
+                    } else {
+                        out.write_all(&data)?;
+                    }
                 }
             }
             out.flush()
