@@ -142,7 +142,7 @@ impl Headless {
                 }
             }
         }
-        let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
+        let mut sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
             Ok(sink) => sink,
             Err(err) => {
                 eprintln!("sockpit: cannot write to stdout: {err}");
@@ -177,7 +177,7 @@ impl Headless {
                         }
                         next = events.try_recv().ok();
                     }
-                    if !batch.is_empty() && sink.tx.send(batch).await.is_err() {
+                    if !batch.is_empty() && !sink.send(batch).await {
                         // stdout is gone (a closed pipe): end quietly.
                         break ExitCode::SUCCESS;
                     }
