@@ -27,6 +27,9 @@ use totals::Totals;
 /// Default bytes per recv headless: big reads keep bulk transfers fast.
 const HEADLESS_RECV_SIZE: usize = 65_536;
 
+/// Received chunks handed to the stdout thread at once, at most.
+const MAX_BATCH: usize = 64;
+
 /// Default bytes per recv of a TCP sink: what it reads is not handed on, so
 /// fewer, larger reads are all gain.
 const SINK_RECV_SIZE: usize = 256 * 1024;
@@ -139,7 +142,7 @@ impl Headless {
                 }
             }
         }
-        let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
+        let mut sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
             Ok(sink) => sink,
             Err(err) => {
                 eprintln!("sockpit: cannot write to stdout: {err}");
@@ -161,22 +164,24 @@ impl Headless {
             tokio::select! {
                 event = events.recv() => {
                     let Some(event) = event else { break ExitCode::SUCCESS };
-                    if let Some(totals) = &mut self.totals {
-                        totals.observe(&event);
-                    }
-                    if !self.counted_only(&event) {
-                        self.reporter.report(&event);
-                    }
-                    recorder.event(&event);
-                    if let EventKind::Data(record) = &event.kind {
-                        if record.dir == net::Dir::Received && !self.end.sink
-                            && sink.tx.send(record.data.clone()).await.is_err()
-                        {
-                            // stdout is gone (a closed pipe): end quietly.
-                            break ExitCode::SUCCESS;
+                    // Every event already waiting is taken too, and their
+                    // bytes go to stdout as one batch: the stdout thread is
+                    // woken once a burst, not once a recv.
+                    let mut batch = Vec::new();
+                    let mut next = Some(event);
+                    let mut done = None;
+                    while let Some(event) = next.take() {
+                        done = self.handle(&event, &mut recorder, &mut batch, &session.commands, &eof_tx);
+                        if done.is_some() || batch.len() >= MAX_BATCH {
+                            break;
                         }
+                        next = events.try_recv().ok();
                     }
-                    if let Some(code) = self.on_event(&event, &session.commands, &eof_tx) {
+                    if !batch.is_empty() && !sink.send(batch).await {
+                        // stdout is gone (a closed pipe): end quietly.
+                        break ExitCode::SUCCESS;
+                    }
+                    if let Some(code) = done {
                         break code;
                     }
                 }
@@ -209,6 +214,31 @@ impl Headless {
             }
             _ => code,
         }
+    }
+
+    /// Counts, reports and records one event, adds received bytes to the
+    /// batch for stdout; `Some(code)` when it is time to exit.
+    fn handle(
+        &mut self,
+        event: &Event,
+        recorder: &mut Recorder,
+        batch: &mut Vec<bytes::Bytes>,
+        commands: &mpsc::Sender<Command>,
+        eof: &mpsc::Sender<u64>,
+    ) -> Option<ExitCode> {
+        if let Some(totals) = &mut self.totals {
+            totals.observe(event);
+        }
+        if !self.counted_only(event) {
+            self.reporter.report(event);
+        }
+        recorder.event(event);
+        if let EventKind::Data(record) = &event.kind {
+            if record.dir == net::Dir::Received && !self.end.sink {
+                batch.push(record.data.clone());
+            }
+        }
+        self.on_event(event, commands, eof)
     }
 
     fn start_stdin(&mut self, commands: &mpsc::Sender<Command>, eof: &mpsc::Sender<u64>) {

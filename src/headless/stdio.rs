@@ -15,6 +15,10 @@ use crate::net::{CHANNEL_DEPTH, Command, Shut, To, sys};
 /// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
 
+/// Largest send made of stdin's bytes, when more than one read's worth is
+/// already waiting.
+const MAX_SEND: usize = 256 * 1024;
+
 /// Chunks per block of memory stdin is read into: each chunk is sent as a
 /// slice of the block, which is reused once all of them are written.
 const CHUNKS_PER_BLOCK: usize = 16;
@@ -85,7 +89,7 @@ fn pump(
         commands.blocking_send(Command::Send { to: framing.to.clone(), data }).is_ok()
     };
     loop {
-        if buf.capacity() < CHUNK {
+        if buf.capacity() < MAX_SEND {
             // Takes the block back once every chunk sent from it is gone.
             buf.reserve(CHUNK * CHUNKS_PER_BLOCK);
         }
@@ -94,6 +98,16 @@ fn pump(
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err((sends, e)),
+        }
+        // What is already waiting joins this send (FIONREAD says it is
+        // there, so the read cannot block): fewer, larger sends when stdin
+        // runs ahead, and never a wait for more when it does not.
+        while buf.len() < MAX_SEND && sys::inq(input.as_fd()).is_ok_and(|n| n > 0) {
+            let room = MAX_SEND - buf.len();
+            match sys::read_spare(input.as_fd(), &mut buf, room) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
         }
         let read = buf.split().freeze();
         let chunk = if framing.crlf { to_crlf(&read, &mut last_was_cr) } else { read };
@@ -131,40 +145,85 @@ fn to_crlf(data: &[u8], last_was_cr: &mut bool) -> Bytes {
 }
 
 /// Where received bytes go: a thread writing to stdout unchanged — or, when
-/// stdout is a terminal, made safe first so a peer cannot drive it.
+/// stdout is a terminal, made safe first so a peer cannot drive it. A file
+/// or `/dev/null`, whose writes never wait for a reader, is written at once
+/// instead: a thread to hand each burst to would only add a wake-up.
 pub struct StdoutSink {
-    pub tx: mpsc::Sender<Bytes>,
-    thread: JoinHandle<io::Result<()>>,
+    how: Writer,
+}
+
+enum Writer {
+    /// Chunks in order, a batch at a time (one wake of the thread each).
+    Thread {
+        tx: mpsc::Sender<Vec<Bytes>>,
+        thread: JoinHandle<io::Result<()>>,
+    },
+    Inline {
+        out: File,
+        failed: Option<io::Error>,
+    },
+}
+
+/// Whether writes to `out` never wait for anybody: a regular file, or
+/// `/dev/null` (character device 1:3 on Linux).
+fn never_blocks(out: &File) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    out.metadata().is_ok_and(|m| {
+        m.file_type().is_file() || (m.file_type().is_char_device() && m.rdev() == 0x103)
+    })
 }
 
 impl StdoutSink {
-    /// Starts the writer thread.
+    /// Starts the writer thread (none for a file or `/dev/null`).
     ///
     /// # Errors
     /// When stdout cannot be duplicated.
     pub fn spawn(terminal: bool) -> io::Result<Self> {
         let mut out = File::from(io::stdout().as_fd().try_clone_to_owned()?);
-        let (tx, mut rx) = mpsc::channel::<Bytes>(CHANNEL_DEPTH);
+        if !terminal && never_blocks(&out) {
+            return Ok(Self { how: Writer::Inline { out, failed: None } });
+        }
+        let (tx, mut rx) = mpsc::channel::<Vec<Bytes>>(CHANNEL_DEPTH);
         let thread = thread::Builder::new().name("stdout".into()).spawn(move || {
-            while let Some(data) = rx.blocking_recv() {
-                if terminal {
-                    out.write_all(crate::sanitize::visible_text(&data).as_bytes())?;
-                } else {
-                    out.write_all(&data)?;
+            while let Some(batch) = rx.blocking_recv() {
+                for data in batch {
+                    if terminal {
+                        out.write_all(crate::sanitize::visible_text(&data).as_bytes())?;
+                    } else {
+                        out.write_all(&data)?;
+                    }
                 }
             }
             out.flush()
         })?;
-        Ok(Self { tx, thread })
+        Ok(Self { how: Writer::Thread { tx, thread } })
+    }
+
+    /// Writes a batch of chunks in order, or hands it to the thread; false
+    /// once stdout has failed (see [`Self::finish`] for why).
+    pub async fn send(&mut self, batch: Vec<Bytes>) -> bool {
+        match &mut self.how {
+            Writer::Thread { tx, .. } => tx.send(batch).await.is_ok(),
+            Writer::Inline { out, failed } => {
+                let written = batch.iter().try_for_each(|data| out.write_all(data));
+                written.map_err(|err| *failed = Some(err)).is_ok()
+            }
+        }
     }
 
     /// Waits until everything sent so far is written.
     ///
     /// # Errors
-    /// The write error that stopped the thread (a closed pipe among them).
+    /// The write error that stopped the writing (a closed pipe among them).
     pub fn finish(self) -> io::Result<()> {
-        drop(self.tx);
-        self.thread.join().unwrap_or_else(|_| Err(io::Error::other("stdout thread panicked")))
+        match self.how {
+            Writer::Thread { tx, thread } => {
+                drop(tx);
+                thread.join().unwrap_or_else(|_| Err(io::Error::other("stdout thread panicked")))
+            }
+            Writer::Inline { failed: Some(err), .. } => Err(err),
+            Writer::Inline { failed: None, .. } => Ok(()),
+        }
     }
 }
 

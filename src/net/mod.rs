@@ -82,7 +82,6 @@ impl Role {
         self.is_server() && self.kind() == Kind::Dgram
     }
 
-
     /// The socket type the role uses.
     #[must_use]
     pub fn kind(&self) -> Kind {

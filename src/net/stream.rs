@@ -197,19 +197,11 @@ impl Connection {
             let echo_full = self.echo && st.queued >= OUTBOX_CAP;
             let reading = !st.peer_eof && !inbox.hold.borrow().reads && !echo_full;
             let writing = matches!(st.outbox.front(), Some(Out::Data(_)));
+            // Biased, writes before reads: an echo goes out before the next
+            // recv is tried (an unbiased select tried a read first half the
+            // time, a would-block syscall on the round trip's path).
             let step = tokio::select! {
-                out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
-                    Some(out) => { enqueue(&mut st, out); Ok(()) }
-                    None => return CloseReason::Local,
-                },
-                ready = self.stream.writable(), if writing => match ready {
-                    Ok(()) => self.write_some(&mut st).await,
-                    Err(err) => Err((Call::SendAll { len: 0 }, err)),
-                },
-                ready = self.stream.readable(), if reading => match ready {
-                    Ok(()) => self.read_some(&mut st, &mut buf).await,
-                    Err(err) => Err((Call::Recv { bufsize: buf.len() }, err)),
-                },
+                biased;
                 changed = inbox.hold.changed() => match changed {
                     Ok(()) => Ok(()),
                     Err(_) => return CloseReason::Local,
@@ -218,6 +210,18 @@ impl Connection {
                     sampling.emit(&self.ctx, self.id, &self.stream).await;
                     Ok(())
                 }
+                ready = self.stream.writable(), if writing => match ready {
+                    Ok(()) => self.write_some(&mut st).await,
+                    Err(err) => Err((Call::SendAll { len: 0 }, err)),
+                },
+                out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
+                    Some(out) => { enqueue(&mut st, out); Ok(()) }
+                    None => return CloseReason::Local,
+                },
+                ready = self.stream.readable(), if reading => match ready {
+                    Ok(()) => self.read_some(&mut st, &mut buf).await,
+                    Err(err) => Err((Call::Recv { bufsize: buf.len() }, err)),
+                },
             };
             if let Err((call, err)) = step {
                 let failed = CallError::from_io(&err);
