@@ -240,7 +240,7 @@ impl Connection {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
-                Out::DataTo(..) | Out::Broadcast(_) => {}
+                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } => {}
                 Out::Close => return Some(CloseReason::Local),
                 Out::Shutdown(how) => {
                     let how = *how;
