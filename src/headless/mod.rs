@@ -285,6 +285,8 @@ impl Headless {
                 self.our_shutdown_done = true;
             }
             EventKind::Data(record) if record.dir == net::Dir::Sent => self.sent += 1,
+            // A UDP source's one command is done when its totals come.
+            EventKind::Totals(moved) if moved.dir == net::Dir::Sent => self.sent += 1,
             EventKind::Totals(_) if self.end.config.role.serves_datagrams() => {
                 // A UDP sink ends after `--timeout` of silence following
                 // the first datagram: UDP has no EOF to wait for. The

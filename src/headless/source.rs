@@ -1,28 +1,21 @@
 //! `--source SIZE`: a pattern sent instead of stdin, like Stevens' `sock -i`
 //! or iperf3's client — the socket-only half of a throughput test.
 
-use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use crate::cli::Source;
+use crate::net::sink::pattern;
 use crate::net::{Command, Shut, To};
 
 /// Bytes per send of a TCP source: writes this large keep syscalls rare,
 /// and four fit the connection's 1 MiB outbox, so one is always ready.
 const STREAM_CHUNK: usize = 256 * 1024;
 
-/// The pattern, `len` bytes long: byte k is `k mod 256`. A stream is sent as
-/// slices of one buffer that start at a multiple of 256, so byte k of the
-/// whole stream is `k mod 256` too, and a receiver can check any offset.
-fn pattern(len: usize) -> Bytes {
-    #[expect(clippy::cast_possible_truncation, reason = "mod 256 is the point")]
-    (0..len).map(|k| k as u8).collect::<Vec<u8>>().into()
-}
-
-/// Sends `source.total` bytes of the pattern to `to` (as datagrams of
-/// `source.datagram` bytes when given), then, for a stream, `shutdown(SHUT_WR)`
-/// as at stdin's EOF; reports the number of sends made, like the stdin thread.
-/// Every send is a slice of one buffer: nothing is allocated per chunk.
+/// Sends `source.total` bytes of the pattern to `to`, then, for a stream,
+/// `shutdown(SHUT_WR)` as at stdin's EOF; reports the number of sends
+/// made, like the stdin thread. A stream is sent as slices of one buffer
+/// (nothing allocated per chunk); datagrams are sent by the socket's task
+/// itself ([`Command::Source`]): one command, whose totals event ends it.
 pub fn spawn_source(
     source: Source,
     to: To,
@@ -30,22 +23,27 @@ pub fn spawn_source(
     eof: mpsc::Sender<u64>,
 ) {
     tokio::spawn(async move {
-        let chunk = source.datagram.unwrap_or(STREAM_CHUNK).max(1);
-        let pattern = pattern(chunk);
+        if let Some(size) = source.datagram {
+            let _ = commands.send(Command::Source { to, total: source.total, size }).await;
+            let _ = eof.send(1).await;
+            return;
+        }
+        let pattern = pattern(STREAM_CHUNK);
         let mut left = source.total;
         let mut sends = 0u64;
         while left > 0 {
-            let n = usize::try_from(left).map_or(chunk, |left| left.min(chunk));
-            let data = pattern.slice(..n);
-            if commands.send(Command::Send { to: to.clone(), data }).await.is_err() {
+            let n = usize::try_from(left).map_or(STREAM_CHUNK, |left| left.min(STREAM_CHUNK));
+            if commands
+                .send(Command::Send { to: to.clone(), data: pattern.slice(..n) })
+                .await
+                .is_err()
+            {
                 break;
             }
             left -= n as u64;
             sends += 1;
         }
-        if source.datagram.is_none() {
-            let _ = commands.send(Command::Shutdown { to, how: Shut::Write }).await;
-        }
+        let _ = commands.send(Command::Shutdown { to, how: Shut::Write }).await;
         let _ = eof.send(sends).await;
     });
 }

@@ -22,6 +22,11 @@ pub(crate) enum Out {
     DataTo(Addr, Bytes),
     /// UDP server: one datagram to every peer heard from.
     Broadcast(Bytes),
+    /// UDP client: [`super::Command::Source`].
+    Source {
+        total: u64,
+        size: usize,
+    },
     Shutdown(Shut),
     Close,
     Call(Call),

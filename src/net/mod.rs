@@ -22,7 +22,7 @@ mod query;
 pub mod sample;
 mod session;
 mod setup;
-mod sink;
+pub mod sink;
 pub mod sockaddr;
 mod step;
 mod stream;
@@ -223,6 +223,12 @@ pub enum Command {
     Reconnect,
     /// Ctrl-C: a blocking call in progress raises `KeyboardInterrupt`.
     Interrupt,
+    /// UDP client (`--source`): `total` bytes of the pattern (byte k is
+    /// `k mod 256`) as datagrams of `size` bytes, sent by the socket's task
+    /// itself — no command and no event per datagram, one
+    /// [`EventKind::Totals`] at the end. (A TCP source sends slices of one
+    /// buffer with [`Command::Send`]: at 256 KiB a send, those cost nothing.)
+    Source { to: To, total: u64, size: usize },
 }
 
 /// Commands go in here; the session ends when this is dropped.

@@ -343,6 +343,9 @@ impl Session {
             }
             Command::Call { sock, call } => self.step_call(sock, call).await,
             Command::Reconnect => self.reconnect().await,
+            Command::Source { to, total, size } => {
+                self.deliver(to, || Out::Source { total, size }).await;
+            }
             Command::Interrupt => {
                 self.interrupt.send_replace(self.connects);
                 for handle in self.conns.values().chain(self.listeners.values()) {

@@ -1,4 +1,4 @@
-//! `--sink`: read and discard, counting. A sink exists to measure, so it
+//! `--sink`: read and discard, counting (and the pattern `--source` sends). A sink exists to measure, so it
 //! does only what a minimal read loop does — one reused buffer, no copy of
 //! the bytes, no event per recv — and reports [`Moved`] totals instead.
 
@@ -8,6 +8,14 @@ use super::conn::Conn;
 use super::dgram::Dgram;
 
 use super::event::{Dir, Moved, SockId, now_micros};
+
+/// The pattern a source sends, `len` bytes long: byte k is `k mod 256`.
+/// Slices of it that start at a multiple of 256 keep the pattern going, so
+/// a receiver can check any offset of a stream.
+pub fn pattern(len: usize) -> bytes::Bytes {
+    #[expect(clippy::cast_possible_truncation, reason = "mod 256 is the point")]
+    (0..len).map(|k| k as u8).collect::<Vec<u8>>().into()
+}
 
 /// Reads per wakeup before giving the other tasks a turn: a peer that sends
 /// faster than we read never makes the socket would-block.

@@ -186,7 +186,9 @@ impl Connection {
     async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
         let sink = self.sink.then(|| Counter::new(self.id, false));
         let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
-        let mut buf = vec![0u8; self.recv_size.max(1)];
+        // For calls made by hand and a sink; allocated at first use, so a
+        // server holding thousands of idle connections zeroes none of them.
+        let mut buf = Vec::new();
         loop {
             let gate = &mut inbox.gate;
             if let Some(reason) = self.run_control_steps(&mut st, &mut buf, gate).await {
@@ -220,7 +222,7 @@ impl Connection {
                 },
                 ready = self.stream.readable(), if reading => match ready {
                     Ok(()) => self.read_some(&mut st, &mut buf).await,
-                    Err(err) => Err((Call::Recv { bufsize: buf.len() }, err)),
+                    Err(err) => Err((Call::Recv { bufsize: self.recv_size }, err)),
                 },
             };
             if let Err((call, err)) = step {
@@ -236,13 +238,13 @@ impl Connection {
     async fn run_control_steps(
         &self,
         st: &mut Progress,
-        buf: &mut [u8],
+        buf: &mut Vec<u8>,
         gate: &mut CallGate,
     ) -> Option<CloseReason> {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
-                Out::DataTo(..) | Out::Broadcast(_) => {}
+                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } => {}
                 Out::Close => return Some(CloseReason::Local),
                 Out::Shutdown(how) => {
                     let how = *how;
@@ -253,6 +255,7 @@ impl Connection {
                     self.ctx.call(self.id, self.var, Call::Shutdown(how), result).await;
                 }
                 Out::Call(Call::Recv { bufsize }) => {
+                    buf.resize(self.recv_size.max(1), 0);
                     let bufsize = (*bufsize).clamp(1, buf.len());
                     st.outbox.pop_front();
                     let seq = gate.begin();
@@ -338,9 +341,14 @@ impl Connection {
         Ok(())
     }
 
-    async fn read_some(&self, st: &mut Progress, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
-        let size = buf.len();
+    async fn read_some(
+        &self,
+        st: &mut Progress,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), (Call, io::Error)> {
+        let size = self.recv_size.max(1);
         if let Some(counter) = &mut st.sink {
+            buf.resize(size, 0);
             let recv = |e| (Call::Recv { bufsize: size }, e);
             if sink::drain_stream(&self.stream, buf, counter).map_err(recv)? != Drained::Eof {
                 return Ok(());

@@ -10,7 +10,9 @@ use tokio::io::Interest;
 use super::blocking::{self, CallGate, CallMode};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::dgram::Dgram;
-use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use super::event::{
+    Call, CloseReason, DataRecord, Dir, EventKind, Kind, Moved, Returned, SockId, now_micros,
+};
 use super::sample::Sampling;
 use super::sink::{self, Counter};
 use super::sockaddr::Addr;
@@ -78,6 +80,7 @@ impl Datagrams {
                     Some(Out::Data(data)) => self.send(data, None).await,
                     Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
                     Some(Out::Broadcast(data)) => self.broadcast(data).await,
+                    Some(Out::Source { total, size }) => self.source(total, size).await,
                     Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
                         let seq = inbox.gate.begin();
                         self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await
@@ -123,6 +126,38 @@ impl Datagrams {
                 return CloseReason::Failed(failed);
             }
         }
+    }
+
+    /// `--source`: `total` bytes of the pattern as datagrams of `size`,
+    /// from one buffer, counted; the totals are reported at the end (also
+    /// when a send fails, before the failure).
+    async fn source(&mut self, total: u64, size: usize) -> Result<(), (Call, io::Error)> {
+        let pattern = sink::pattern(size.max(1));
+        let mut moved = Moved::new(self.id, Dir::Sent, true);
+        let mut left = total;
+        while left > 0 {
+            let n = usize::try_from(left).map_or(pattern.len(), |left| left.min(pattern.len()));
+            let data = &pattern[..n];
+            let sent = match &self.peer {
+                Peer::Connected(_) => self.socket.send(data).await,
+                Peer::Fixed(to) => self.socket.send_to(data, to).await,
+                // A server answers; it has nobody to send to by itself.
+                Peer::LastSender(_) => break,
+            };
+            if let Err(err) = sent {
+                let call = match &self.peer {
+                    Peer::Fixed(to) => Call::SendTo { len: n, to: to.clone() },
+                    _ => Call::Send { len: n },
+                };
+                self.ctx.emit(EventKind::Totals(moved)).await;
+                return Err((call, err));
+            }
+            moved.add(n, now_micros());
+            left -= n as u64;
+        }
+        self.sent += moved.calls;
+        self.ctx.emit(EventKind::Totals(moved)).await;
+        Ok(())
     }
 
     /// `--sink`: takes what is waiting; reports the totals once the socket
