@@ -191,7 +191,11 @@ impl Session {
     }
 
     async fn adopt(&mut self, conn: Accepted) {
-        self.prune();
+        // Walking every connection per accept would make a burst of
+        // thousands quadratic: only when the limit may have been reached.
+        if self.conns.len() >= self.config.max_conns {
+            self.prune();
+        }
         if self.conns.len() >= self.config.max_conns {
             self.reject(conn).await;
             return;

@@ -186,8 +186,8 @@ impl Connection {
     async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
         let sink = self.sink.then(|| Counter::new(self.id, false));
         let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
-        // For calls made by hand and a sink; allocated at first use, so a
-        // server holding thousands of idle connections zeroes none of them.
+        // For calls made by hand; allocated at first use, so a server
+        // holding thousands of idle connections zeroes none of them.
         let mut buf = Vec::new();
         loop {
             let gate = &mut inbox.gate;
@@ -221,7 +221,7 @@ impl Connection {
                     None => return CloseReason::Local,
                 },
                 ready = self.stream.readable(), if reading => match ready {
-                    Ok(()) => self.read_some(&mut st, &mut buf).await,
+                    Ok(()) => self.read_some(&mut st).await,
                     Err(err) => Err((Call::Recv { bufsize: self.recv_size }, err)),
                 },
             };
@@ -341,16 +341,11 @@ impl Connection {
         Ok(())
     }
 
-    async fn read_some(
-        &self,
-        st: &mut Progress,
-        buf: &mut Vec<u8>,
-    ) -> Result<(), (Call, io::Error)> {
+    async fn read_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {
         let size = self.recv_size.max(1);
         if let Some(counter) = &mut st.sink {
-            buf.resize(size, 0);
             let recv = |e| (Call::Recv { bufsize: size }, e);
-            if sink::drain_stream(&self.stream, buf, counter).map_err(recv)? != Drained::Eof {
+            if sink::drain_stream(&self.stream, size, counter).map_err(recv)? != Drained::Eof {
                 return Ok(());
             }
             self.ctx.emit(EventKind::Totals(counter.take())).await;
