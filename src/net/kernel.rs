@@ -120,7 +120,10 @@ impl KernelWatch {
         // Only the families in use: each dump walks the kernel's whole table.
         let v4 = self.known.values().any(|k| k.local.is_ipv4());
         let v6 = self.known.values().any(|k| k.local.is_ipv6());
-        let Some(entries) = diag.as_mut().ok().and_then(|d| d.dump_tcp(v4, v6).ok()) else {
+        let mut ports: Vec<u16> = self.known.values().map(|k| k.local.port()).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        let Some(entries) = diag.as_mut().ok().and_then(|d| d.dump_tcp(v4, v6, &ports).ok()) else {
             return Seen::default();
         };
         self.observe(&entries)
