@@ -65,6 +65,16 @@ impl UnixName {
         Ok(name)
     }
 
+    /// The name a kernel address carries: a path, else an abstract name,
+    /// else none.
+    fn of(path: Option<&Path>, abstract_name: Option<&[u8]>) -> Self {
+        match (path, abstract_name) {
+            (Some(path), _) => Self::Path(path.to_path_buf()),
+            (None, Some(name)) => Self::Abstract(name.to_vec()),
+            (None, None) => Self::Unnamed,
+        }
+    }
+
     /// The address to hand to `bind`/`connect`/`sendto`.
     ///
     /// # Errors
@@ -117,25 +127,13 @@ impl Addr {
         if !addr.is_unix() {
             return None;
         }
-        Some(Self::Unix(if let Some(path) = addr.as_pathname() {
-            UnixName::Path(path.to_path_buf())
-        } else if let Some(name) = addr.as_abstract_namespace() {
-            UnixName::Abstract(name.to_vec())
-        } else {
-            UnixName::Unnamed
-        }))
+        Some(Self::Unix(UnixName::of(addr.as_pathname(), addr.as_abstract_namespace())))
     }
 
     /// A Unix peer as tokio reports it.
     #[must_use]
     pub fn from_tokio_unix(addr: &tokio::net::unix::SocketAddr) -> Self {
-        Self::Unix(if let Some(path) = addr.as_pathname() {
-            UnixName::Path(path.to_path_buf())
-        } else if let Some(name) = addr.as_abstract_name() {
-            UnixName::Abstract(name.to_vec())
-        } else {
-            UnixName::Unnamed
-        })
+        Self::Unix(UnixName::of(addr.as_pathname(), addr.as_abstract_name()))
     }
 
     /// The IP address and port, for what only IP has (pcapng frames, the
