@@ -8,8 +8,8 @@ use bytes::Bytes;
 use super::CallError;
 use super::ctx::Out;
 use super::event::{Call, EventKind, Returned, SockId, SockOpt};
+use super::listener::Accepted;
 use super::session::Session;
-use super::stream::Accepted;
 
 impl Session {
     /// Past `--max-conns`: reset the new connection at once (SO_LINGER 0,

@@ -17,6 +17,7 @@ pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
+mod listener;
 mod many;
 mod query;
 pub mod sample;

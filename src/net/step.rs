@@ -13,9 +13,9 @@ use super::conn::{Conn, Listener};
 use super::ctx::sock_channel;
 use super::dgram::Dgram;
 use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
+use super::listener::{Accepted, run_listener};
 use super::session::Session;
 use super::sockaddr::Addr;
-use super::stream::{Accepted, run_listener};
 use super::udp::Peer;
 use super::{CallError, Role, query};
 

@@ -1,0 +1,127 @@
+//! A listening socket (TCP, Unix stream or seqpacket) as a task: `accept()`
+//! in a loop unless held, each new connection handed to the session.
+
+use std::io;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::CallError;
+use super::blocking::{self, CallGate, CallMode};
+use super::conn::{Conn, Listener};
+use super::ctx::{Ctx, Out, SockInbox};
+use super::event::{Call, CloseReason, Returned, SockId};
+use super::query;
+use super::sample::Sampling;
+use super::sockaddr::Addr;
+
+/// Waits between accept attempts while out of files (EMFILE, ENFILE).
+const MIN_BACKOFF: Duration = Duration::from_millis(250);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// A connection the listener accepted, handed to the session to run.
+pub(crate) struct Accepted {
+    pub id: SockId,
+    pub stream: Conn,
+    /// The Python variable: `sock` for accepted, `client` for connected.
+    pub var: &'static str,
+    pub mode: CallMode,
+}
+
+/// Runs a listening socket: `accept()` in a loop unless held. With `single`
+/// (like `nc -l`) the listener closes after its first connection.
+pub(crate) async fn run_listener(
+    ctx: Ctx,
+    id: SockId,
+    listener: Listener,
+    mut inbox: SockInbox,
+    accepted: mpsc::Sender<Accepted>,
+    single: bool,
+    mut mode: CallMode,
+) {
+    let mut sampling = Sampling::new(&ctx, listener.kind(), true);
+    let mut backoff = MIN_BACKOFF;
+    loop {
+        let held = inbox.hold.borrow().accept;
+        let result = tokio::select! {
+            r = listener.accept(), if !held => r,
+            out = inbox.out.recv() => match out {
+                Some(Out::Call(Call::Accept)) => {
+                    let seq = inbox.gate.begin();
+                    match manual_accept(&listener, mode, (&mut inbox.gate, seq)).await {
+                        Ok(pair) => Ok(pair),
+                        Err(failed) => {
+                            ctx.call(id, "server", Call::Accept, Err(failed)).await;
+                            continue;
+                        }
+                    }
+                }
+                Some(Out::Call(call)) => {
+                    inbox.gate.begin();
+                    if let Some(result) = query::answer(&listener, &mut mode, &call) {
+                        ctx.call(id, "server", call, result).await;
+                    }
+                    continue;
+                }
+                Some(Out::Close) | None => break,
+                Some(_) => continue,
+            },
+            changed = inbox.hold.changed() => {
+                if changed.is_err() { break }
+                continue;
+            }
+            () = sampling.tick() => {
+                sampling.emit(&ctx, id, &listener).await;
+                continue;
+            }
+        };
+        match result {
+            Ok((stream, peer)) => {
+                backoff = MIN_BACKOFF;
+                let conn = ctx.new_id();
+                let fd = stream.as_raw_fd();
+                let ok = Ok(Returned::Accepted { sock: conn, fd, peer });
+                ctx.call(id, "server", Call::Accept, ok).await;
+                if accepted
+                    .send(Accepted { id: conn, stream, var: "sock", mode: CallMode::default() })
+                    .await
+                    .is_err()
+                    || single
+                {
+                    break;
+                }
+            }
+            Err(err) => {
+                let failed = CallError::from_io(&err);
+                let starved = failed.is(libc::EMFILE) || failed.is(libc::ENFILE);
+                ctx.call(id, "server", Call::Accept, Err(failed)).await;
+                if starved {
+                    // The waiting connection keeps the listener readable, so
+                    // retrying at once would spin: back off instead, longer
+                    // each time (up to 2 s) while no file comes free.
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+        }
+    }
+    sampling.last(&ctx, id, &listener).await;
+    ctx.closed(id, "server", CloseReason::Local).await;
+}
+
+/// `accept()` made by hand: one real attempt first (so `setblocking(False)`
+/// sees the queue as it is), then, if blocking, a wait for the next client.
+async fn manual_accept(
+    listener: &Listener,
+    mode: CallMode,
+    gate: (&mut CallGate, u64),
+) -> Result<(Conn, Addr), CallError> {
+    let attempt = || {
+        let (socket, addr) = socket2::SockRef::from(listener).accept()?;
+        let peer = Addr::from_sockaddr(&addr)
+            .ok_or_else(|| io::Error::from_raw_os_error(libc::EAFNOSUPPORT))?;
+        Ok((listener.adopt(socket)?, peer))
+    };
+    blocking::call(mode, gate, attempt, || async { listener.accept().await.map(Some) }).await
+}
