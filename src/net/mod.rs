@@ -217,9 +217,13 @@ pub enum Command {
     /// Hold or release the auto driver; `To::All` also applies to sockets
     /// that come later.
     Hold { to: To, holds: Holds },
-    /// Make one call by hand (step mode): `Accept` on a listener, `Recv` on a
-    /// connection.
+    /// Make one call by hand (step mode): any [`Call`] on socket `sock`
+    /// (0: the socket the call naturally goes to: the newest listener for
+    /// `accept`, the newest connection for `recv`, else the newest socket).
     Call { sock: SockId, call: Call },
+    /// A call by hand that carries bytes: `send`, `sendall` or `sendto`
+    /// (`call`'s `len` is `data.len()`); `sock` as for [`Command::Call`].
+    CallWith { sock: SockId, call: Call, data: Bytes },
     /// Client: open a new connection (the old one, if any, is closed).
     Reconnect,
     /// Ctrl-C: a blocking call in progress raises `KeyboardInterrupt`.

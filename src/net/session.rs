@@ -347,6 +347,10 @@ impl Session {
                 }
             }
             Command::Call { sock, call } => self.step_call(sock, call).await,
+            Command::CallWith { sock, data, .. } => {
+                let to = if sock == 0 { To::Current } else { To::Sock(sock) };
+                self.deliver(to, || Out::Data(data.clone())).await;
+            }
             Command::Reconnect => self.reconnect().await,
             Command::Source { to, total, size } => {
                 self.deliver(to, || Out::Source { total, size }).await;
