@@ -6,10 +6,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use super::errors::CallError;
-use super::kernel::{DiagSocket, Transition};
-use super::sample::Sample;
-use super::sockaddr::Addr;
+use crate::net::errors::CallError;
+use crate::net::kernel::sample::Sample;
+use crate::net::kernel::{DiagSocket, Transition};
+use crate::net::sockaddr::Addr;
 
 /// Engine-wide number of one socket (listener, connection or client), stable
 /// for the whole session. A connection's id is also its "connection id".

@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::CallError;
-use super::event::Call;
+use crate::net::CallError;
+use crate::net::event::Call;
 
 /// How calls on one socket wait, as `settimeout`/`setblocking` set it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
