@@ -158,7 +158,8 @@ impl Session {
     }
 
     /// `Send`, `Shutdown` and `Close` commands in step mode: calls on the
-    /// step socket they address. `false` when there are no step sockets.
+    /// step socket they address (`To::Peer` on a send: `sendto` that peer
+    /// from the natural socket). `false` when there are no step sockets.
     pub(super) async fn step_command(&mut self, to: &To, out: Out) -> bool {
         if self.steps.socks.is_empty() {
             return false;
@@ -176,10 +177,12 @@ impl Session {
         };
         for id in ids {
             let Some(step) = self.steps.socks.get_mut(&id) else { continue };
-            let out = match &call {
+            let out = match (&call, to) {
+                // A datagram to a peer named by the command: `sendto`.
+                (Call::SendAll { .. }, To::Peer(peer)) => Out::DataTo(peer.clone(), data.clone()),
                 // A plain send: the task picks sendall/send/sendto.
-                Call::SendAll { .. } => Out::Data(data.clone()),
-                other => Out::Call(other.clone()),
+                (Call::SendAll { .. }, _) => Out::Data(data.clone()),
+                (other, _) => Out::Call(other.clone()),
             };
             if step.handle.out.send(out).await.is_ok() {
                 step.handle.calls += 1;
