@@ -62,7 +62,20 @@ pub(super) async fn connect(
     if mode.non_blocking() {
         return Err(CallError::from_errno(libc::EINPROGRESS));
     }
-    let attempt = || handshake_over(fd);
+    if mode.timeout.is_some() {
+        // CPython under a timeout: wait, then read the outcome (SO_ERROR).
+        let attempt = || handshake_over(fd);
+        blocking::call(mode, gate, attempt, || ready(fd, Interest::WRITABLE)).await?;
+        return Ok(Returned::Nothing);
+    }
+    // The kernel's own blocking connect: wait, then connect() again, which
+    // completes the socket's state as a blocking call does: connected (a
+    // later connect is EISCONN), or refused and disconnected (its address
+    // back to 0.0.0.0, so a retry may connect).
+    let attempt = || match fd.connect(&to) {
+        Err(e) if e.raw_os_error() == Some(libc::EALREADY) => Err(io::ErrorKind::WouldBlock.into()),
+        other => other,
+    };
     blocking::call(mode, gate, attempt, || ready(fd, Interest::WRITABLE)).await?;
     Ok(Returned::Nothing)
 }
