@@ -23,6 +23,8 @@ mod report;
 mod script;
 #[path = "conformance/scripts.rs"]
 mod scripts;
+#[path = "conformance/scripts_more.rs"]
+mod scripts_more;
 #[path = "conformance/sockpit_run.rs"]
 mod sockpit_run;
 

@@ -18,10 +18,12 @@ prints `no answer to LINE within N s` and ends its script.
 """
 
 import json
+import os
 import signal
 import socket
 import struct
 import sys
+import threading
 
 
 class Stall(Exception):
@@ -211,6 +213,19 @@ def peer(env, step):
     raise RuntimeError("harness: unknown op %s" % op)
 
 
+def failure(e):
+    """An exception as `ClassName: message` (`KeyboardInterrupt` alone)."""
+    text = str(e)
+    return "%s: %s" % (type(e).__name__, text) if text else type(e).__name__
+
+
+def ctrl_c():
+    """Ctrl-C 0.2 s from now: SIGINT to this process, as the terminal sends."""
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
 def run(script, refused, limit):
     """All steps of one script; the transcript as a list of lines."""
     env = Env(refused, limit)
@@ -219,6 +234,7 @@ def run(script, refused, limit):
         for step in script["steps"]:
             act = peer if step["obj"] == "peer" else student
             signal.setitimer(signal.ITIMER_REAL, limit)
+            timer = ctrl_c() if step["interrupt"] else None
             try:
                 lines.append(show(step["op"], act(env, step)))
             except Stall:
@@ -228,11 +244,14 @@ def run(script, refused, limit):
                 if step["obj"] == "peer":
                     lines.append("no answer to %s within %s s" % (step["text"], limit))
                     break
-                lines.append("%s: %s" % (type(e).__name__, e))
-            except Exception as e:  # pylint: disable=broad-except
-                lines.append("%s: %s" % (type(e).__name__, e))
+                lines.append(failure(e))
+            except (Exception, KeyboardInterrupt) as e:  # pylint: disable=broad-except
+                lines.append(failure(e))
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
+                if timer is not None:
+                    timer.cancel()
+                    timer.join()
     except Stall:
         lines.append("no answer (alarm after the call)")
     finally:

@@ -12,6 +12,7 @@
 //! peer.listen / peer.udp / peer.accept / peer.connect s / peer.send TEXT
 //! peer.sendto s TEXT / peer.recv / peer.recvfrom / peer.close / peer.reset
 //! peer.shutdown_wr
+//! s.recv 1024 ^C            # Ctrl-C 0.2 s into the call (only on calls that block)
 //! ```
 //!
 //! Lines are parsed once, here; the CPython runner gets the parsed steps as
@@ -115,6 +116,9 @@ pub struct Step {
     /// The call.
     #[serde(flatten)]
     pub op: Op,
+    /// Ctrl-C 0.2 s into the call (`^C` at the end of the line): a user's
+    /// keypress, for calls that would otherwise block forever.
+    pub interrupt: bool,
 }
 
 /// A named script: the unit both runners run and compare.
@@ -158,6 +162,11 @@ impl Script {
 
 /// Parses one line into a [`Step`].
 pub fn parse_line(line: &str) -> Result<Step, String> {
+    let (line, interrupt) = match line.strip_suffix(" ^C") {
+        Some(call) => (call.trim_end(), true),
+        None => (line, false),
+    };
+    let text = line.to_string() + if interrupt { " ^C" } else { "" };
     let (bind, call) = match line.split_once(" = ") {
         Some((lhs, rhs)) => {
             let first = lhs.split(',').next().unwrap_or("").trim();
@@ -171,12 +180,15 @@ pub fn parse_line(line: &str) -> Result<Step, String> {
             return Err(format!("socket kind {kind:?}: tcp or udp"));
         }
         let op = Op::Socket { kind: kind.to_string() };
-        return Ok(Step { text: line.to_string(), bind, obj: String::new(), op });
+        return Ok(Step { text, bind, obj: String::new(), op, interrupt });
     }
     let (head, rest) = call.split_once(' ').unwrap_or((call, ""));
     let (obj, name) = head.split_once('.').ok_or("expected OBJ.CALL")?;
     let op = if obj == "peer" { peer_op(name, rest)? } else { student_op(name, rest)? };
-    Ok(Step { text: line.to_string(), bind, obj: obj.to_string(), op })
+    if interrupt && obj == "peer" {
+        return Err("^C is for the student's calls".into());
+    }
+    Ok(Step { text, bind, obj: obj.to_string(), op, interrupt })
 }
 
 fn student_op(name: &str, rest: &str) -> Result<Op, String> {

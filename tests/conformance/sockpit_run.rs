@@ -120,7 +120,7 @@ impl Runner {
             Ok(lowered) => lowered,
             Err(line) => return Ok(line),
         };
-        let record = self.call(sock, call, data, &step.text).await?;
+        let record = self.call_step(sock, call, data, step).await?;
         if let Some(name) = &step.bind {
             match &record.result {
                 Ok(Returned::Socket { .. }) => {
@@ -218,6 +218,28 @@ impl Runner {
                 }
             }
         }))
+    }
+
+    /// [`Self::call`], with Ctrl-C 0.2 s in when the step asks for it (the
+    /// delay stands for a user's keypress, not for the network).
+    async fn call_step(
+        &mut self,
+        sock: SockId,
+        call: Call,
+        data: Option<Bytes>,
+        step: &Step,
+    ) -> Result<CallRecord, Stall> {
+        if !step.interrupt {
+            return self.call(sock, call, data, &step.text).await;
+        }
+        let commands = self.session.commands.clone();
+        let ctrl_c = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let _ = commands.send(Command::Interrupt).await;
+        });
+        let answer = self.call(sock, call, data, &step.text).await;
+        ctrl_c.abort();
+        answer
     }
 
     /// Sends one call and waits (bounded) for its answer: the Call event of
