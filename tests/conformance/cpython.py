@@ -262,6 +262,9 @@ def run(script, refused, limit):
 def main():
     job = json.load(sys.stdin)
     signal.signal(signal.SIGALRM, on_alarm)
+    # A shell's background job inherits SIGINT ignored, and Python then keeps
+    # it ignored: `^C` needs Python's own handler (KeyboardInterrupt).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     limit = job["limit"]
     refused = closed_port()
     for script in job["scripts"]:
