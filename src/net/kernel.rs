@@ -111,6 +111,18 @@ impl KernelWatch {
         }
     }
 
+    /// Starts watching a socket whose inode the caller has read.
+    pub fn register_inode(
+        &mut self,
+        sock: SockId,
+        inode: u64,
+        local: SocketAddr,
+        peer: Option<SocketAddr>,
+    ) {
+        self.known.insert(sock, Known { local, peer, inode });
+        self.index = None;
+    }
+
     /// Lists the kernel's sockets and reports what changed since last time.
     pub fn tick(&mut self) -> Seen {
         if self.known.is_empty() {

@@ -12,7 +12,7 @@ use super::blocking::{self, CallGate, CallMode};
 use super::conn::{Conn, Listener};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, Returned, SockId};
-use super::query;
+use super::socket::{ByHand, by_hand};
 use super::sample::Sampling;
 use super::sockaddr::Addr;
 
@@ -57,10 +57,11 @@ pub(crate) async fn run_listener(
                         }
                     }
                 }
-                Some(Out::Call(call)) => {
+                Some(Out::Call(call) | Out::CallWith(call, _)) => {
                     inbox.gate.begin();
-                    if let Some(result) = query::answer(&listener, &mut mode, &call) {
-                        ctx.call(id, "server", call, result).await;
+                    match by_hand(&listener, listener.kind(), &mut mode, &call) {
+                        ByHand::Answer(result) => ctx.call(id, "server", call, result).await,
+                        ByHand::Close => break,
                     }
                     continue;
                 }

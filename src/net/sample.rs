@@ -151,11 +151,13 @@ pub(crate) struct Sampler {
     kind: Kind,
     listening: bool,
     cached: Option<Sample>,
+    /// Python's `gettimeout()`, which only the task that makes the calls knows.
+    pub timeout: Option<f64>,
 }
 
 impl Sampler {
     pub fn new(kind: Kind, listening: bool) -> Self {
-        Self { kind, listening, cached: None }
+        Self { kind, listening, cached: None, timeout: None }
     }
 
     /// A fresh sample of `socket`. `last` re-reads everything (an option may
@@ -187,6 +189,7 @@ impl Sampler {
             sample.send_q = sys::outq(fd).ok();
         }
         sample.last = last;
+        sample.timeout = self.timeout;
         self.cached = Some(sample.clone());
         sample
     }
@@ -273,6 +276,11 @@ impl Sampling {
     pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
         let (ticker, sampler) = (Ticker::new(ctx.sample_every), Sampler::new(kind, listening));
         Self { ticker, sampler, reported: None }
+    }
+
+    /// Records `gettimeout()` for the samples to come.
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.sampler.timeout = timeout.map(|t| t.as_secs_f64());
     }
 
     /// Waits for the next tick; cancel-safe, for a `select!` arm.

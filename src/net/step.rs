@@ -1,281 +1,175 @@
-//! Step mode: the student makes every call. A socket lives here, in the
-//! session, from `socket()` until `listen()` or `connect()` turns it into a
-//! task of its own (UDP: until `bind`, `connect` or its first send), so each
-//! call of the lifecycle is one command with its own result.
+//! Step mode in the session: `socket()` by hand makes a [`StepTask`] that
+//! lives until the session ends, every later call goes to the socket it
+//! names (or, given none, the one it naturally goes to), and what the
+//! sockets report back (an accepted connection, a socket to watch in the
+//! kernel's tables) is taken in here.
 
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
 
-use socket2::{Domain, Protocol, Socket, Type};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use bytes::Bytes;
 
-use super::blocking::{CallGate, CallMode};
-use super::conn::{Conn, Listener};
-use super::ctx::sock_channel;
-use super::dgram::Dgram;
-use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
-use super::listener::{Accepted, run_listener};
+use super::ctx::{Out, SockHandle, sock_channel};
+use super::event::{Call, EventKind, Returned, SockId};
 use super::session::Session;
+use super::socket::CallSocket;
+use super::socket::task::{News, Phase, StepTask};
 use super::sockaddr::Addr;
-use super::udp::Peer;
-use super::{CallError, Role, query};
+use super::{CallError, Role, Target, To};
 
-/// A socket made by hand that is not yet listening or connected.
-pub(super) struct Fresh {
-    pub socket: Socket,
-    pub var: &'static str,
-    pub kind: Kind,
-    pub mode: CallMode,
-}
-
-fn done(result: std::io::Result<()>) -> Result<Returned, CallError> {
-    result.map(|()| Returned::Nothing).map_err(|e| CallError::from_io(&e))
+/// The session's end of one step socket.
+pub(super) struct StepSock {
+    pub handle: SockHandle,
+    pub phase: Arc<Phase>,
 }
 
 impl Session {
     /// One call typed by the student; `sock` 0 means the socket the call
-    /// naturally goes to (the newest fresh socket, listener or connection).
-    pub(super) async fn step_call(&mut self, sock: SockId, call: Call) {
+    /// naturally goes to.
+    pub(super) async fn step_call(&mut self, sock: SockId, call: Call, data: Bytes) {
         if let Call::Socket { family, kind } = call {
-            self.step_socket(family, kind).await;
+            let var = self.var();
+            let id = self.ctx.new_id();
+            match CallSocket::open(family, kind) {
+                Ok(socket) => {
+                    let fd = socket.socket().map_or(-1, AsRawFd::as_raw_fd);
+                    self.ctx.call(id, var, call, Ok(Returned::Socket { fd })).await;
+                    self.spawn_step(id, var, socket);
+                }
+                Err(err) => self.ctx.call(id, var, call, Err(CallError::from_io(&err))).await,
+            }
             return;
         }
         let sock = if sock == 0 { self.natural_target(&call) } else { sock };
-        if !self.fresh.contains_key(&sock) {
-            self.route_call(sock, call).await;
-            return;
-        }
-        let Some(fresh) = self.fresh.get_mut(&sock) else { return };
-        let var = fresh.var;
-        if let Some(result) = query::answer(&fresh.socket, &mut fresh.mode, &call) {
-            self.ctx.call(sock, var, call, result).await;
-            return;
-        }
-        let result = match &call {
-            Call::SetSockOpt(opt) => done(match opt {
-                SockOpt::ReuseAddr(on) => fresh.socket.set_reuse_address(*on),
-                SockOpt::NoDelay(on) => fresh.socket.set_tcp_nodelay(*on),
-                SockOpt::V6Only(on) => fresh.socket.set_only_v6(*on),
-                SockOpt::LingerZero => fresh.socket.set_linger(Some(std::time::Duration::ZERO)),
-            }),
-            Call::Bind(addr) => done(addr.sockaddr().and_then(|a| fresh.socket.bind(&a))),
-            Call::Listen(backlog) => {
-                let backlog = i32::try_from(*backlog).unwrap_or(i32::MAX);
-                done(fresh.socket.listen(backlog))
-            }
-            Call::Close => Ok(Returned::Nothing),
-            Call::Connect(addr) | Call::ConnectEx(addr) => {
-                let addr = addr.clone();
-                self.step_connect(sock, call.clone(), addr).await;
-                return;
-            }
-            // Python's errors for calls a fresh socket cannot make yet.
-            Call::Accept => Err(CallError::from_errno(libc::EINVAL)),
-            _ => Err(CallError::from_errno(libc::ENOTCONN)),
+        let out = if data.is_empty() && !call.moves_data() {
+            Out::Call(call.clone())
+        } else {
+            Out::CallWith(call.clone(), data.clone())
         };
-        let ok = result.is_ok();
-        self.ctx.call(sock, var, call.clone(), result).await;
-        match call {
-            Call::Close => {
-                self.fresh.remove(&sock);
-            }
-            Call::Listen(_) if ok => self.promote_listener(sock).await,
-            Call::Bind(_) if ok && self.config.role.kind() == Kind::Dgram => {
-                self.promote_udp(sock, None).await;
-            }
-            _ => {}
-        }
-    }
-
-    /// The socket a call without an explicit target is meant for.
-    fn natural_target(&mut self, call: &Call) -> SockId {
-        self.prune();
-        let newest = |ids: &mut dyn Iterator<Item = SockId>| ids.max().unwrap_or(0);
-        let fresh = newest(&mut self.fresh.keys().copied());
-        let listener = newest(&mut self.listeners.keys().copied());
-        let conn = newest(&mut self.conns.keys().copied());
-        match call {
-            Call::Accept => listener,
-            Call::Recv { .. } | Call::RecvFrom { .. } | Call::GetPeerName | Call::Shutdown(_) => {
-                conn.max(fresh)
-            }
-            _ => fresh.max(listener).max(conn),
-        }
-    }
-
-    /// `socket(family, kind)`: a new fresh socket.
-    async fn step_socket(&mut self, family: Family, kind: Kind) {
-        let id = self.ctx.new_id();
-        let var = if self.config.role.is_server() { "server" } else { "client" };
-        // Step mode teaches TCP and UDP (the CLI refuses `unix --step`).
-        let (domain, ty, proto) = match (family, kind) {
-            (Family::Inet6, Kind::Stream) => (Domain::IPV6, Type::STREAM, Protocol::TCP),
-            (Family::Inet6, Kind::Dgram) => (Domain::IPV6, Type::DGRAM, Protocol::UDP),
-            (Family::Inet, Kind::Stream) => (Domain::IPV4, Type::STREAM, Protocol::TCP),
-            (Family::Inet, Kind::Dgram) => (Domain::IPV4, Type::DGRAM, Protocol::UDP),
-            _ => {
-                let call = Call::Socket { family, kind };
-                let unsupported = CallError::from_errno(libc::EAFNOSUPPORT);
-                self.ctx.call(id, var, call, Err(unsupported)).await;
-                return;
-            }
-        };
-        let made = Socket::new(domain, ty, Some(proto)).and_then(|s| {
-            s.set_nonblocking(true)?;
-            Ok(s)
-        });
-        let call = Call::Socket { family, kind };
-        match made {
-            Ok(socket) => {
-                let fd = socket.as_raw_fd();
-                self.ctx.call(id, var, call, Ok(Returned::Socket { fd })).await;
-                self.fresh.insert(id, Fresh { socket, var, kind, mode: CallMode::default() });
-            }
-            Err(err) => self.ctx.call(id, var, call, Err(CallError::from_io(&err))).await,
-        }
-    }
-
-    /// `listen()` done: the socket becomes a listener task whose accept
-    /// the student calls.
-    async fn promote_listener(&mut self, sock: SockId) {
-        let Some(fresh) = self.fresh.remove(&sock) else { return };
-        let local = fresh.socket.local_addr().ok().and_then(|a| a.as_socket());
-        let fd = fresh.socket.as_raw_fd();
-        let listener = match TcpListener::from_std(fresh.socket.into()).map(Listener::Tcp) {
-            Ok(l) => l,
-            Err(err) => {
-                let message = CallError::from_io(&err).message("listen", "");
-                self.ctx.emit(EventKind::Fatal { message }).await;
-                return;
-            }
-        };
-        if let Some(local) = local {
-            self.kernel.register(sock, &listener, local, None);
-            let local = Addr::Inet(local);
-            self.ctx.emit(EventKind::Listening { sock, fd, local, kind: Kind::Stream }).await;
-        }
-        let (handle, inbox) = sock_channel(self.holds);
-        let (ctx, accepted) = (self.ctx.clone(), self.accepted.clone());
-        self.tasks.spawn(run_listener(ctx, sock, listener, inbox, accepted, false, fresh.mode));
-        self.listeners.insert(sock, handle);
-    }
-
-    /// A UDP socket made by hand becomes a task once it is bound or
-    /// connected (or sends: the kernel binds it then).
-    pub(super) async fn promote_udp(&mut self, sock: SockId, connected: Option<Addr>) {
-        let Some(fresh) = self.fresh.remove(&sock) else { return };
-        let local = fresh.socket.local_addr().ok().and_then(|a| Addr::from_sockaddr(&a));
-        let fd = fresh.socket.as_raw_fd();
-        let Ok(socket) = UdpSocket::from_std(fresh.socket.into()).map(Dgram::Udp) else { return };
-        let peer = match (connected.clone(), &self.config.role) {
-            (Some(addr), _) => Peer::Connected(addr),
-            (None, Role::UdpServer(_)) => Peer::LastSender(None),
-            (None, role) => match role.target() {
-                super::Target::Addr(addr) => Peer::Fixed(Addr::Inet(addr)),
-                super::Target::Host(..) | super::Target::Unix(_) => Peer::LastSender(None),
-            },
-        };
-        if let (Some(local), None) = (local, connected) {
-            self.ctx.emit(EventKind::Listening { sock, fd, local, kind: Kind::Dgram }).await;
-        }
-        self.spawn_udp(sock, fresh.var, socket, peer, fresh.mode);
-    }
-
-    /// `connect`/`connect_ex` by hand: a blocking one waits (its timeout,
-    /// Ctrl-C) in a task of its own so the session stays responsive; a
-    /// non-blocking one raises EINPROGRESS and completes in the background.
-    async fn step_connect(&mut self, sock: SockId, call: Call, addr: Addr) {
-        let Some(fresh) = self.fresh.remove(&sock) else { return };
-        let (var, mode) = (fresh.var, fresh.mode);
-        if fresh.kind == Kind::Dgram {
-            let result = done(addr.sockaddr().and_then(|a| fresh.socket.connect(&a)));
-            let ok = result.is_ok();
-            let shown = ex(result, &call);
-            self.ctx.call(sock, var, call, shown).await;
-            self.fresh.insert(sock, fresh);
-            if ok {
-                self.promote_udp(sock, Some(addr)).await;
+        if let Some(step) = self.steps.get_mut(&sock) {
+            if step.handle.out.send(out).await.is_ok() {
+                step.handle.calls += 1;
             }
             return;
         }
-        let started = match addr.sockaddr().and_then(|a| fresh.socket.connect(&a)) {
-            Err(e) if e.raw_os_error() != Some(libc::EINPROGRESS) => Err(e),
-            _ => TcpStream::from_std(fresh.socket.into()),
+        if call.moves_data() && !data.is_empty() {
+            // A send typed on a socket the auto driver runs: its own sendall.
+            self.deliver(To::Sock(sock), || Out::Data(data.clone())).await;
+            return;
+        }
+        self.route_call(sock, call).await;
+    }
+
+    /// The Python variable of the sockets this end makes.
+    fn var(&self) -> &'static str {
+        if self.config.role.is_server() { "server" } else { "client" }
+    }
+
+    /// Runs a step socket as a task of its own.
+    fn spawn_step(&mut self, id: SockId, var: &'static str, socket: CallSocket) {
+        let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
+        let phase = Arc::new(Phase::default());
+        let default_peer = match (&self.config.role, var) {
+            (Role::UdpClient(Target::Addr(to)), "client") => Some(Addr::Inet(*to)),
+            _ => None,
         };
-        let stream = match started {
-            Ok(stream) => stream,
-            Err(err) => {
-                let result = Err(CallError::from_io(&err));
-                self.ctx.call(sock, var, call.clone(), ex(result, &call)).await;
-                return;
+        let task = StepTask {
+            ctx: self.ctx.clone(),
+            id,
+            var,
+            socket,
+            default_peer,
+            phase: phase.clone(),
+            news: self.step_news.clone(),
+            sent: 0,
+            received: 0,
+        };
+        self.tasks.spawn(task.run(inbox));
+        self.steps.insert(id, StepSock { handle, phase });
+    }
+
+    /// What a step socket reported.
+    pub(super) async fn step_news(&mut self, news: News) {
+        match news {
+            News::Accepted { id, socket, peer } => {
+                let kind = self.config.role.kind();
+                let (local, fd) = (socket.local_addr(), socket.as_raw_fd());
+                match CallSocket::adopt(socket, kind) {
+                    Ok(socket) => {
+                        let local = local.ok().and_then(|a| Addr::from_sockaddr(&a));
+                        if let Some(local) = local {
+                            self.ctx.connected(id, fd, local, peer).await;
+                        }
+                        self.spawn_step(id, "sock", socket);
+                        if let Some(step) = self.steps.get(&id) {
+                            step.phase.mark(Phase::CONNECTED);
+                        }
+                    }
+                    Err(err) => {
+                        let message = CallError::from_io(&err).message("accept", "");
+                        self.ctx.emit(EventKind::Fatal { message }).await;
+                    }
+                }
             }
+            News::Watch { id, inode, local, peer } => {
+                self.kernel.register_inode(id, inode, local, peer);
+            }
+        }
+    }
+
+    /// The socket a call without a target is meant for, as the student's
+    /// variables would name it: `accept` the newest listener, the calls of
+    /// a conversation the newest connection, `close` the newest socket
+    /// still open, anything else the newest socket.
+    pub(super) fn natural_target(&self, call: &Call) -> SockId {
+        let newest = |want: &dyn Fn(&Phase) -> bool| {
+            self.steps.iter().rev().find(|(_, s)| want(&s.phase)).map(|(id, _)| *id)
         };
-        self.connects += 1;
-        let mut gate = CallGate::new(self.interrupt.subscribe());
-        let seq = self.connects;
-        let (ctx, accepted, back) = (self.ctx.clone(), self.accepted.clone(), self.back.clone());
-        let kind = fresh.kind;
-        self.tasks.spawn(async move {
-            let waiting = async {
-                stream.writable().await?;
-                stream.take_error()?.map_or(Ok(()), Err)
+        let any = || newest(&|_| true);
+        let open = || newest(&|p| !p.is(Phase::CLOSED));
+        let found = match call {
+            Call::Accept => newest(&|p| p.is(Phase::LISTENING)).or_else(any),
+            Call::Recv { .. }
+            | Call::RecvFrom { .. }
+            | Call::GetPeerName
+            | Call::Shutdown(_)
+            | Call::Send { .. }
+            | Call::SendAll { .. }
+            | Call::SendTo { .. } => newest(&|p| p.is(Phase::CONNECTED)).or_else(any),
+            Call::Close => open().or_else(any),
+            _ => any(),
+        };
+        found.unwrap_or(0)
+    }
+
+    /// `Send`, `Shutdown` and `Close` commands in step mode: calls on the
+    /// step socket they address. `false` when there are no step sockets.
+    pub(super) async fn step_command(&mut self, to: &To, out: Out) -> bool {
+        if self.steps.is_empty() {
+            return false;
+        }
+        let (call, data) = match out {
+            Out::Shutdown(how) => (Call::Shutdown(how), Bytes::new()),
+            Out::Close => (Call::Close, Bytes::new()),
+            Out::Data(data) => (Call::SendAll { len: data.len() }, data),
+            _ => return false,
+        };
+        let ids: Vec<SockId> = match to {
+            To::Current | To::Peer(_) => vec![self.natural_target(&call)],
+            To::Sock(id) => vec![*id],
+            To::All => self.steps.keys().copied().collect(),
+        };
+        for id in ids {
+            let Some(step) = self.steps.get_mut(&id) else { continue };
+            let out = match &call {
+                // A plain send: the task picks sendall/send/sendto.
+                Call::SendAll { .. } => Out::Data(data.clone()),
+                other => Out::Call(other.clone()),
             };
-            let outcome = if mode.non_blocking() {
-                let progress = Err(CallError::from_errno(libc::EINPROGRESS));
-                ctx.call(sock, var, call.clone(), ex(progress, &call)).await;
-                waiting.await.map_err(|e| CallError::from_io(&e))
-            } else {
-                let outcome = wait_connected(waiting, mode, (&mut gate, seq)).await;
-                let shown = ex(outcome.clone().map(|()| Returned::Nothing), &call);
-                ctx.call(sock, var, call.clone(), shown).await;
-                outcome
-            };
-            if outcome.is_ok() {
-                let stream = Conn::Tcp(stream);
-                let _ = accepted.send(Accepted { id: sock, stream, var, mode }).await;
-            } else if let Ok(std) = stream.into_std() {
-                // Still the student's socket: it can be closed, or tried again.
-                let _ = back.send((sock, Fresh { socket: std.into(), var, kind, mode })).await;
+            if step.handle.out.send(out).await.is_ok() {
+                step.handle.calls += 1;
             }
-        });
-    }
-}
-
-/// A blocking connect's wait, bounded by the timeout, cut short by Ctrl-C.
-async fn wait_connected(
-    waiting: impl std::future::Future<Output = std::io::Result<()>>,
-    mode: CallMode,
-    (gate, seq): (&mut CallGate, u64),
-) -> Result<(), CallError> {
-    let bounded = async {
-        match mode.timeout {
-            Some(t) => tokio::time::timeout(t, waiting).await.unwrap_or_else(|_| {
-                Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "timed out"))
-            }),
-            None => waiting.await,
         }
-    };
-    tokio::select! {
-        result = bounded => result.map_err(|e| {
-            if e.kind() == std::io::ErrorKind::TimedOut && e.raw_os_error().is_none() {
-                CallError::timeout()
-            } else {
-                CallError::from_io(&e)
-            }
-        }),
-        () = gate.interrupted(seq) => Err(CallError::interrupted()),
-    }
-}
-
-/// `connect_ex` returns the errno (0 on success) where `connect` raises.
-fn ex(result: Result<Returned, CallError>, call: &Call) -> Result<Returned, CallError> {
-    if !matches!(call, Call::ConnectEx(_)) {
-        return result;
-    }
-    match result {
-        Ok(_) => Ok(Returned::Int(0)),
-        Err(err) => match err.errno {
-            Some(errno) => Ok(Returned::Int(errno.into())),
-            None => Err(err),
-        },
+        true
     }
 }

@@ -14,7 +14,7 @@ use super::blocking::{self, CallGate, CallMode};
 use super::conn::Conn;
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
-use super::query;
+use super::socket::{ByHand, by_hand};
 use super::sample::Sampling;
 use super::sink::{self, Counter, Drained};
 use super::sockaddr::Addr;
@@ -165,10 +165,13 @@ impl Connection {
                     }
                     return Some(CloseReason::Failed(failed));
                 }
-                Out::Call(call) => {
+                Out::Call(call) | Out::CallWith(call, _) => {
                     gate.begin();
-                    if let Some(result) = query::answer(&self.stream, &mut st.mode, call) {
-                        self.ctx.call(self.id, self.var, call.clone(), result).await;
+                    match by_hand(&self.stream, self.kind, &mut st.mode, call) {
+                        ByHand::Answer(result) => {
+                            self.ctx.call(self.id, self.var, call.clone(), result).await;
+                        }
+                        ByHand::Close => return Some(CloseReason::Local),
                     }
                 }
             }

@@ -16,7 +16,8 @@ use super::event::{
 use super::sample::Sampling;
 use super::sink::{self, Counter};
 use super::sockaddr::Addr;
-use super::{CallError, query};
+use super::CallError;
+use super::socket::{ByHand, by_hand};
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read
 /// into, so a datagram longer than `recv_size` is truncated exactly as the
@@ -85,10 +86,13 @@ impl Datagrams {
                         let seq = inbox.gate.begin();
                         self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await
                     }
-                    Some(Out::Call(call)) => {
+                    Some(Out::Call(call) | Out::CallWith(call, _)) => {
                         inbox.gate.begin();
-                        if let Some(result) = query::answer(&self.socket, &mut self.mode, &call) {
-                            self.ctx.call(self.id, self.var, call, result).await;
+                        match by_hand(&self.socket, Kind::Dgram, &mut self.mode, &call) {
+                            ByHand::Answer(result) => {
+                                self.ctx.call(self.id, self.var, call, result).await;
+                            }
+                            ByHand::Close => return CloseReason::Local,
                         }
                         Ok(())
                     }
