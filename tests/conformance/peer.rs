@@ -25,8 +25,10 @@ pub struct Peer {
 /// The peer waited longer than the limit: the script stops here.
 pub struct PeerStall;
 
+/// Where the peer binds its sockets.
 const LOCAL: &str = "127.0.0.1:0";
 
+/// The line for an action on a peer socket that does not exist.
 fn missing(what: &str) -> String {
     format!("RuntimeError: harness: peer has no {what}")
 }

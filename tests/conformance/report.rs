@@ -25,6 +25,7 @@ pub fn first_difference(cpython: &[String], sockpit: &[String]) -> Option<usize>
     })
 }
 
+/// `text` padded with spaces to `width` terminal columns.
 fn pad(text: &str, width: usize) -> String {
     let mut out = text.to_string();
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(text.width())));

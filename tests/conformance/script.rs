@@ -191,6 +191,7 @@ pub fn parse_line(line: &str) -> Result<Step, String> {
     Ok(Step { text, bind, obj: obj.to_string(), op, interrupt })
 }
 
+/// A call on a student socket: `name` and the rest of the line.
 fn student_op(name: &str, rest: &str) -> Result<Op, String> {
     let to = || word(rest).map(str::to_string);
     Ok(match name {
@@ -232,6 +233,7 @@ fn student_op(name: &str, rest: &str) -> Result<Op, String> {
     })
 }
 
+/// A peer action: `name` after `peer.` and the rest of the line.
 fn peer_op(name: &str, rest: &str) -> Result<Op, String> {
     Ok(match name {
         "listen" => Op::PeerListen,
@@ -252,6 +254,7 @@ fn peer_op(name: &str, rest: &str) -> Result<Op, String> {
     })
 }
 
+/// Exactly one word (an address token or variable).
 fn word(text: &str) -> Result<&str, String> {
     let text = text.trim();
     if text.is_empty() || text.contains(' ') {
@@ -261,6 +264,7 @@ fn word(text: &str) -> Result<&str, String> {
     }
 }
 
+/// A number argument.
 fn number<T: std::str::FromStr>(text: &str) -> Result<T, String> {
     text.trim().parse().map_err(|_| format!("a number, not {text:?}"))
 }

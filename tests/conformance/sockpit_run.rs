@@ -58,6 +58,7 @@ struct Runner {
 }
 
 impl Runner {
+    /// A step-mode session (no sampling) in the role the script plays.
     fn new(script: &Script, refused: SocketAddr, limit: Duration) -> Self {
         let any = Target::Addr(SocketAddr::from(([127, 0, 0, 1], 0)));
         let role = match script.role() {
@@ -75,6 +76,9 @@ impl Runner {
         Self { session, events, socks, peer, refused, limit, unexpected }
     }
 
+    /// Every step of `script`: its transcript, one line a step; a stall ends
+    /// it, and Call events nobody asked for are shown on the line they
+    /// came with (or after the last).
     async fn run(mut self, script: &Script) -> Vec<String> {
         let mut lines = Vec::new();
         for step in &script.steps {
@@ -102,6 +106,7 @@ impl Runner {
         lines
     }
 
+    /// One step: a peer action, or a call through the engine; its line.
     async fn step(&mut self, step: &Step) -> Result<String, Stall> {
         if step.op.is_peer() {
             let to = match &step.op {
