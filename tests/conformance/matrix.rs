@@ -1,7 +1,10 @@
 //! The call × state matrix: every call a student can make, in every state a
-//! student can reach, for TCP and UDP. A cell is a state's prefix script
-//! plus the one call under test; its prefix has `settimeout(0.3)`, so a
-//! call that would block forever ends as `TimeoutError` on both sides.
+//! student can reach, for TCP and UDP, with a timeout and in blocking mode.
+//! A cell is a state's prefix script plus the one call under test. With a
+//! timeout the prefix has `settimeout(0.3)`, so a call that would block
+//! forever ends as `TimeoutError` on both sides (CPython then polls before
+//! each call); in blocking mode (Python's default) the call gets `^C`, so
+//! one that would block forever ends as `KeyboardInterrupt`.
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -46,11 +49,17 @@ pub const STATES: &[&str] = &[
     "closed",
 ];
 
-/// The kinds, in table order.
-pub const KINDS: &[&str] = &["tcp", "udp"];
+/// The tables: (label, kind, blocking mode).
+pub const KINDS: &[(&str, &str, bool)] = &[
+    ("tcp", "tcp", false),
+    ("udp", "udp", false),
+    ("tcp-blocking", "tcp", true),
+    ("udp-blocking", "udp", true),
+];
 
 /// How a student reaches `state` with a socket `s` of `kind` (after the
-/// common start: a peer, `s = socket KIND`, `s.settimeout 0.3`). A state a
+/// common start: a peer, `s = socket KIND`, and `s.settimeout 0.3` unless
+/// in blocking mode). No prefix line blocks. A state a
 /// kind cannot reach is the state after the failed call (UDP `listen`).
 pub fn prefix(kind: &str, state: &str) -> &'static str {
     match (kind, state) {
@@ -77,7 +86,7 @@ pub fn prefix(kind: &str, state: &str) -> &'static str {
 
 /// One cell: its coordinates and script (named `kind/state/call`).
 pub struct Cell {
-    /// `tcp` or `udp`.
+    /// The table's label: `tcp`, `udp`, `tcp-blocking`, `udp-blocking`.
     pub kind: &'static str,
     /// A member of [`STATES`].
     pub state: &'static str,
@@ -87,19 +96,20 @@ pub struct Cell {
     pub script: Script,
 }
 
-/// Every cell: kinds × states × calls.
+/// Every cell: tables × states × calls.
 pub fn cells() -> Vec<Cell> {
     let mut cells = Vec::new();
-    for &kind in KINDS {
+    for &(label, kind, blocking) in KINDS {
         let peer = if kind == "tcp" { "peer.listen" } else { "peer.udp" };
+        let (timeout, ctrl_c) = if blocking { ("", " ^C") } else { ("s.settimeout 0.3", "") };
         for &state in STATES {
             for &(call, line) in CALLS {
                 let text = format!(
-                    "{peer}\ns = socket {kind}\ns.settimeout 0.3\n{}\n{line}",
+                    "{peer}\ns = socket {kind}\n{timeout}\n{}\n{line}{ctrl_c}",
                     prefix(kind, state)
                 );
-                let script = Script::parse(&format!("{kind}/{state}/{call}"), &text);
-                cells.push(Cell { kind, state, call, script });
+                let script = Script::parse(&format!("{label}/{state}/{call}"), &text);
+                cells.push(Cell { kind: label, state, call, script });
             }
         }
     }
@@ -135,7 +145,7 @@ pub fn table(
         let step = cell.script.steps.get(i).map_or("", |s| s.text.as_str());
         let _ = writeln!(
             details,
-            "  {:<28} line {} `{step}`: cpython {:?} | sockpit {:?}",
+            "  {:<36} line {} `{step}`: cpython {:?} | sockpit {:?}",
             cell.script.name,
             i + 1,
             line(&cp, i),
@@ -143,7 +153,7 @@ pub fn table(
         );
     }
     let mut out = String::new();
-    for &kind in KINDS {
+    for &(kind, _, _) in KINDS {
         let mut rows = vec![
             std::iter::once(format!("{kind} call"))
                 .chain(STATES.iter().map(|s| s.to_string()))
