@@ -12,9 +12,9 @@ use super::blocking::{self, CallGate, CallMode};
 use super::conn::{Conn, Listener};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, Returned, SockId};
-use super::socket::{ByHand, by_hand};
 use super::sample::Sampling;
 use super::sockaddr::Addr;
+use super::socket::{ByHand, by_hand};
 
 /// Waits between accept attempts while out of files (EMFILE, ENFILE).
 const MIN_BACKOFF: Duration = Duration::from_millis(250);

@@ -1,19 +1,23 @@
-//! The calls that bring a socket to life — `socket`, `setsockopt`, `bind`,
-//! `listen`, `settimeout`, `connect` — each made through socket2 and
-//! reported as an event with its result, in the order Python would make them.
+//! The auto driver's setup: the calls a program would make to bring the
+//! role's socket to life — `socket`, `setsockopt`, `bind`, `listen`,
+//! `settimeout`, `connect` — run one by one through the same executor as
+//! calls typed by hand ([`CallSocket::execute`]), each reported with its
+//! result. Step mode is this with the driver held back: the student types
+//! the same calls.
 
-use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
-use std::time::Duration;
 
-use socket2::{Domain, Protocol, Socket, Type};
-use tokio::net::{TcpListener, TcpSocket, TcpStream, UdpSocket, UnixDatagram, UnixListener};
+use socket2::Socket;
+use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener};
+use tokio::sync::watch;
 
+use super::blocking::CallGate;
 use super::conn::{Conn, Listener};
 use super::ctx::Ctx;
 use super::dgram::Dgram;
 use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
 use super::sockaddr::{Addr, UnixName};
+use super::socket::{CallSocket, Done};
 use super::unix;
 use super::{CallError, SessionConfig};
 
@@ -44,75 +48,118 @@ pub(crate) async fn step<T>(
     }
 }
 
-/// `socket(family, kind)`, non-blocking underneath as tokio needs (and as
-/// Python is once a timeout is set).
-pub(crate) async fn new_socket(
-    ctx: &Ctx,
+/// One socket being set up: its calls go through the executor.
+struct Script<'a> {
+    ctx: &'a Ctx,
+    id: SockId,
     var: &'static str,
-    addr: &Addr,
-    kind: Kind,
-) -> Result<(SockId, Socket), Failure> {
-    let id = ctx.new_id();
-    let ty = match kind {
-        Kind::Stream => Type::STREAM,
-        Kind::Dgram => Type::DGRAM,
-        Kind::SeqPacket => Type::SEQPACKET,
-    };
-    let (domain, proto) = match (addr, kind) {
-        (Addr::Unix(_), _) => (Domain::UNIX, None),
-        (Addr::Inet(ip), Kind::Dgram) => (Domain::for_address(*ip), Some(Protocol::UDP)),
-        (Addr::Inet(ip), _) => (Domain::for_address(*ip), Some(Protocol::TCP)),
-    };
-    let call = Call::Socket { family: Family::of(addr), kind };
-    let made = Socket::new(domain, ty, proto).and_then(|s| s.set_nonblocking(true).map(|()| s));
-    let fd = |s: &Socket| Returned::Socket { fd: s.as_raw_fd() };
-    let socket = step(ctx, id, var, call, "", made, fd).await?;
-    Ok((id, socket))
+    socket: CallSocket,
+    gate: CallGate,
+    /// Nobody interrupts the driver's calls (the session's end still does).
+    _never: watch::Sender<u64>,
+}
+
+impl<'a> Script<'a> {
+    /// `socket(family, kind)`, reported.
+    async fn open(
+        ctx: &'a Ctx,
+        var: &'static str,
+        addr: &Addr,
+        kind: Kind,
+    ) -> Result<Self, Failure> {
+        let id = ctx.new_id();
+        let call = Call::Socket { family: Family::of(addr), kind };
+        let made = CallSocket::open(Family::of(addr), kind);
+        let fd =
+            |s: &CallSocket| Returned::Socket { fd: s.socket().map_or(-1, AsRawFd::as_raw_fd) };
+        let socket = step(ctx, id, var, call, "", made, fd).await?;
+        let (never, interrupts) = watch::channel(0);
+        let gate = CallGate::new(interrupts, ctx.shutdown.clone());
+        Ok(Self { ctx, id, var, socket, gate, _never: never })
+    }
+
+    /// One call through the executor, reported; a failure is worded with
+    /// `target` (and also returned as the error itself).
+    async fn call(&mut self, call: Call, target: &str) -> Result<Returned, (CallError, Failure)> {
+        let seq = self.gate.begin();
+        let result = match self.socket.execute(&call, &[], (&mut self.gate, seq)).await {
+            Ok(Done::Value(value)) => Ok(value),
+            // The setup never accepts.
+            Ok(Done::Accepted(..)) => Err(CallError::from_errno(libc::EINVAL)),
+            Err(failed) => Err(failed),
+        };
+        self.ctx.call(self.id, self.var, call.clone(), result.clone()).await;
+        result.map_err(|failed| {
+            let message = failed.message(call.name(), target);
+            (failed, message)
+        })
+    }
+
+    /// Like [`Script::call`], for calls whose failure ends the setup.
+    async fn must(&mut self, call: Call, target: &str) -> Result<(), Failure> {
+        self.call(call, target).await.map(drop).map_err(|(_, message)| message)
+    }
+
+    /// The socket, for the driver's task to take over.
+    fn done(self) -> Result<(SockId, Socket), Failure> {
+        let fd = self.socket.into_socket();
+        fd.map(|s| (self.id, s)).ok_or_else(|| "setup closed its own socket".to_string())
+    }
+}
+
+impl Script<'_> {
+    /// One call through the executor, not yet reported.
+    async fn attempt(&mut self, call: &Call) -> Result<Returned, CallError> {
+        let seq = self.gate.begin();
+        match self.socket.execute(call, &[], (&mut self.gate, seq)).await {
+            Ok(Done::Value(value)) => Ok(value),
+            Ok(Done::Accepted(..)) => Err(CallError::from_errno(libc::EINVAL)),
+            Err(failed) => Err(failed),
+        }
+    }
+
+    /// Reports a call made with [`Script::attempt`]; a failure worded.
+    async fn report(
+        &self,
+        call: Call,
+        result: Result<Returned, CallError>,
+        target: &str,
+    ) -> Result<Returned, Failure> {
+        let message = result.as_ref().err().map(|f| f.message(call.name(), target));
+        self.ctx.call(self.id, self.var, call, result.clone()).await;
+        match message {
+            Some(message) => Err(message),
+            None => result.map_err(|_| String::new()),
+        }
+    }
 }
 
 /// `IPV6_V6ONLY` on an IPv6 socket when asked: on, one family only; off,
 /// a dual-stack socket that also serves IPv4 (as `::ffff:a.b.c.d`).
-async fn v6_only(
-    ctx: &Ctx,
-    id: SockId,
-    s: &Socket,
-    addr: &Addr,
-    wanted: Option<bool>,
-) -> Result<(), Failure> {
+async fn v6_only(s: &mut Script<'_>, addr: &Addr, wanted: Option<bool>) -> Result<(), Failure> {
     let Some(on) = wanted.filter(|_| addr.is_ipv6()) else { return Ok(()) };
-    let call = Call::SetSockOpt(SockOpt::V6Only(on));
-    step(ctx, id, "server", call, "IPV6_V6ONLY", s.set_only_v6(on), |()| Returned::Nothing).await
+    s.must(Call::SetSockOpt(SockOpt::V6Only(on)), "IPV6_V6ONLY").await
 }
 
 /// `bind(addr)`; a Unix server's socket file left by a dead server is
 /// diagnosed (and, when `unlink` allows, removed and bound again).
-async fn bind(
-    ctx: &Ctx,
-    id: SockId,
-    var: &'static str,
-    s: &Socket,
-    addr: &Addr,
-    unlink: bool,
-) -> Result<(), Failure> {
+async fn bind(s: &mut Script<'_>, addr: &Addr, unlink: bool) -> Result<(), Failure> {
     let target = addr.to_string();
     let call = Call::Bind(addr.clone());
-    let bound = addr.sockaddr().and_then(|a| s.bind(&a));
-    if let (Addr::Unix(UnixName::Path(path)), Err(err)) = (addr, &bound) {
-        if err.raw_os_error() == Some(libc::EADDRINUSE) {
-            let failed = CallError::from_io(err);
+    let bound = s.attempt(&call).await;
+    if let (Addr::Unix(UnixName::Path(path)), Err(failed)) = (addr, &bound) {
+        if failed.is(libc::EADDRINUSE) {
             if let Err((sentence, hint)) = unix::clear_stale(path, unlink) {
-                let failed = failed.because(sentence, hint);
-                let message = failed.message("bind", &target);
-                ctx.call(id, var, call, Err(failed)).await;
-                return Err(message);
+                let failed = failed.clone().because(sentence, hint);
+                return s.report(call, Err(failed), &target).await.map(drop);
             }
             // Removed: the timeline shows the failed bind, then the retry.
-            ctx.call(id, var, call.clone(), Err(failed)).await;
-            let again = addr.sockaddr().and_then(|a| s.bind(&a));
-            return step(ctx, id, var, call, &target, again, |()| Returned::Nothing).await;
+            let _ = s.report(call.clone(), bound, &target).await;
+            let again = s.attempt(&call).await;
+            return s.report(call, again, &target).await.map(drop);
         }
     }
-    step(ctx, id, var, call, &target, bound, |()| Returned::Nothing).await
+    s.report(call, bound, &target).await.map(drop)
 }
 
 /// The address the kernel actually gave (port 0 becomes a real port).
@@ -128,27 +175,22 @@ pub(crate) async fn listener(
     unlink: bool,
 ) -> Result<(SockId, Listener), Failure> {
     let kind = config.role.kind();
-    let (id, s) = new_socket(ctx, "server", addr, kind).await?;
+    let mut s = Script::open(ctx, "server", addr, kind).await?;
     if let Addr::Inet(_) = addr {
-        let opt = Call::SetSockOpt(SockOpt::ReuseAddr(true));
-        let set = s.set_reuse_address(true);
-        step(ctx, id, "server", opt, "SO_REUSEADDR", set, |()| Returned::Nothing).await?;
-        v6_only(ctx, id, &s, addr, config.v6_only).await?;
+        s.must(Call::SetSockOpt(SockOpt::ReuseAddr(true)), "SO_REUSEADDR").await?;
+        v6_only(&mut s, addr, config.v6_only).await?;
     }
-    bind(ctx, id, "server", &s, addr, unlink).await?;
-    let backlog = config.backlog;
-    let listen = s.listen(i32::try_from(backlog).unwrap_or(i32::MAX));
-    step(ctx, id, "server", Call::Listen(backlog), &addr.to_string(), listen, |()| {
-        Returned::Nothing
-    })
-    .await?;
-    let local = local_of(&s, addr);
-    let fd = s.as_raw_fd();
+    bind(&mut s, addr, unlink).await?;
+    s.must(Call::Listen(config.backlog), &addr.to_string()).await?;
+    let (id, socket) = s.done()?;
+    let local = local_of(&socket, addr);
+    let fd = socket.as_raw_fd();
     let listener = match addr {
-        Addr::Inet(_) => TcpListener::from_std(s.into()).map(Listener::Tcp),
-        Addr::Unix(_) => UnixListener::from_std(s.into()).map(Listener::Unix),
+        Addr::Inet(_) => TcpListener::from_std(socket.into()).map(Listener::Tcp),
+        Addr::Unix(_) => UnixListener::from_std(socket.into()).map(Listener::Unix),
     };
-    let listener = listener.map_err(|e| e.to_string())?;
+    let listener =
+        listener.map_err(|e| CallError::from_io(&e).message("listen", &local.to_string()))?;
     ctx.emit(EventKind::Listening { sock: id, fd, local, kind }).await;
     Ok((id, listener))
 }
@@ -163,7 +205,7 @@ pub(crate) async fn nodelay(ctx: &Ctx, id: SockId, var: &'static str, stream: &T
 
 /// Client of connections: for each address in turn (like
 /// `socket.create_connection`), socket, optional `settimeout`, connect; the
-/// first that connects wins.
+/// first that connects wins, and each that fails is closed.
 pub(crate) async fn connect(
     ctx: &Ctx,
     config: &SessionConfig,
@@ -171,68 +213,57 @@ pub(crate) async fn connect(
 ) -> Result<(SockId, Conn), Failure> {
     let mut last = String::from("connect failed: no address to try");
     for addr in addrs {
-        let (id, s) = new_socket(ctx, "client", addr, config.role.kind()).await?;
+        let s = Script::open(ctx, "client", addr, config.role.kind()).await?;
         let connected = match addr {
-            Addr::Inet(ip) => {
-                let socket = TcpSocket::from_std_stream(s.into());
-                connect_once(ctx, id, config.timeout, socket, *ip).await.map(Conn::Tcp)
-            }
-            Addr::Unix(_) => unix::connect(ctx, id, s, addr).await.map(Conn::Unix),
+            Addr::Inet(_) => connect_tcp(s, config, addr).await,
+            Addr::Unix(_) => connect_unix(ctx, s, addr).await,
         };
         match connected {
-            Ok(stream) => {
-                if let (true, Some(tcp)) = (config.nodelay, stream.tcp()) {
-                    nodelay(ctx, id, "client", tcp).await;
-                }
-                return Ok((id, stream));
-            }
-            Err(message) => {
-                ctx.call(id, "client", Call::Close, Ok(Returned::Nothing)).await;
-                last = message;
-            }
+            Ok(pair) => return Ok(pair),
+            Err(message) => last = message,
         }
     }
     Err(last)
 }
 
-async fn connect_once(
-    ctx: &Ctx,
-    id: SockId,
-    timeout: Option<Duration>,
-    socket: TcpSocket,
-    addr: SocketAddr,
-) -> Result<TcpStream, Failure> {
-    let target = addr.to_string();
-    let shown = Call::Connect(Addr::Inet(addr));
-    let Some(limit) = timeout else {
-        let done = socket.connect(addr).await;
-        return step(ctx, id, "client", shown, &target, done, |_| Returned::Nothing).await;
-    };
-    let secs = Some(limit.as_secs_f64());
-    ctx.call(id, "client", Call::SetTimeout(secs), Ok(Returned::Nothing)).await;
-    let outcome = tokio::time::timeout(limit, socket.connect(addr)).await;
-    let result = match outcome {
-        Ok(Ok(stream)) => {
-            ctx.call(id, "client", shown.clone(), Ok(Returned::Nothing)).await;
-            Ok(stream)
-        }
-        Ok(Err(err)) => {
-            let failed = CallError::from_io(&err);
-            let message = failed.message("connect", &target);
-            ctx.call(id, "client", shown.clone(), Err(failed)).await;
-            Err(message)
-        }
-        Err(_elapsed) => {
-            let failed = CallError::timeout();
-            let message = failed.message("connect", &target);
-            ctx.call(id, "client", shown.clone(), Err(failed)).await;
-            Err(message)
-        }
-    };
-    if result.is_ok() {
-        ctx.call(id, "client", Call::SetTimeout(None), Ok(Returned::Nothing)).await;
+/// `settimeout(limit)` around `connect(addr)` when there is a limit, then
+/// `TCP_NODELAY` when asked; a failed socket is closed.
+async fn connect_tcp(
+    mut s: Script<'_>,
+    config: &SessionConfig,
+    addr: &Addr,
+) -> Result<(SockId, Conn), Failure> {
+    let timeout = config.timeout.map(|t| t.as_secs_f64());
+    let mut calls = vec![Call::Connect(addr.clone())];
+    if timeout.is_some() {
+        calls.insert(0, Call::SetTimeout(timeout));
+        calls.push(Call::SetTimeout(None));
     }
-    result
+    for call in calls {
+        if let Err(message) = s.must(call, &addr.to_string()).await {
+            let _ = s.call(Call::Close, "").await;
+            return Err(message);
+        }
+    }
+    let (ctx, (id, socket)) = (s.ctx, s.done()?);
+    let stream = TcpStream::from_std(socket.into())
+        .map_err(|e| CallError::from_io(&e).message("connect", &addr.to_string()))?;
+    if config.nodelay {
+        nodelay(ctx, id, "client", &stream).await;
+    }
+    Ok((id, Conn::Tcp(stream)))
+}
+
+/// A Unix stream or seqpacket `connect`, waiting out a full queue.
+async fn connect_unix(ctx: &Ctx, s: Script<'_>, addr: &Addr) -> Result<(SockId, Conn), Failure> {
+    let (id, socket) = s.done()?;
+    match unix::connect(ctx, id, socket, addr).await {
+        Ok(stream) => Ok((id, Conn::Unix(stream))),
+        Err(message) => {
+            ctx.call(id, "client", Call::Close, Ok(Returned::Nothing)).await;
+            Err(message)
+        }
+    }
 }
 
 /// Datagram server: socket, bind.
@@ -242,12 +273,13 @@ pub(crate) async fn dgram_bound(
     v6: Option<bool>,
     unlink: bool,
 ) -> Result<(SockId, Dgram), Failure> {
-    let (id, s) = new_socket(ctx, "server", addr, Kind::Dgram).await?;
-    v6_only(ctx, id, &s, addr, v6).await?;
-    bind(ctx, id, "server", &s, addr, unlink).await?;
-    let local = local_of(&s, addr);
-    let fd = s.as_raw_fd();
-    let socket = into_dgram(s, addr)?;
+    let mut s = Script::open(ctx, "server", addr, Kind::Dgram).await?;
+    v6_only(&mut s, addr, v6).await?;
+    bind(&mut s, addr, unlink).await?;
+    let (id, socket) = s.done()?;
+    let local = local_of(&socket, addr);
+    let fd = socket.as_raw_fd();
+    let socket = into_dgram(socket, addr)?;
     ctx.emit(EventKind::Listening { sock: id, fd, local, kind: Kind::Dgram }).await;
     Ok((id, socket))
 }
@@ -260,20 +292,20 @@ pub(crate) async fn dgram_client(
     addr: &Addr,
     connected: bool,
 ) -> Result<(SockId, Dgram), Failure> {
-    let (id, s) = new_socket(ctx, "client", addr, Kind::Dgram).await?;
+    let mut s = Script::open(ctx, "client", addr, Kind::Dgram).await?;
     if let Addr::Unix(_) = addr {
-        bind(ctx, id, "client", &s, &Addr::Unix(UnixName::Unnamed), false).await?;
+        bind(&mut s, &Addr::Unix(UnixName::Unnamed), false).await?;
     }
     if connected {
-        let target = addr.to_string();
-        let done = addr.sockaddr().and_then(|a| s.connect(&a));
-        let call = Call::Connect(addr.clone());
-        step(ctx, id, "client", call, &target, done, |()| Returned::Nothing).await?;
+        s.must(Call::Connect(addr.clone()), &addr.to_string()).await?;
+    }
+    let (id, socket) = s.done()?;
+    if connected {
         // connect() bound a local port: report it like a TCP connection's, so
         // views and the pcapng export know both ends of the datagrams.
-        ctx.connected(id, s.as_raw_fd(), local_of(&s, addr), addr.clone()).await;
+        ctx.connected(id, socket.as_raw_fd(), local_of(&socket, addr), addr.clone()).await;
     }
-    Ok((id, into_dgram(s, addr)?))
+    Ok((id, into_dgram(socket, addr)?))
 }
 
 fn into_dgram(s: Socket, addr: &Addr) -> Result<Dgram, Failure> {
@@ -281,5 +313,5 @@ fn into_dgram(s: Socket, addr: &Addr) -> Result<Dgram, Failure> {
         Addr::Inet(_) => UdpSocket::from_std(s.into()).map(Dgram::Udp),
         Addr::Unix(_) => UnixDatagram::from_std(s.into()).map(Dgram::Unix),
     };
-    socket.map_err(|e| e.to_string())
+    socket.map_err(|e| CallError::from_io(&e).message("socket", &addr.to_string()))
 }

@@ -12,9 +12,9 @@ use bytes::Bytes;
 use super::ctx::{Out, SockHandle, sock_channel};
 use super::event::{Call, EventKind, Returned, SockId};
 use super::session::Session;
+use super::sockaddr::Addr;
 use super::socket::CallSocket;
 use super::socket::task::{News, Phase, StepTask};
-use super::sockaddr::Addr;
 use super::{CallError, Role, Target, To};
 
 /// The session's end of one step socket.

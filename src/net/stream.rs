@@ -14,10 +14,10 @@ use super::blocking::{self, CallGate, CallMode};
 use super::conn::Conn;
 use super::ctx::{Ctx, Out, SockInbox};
 use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
-use super::socket::{ByHand, by_hand};
 use super::sample::Sampling;
 use super::sink::{self, Counter, Drained};
 use super::sockaddr::Addr;
+use super::socket::{ByHand, by_hand};
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;

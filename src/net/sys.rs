@@ -286,8 +286,9 @@ pub async fn wait(fd: BorrowedFd<'_>, interest: tokio::io::Interest) -> io::Resu
     // for its whole life: the fd stays open and the same until the
     // `AsyncFd` is dropped (deregistering it) at the end of this function,
     // and a `RawFd` closes nothing when dropped.
-    let registered = unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd.as_raw_fd(), all) }
-        .map_err(io::Error::from)?;
+    let registered =
+        unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd.as_raw_fd(), all) }
+            .map_err(io::Error::from)?;
     let mut guard = registered.ready(interest).await?;
     guard.clear_ready();
     Ok(())

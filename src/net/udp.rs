@@ -7,6 +7,7 @@ use std::io;
 use bytes::Bytes;
 use tokio::io::Interest;
 
+use super::CallError;
 use super::blocking::{self, CallGate, CallMode};
 use super::ctx::{Ctx, Out, SockInbox};
 use super::dgram::Dgram;
@@ -16,7 +17,6 @@ use super::event::{
 use super::sample::Sampling;
 use super::sink::{self, Counter};
 use super::sockaddr::Addr;
-use super::CallError;
 use super::socket::{ByHand, by_hand};
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read

@@ -65,6 +65,12 @@ impl CallSocket {
         Ok(Self { fd: Some(socket), kind, mode: CallMode::default() })
     }
 
+    /// The socket itself, for a task of the auto driver to take over
+    /// (`None` after `close()`).
+    pub fn into_socket(self) -> Option<Socket> {
+        self.fd
+    }
+
     /// The open socket, `None` after `close()`.
     pub fn socket(&self) -> Option<&Socket> {
         self.fd.as_ref()
@@ -230,12 +236,7 @@ pub(crate) enum ByHand {
 /// that would wait and that the task does not make itself (a listener's
 /// `recv`, a connection's `accept`) cannot succeed on that socket: one
 /// non-blocking attempt gives the kernel's refusal (ENOTCONN, EINVAL, ...).
-pub(crate) fn by_hand(
-    socket: &impl AsFd,
-    kind: Kind,
-    mode: &mut CallMode,
-    call: &Call,
-) -> ByHand {
+pub(crate) fn by_hand(socket: &impl AsFd, kind: Kind, mode: &mut CallMode, call: &Call) -> ByHand {
     if let Some(result) = immediate(socket, kind, mode, call) {
         return ByHand::Answer(result);
     }

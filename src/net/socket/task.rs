@@ -16,9 +16,7 @@ use tokio::sync::mpsc;
 
 use super::super::blocking::CallGate;
 use super::super::ctx::{Ctx, Out, SockInbox};
-use super::super::event::{
-    Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId,
-};
+use super::super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use super::super::sample::Sampling;
 use super::super::sockaddr::Addr;
 use super::super::sys;
@@ -253,4 +251,3 @@ impl StepTask {
 fn peer_of(socket: &Socket) -> Option<Addr> {
     super::super::conn::addr_of(socket.peer_addr()).ok()
 }
-

@@ -94,10 +94,9 @@ pub(super) async fn send(
     loop {
         let rest = &data[sent..];
         let attempt = || fd.send(rest);
-        let n = blocking::call(mode, (&mut *gate.0, gate.1), attempt, || {
-            ready(fd, Interest::WRITABLE)
-        })
-        .await?;
+        let n =
+            blocking::call(mode, (&mut *gate.0, gate.1), attempt, || ready(fd, Interest::WRITABLE))
+                .await?;
         sent += n;
         if !whole || sent >= data.len() || n == 0 {
             return Ok(sent);
