@@ -48,16 +48,16 @@ pub async fn run_all(
         .spawn()
         .expect("python3 starts (the CPython oracle is required)");
     let mut stdin = child.stdin.take().expect("piped stdin");
-    let feed = tokio::spawn(async move {
-        stdin.write_all(&input).await.expect("python3 reads its scripts");
-    });
+    // A write error (python3 gone) shows as its exit status below.
+    let feed = tokio::spawn(async move { stdin.write_all(&input).await });
     let output = tokio::time::timeout(overall, child.wait_with_output())
         .await
         .unwrap_or_else(|_| panic!("python3 {RUNNER} took longer than {overall:?}"))
         .expect("python3 runs");
-    feed.await.expect("the feeder task ends");
+    let fed = feed.await.expect("the feeder task ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "python3 {RUNNER} failed ({}):\n{stderr}", output.status);
+    fed.expect("python3 read its scripts");
     let stdout = String::from_utf8(output.stdout).expect("python3 prints UTF-8");
     let transcripts: HashMap<String, Vec<String>> = stdout
         .lines()
@@ -88,12 +88,15 @@ pub fn bytes_reprs(samples: &[Vec<u8>]) -> Vec<String> {
         .args(["python3", "-c", program])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("python3 starts (the CPython oracle is required)");
     let input = serde_json::to_vec(samples).expect("bytes serialise");
-    std::io::Write::write_all(&mut child.stdin.take().expect("piped stdin"), &input)
-        .expect("python3 reads");
+    // A write error (python3 gone) shows as its exit status below.
+    let fed = std::io::Write::write_all(&mut child.stdin.take().expect("piped stdin"), &input);
     let output = child.wait_with_output().expect("python3 runs");
-    assert!(output.status.success(), "python3 failed: {}", output.status);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "python3 failed ({}):\n{stderr}", output.status);
+    fed.expect("python3 read the samples");
     String::from_utf8(output.stdout).expect("UTF-8").lines().map(str::to_string).collect()
 }
