@@ -2,6 +2,7 @@
 //! happens by itself, each call is one command, and blocking behaves as in
 //! Python (waits, `settimeout` deadlines, `setblocking(False)`, Ctrl-C).
 
+use sockpit::python::Python as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 

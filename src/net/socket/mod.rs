@@ -11,18 +11,21 @@
 //! A failed call never closes the socket: like a Python object it lives
 //! until `close()`.
 
+pub mod blocking;
+pub(crate) mod setup;
 pub(crate) mod task;
+pub(crate) mod unix;
 mod wait;
 
 use std::os::fd::{AsFd, AsRawFd};
 
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
 
-use super::CallError;
-use super::blocking::{CallGate, CallMode};
-use super::conn::addr_of;
-use super::event::{Call, Family, Kind, Returned, SockOpt};
-use super::sockaddr::Addr;
+use crate::net::CallError;
+use crate::net::driver::conn::addr_of;
+use crate::net::event::{Call, Family, Kind, Returned, SockOpt};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{CallGate, CallMode};
 
 /// What a call gave back: a value, or (accept) a new socket the caller runs.
 #[derive(Debug)]
@@ -252,7 +255,7 @@ pub(crate) fn by_hand(socket: &impl AsFd, kind: Kind, mode: &mut CallMode, call:
         Call::Recv { .. } | Call::RecvFrom { .. } => {
             let mut peek = [0u8; 1];
             let flags = libc::MSG_PEEK | libc::MSG_DONTWAIT;
-            once(super::sys::recv_from(socket.as_fd(), &mut peek, flags).map(drop))
+            once(crate::net::kernel::sys::recv_from(socket.as_fd(), &mut peek, flags).map(drop))
         }
         Call::Send { .. } | Call::SendAll { .. } => once(s.send(&[]).map(drop)),
         Call::SendTo { to, .. } => once(to.sockaddr().and_then(|a| s.send_to(&[], &a)).map(drop)),

@@ -14,13 +14,13 @@ use bytes::Bytes;
 use socket2::Socket;
 use tokio::sync::mpsc;
 
-use super::super::blocking::CallGate;
-use super::super::ctx::{Ctx, Out, SockInbox};
-use super::super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
-use super::super::sample::Sampling;
-use super::super::sockaddr::Addr;
-use super::super::sys;
 use super::{CallSocket, Done};
+use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use crate::net::kernel::sample::Sampling;
+use crate::net::kernel::sys;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::CallGate;
 
 /// What a step socket has been, for the session to find the socket a call
 /// without a target is meant for (`accept` → the listener).
@@ -177,7 +177,7 @@ impl StepTask {
             return;
         };
         let (fd, kind) = (socket.as_raw_fd(), self.socket.kind);
-        let local = || super::super::conn::addr_of(socket.local_addr()).ok();
+        let local = || crate::net::driver::conn::addr_of(socket.local_addr()).ok();
         match (call, value) {
             (Call::Listen(_), _) => {
                 self.phase.mark(Phase::LISTENING);
@@ -194,7 +194,7 @@ impl StepTask {
             }
             (Call::Connect(_), _) | (Call::ConnectEx(_), Returned::Int(0)) => {
                 self.phase.mark(Phase::CONNECTED);
-                let peer = super::super::conn::addr_of(socket.peer_addr()).ok();
+                let peer = crate::net::driver::conn::addr_of(socket.peer_addr()).ok();
                 if let (Some(local), Some(peer)) = (local(), peer) {
                     self.watch(socket, &local, Some(&peer)).await;
                     self.ctx.connected(self.id, fd, local, peer).await;
@@ -249,5 +249,5 @@ impl StepTask {
 }
 
 fn peer_of(socket: &Socket) -> Option<Addr> {
-    super::super::conn::addr_of(socket.peer_addr()).ok()
+    crate::net::driver::conn::addr_of(socket.peer_addr()).ok()
 }

@@ -12,11 +12,11 @@ use bytes::Bytes;
 use socket2::Socket;
 use tokio::io::Interest;
 
-use super::super::CallError;
-use super::super::blocking::{self, CallGate, CallMode};
-use super::super::event::{Kind, Returned};
-use super::super::sockaddr::Addr;
-use super::super::sys;
+use crate::net::CallError;
+use crate::net::event::{Kind, Returned};
+use crate::net::kernel::sys;
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
 
 /// Largest buffer a `recv(bufsize)` allocates: a student's `/recv 1000000000`
 /// must not take a gigabyte (no socket here holds more than this at once).

@@ -4,18 +4,33 @@
 //! sockets report back (an accepted connection, a socket to watch in the
 //! kernel's tables) is taken in here.
 
+use std::collections::BTreeMap;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use tokio::sync::mpsc;
 
-use super::ctx::{Out, SockHandle, sock_channel};
-use super::event::{Call, EventKind, Returned, SockId};
-use super::session::Session;
-use super::sockaddr::Addr;
-use super::socket::CallSocket;
-use super::socket::task::{News, Phase, StepTask};
-use super::{CallError, Role, Target, To};
+use crate::net::event::{Call, EventKind, Returned, SockId};
+use crate::net::session::Session;
+use crate::net::session::ctx::{Out, SockHandle, sock_channel};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::CallSocket;
+use crate::net::socket::task::{News, Phase, StepTask};
+use crate::net::{CallError, Role, Target, To};
+
+/// Step mode's part of the session: every socket made by hand, and the
+/// channel they report back on.
+pub(super) struct Steps {
+    pub socks: BTreeMap<SockId, StepSock>,
+    pub news: mpsc::Sender<News>,
+}
+
+impl Steps {
+    pub fn new(news: mpsc::Sender<News>) -> Self {
+        Self { socks: BTreeMap::new(), news }
+    }
+}
 
 /// The session's end of one step socket.
 pub(super) struct StepSock {
@@ -46,7 +61,7 @@ impl Session {
         } else {
             Out::CallWith(call.clone(), data.clone())
         };
-        if let Some(step) = self.steps.get_mut(&sock) {
+        if let Some(step) = self.steps.socks.get_mut(&sock) {
             if step.handle.out.send(out).await.is_ok() {
                 step.handle.calls += 1;
             }
@@ -80,12 +95,12 @@ impl Session {
             socket,
             default_peer,
             phase: phase.clone(),
-            news: self.step_news.clone(),
+            news: self.steps.news.clone(),
             sent: 0,
             received: 0,
         };
         self.tasks.spawn(task.run(inbox));
-        self.steps.insert(id, StepSock { handle, phase });
+        self.steps.socks.insert(id, StepSock { handle, phase });
     }
 
     /// What a step socket reported.
@@ -101,7 +116,7 @@ impl Session {
                             self.ctx.connected(id, fd, local, peer).await;
                         }
                         self.spawn_step(id, "sock", socket);
-                        if let Some(step) = self.steps.get(&id) {
+                        if let Some(step) = self.steps.socks.get(&id) {
                             step.phase.mark(Phase::CONNECTED);
                         }
                     }
@@ -123,7 +138,7 @@ impl Session {
     /// still open, anything else the newest socket.
     pub(super) fn natural_target(&self, call: &Call) -> SockId {
         let newest = |want: &dyn Fn(&Phase) -> bool| {
-            self.steps.iter().rev().find(|(_, s)| want(&s.phase)).map(|(id, _)| *id)
+            self.steps.socks.iter().rev().find(|(_, s)| want(&s.phase)).map(|(id, _)| *id)
         };
         let any = || newest(&|_| true);
         let open = || newest(&|p| !p.is(Phase::CLOSED));
@@ -145,7 +160,7 @@ impl Session {
     /// `Send`, `Shutdown` and `Close` commands in step mode: calls on the
     /// step socket they address. `false` when there are no step sockets.
     pub(super) async fn step_command(&mut self, to: &To, out: Out) -> bool {
-        if self.steps.is_empty() {
+        if self.steps.socks.is_empty() {
             return false;
         }
         let (call, data) = match out {
@@ -157,10 +172,10 @@ impl Session {
         let ids: Vec<SockId> = match to {
             To::Current | To::Peer(_) => vec![self.natural_target(&call)],
             To::Sock(id) => vec![*id],
-            To::All => self.steps.keys().copied().collect(),
+            To::All => self.steps.socks.keys().copied().collect(),
         };
         for id in ids {
-            let Some(step) = self.steps.get_mut(&id) else { continue };
+            let Some(step) = self.steps.socks.get_mut(&id) else { continue };
             let out = match &call {
                 // A plain send: the task picks sendall/send/sendto.
                 Call::SendAll { .. } => Out::Data(data.clone()),

@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::CallError;
-use super::blocking::{self, CallGate, CallMode};
-use super::conn::{Conn, Listener};
-use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, Returned, SockId};
-use super::sample::Sampling;
-use super::sockaddr::Addr;
-use super::socket::{ByHand, by_hand};
+use crate::net::CallError;
+use crate::net::driver::conn::{Conn, Listener};
+use crate::net::event::{Call, CloseReason, Returned, SockId};
+use crate::net::kernel::sample::Sampling;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
+use crate::net::socket::{ByHand, by_hand};
 
 /// Waits between accept attempts while out of files (EMFILE, ENFILE).
 const MIN_BACKOFF: Duration = Duration::from_millis(250);

@@ -2,6 +2,11 @@
 //! command to the socket it is for and adopts new connections, one task per
 //! socket. It ends when its command channel closes; its sockets close with it.
 
+mod backlog;
+pub(crate) mod ctx;
+mod many;
+mod step;
+
 use std::collections::BTreeMap;
 
 use std::time::Duration;
@@ -10,44 +15,41 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::backlog::Backlogs;
-use super::blocking::CallMode;
-use super::conn::{Conn, Listener};
-use super::ctx::{Ctx, Out, SockHandle, sock_channel};
-use super::dgram::Dgram;
-use super::event::{Call, EventKind, Kind, SockId};
-use super::kernel::KernelWatch;
-use super::listener::{Accepted, run_listener};
-use super::sample::Ticker;
-use super::setup::{self, Failure};
-use super::sink::Counter;
-use super::sockaddr::Addr;
-use super::socket::task::News;
-use super::step::StepSock;
-use super::stream::Connection;
-use super::udp::{Datagrams, Peer};
-use super::unix::Unlink;
-use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
+use crate::net::driver::conn::{Conn, Listener};
+use crate::net::driver::dgram::Dgram;
+use crate::net::driver::listener::{Accepted, run_listener};
+use crate::net::driver::sink::Counter;
+use crate::net::driver::stream::Connection;
+use crate::net::driver::udp::{Datagrams, Peer};
+use crate::net::event::{Call, EventKind, Kind, SockId};
+use crate::net::kernel::KernelWatch;
+use crate::net::kernel::sample::Ticker;
+use crate::net::session::backlog::Backlogs;
+use crate::net::session::ctx::{Ctx, Out, SockHandle, sock_channel};
+use crate::net::session::step::Steps;
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::CallMode;
+use crate::net::socket::setup::{self, Failure};
+use crate::net::socket::unix::Unlink;
+use crate::net::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
 
-pub(super) struct Session {
-    pub(super) ctx: Ctx,
-    pub(super) config: SessionConfig,
+struct Session {
+    ctx: Ctx,
+    config: SessionConfig,
     /// Sockets that carry data (TCP connections, UDP sockets), oldest first.
-    pub(super) conns: BTreeMap<SockId, SockHandle>,
-    pub(super) listeners: BTreeMap<SockId, SockHandle>,
+    conns: BTreeMap<SockId, SockHandle>,
+    listeners: BTreeMap<SockId, SockHandle>,
     /// Step mode: every socket made by hand, from `socket()` on.
-    pub(super) steps: BTreeMap<SockId, StepSock>,
-    /// What step sockets report back (accepted connections, kernel watch).
-    pub(super) step_news: mpsc::Sender<News>,
-    pub(super) holds: Holds,
-    pub(super) tasks: JoinSet<()>,
-    pub(super) accepted: mpsc::Sender<Accepted>,
+    steps: Steps,
+    holds: Holds,
+    tasks: JoinSet<()>,
+    accepted: mpsc::Sender<Accepted>,
     /// Broker: connections hand received data here to relay to the others.
     relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// What waits for connections whose peer does not read.
     backlogs: Backlogs,
     /// The kernel's view of our TCP sockets, fd-less ones included.
-    pub(super) kernel: KernelWatch,
+    kernel: KernelWatch,
     /// A Unix server's socket file, removed when the session is over.
     own_file: Option<Unlink>,
 }
@@ -69,8 +71,7 @@ pub(crate) async fn run(
         config,
         conns: BTreeMap::new(),
         listeners: BTreeMap::new(),
-        steps: BTreeMap::new(),
-        step_news,
+        steps: Steps::new(step_news),
         holds,
         tasks: JoinSet::new(),
         accepted,
@@ -109,7 +110,7 @@ pub(crate) async fn run(
     s.ctx.shutdown.cancel();
     s.conns.clear();
     s.listeners.clear();
-    s.steps.clear();
+    s.steps.socks.clear();
     while s.tasks.join_next().await.is_some() {}
 }
 
@@ -162,7 +163,7 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn spawn_udp(
+    fn spawn_udp(
         &mut self,
         id: SockId,
         var: &'static str,
@@ -253,7 +254,7 @@ impl Session {
     }
 
     /// Forgets sockets whose task has ended.
-    pub(super) fn prune(&mut self) {
+    fn prune(&mut self) {
         self.conns.retain(|_, h| !h.out.is_closed());
         self.listeners.retain(|_, h| !h.out.is_closed());
     }
@@ -276,7 +277,7 @@ impl Session {
     /// One connection of its own (a client, `nc -l` style) is waited for:
     /// that is backpressure. A server with many clients never waits on one:
     /// see [`Backlogs`].
-    pub(super) async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
+    async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
         let ids = self.targets(to);
         let many = self.config.role.serves_connections() && !self.config.single;
         let (mut found, mut refused) = (0, 0);
@@ -351,7 +352,7 @@ impl Session {
                 self.deliver(to, || Out::Source { total, size }).await;
             }
             Command::Interrupt => {
-                let steps = self.steps.values().map(|s| &s.handle);
+                let steps = self.steps.socks.values().map(|s| &s.handle);
                 for handle in self.conns.values().chain(self.listeners.values()).chain(steps) {
                     handle.cancel.send_replace(handle.calls);
                 }
@@ -360,7 +361,7 @@ impl Session {
     }
 
     /// A call by hand for a socket the auto driver runs.
-    pub(super) async fn route_call(&mut self, sock: SockId, call: Call) {
+    async fn route_call(&mut self, sock: SockId, call: Call) {
         let handle = match self.conns.get_mut(&sock) {
             Some(handle) => Some(handle),
             None => self.listeners.get_mut(&sock),

@@ -9,15 +9,15 @@ use std::io;
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio::sync::mpsc;
 
-use super::CallError;
-use super::blocking::{self, CallGate, CallMode};
-use super::conn::Conn;
-use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
-use super::sample::Sampling;
-use super::sink::{self, Counter, Drained};
-use super::sockaddr::Addr;
-use super::socket::{ByHand, by_hand};
+use crate::net::CallError;
+use crate::net::driver::conn::Conn;
+use crate::net::driver::sink::{self, Counter, Drained};
+use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use crate::net::kernel::sample::Sampling;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
+use crate::net::socket::{ByHand, by_hand};
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;

@@ -9,10 +9,10 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::blocking::CallGate;
-use super::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
-use super::sockaddr::Addr;
-use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
+use crate::net::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::CallGate;
+use crate::net::{CHANNEL_DEPTH, CallError, Holds, Shut};
 
 /// One queued step for a socket, taken in order: data is written before a
 /// later shutdown or close, as Python's sequential calls would.
@@ -23,7 +23,7 @@ pub(crate) enum Out {
     DataTo(Addr, Bytes),
     /// UDP server: one datagram to every peer heard from.
     Broadcast(Bytes),
-    /// UDP client: [`super::Command::Source`].
+    /// UDP client: [`crate::net::Command::Source`].
     Source {
         total: u64,
         size: usize,
@@ -42,7 +42,7 @@ pub(crate) struct SockHandle {
     pub hold: watch::Sender<Holds>,
     /// Ctrl-C: set to `calls` to interrupt the call in progress.
     pub cancel: watch::Sender<u64>,
-    /// Calls handed to the task so far (see [`super::blocking::CallGate`]).
+    /// Calls handed to the task so far (see [`crate::net::socket::blocking::CallGate`]).
     pub calls: u64,
     /// The connected peer, for commands addressed by peer.
     pub peer: Option<Addr>,

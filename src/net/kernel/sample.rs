@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use socket2::SockRef;
 
-use super::ctx::Ctx;
-use super::event::{EventKind, Family, Kind, SockId};
-use super::sockaddr::Addr;
-use super::sys;
-use super::tcp_state::TcpState;
+use crate::net::event::{EventKind, Family, Kind, SockId};
+use crate::net::kernel::sys;
+use crate::net::kernel::tcp_state::TcpState;
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
 
 /// One socket's figures at one moment. `None` means "not known here": not
 /// applicable (queues of a listener), not on this OS, or the call failed.

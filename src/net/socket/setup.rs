@@ -11,15 +11,15 @@ use socket2::Socket;
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixDatagram, UnixListener};
 use tokio::sync::watch;
 
-use super::blocking::CallGate;
-use super::conn::{Conn, Listener};
-use super::ctx::Ctx;
-use super::dgram::Dgram;
-use super::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
-use super::sockaddr::{Addr, UnixName};
-use super::socket::{CallSocket, Done};
-use super::unix;
-use super::{CallError, SessionConfig};
+use crate::net::driver::conn::{Conn, Listener};
+use crate::net::driver::dgram::Dgram;
+use crate::net::event::{Call, EventKind, Family, Kind, Returned, SockId, SockOpt};
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::{Addr, UnixName};
+use crate::net::socket::blocking::CallGate;
+use crate::net::socket::unix;
+use crate::net::socket::{CallSocket, Done};
+use crate::net::{CallError, SessionConfig};
 
 /// A setup failure, already worded in DESIGN.md's grammar.
 pub(crate) type Failure = String;
