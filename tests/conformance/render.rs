@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 
 use sockpit::net::{Addr, CallError, Returned};
+use sockpit::python::Python as _;
 
 use super::script::Op;
 

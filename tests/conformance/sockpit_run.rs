@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use sockpit::net::{
-    self, Call, CallError, CallRecord, Command, EventKind, Family, Kind, Returned, Role,
-    SessionConfig, Shut, SockId, Target,
+    self, Call, CallRecord, Command, EventKind, Family, Kind, Returned, Role, SessionConfig, Shut,
+    SockId, Target,
 };
+use sockpit::python::Python as _;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -289,7 +290,7 @@ impl Runner {
 fn describe(record: &CallRecord) -> String {
     let result = match &record.result {
         Ok(returned) => format!("{returned:?}"),
-        Err(err) => CallError::python(err),
+        Err(err) => err.python(),
     };
     format!("{} on sock {} -> {result}", record.call.name(), record.sock)
 }
