@@ -15,6 +15,8 @@ mod keys;
 pub mod lifecycle;
 mod packet_keys;
 pub mod packets;
+pub mod ready;
+pub mod script;
 pub mod search;
 pub mod send;
 pub mod sockets;
@@ -167,6 +169,22 @@ impl App {
     fn end_mut(&mut self) -> &mut EndState {
         let i = self.active.min(self.ends.len() - 1);
         &mut self.ends[i]
+    }
+
+    /// The demo's other end (F8 reads whose move it is from it).
+    #[must_use]
+    pub fn other(&self) -> Option<&EndState> {
+        let active = self.active.min(self.ends.len() - 1);
+        if !self.demo {
+            return None;
+        }
+        self.ends.iter().enumerate().find(|(i, _)| *i != active).map(|(_, e)| e)
+    }
+
+    /// What F8 would do now on the end the input talks to.
+    #[must_use]
+    pub fn suggestion(&self) -> suggest::Next {
+        suggest::next(self.end(), self.other())
     }
 
     fn now(&self) -> Micros {
