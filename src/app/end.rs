@@ -59,6 +59,8 @@ pub struct EndState {
     pub holds: Holds,
     /// Calls that may block, sent and not answered yet, oldest first.
     pub waiting_calls: Vec<&'static str>,
+    /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
+    explained_nonblock: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
     /// on its way, and another press sends no second one.
     pub interrupting: bool,
@@ -89,6 +91,7 @@ impl EndState {
             holds: Holds::default(),
             waiting_calls: Vec::new(),
             interrupting: false,
+            explained_nonblock: false,
             streams: HashMap::new(),
             last_error: None,
         }
@@ -174,6 +177,15 @@ impl EndState {
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
             EventKind::Transition(t) => self.lifecycle.transition(at, t),
             EventKind::Kernel { sockets } => self.lifecycle.kernel.clone_from(sockets),
+            EventKind::Sample { sample, .. } => {
+                let odd = sample.nonblocking == Some(true) && sample.timeout != Some(0.0);
+                if self.step && odd && !std::mem::replace(&mut self.explained_nonblock, true) {
+                    // The panel shows `blocking True` beside `O_NONBLOCK set`.
+                    let why =
+                        "O_NONBLOCK set: Python sets it under any timeout; sockpit always does";
+                    self.note(at, EntryKind::Info, 0, why);
+                }
+            }
             EventKind::Dropped { len, why } => {
                 self.pending = self.pending.saturating_sub(*len as u64);
                 self.note(at, EntryKind::Error, 0, format!("dropped {len} B: {why}"));
