@@ -2,6 +2,7 @@
 //! happens by itself, each call is one command, and blocking behaves as in
 //! Python (waits, `settimeout` deadlines, `setblocking(False)`, Ctrl-C).
 
+use sockpit::python::Python as _;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -129,4 +130,68 @@ async fn a_client_connects_by_hand_and_connect_ex_returns_the_errno() {
     };
     assert_eq!(local, from.into());
     assert_eq!(student.call(Call::GetPeerName).await, Ok(Returned::Addr(open.into())));
+}
+
+/// Binds `port` from a python3 process (a program nobody here wrote), with
+/// retries bounded by `LIMIT` only for the process to start: the answer it
+/// prints is taken as is.
+fn python_binds(port: u16) -> String {
+    let script = format!(
+        "import socket\ns = socket.socket()\ntry:\n    s.bind(('127.0.0.1', {port}))\n    \
+         s.listen(1)\n    print('bound')\nexcept OSError as e:\n    print(type(e).__name__, e.errno)"
+    );
+    let out = std::process::Command::new("python3").args(["-c", &script]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test]
+async fn a_dropped_session_ends_a_blocked_accept_and_frees_its_port() {
+    let mut student = server();
+    let local = student.listening(5).await;
+    let command = Command::Call { sock: 0, call: Call::Accept };
+    student.session.commands.send(command).await.unwrap();
+    assert_eq!(python_binds(local.port()), "OSError 98", "the listener holds the port");
+    // Alt-R drops the session: the blocked accept must end with it.
+    let Student { session, mut events } = student;
+    drop(session.commands);
+    tokio::time::timeout(LIMIT, session.task).await.expect("session ends").unwrap();
+    while events.recv().await.is_some() {}
+    assert_eq!(python_binds(local.port()), "bound");
+}
+
+/// `ss -ltn`'s Recv-Q for the listener on `port`.
+fn ss_recv_q(port: u16) -> Option<u32> {
+    let out = std::process::Command::new("ss").args(["-ltnH"]).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines().find_map(|line| {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let local = cols.get(3)?;
+        local.ends_with(&format!(":{port}")).then(|| cols.get(1)?.parse().ok())?
+    })
+}
+
+#[tokio::test]
+async fn the_accept_queue_sample_agrees_with_ss() {
+    let mut student = server();
+    let local = student.listening(1).await;
+    // listen(1) holds two connections (backlog + 1); a third stays in
+    // SYN_SENT, so it is connected without waiting for it.
+    let queued: Vec<_> = (0..2).map(|_| std::net::TcpStream::connect(local).unwrap()).collect();
+    let third = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    third.set_nonblocking(true).unwrap();
+    let _ = third.connect(&local.into());
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    loop {
+        let event = tokio::time::timeout_at(deadline, student.events.recv())
+            .await
+            .expect("a sample whose accept queue agrees with ss")
+            .expect("session alive");
+        let EventKind::Sample { sample, .. } = event.kind else { continue };
+        let Some(queue) = sample.accept_queue else { continue };
+        if queue.len == 2 && ss_recv_q(local.port()) == Some(2) {
+            assert_eq!(queue.backlog, 1);
+            break;
+        }
+    }
+    drop((queued, third));
 }

@@ -2,6 +2,7 @@
 //! figures), `"ev":"kernel"` (the fd-less sockets) and `"ev":"transition"`
 //! (a state change by the kernel). Absent figures are `null`, never guessed.
 
+use crate::python::Python as _;
 use serde_json::{Value, json};
 
 use crate::net::sample::{Linger, TcpFigures};

@@ -3,6 +3,7 @@
 //! lesson has nothing more specific to say, so the two never drift apart.
 
 use crate::net::Addr;
+use crate::python::Python as _;
 use std::fmt::Write as _;
 
 use super::explain::Fact;

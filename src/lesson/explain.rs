@@ -8,6 +8,7 @@
 //! languages can never disagree about what happened.
 
 use crate::net::Addr;
+use crate::python::Python as _;
 
 use super::{Lang, en, zh};
 use crate::net::{Call, CallError, CallRecord, Returned, Shut, Transition};

@@ -4,6 +4,7 @@
 //! 报错"). Same facts as `en.rs`, said for a reader of the seed.
 
 use crate::net::Addr;
+use crate::python::Python as _;
 use std::fmt::Write as _;
 
 use super::explain::Fact;

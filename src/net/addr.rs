@@ -5,8 +5,8 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
-use super::errors::CallError;
-use super::sockaddr::{Addr, UnixName};
+use crate::net::errors::CallError;
+use crate::net::sockaddr::{Addr, UnixName};
 
 /// Where to bind or connect, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,10 +6,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
-use super::errors::CallError;
-use super::kernel::{DiagSocket, Transition};
-use super::sample::Sample;
-use super::sockaddr::Addr;
+use crate::net::errors::CallError;
+use crate::net::kernel::sample::Sample;
+use crate::net::kernel::{DiagSocket, Transition};
+use crate::net::sockaddr::Addr;
 
 /// Engine-wide number of one socket (listener, connection or client), stable
 /// for the whole session. A connection's id is also its "connection id".
@@ -27,7 +27,7 @@ pub fn now_micros() -> Micros {
         .map_or(0, |d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
 }
 
-/// Address family of a socket, as Python names it.
+/// Address family of a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {
     Inet,
@@ -45,19 +45,9 @@ impl Family {
             Addr::Inet(_) => Self::Inet,
         }
     }
-
-    /// Python's constant name, e.g. `AF_INET`.
-    #[must_use]
-    pub fn python(self) -> &'static str {
-        match self {
-            Self::Inet => "AF_INET",
-            Self::Inet6 => "AF_INET6",
-            Self::Unix => "AF_UNIX",
-        }
-    }
 }
 
-/// Socket type, as Python names it.
+/// Socket type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Stream,
@@ -68,16 +58,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// Python's constant name, e.g. `SOCK_STREAM`.
-    #[must_use]
-    pub fn python(self) -> &'static str {
-        match self {
-            Self::Stream => "SOCK_STREAM",
-            Self::Dgram => "SOCK_DGRAM",
-            Self::SeqPacket => "SOCK_SEQPACKET",
-        }
-    }
-
     /// Whether sockets of this type connect, listen and accept (stream and
     /// seqpacket) rather than send datagrams to addresses.
     #[must_use]
@@ -99,7 +79,7 @@ impl Kind {
     }
 }
 
-/// How a socket is shut down, as `socket.SHUT_*`.
+/// How a socket is shut down (`shutdown(2)`'s `how`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shut {
     Read,
@@ -108,16 +88,6 @@ pub enum Shut {
 }
 
 impl Shut {
-    /// Python's constant name, e.g. `SHUT_WR`.
-    #[must_use]
-    pub fn python(self) -> &'static str {
-        match self {
-            Self::Read => "SHUT_RD",
-            Self::Write => "SHUT_WR",
-            Self::Both => "SHUT_RDWR",
-        }
-    }
-
     pub(crate) fn std(self) -> std::net::Shutdown {
         match self {
             Self::Read => std::net::Shutdown::Read,

@@ -1,4 +1,14 @@
-//! The session engine: owns every socket, knows nothing of terminals.
+//! The session engine: owns every socket, knows nothing of terminals, and
+//! speaks system calls (Python's names for them live in `crate::python`).
+//!
+//! - `socket/`: one socket as a program's calls see it, and the one
+//!   executor every call goes through (step mode's and the auto driver's
+//!   setup alike), with Python's blocking semantics emulated.
+//! - `driver/`: the auto driver's tasks — accept, read and write loops —
+//!   for normal use, fast on the data path.
+//! - `session/`: the session task routing commands to sockets.
+//! - `kernel/`: what the kernel says about our sockets: samples,
+//!   `TCP_INFO`, NETLINK_SOCK_DIAG, the few `libc` calls.
 //!
 //! A session is started with a [`SessionConfig`] and talks over two bounded
 //! channels: [`Command`]s in, [`Event`]s out. Each socket is a small state
@@ -7,30 +17,19 @@
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
 pub mod addr;
-mod backlog;
-pub mod blocking;
-mod conn;
-mod ctx;
-mod dgram;
-mod diag;
+mod driver;
 pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
-mod listener;
-mod many;
-mod query;
-pub mod sample;
 mod session;
-mod setup;
-pub mod sink;
 pub mod sockaddr;
-mod step;
-mod stream;
-pub(crate) mod sys;
-pub mod tcp_state;
-mod udp;
-mod unix;
+mod socket;
+
+pub use driver::sink;
+pub(crate) use kernel::sys;
+pub use kernel::{sample, tcp_state};
+pub use socket::blocking;
 
 use std::time::Duration;
 

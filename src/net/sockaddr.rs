@@ -100,20 +100,6 @@ impl UnixName {
             _ => None,
         }
     }
-
-    /// How Python shows the name: `'/tmp/chat.sock'`, `b'\x00name'`, `''`.
-    #[must_use]
-    pub fn python(&self) -> String {
-        match self {
-            Self::Path(path) => crate::python::str_literal(&path.to_string_lossy()),
-            Self::Abstract(name) => {
-                let mut bytes = vec![0];
-                bytes.extend_from_slice(name);
-                crate::python::bytes_literal(&bytes)
-            }
-            Self::Unnamed => "''".to_string(),
-        }
-    }
 }
 
 impl Addr {
@@ -161,15 +147,6 @@ impl Addr {
     #[must_use]
     pub fn is_ipv6(&self) -> bool {
         matches!(self, Self::Inet(SocketAddr::V6(_)))
-    }
-
-    /// How Python shows it: `('127.0.0.1', 8080)`, or a Unix name.
-    #[must_use]
-    pub fn python(&self) -> String {
-        match self {
-            Self::Inet(addr) => crate::python::inet(*addr),
-            Self::Unix(name) => name.python(),
-        }
     }
 }
 
@@ -238,14 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn shown_as_users_and_python_write_them() {
+    fn shown_as_users_write_them() {
         let path = Addr::Unix(UnixName::Path("/tmp/x.sock".into()));
         let abs = Addr::Unix(UnixName::Abstract(b"chat".to_vec()));
-        assert_eq!(
-            (path.to_string(), path.python()),
-            ("/tmp/x.sock".into(), "'/tmp/x.sock'".into())
-        );
-        assert_eq!((abs.to_string(), abs.python()), ("@chat".into(), r"b'\x00chat'".into()));
-        assert_eq!(Addr::Unix(UnixName::Unnamed).python(), "''");
+        assert_eq!(path.to_string(), "/tmp/x.sock");
+        assert_eq!(abs.to_string(), "@chat");
     }
 }

@@ -2,6 +2,7 @@
 //! top, then the selected socket of one end, from `app::sockets::SocketInfo`,
 //! and the kernel's figures below these rows.
 
+use crate::python::Python as _;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -43,7 +44,11 @@ fn rows(s: &SocketInfo, end: &EndState, width: usize) -> Vec<Line<'static>> {
             Span::styled(state.to_string(), bold),
         ]),
         Line::styled(
-            format!("{} {}", s.family.map_or("AF_?", crate::net::Family::python), s.kind.python()),
+            format!(
+                "{} {}",
+                s.family.map_or_else(|| "AF_?".into(), |f| f.python()),
+                s.kind.python()
+            ),
             theme::dim(),
         ),
         Line::raw(format!("local {}", addr(s.local.as_ref()))),

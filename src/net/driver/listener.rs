@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::CallError;
-use super::blocking::{self, CallGate, CallMode};
-use super::conn::{Conn, Listener};
-use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, Returned, SockId};
-use super::query;
-use super::sample::Sampling;
-use super::sockaddr::Addr;
+use crate::net::CallError;
+use crate::net::driver::conn::{Conn, Listener};
+use crate::net::event::{Call, CloseReason, Returned, SockId};
+use crate::net::kernel::sample::Sampling;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
+use crate::net::socket::{ByHand, by_hand};
 
 /// Waits between accept attempts while out of files (EMFILE, ENFILE).
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
@@ -57,10 +57,11 @@ pub(crate) async fn run_listener(
                         }
                     }
                 }
-                Some(Out::Call(call)) => {
+                Some(Out::Call(call) | Out::CallWith(call, _)) => {
                     inbox.gate.begin();
-                    if let Some(result) = query::answer(&listener, &mut mode, &call) {
-                        ctx.call(id, "server", call, result).await;
+                    match by_hand(&listener, listener.kind(), &mut mode, &call) {
+                        ByHand::Answer(result) => ctx.call(id, "server", call, result).await,
+                        ByHand::Close => break,
                     }
                     continue;
                 }

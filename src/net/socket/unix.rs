@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use socket2::{Domain, Socket, Type};
 use tokio::net::UnixStream;
 
-use super::CallError;
-use super::ctx::Ctx;
-use super::event::{Call, Returned, SockId};
-use super::setup::{Failure, step};
-use super::sockaddr::Addr;
+use crate::net::CallError;
+use crate::net::event::{Call, Returned, SockId};
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
+use crate::net::socket::setup::{Failure, step};
 
 /// Why a path already taken cannot be bound: a sentence and what to try.
 pub(crate) type Taken = (String, &'static str);

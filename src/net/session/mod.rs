@@ -2,56 +2,54 @@
 //! command to the socket it is for and adopts new connections, one task per
 //! socket. It ends when its command channel closes; its sockets close with it.
 
+mod backlog;
+pub(crate) mod ctx;
+mod many;
+mod step;
+
 use std::collections::BTreeMap;
 
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use super::backlog::Backlogs;
-use super::blocking::CallMode;
-use super::conn::{Conn, Listener};
-use super::ctx::{Ctx, Out, SockHandle, sock_channel};
-use super::dgram::Dgram;
-use super::event::{Call, EventKind, Kind, SockId};
-use super::kernel::KernelWatch;
-use super::listener::{Accepted, run_listener};
-use super::sample::Ticker;
-use super::setup::{self, Failure};
-use super::sink::Counter;
-use super::sockaddr::Addr;
-use super::step::Fresh;
-use super::stream::Connection;
-use super::udp::{Datagrams, Peer};
-use super::unix::Unlink;
-use super::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
+use crate::net::driver::conn::{Conn, Listener};
+use crate::net::driver::dgram::Dgram;
+use crate::net::driver::listener::{Accepted, run_listener};
+use crate::net::driver::sink::Counter;
+use crate::net::driver::stream::Connection;
+use crate::net::driver::udp::{Datagrams, Peer};
+use crate::net::event::{Call, EventKind, Kind, SockId};
+use crate::net::kernel::KernelWatch;
+use crate::net::kernel::sample::Ticker;
+use crate::net::session::backlog::Backlogs;
+use crate::net::session::ctx::{Ctx, Out, SockHandle, sock_channel};
+use crate::net::session::step::Steps;
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::CallMode;
+use crate::net::socket::setup::{self, Failure};
+use crate::net::socket::unix::Unlink;
+use crate::net::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
 
-pub(super) struct Session {
-    pub(super) ctx: Ctx,
-    pub(super) config: SessionConfig,
+struct Session {
+    ctx: Ctx,
+    config: SessionConfig,
     /// Sockets that carry data (TCP connections, UDP sockets), oldest first.
-    pub(super) conns: BTreeMap<SockId, SockHandle>,
-    pub(super) listeners: BTreeMap<SockId, SockHandle>,
-    /// Step mode: sockets made by hand, not yet listening or connected.
-    pub(super) fresh: BTreeMap<SockId, Fresh>,
-    pub(super) holds: Holds,
-    pub(super) tasks: JoinSet<()>,
-    pub(super) accepted: mpsc::Sender<Accepted>,
+    conns: BTreeMap<SockId, SockHandle>,
+    listeners: BTreeMap<SockId, SockHandle>,
+    /// Step mode: every socket made by hand, from `socket()` on.
+    steps: Steps,
+    holds: Holds,
+    tasks: JoinSet<()>,
+    accepted: mpsc::Sender<Accepted>,
     /// Broker: connections hand received data here to relay to the others.
     relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// What waits for connections whose peer does not read.
     backlogs: Backlogs,
     /// The kernel's view of our TCP sockets, fd-less ones included.
-    pub(super) kernel: KernelWatch,
-    /// Ctrl-C for connects made by hand: set to `connects` to interrupt
-    /// the ones in progress.
-    pub(super) interrupt: watch::Sender<u64>,
-    /// Connects made by hand so far.
-    pub(super) connects: u64,
-    /// Step mode: sockets whose connect failed come back to be closed.
-    pub(super) back: mpsc::Sender<(SockId, Fresh)>,
+    kernel: KernelWatch,
     /// A Unix server's socket file, removed when the session is over.
     own_file: Option<Unlink>,
 }
@@ -64,7 +62,7 @@ pub(crate) async fn run(
 ) {
     let (accepted, mut adopt) = mpsc::channel(CHANNEL_DEPTH);
     let (relay_tx, mut relayed) = mpsc::channel(CHANNEL_DEPTH);
-    let (back, mut came_back) = mpsc::channel(CHANNEL_DEPTH);
+    let (step_news, mut news) = mpsc::channel(CHANNEL_DEPTH);
     let relay = config.broker.then_some(relay_tx);
     // Step mode: the driver is held back everywhere; the student calls.
     let holds = if config.step { Holds { accept: true, reads: true } } else { config.holds };
@@ -73,16 +71,13 @@ pub(crate) async fn run(
         config,
         conns: BTreeMap::new(),
         listeners: BTreeMap::new(),
-        fresh: BTreeMap::new(),
+        steps: Steps::new(step_news),
         holds,
         tasks: JoinSet::new(),
         accepted,
         relay,
         backlogs: Backlogs::default(),
         kernel: KernelWatch::new(),
-        interrupt: watch::channel(0).0,
-        connects: 0,
-        back,
         own_file: None,
     };
     // Only TCP has sockets without an fd worth listing.
@@ -102,16 +97,20 @@ pub(crate) async fn run(
             },
             Some(conn) = adopt.recv() => s.adopt(conn).await,
             Some((from, data)) = relayed.recv() => s.relay(from, data).await,
-            Some((id, fresh)) = came_back.recv() => { s.fresh.insert(id, fresh); }
+            Some(news) = news.recv() => s.step_news(news).await,
             Some(_) = s.tasks.join_next() => s.prune(),
             () = kernel_ticks.tick() => s.watch_kernel().await,
             _ = drain.tick(), if !s.backlogs.is_empty() => s.backlogs.drain(&s.conns),
         }
     }
-    // Dropping the handles tells every socket task to close; wait so their
-    // close events are reported before the session is over.
+    // The token ends every call still blocked (a step `accept()` must not
+    // keep its port); dropping the handles tells every socket task to
+    // close. Wait so their close events are reported before the session
+    // is over.
+    s.ctx.shutdown.cancel();
     s.conns.clear();
     s.listeners.clear();
+    s.steps.socks.clear();
     while s.tasks.join_next().await.is_some() {}
 }
 
@@ -136,7 +135,7 @@ impl Session {
             if let (Ok(Addr::Inet(local)), Listener::Tcp(_)) = (listener.local(), &listener) {
                 self.kernel.register(id, &listener, local, None);
             }
-            let (handle, inbox) = sock_channel(self.holds);
+            let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
             let (ctx, accepted, single) =
                 (self.ctx.clone(), self.accepted.clone(), self.config.single);
             let mode = CallMode::default();
@@ -164,7 +163,7 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn spawn_udp(
+    fn spawn_udp(
         &mut self,
         id: SockId,
         var: &'static str,
@@ -172,7 +171,7 @@ impl Session {
         peer: Peer,
         mode: CallMode,
     ) {
-        let (handle, inbox) = sock_channel(self.holds);
+        let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
         let task = Datagrams {
             ctx: self.ctx.clone(),
             id,
@@ -224,7 +223,7 @@ impl Session {
         if let (Addr::Inet(local), Addr::Inet(peer)) = (&local, &peer) {
             self.kernel.register(id, &stream, *local, Some(*peer));
         }
-        let (handle, inbox) = sock_channel(self.holds);
+        let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
         let conn = Connection {
             ctx: self.ctx.clone(),
             id,
@@ -255,7 +254,7 @@ impl Session {
     }
 
     /// Forgets sockets whose task has ended.
-    pub(super) fn prune(&mut self) {
+    fn prune(&mut self) {
         self.conns.retain(|_, h| !h.out.is_closed());
         self.listeners.retain(|_, h| !h.out.is_closed());
     }
@@ -304,12 +303,8 @@ impl Session {
         match cmd {
             Command::Send { to, data } => {
                 let len = data.len();
-                if self.conns.is_empty() {
-                    // Step mode: a UDP socket's first send binds it.
-                    let udp = self.fresh.iter().rev().find(|(_, f)| f.kind == Kind::Dgram);
-                    if let Some(id) = udp.map(|(id, _)| *id) {
-                        self.promote_udp(id, None).await;
-                    }
+                if self.step_command(&to, Out::Data(data.clone())).await {
+                    return;
                 }
                 let udp_server = self.config.role.serves_datagrams();
                 let delivered = match to {
@@ -327,10 +322,14 @@ impl Session {
                 }
             }
             Command::Shutdown { to, how } => {
-                self.deliver(to, || Out::Shutdown(how)).await;
+                if !self.step_command(&to, Out::Shutdown(how)).await {
+                    self.deliver(to, || Out::Shutdown(how)).await;
+                }
             }
             Command::Close { to } => {
-                self.deliver(to, || Out::Close).await;
+                if !self.step_command(&to, Out::Close).await {
+                    self.deliver(to, || Out::Close).await;
+                }
             }
             Command::Hold { to, holds } => {
                 if to == To::All {
@@ -346,26 +345,23 @@ impl Session {
                     }
                 }
             }
-            Command::Call { sock, call } => self.step_call(sock, call).await,
-            Command::CallWith { sock, data, .. } => {
-                let to = if sock == 0 { To::Current } else { To::Sock(sock) };
-                self.deliver(to, || Out::Data(data.clone())).await;
-            }
+            Command::Call { sock, call } => self.step_call(sock, call, Bytes::new()).await,
+            Command::CallWith { sock, call, data } => self.step_call(sock, call, data).await,
             Command::Reconnect => self.reconnect().await,
             Command::Source { to, total, size } => {
                 self.deliver(to, || Out::Source { total, size }).await;
             }
             Command::Interrupt => {
-                self.interrupt.send_replace(self.connects);
-                for handle in self.conns.values().chain(self.listeners.values()) {
+                let steps = self.steps.socks.values().map(|s| &s.handle);
+                for handle in self.conns.values().chain(self.listeners.values()).chain(steps) {
                     handle.cancel.send_replace(handle.calls);
                 }
             }
         }
     }
 
-    /// A call for a socket that runs as a task of its own.
-    pub(super) async fn route_call(&mut self, sock: SockId, call: Call) {
+    /// A call by hand for a socket the auto driver runs.
+    async fn route_call(&mut self, sock: SockId, call: Call) {
         let handle = match self.conns.get_mut(&sock) {
             Some(handle) => Some(handle),
             None => self.listeners.get_mut(&sock),

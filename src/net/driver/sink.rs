@@ -4,10 +4,10 @@
 
 use std::io;
 
-use super::conn::Conn;
-use super::dgram::Dgram;
+use crate::net::driver::conn::Conn;
+use crate::net::driver::dgram::Dgram;
 
-use super::event::{Dir, Moved, SockId, now_micros};
+use crate::net::event::{Dir, Moved, SockId, now_micros};
 
 /// The pattern a source sends, `len` bytes long: byte k is `k mod 256`.
 /// Slices of it that start at a multiple of 256 keep the pattern going, so
@@ -29,7 +29,7 @@ const REPORT_EVERY_MICROS: u64 = 100_000;
 #[derive(Debug)]
 pub(crate) struct Counter {
     pub moved: Moved,
-    /// Counted since the last [`EventKind::Totals`](super::EventKind::Totals).
+    /// Counted since the last [`EventKind::Totals`](crate::net::EventKind::Totals).
     unreported: bool,
     reported_at: u64,
 }

@@ -8,9 +8,10 @@ use std::io;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 
-use super::CallError;
-use super::event::Call;
+use crate::net::CallError;
+use crate::net::event::Call;
 
 /// How calls on one socket wait, as `settimeout`/`setblocking` set it.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -20,20 +21,36 @@ pub struct CallMode {
 }
 
 impl CallMode {
-    /// Updates the mode for `settimeout`/`setblocking`; `false` for any
-    /// other call.
-    pub fn apply(&mut self, call: &Call) -> bool {
+    /// Updates the mode for `settimeout`/`setblocking` (other calls leave
+    /// it alone). A timeout no `Duration` can hold (negative, NaN, 1e300)
+    /// is EINVAL and changes nothing: it never reaches a panic.
+    ///
+    /// # Errors
+    /// EINVAL for a timeout out of range.
+    pub fn apply(&mut self, call: &Call) -> io::Result<()> {
         match call {
             Call::SetTimeout(secs) => {
-                self.timeout = secs.map(|s| Duration::from_secs_f64(s.max(0.0)));
-                true
+                self.timeout = match secs {
+                    None => None,
+                    Some(s) => Some(
+                        Duration::try_from_secs_f64(*s)
+                            .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?,
+                    ),
+                };
             }
             Call::SetBlocking(on) => {
                 self.timeout = if *on { None } else { Some(Duration::ZERO) };
-                true
             }
-            _ => false,
+            _ => {}
         }
+        Ok(())
+    }
+
+    /// When a call begun now must give up (`None`: never); a timeout too
+    /// far ahead to represent is the same as none.
+    #[must_use]
+    pub fn deadline(self) -> Option<tokio::time::Instant> {
+        self.timeout.and_then(|t| tokio::time::Instant::now().checked_add(t))
     }
 
     /// Whether a call is one attempt only (`setblocking(False)`).
@@ -45,15 +62,18 @@ impl CallMode {
 
 /// Ctrl-C, sequenced with the calls. The session counts the calls it hands
 /// a socket and an interrupt carries that count, so it stops the call in
-/// progress (and any queued behind it) but never a later one.
+/// progress (and any queued behind it) but never a later one. The session's
+/// shutdown token ends every call too: a blocked `accept()` must not keep
+/// its port once the session is gone.
 pub(crate) struct CallGate {
     interrupts: watch::Receiver<u64>,
     begun: u64,
+    shutdown: CancellationToken,
 }
 
 impl CallGate {
-    pub(crate) fn new(interrupts: watch::Receiver<u64>) -> Self {
-        Self { interrupts, begun: 0 }
+    pub(crate) fn new(interrupts: watch::Receiver<u64>, shutdown: CancellationToken) -> Self {
+        Self { interrupts, begun: 0, shutdown }
     }
 
     /// A call handed over by the session begins: its number.
@@ -62,10 +82,12 @@ impl CallGate {
         self.begun
     }
 
-    /// Resolves when call `seq` is interrupted; never if nobody can any more.
+    /// Resolves when call `seq` is interrupted, or when the session is over
+    /// (its token cancelled, or the interrupting end dropped).
     pub(crate) async fn interrupted(&mut self, seq: u64) {
-        if self.interrupts.wait_for(|&upto| upto >= seq).await.is_err() {
-            std::future::pending::<()>().await;
+        tokio::select! {
+            _ = self.interrupts.wait_for(|&upto| upto >= seq) => {}
+            () = self.shutdown.cancelled() => {}
         }
     }
 }
@@ -85,7 +107,7 @@ where
     F: FnMut() -> R,
     R: Future<Output = io::Result<Option<T>>>,
 {
-    let deadline = mode.timeout.map(|t| tokio::time::Instant::now() + t);
+    let deadline = mode.deadline();
     loop {
         match attempt() {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
@@ -121,19 +143,25 @@ mod tests {
     fn python_timeout_semantics() {
         let mut mode = CallMode::default();
         assert!(!mode.non_blocking());
-        assert!(mode.apply(&Call::SetBlocking(false)));
+        mode.apply(&Call::SetBlocking(false)).unwrap();
         assert!(mode.non_blocking());
-        assert!(mode.apply(&Call::SetTimeout(Some(2.5))));
+        mode.apply(&Call::SetTimeout(Some(2.5))).unwrap();
         assert_eq!(mode.timeout, Some(Duration::from_millis(2500)));
-        assert!(mode.apply(&Call::SetTimeout(None)));
+        mode.apply(&Call::SetTimeout(None)).unwrap();
         assert_eq!(mode, CallMode::default());
-        assert!(!mode.apply(&Call::Accept));
+        for absurd in [1e300, -1.0, f64::NAN, f64::INFINITY] {
+            let err = mode.apply(&Call::SetTimeout(Some(absurd))).unwrap_err();
+            assert_eq!(err.raw_os_error(), Some(libc::EINVAL), "{absurd}");
+        }
+        assert_eq!(mode, CallMode::default(), "a refused timeout changes nothing");
+        let huge = CallMode { timeout: Some(Duration::MAX) };
+        assert_eq!(huge.deadline(), None, "too far ahead is no deadline, not a panic");
     }
 
     #[tokio::test]
     async fn non_blocking_is_one_attempt() {
         let (_tx, rx) = watch::channel(0);
-        let mut gate = CallGate::new(rx);
+        let mut gate = CallGate::new(rx, CancellationToken::new());
         let seq = gate.begin();
         let mode = CallMode { timeout: Some(Duration::ZERO) };
         let mut attempts = 0;
@@ -147,23 +175,20 @@ mod tests {
             || async { Ok(None) },
         )
         .await;
-        assert_eq!(
-            got.unwrap_err().python(),
-            "BlockingIOError: [Errno 11] Resource temporarily unavailable"
-        );
+        assert_eq!(got.unwrap_err(), CallError::from_errno(libc::EAGAIN));
         assert_eq!(attempts, 1);
     }
 
     #[tokio::test]
     async fn a_timeout_raises_timeout_error_and_cancel_keyboard_interrupt() {
         let (tx, rx) = watch::channel(0);
-        let mut gate = CallGate::new(rx);
+        let mut gate = CallGate::new(rx, CancellationToken::new());
         let mode = CallMode { timeout: Some(Duration::from_millis(20)) };
         let never = || std::future::pending::<io::Result<Option<()>>>();
         let first = gate.begin();
         let got: Result<(), _> =
             call(mode, (&mut gate, first), || Err(io::ErrorKind::WouldBlock.into()), never).await;
-        assert_eq!(got.unwrap_err().python(), "TimeoutError: timed out");
+        assert_eq!(got.unwrap_err(), CallError::timeout());
 
         let forever = CallMode::default();
         let second = gate.begin();
@@ -174,6 +199,6 @@ mod tests {
         let would_block = || Err(io::ErrorKind::WouldBlock.into());
         let blocked = call::<(), _, _>(forever, (&mut gate, second), would_block, never);
         let (got, ()) = tokio::join!(blocked, interrupt);
-        assert_eq!(got.unwrap_err().python(), "KeyboardInterrupt");
+        assert_eq!(got.unwrap_err(), CallError::interrupted());
     }
 }

@@ -4,14 +4,18 @@
 //! peer's end on this machine), and turns every state change it sees into a
 //! [`Transition`] — the kernel's doing, never a call of ours.
 
+mod diag;
+pub mod sample;
+pub(crate) mod sys;
+pub mod tcp_state;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
 use std::os::fd::AsFd;
 
-use super::diag::{Diag, DiagEntry};
-use super::event::SockId;
-use super::sys;
-use super::tcp_state::TcpState;
+use crate::net::event::SockId;
+use crate::net::kernel::diag::{Diag, DiagEntry};
+use crate::net::kernel::tcp_state::TcpState;
 
 /// Which of this session's sockets a kernel-listed socket is, or belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,6 +113,18 @@ impl KernelWatch {
             self.known.insert(sock, Known { local, peer, inode });
             self.index = None;
         }
+    }
+
+    /// Starts watching a socket whose inode the caller has read.
+    pub fn register_inode(
+        &mut self,
+        sock: SockId,
+        inode: u64,
+        local: SocketAddr,
+        peer: Option<SocketAddr>,
+    ) {
+        self.known.insert(sock, Known { local, peer, inode });
+        self.index = None;
     }
 
     /// Lists the kernel's sockets and reports what changed since last time.
@@ -286,5 +302,4 @@ fn change(
 }
 
 #[cfg(test)]
-#[path = "kernel_tests.rs"]
 mod tests;

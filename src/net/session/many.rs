@@ -5,11 +5,11 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::CallError;
-use super::ctx::Out;
-use super::event::{Call, EventKind, Returned, SockId, SockOpt};
-use super::listener::Accepted;
-use super::session::Session;
+use crate::net::CallError;
+use crate::net::driver::listener::Accepted;
+use crate::net::event::{Call, EventKind, Returned, SockId, SockOpt};
+use crate::net::session::Session;
+use crate::net::session::ctx::Out;
 
 impl Session {
     /// Past `--max-conns`: reset the new connection at once (SO_LINGER 0,

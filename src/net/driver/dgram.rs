@@ -8,7 +8,7 @@ use socket2::SockRef;
 use tokio::io::{Interest, Ready};
 use tokio::net::{UdpSocket, UnixDatagram};
 
-use super::sockaddr::Addr;
+use crate::net::sockaddr::Addr;
 
 /// One datagram socket.
 #[derive(Debug)]

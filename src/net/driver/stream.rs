@@ -9,15 +9,15 @@ use std::io;
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio::sync::mpsc;
 
-use super::CallError;
-use super::blocking::{self, CallGate, CallMode};
-use super::conn::Conn;
-use super::ctx::{Ctx, Out, SockInbox};
-use super::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
-use super::query;
-use super::sample::Sampling;
-use super::sink::{self, Counter, Drained};
-use super::sockaddr::Addr;
+use crate::net::CallError;
+use crate::net::driver::conn::Conn;
+use crate::net::driver::sink::{self, Counter, Drained};
+use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
+use crate::net::kernel::sample::Sampling;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
+use crate::net::socket::{ByHand, by_hand};
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
@@ -165,10 +165,13 @@ impl Connection {
                     }
                     return Some(CloseReason::Failed(failed));
                 }
-                Out::Call(call) => {
+                Out::Call(call) | Out::CallWith(call, _) => {
                     gate.begin();
-                    if let Some(result) = query::answer(&self.stream, &mut st.mode, call) {
-                        self.ctx.call(self.id, self.var, call.clone(), result).await;
+                    match by_hand(&self.stream, self.kind, &mut st.mode, call) {
+                        ByHand::Answer(result) => {
+                            self.ctx.call(self.id, self.var, call.clone(), result).await;
+                        }
+                        ByHand::Close => return Some(CloseReason::Local),
                     }
                 }
             }

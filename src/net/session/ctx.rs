@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 
-use super::blocking::CallGate;
-use super::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
-use super::sockaddr::Addr;
-use super::{CHANNEL_DEPTH, CallError, Holds, Shut};
+use crate::net::event::{Call, CallRecord, CloseReason, Event, EventKind, Returned, SockId};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::CallGate;
+use crate::net::{CHANNEL_DEPTH, CallError, Holds, Shut};
 
 /// One queued step for a socket, taken in order: data is written before a
 /// later shutdown or close, as Python's sequential calls would.
@@ -22,7 +23,7 @@ pub(crate) enum Out {
     DataTo(Addr, Bytes),
     /// UDP server: one datagram to every peer heard from.
     Broadcast(Bytes),
-    /// UDP client: [`super::Command::Source`].
+    /// UDP client: [`crate::net::Command::Source`].
     Source {
         total: u64,
         size: usize,
@@ -30,6 +31,8 @@ pub(crate) enum Out {
     Shutdown(Shut),
     Close,
     Call(Call),
+    /// A call by hand that carries bytes (`send`, `sendall`, `sendto`).
+    CallWith(Call, Bytes),
 }
 
 /// The session's end of one socket task.
@@ -39,7 +42,7 @@ pub(crate) struct SockHandle {
     pub hold: watch::Sender<Holds>,
     /// Ctrl-C: set to `calls` to interrupt the call in progress.
     pub cancel: watch::Sender<u64>,
-    /// Calls handed to the task so far (see [`super::blocking::CallGate`]).
+    /// Calls handed to the task so far (see [`crate::net::socket::blocking::CallGate`]).
     pub calls: u64,
     /// The connected peer, for commands addressed by peer.
     pub peer: Option<Addr>,
@@ -52,14 +55,15 @@ pub(crate) struct SockInbox {
     pub gate: CallGate,
 }
 
-/// A connected handle pair with the given starting holds.
-pub(crate) fn sock_channel(holds: Holds) -> (SockHandle, SockInbox) {
+/// A connected handle pair with the given starting holds; the task's calls
+/// end when `shutdown` is cancelled.
+pub(crate) fn sock_channel(holds: Holds, shutdown: &CancellationToken) -> (SockHandle, SockInbox) {
     let (out_tx, out_rx) = mpsc::channel(CHANNEL_DEPTH);
     let (hold_tx, hold_rx) = watch::channel(holds);
     let (cancel_tx, cancel_rx) = watch::channel(0);
     (
         SockHandle { out: out_tx, hold: hold_tx, cancel: cancel_tx, calls: 0, peer: None },
-        SockInbox { out: out_rx, hold: hold_rx, gate: CallGate::new(cancel_rx) },
+        SockInbox { out: out_rx, hold: hold_rx, gate: CallGate::new(cancel_rx, shutdown.clone()) },
     )
 }
 
@@ -70,11 +74,19 @@ pub(crate) struct Ctx {
     next_id: Arc<AtomicU32>,
     /// How often socket tasks sample their socket (`None`: never).
     pub sample_every: Option<Duration>,
+    /// Cancelled when the session ends: every task, and every call blocked
+    /// in one, stops at its next await (mini-redis's shutdown signal).
+    pub shutdown: CancellationToken,
 }
 
 impl Ctx {
     pub fn new(events: mpsc::Sender<Event>, sample_every: Option<Duration>) -> Self {
-        Self { events, next_id: Arc::new(AtomicU32::new(1)), sample_every }
+        Self {
+            events,
+            next_id: Arc::new(AtomicU32::new(1)),
+            sample_every,
+            shutdown: CancellationToken::new(),
+        }
     }
 
     /// A fresh socket id.

@@ -14,8 +14,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use socket2::{SockRef, Socket};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
-use super::event::Kind;
-use super::sockaddr::Addr;
+use crate::net::event::Kind;
+use crate::net::sockaddr::Addr;
 
 /// One connected socket.
 #[derive(Debug)]

@@ -6,7 +6,7 @@
 use std::io;
 use std::net::SocketAddr;
 
-use super::tcp_state::TcpState;
+use crate::net::kernel::tcp_state::TcpState;
 
 /// One TCP socket as the kernel lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,11 +213,11 @@ mod tests {
         assert!(all.iter().all(|e| e.local.port() == addr.port() || e.peer.port() == addr.port()));
         let listen = all.iter().find(|e| e.local == addr && e.state == TcpState::Listen).unwrap();
         assert_eq!((listen.recv_q, listen.send_q), (1, 128), "queue 1 of backlog 128");
-        assert_eq!(listen.inode, super::super::sys::inode(listener.as_fd()).unwrap());
+        assert_eq!(listen.inode, crate::net::sys::inode(listener.as_fd()).unwrap());
         let queued =
             all.iter().find(|e| e.local == addr && e.peer == client.local_addr().unwrap()).unwrap();
         assert_eq!((queued.state, queued.inode), (TcpState::Established, 0));
         let ours = all.iter().find(|e| e.local == client.local_addr().unwrap()).unwrap();
-        assert_eq!(ours.inode, super::super::sys::inode(client.as_fd()).unwrap());
+        assert_eq!(ours.inode, crate::net::sys::inode(client.as_fd()).unwrap());
     }
 }

@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 
 use crate::net::{Addr, Call, CallRecord, Returned, SockOpt};
 
+mod names;
+pub use names::{Python, exception_class};
+
 /// How Python shows an address of any family (see [`inet`]; a Unix name
 /// is a `str` path or, abstract, `bytes`).
 #[must_use]

@@ -7,16 +7,17 @@ use std::io;
 use bytes::Bytes;
 use tokio::io::Interest;
 
-use super::blocking::{self, CallGate, CallMode};
-use super::ctx::{Ctx, Out, SockInbox};
-use super::dgram::Dgram;
-use super::event::{
+use crate::net::CallError;
+use crate::net::driver::dgram::Dgram;
+use crate::net::driver::sink::{self, Counter};
+use crate::net::event::{
     Call, CloseReason, DataRecord, Dir, EventKind, Kind, Moved, Returned, SockId, now_micros,
 };
-use super::sample::Sampling;
-use super::sink::{self, Counter};
-use super::sockaddr::Addr;
-use super::{CallError, query};
+use crate::net::kernel::sample::Sampling;
+use crate::net::session::ctx::{Ctx, Out, SockInbox};
+use crate::net::sockaddr::Addr;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
+use crate::net::socket::{ByHand, by_hand};
 
 /// Largest UDP payload over IPv4; also the buffer every datagram is read
 /// into, so a datagram longer than `recv_size` is truncated exactly as the
@@ -85,10 +86,13 @@ impl Datagrams {
                         let seq = inbox.gate.begin();
                         self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await
                     }
-                    Some(Out::Call(call)) => {
+                    Some(Out::Call(call) | Out::CallWith(call, _)) => {
                         inbox.gate.begin();
-                        if let Some(result) = query::answer(&self.socket, &mut self.mode, &call) {
-                            self.ctx.call(self.id, self.var, call, result).await;
+                        match by_hand(&self.socket, Kind::Dgram, &mut self.mode, &call) {
+                            ByHand::Answer(result) => {
+                                self.ctx.call(self.id, self.var, call, result).await;
+                            }
+                            ByHand::Close => return CloseReason::Local,
                         }
                         Ok(())
                     }

@@ -245,3 +245,51 @@ pub fn read_spare(fd: BorrowedFd<'_>, buf: &mut bytes::BytesMut, max: usize) -> 
     unsafe { buf.set_len(buf.len() + n) };
     Ok(n)
 }
+
+/// `recvfrom(2)` into `buf` with `flags`: the byte count the kernel returns
+/// (with `MSG_TRUNC` on a datagram socket, the datagram's full length even
+/// when `buf` was shorter) and the sender's address (`AF_UNSPEC` when the
+/// socket is connected-oriented: TCP reports none).
+pub fn recv_from(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    flags: i32,
+) -> io::Result<(usize, socket2::SockAddr)> {
+    // SAFETY: `buf` is writable for `buf.len()` bytes for the whole call and
+    // recvfrom writes at most that many; `storage`/`len` come from
+    // `try_init`, which sizes them for any address and reads back only the
+    // `len` bytes the kernel says it wrote. `fd` is borrowed, hence open.
+    unsafe {
+        socket2::SockAddr::try_init(|storage, len| {
+            let rc = libc::recvfrom(
+                fd.as_raw_fd(),
+                buf.as_mut_ptr().cast(),
+                buf.len(),
+                flags,
+                storage.cast(),
+                len,
+            );
+            usize::try_from(rc).map_err(|_| io::Error::last_os_error())
+        })
+    }
+}
+
+/// Waits until the socket may be ready for `interest` (readable,
+/// writable, or an error queued). The fd is registered with tokio's reactor
+/// for this wait only: a registration made now sees the socket's state now
+/// (a socket registered before `listen()` would keep the hang-up an
+/// unconnected socket reports, and wake at once forever after).
+pub async fn wait(fd: BorrowedFd<'_>, interest: tokio::io::Interest) -> io::Result<()> {
+    use tokio::io::Interest;
+    let all = Interest::READABLE.add(Interest::WRITABLE).add(Interest::ERROR);
+    // SAFETY: the registration lives in this future, which borrows `fd`
+    // for its whole life: the fd stays open and the same until the
+    // `AsyncFd` is dropped (deregistering it) at the end of this function,
+    // and a `RawFd` closes nothing when dropped.
+    let registered =
+        unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd.as_raw_fd(), all) }
+            .map_err(io::Error::from)?;
+    let mut guard = registered.ready(interest).await?;
+    guard.clear_ready();
+    Ok(())
+}

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use tokio::sync::mpsc::error::TrySendError;
 
-use super::ctx::{Out, SockHandle};
-use super::event::SockId;
+use crate::net::event::SockId;
+use crate::net::session::ctx::{Out, SockHandle};
 
 /// Bytes that may wait for one connection beyond its own queues.
 pub(crate) const CAP: usize = 8 << 20;

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use socket2::SockRef;
 
-use super::ctx::Ctx;
-use super::event::{EventKind, Family, Kind, SockId};
-use super::sockaddr::Addr;
-use super::sys;
-use super::tcp_state::TcpState;
+use crate::net::event::{EventKind, Family, Kind, SockId};
+use crate::net::kernel::sys;
+use crate::net::kernel::tcp_state::TcpState;
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
 
 /// One socket's figures at one moment. `None` means "not known here": not
 /// applicable (queues of a listener), not on this OS, or the call failed.
@@ -151,11 +151,13 @@ pub(crate) struct Sampler {
     kind: Kind,
     listening: bool,
     cached: Option<Sample>,
+    /// Python's `gettimeout()`, which only the task that makes the calls knows.
+    pub timeout: Option<f64>,
 }
 
 impl Sampler {
     pub fn new(kind: Kind, listening: bool) -> Self {
-        Self { kind, listening, cached: None }
+        Self { kind, listening, cached: None, timeout: None }
     }
 
     /// A fresh sample of `socket`. `last` re-reads everything (an option may
@@ -187,6 +189,7 @@ impl Sampler {
             sample.send_q = sys::outq(fd).ok();
         }
         sample.last = last;
+        sample.timeout = self.timeout;
         self.cached = Some(sample.clone());
         sample
     }
@@ -273,6 +276,11 @@ impl Sampling {
     pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
         let (ticker, sampler) = (Ticker::new(ctx.sample_every), Sampler::new(kind, listening));
         Self { ticker, sampler, reported: None }
+    }
+
+    /// Records `gettimeout()` for the samples to come.
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.sampler.timeout = timeout.map(|t| t.as_secs_f64());
     }
 
     /// Waits for the next tick; cancel-safe, for a `select!` arm.
