@@ -64,6 +64,9 @@ pub struct EndState {
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
     /// on its way, and another press sends no second one.
     pub interrupting: bool,
+    /// When Ctrl-C's `KeyboardInterrupt` came back: a second, reflex press
+    /// right after it does not quit the lesson.
+    pub interrupted_at: Option<Micros>,
     streams: HashMap<SockId, Stream>,
     /// The last data-call error shown, so a close for the same reason is not
     /// reported twice.
@@ -91,6 +94,7 @@ impl EndState {
             holds: Holds::default(),
             waiting_calls: Vec::new(),
             interrupting: false,
+            interrupted_at: None,
             explained_nonblock: false,
             streams: HashMap::new(),
             last_error: None,
@@ -229,6 +233,7 @@ impl EndState {
         match &rec.result {
             Ok(_) if data_call => self.packets.call(rec.sock, rec.var, &rec.call),
             Err(err) if err.name == "KeyboardInterrupt" => {
+                self.interrupted_at = Some(at);
                 let text = format!(
                     "KeyboardInterrupt: Ctrl-C interrupted {name}(); the socket is as it was"
                 );

@@ -8,6 +8,10 @@ use super::step::{self, StepCmd};
 use super::{App, Effect, EntryKind, Focus};
 use crate::net::{Command, Holds, To};
 
+/// How soon after a `KeyboardInterrupt` another Ctrl-C is taken for a
+/// double press rather than "quit" (µs).
+const REFLEX: u64 = 1_000_000;
+
 /// Both holds: what step mode means for the auto driver.
 const STEP_HOLDS: Holds = Holds { accept: true, reads: true };
 
@@ -127,9 +131,19 @@ impl App {
 
     /// Ctrl-C: interrupts the focused end's blocking call, else quits. One
     /// press is one `KeyboardInterrupt`: more presses while it is on its
-    /// way do nothing (the result shows it, once).
+    /// way do nothing (the result shows it, once), and a press within
+    /// [`REFLEX`] after it came back says so instead of quitting.
     pub(super) fn interrupt(&mut self) -> Vec<Effect> {
         if self.end().blocked_in().is_none() {
+            let now = self.now();
+            let just = self.end().interrupted_at.is_some_and(|at| now.saturating_sub(at) < REFLEX);
+            if just {
+                self.end_mut().interrupted_at = None;
+                self.info(
+                    "Ctrl-C: that call was interrupted already; Ctrl-C again (or Ctrl-Q) quits",
+                );
+                return Vec::new();
+            }
             self.quit = true;
             return vec![Effect::Quit];
         }

@@ -254,6 +254,10 @@ fn ctrl_c_once_is_one_keyboard_interrupt_else_quits() {
     let before = texts(&app, 0).len();
     app.on_engine(0, &ev(EventKind::Call(interrupted)));
     assert_eq!(texts(&app, 0).len(), before + 1);
+    // A reflex second press right after it does not end the lesson; the
+    // next one quits.
+    assert!(app.on_key(ctrl('c')).is_empty() && !app.quit);
+    assert!(texts(&app, 0).last().is_some_and(|t| t.contains("Ctrl-C again")));
     assert_eq!(app.on_key(ctrl('c')), vec![Effect::Quit]);
 }
 
