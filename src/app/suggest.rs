@@ -99,10 +99,17 @@ impl Reading<'_> {
     }
 
     /// The newest call of `family` on `sock` failed: with what.
-    fn failed(&self, sock: SockId, family_of: &str) -> Option<&CallError> {
+    /// `connect_ex` returns its error as a number: it failed all the same.
+    fn failed(&self, sock: SockId, family_of: &str) -> Option<CallError> {
         let last =
             self.calls.iter().rev().find(|r| r.sock == sock && family(r.call.name()) == family_of);
-        last.and_then(|r| r.result.as_ref().err())
+        match last.map(|r| (&r.call, &r.result)) {
+            Some((_, Err(err))) => Some(err.clone()),
+            Some((Call::ConnectEx(_), Ok(Returned::Int(n)))) if *n != 0 => {
+                Some(CallError::from_errno(i32::try_from(*n).unwrap_or(i32::MAX)))
+            }
+            _ => None,
+        }
     }
 
     /// The socket's last data call (or close) as the script reads it.
@@ -192,8 +199,8 @@ fn setup(r: &Reading<'_>, main: SockId, line: &str) -> Next {
     let name = line_family(line);
     let peer = r.other.map(|o| (o.name(), ready::serving(o).is_some()));
     if let Some(err) = r.failed(main, name) {
-        if name != "connect" || !(err.errno == Some(libc::ECONNREFUSED) || would_block(err)) {
-            return broken(name, err);
+        if name != "connect" || !(err.errno == Some(libc::ECONNREFUSED) || would_block(&err)) {
+            return broken(name, &err);
         }
         return match peer {
             Some((who, true)) => Next::call(line).noting(format!(
@@ -233,12 +240,12 @@ fn would_block(err: &CallError) -> bool {
 /// `accept()` on the listener, if a client waits (or once one may).
 fn accept(r: &Reading<'_>, listener: SockId) -> Next {
     let failed = r.failed(listener, "accept");
-    if let Some(err) = failed.filter(|e| !would_block(e)) {
+    if let Some(err) = failed.as_ref().filter(|e| !would_block(e)) {
         return broken("accept", err);
     }
     match ready::accept(r.end, listener, r.other) {
         Ok(()) => Next::call("/accept"),
-        Err(wait) => waiting(r, "/accept", wait, failed),
+        Err(wait) => waiting(r, "/accept", wait, failed.as_ref()),
     }
 }
 
@@ -261,7 +268,7 @@ fn talk(r: &Reading<'_>, main: SockId, sock: SockId) -> Next {
     };
     let name = line_family(&line);
     let failed = r.failed(sock, name);
-    if let Some(err) = failed.filter(|e| !would_block(e)) {
+    if let Some(err) = failed.as_ref().filter(|e| !would_block(e)) {
         return broken(name, err);
     }
     if then == Then::Send {
@@ -278,7 +285,7 @@ fn talk(r: &Reading<'_>, main: SockId, sock: SockId) -> Next {
     }
     match ready::recv(r.end, sock, r.other) {
         Ok(()) => Next::call(line),
-        Err(wait) => waiting(r, &line, wait, failed),
+        Err(wait) => waiting(r, &line, wait, failed.as_ref()),
     }
 }
 

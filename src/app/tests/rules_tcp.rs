@@ -202,6 +202,18 @@ pub(super) const RULES: &[Rule] = &[
     ),
     // The seed's TCP client, alone.
     (
+        "client: connect_ex's errno is a refusal too",
+        || {
+            let mut s = tcp_client();
+            s.socket(0, 1);
+            let refused = Returned::Int(i64::from(libc::ECONNREFUSED));
+            s.ok(0, 1, Call::ConnectEx(addr(SERVER).into()), refused);
+            s
+        },
+        None,
+        Some("start the server"),
+    ),
+    (
         "client: made",
         || {
             let mut s = tcp_client();
