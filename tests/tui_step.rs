@@ -64,3 +64,47 @@ fn step_by_step_server_with_the_seeds_client() {
     tmux.keys("s", &["C-q"]);
     tmux.wait_for("s", "sockpit gone", |s| !s.contains("tcp server step"));
 }
+
+/// Whether python3 can bind and listen on `port` (a program nobody here
+/// wrote decides whether the port is free).
+fn python_can_bind(port: u16) -> bool {
+    let script = format!(
+        "import socket\ns = socket.socket()\ns.bind(('127.0.0.1', {port}))\ns.listen(1)\nprint('bound')"
+    );
+    let out = std::process::Command::new("python3").args(["-c", &script]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).contains("bound")
+}
+
+#[test]
+fn alt_r_while_accept_blocks_frees_the_port_at_once() {
+    let tmux = Tmux::new();
+    tmux.shell("s");
+    tmux.sockpit("s", "tcp server 127.0.0.1:0 --step");
+    tmux.wait_for("s", "step mode in the status bar", |s| s.contains("tcp server step"));
+    call(&tmux, "s", "/socket", "server = socket.socket(");
+    call(&tmux, "s", "/bind", "server.bind(('127.0.0.1', 0))  -> None");
+    call(&tmux, "s", "/listen 5", "server.listen(5)  -> None");
+    let screen = call(&tmux, "s", "/getsockname", "getsockname()  -> ('127.0.0.1', ");
+    let port = port_of(&screen).expect("port on screen");
+    tmux.line("s", "/accept");
+    tmux.wait_for("s", "the blocked accept", |s| s.contains("blocked in accept()"));
+    assert!(!python_can_bind(port), "the listener holds port {port}");
+
+    tmux.keys("s", &["M-r"]);
+    tmux.wait_for("s", "the reset", |s| s.contains("lesson reset"));
+    // The old session's end is asynchronous: bounded, and short.
+    let deadline = std::time::Instant::now() + common::tmux::PATIENCE;
+    while !python_can_bind(port) {
+        assert!(std::time::Instant::now() < deadline, "port {port} still held after Alt-R");
+    }
+    // The new session can take the port again.
+    call(&tmux, "s", "/socket", "server = socket.socket(");
+    call(
+        &tmux,
+        "s",
+        &format!("/bind 127.0.0.1:{port}"),
+        &format!("server.bind(('127.0.0.1', {port}))  -> None"),
+    );
+    tmux.keys("s", &["C-q"]);
+    tmux.wait_for("s", "sockpit gone", |s| !s.contains("tcp server step"));
+}

@@ -100,6 +100,12 @@ impl CallError {
         Self { name: "TimeoutError".into(), errno: None, text: "timed out".into(), because: None }
     }
 
+    /// Whether this is [`CallError::timeout`].
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        self.errno.is_none() && self.name == "TimeoutError"
+    }
+
     /// Ctrl-C during a blocking call: Python's `KeyboardInterrupt`.
     #[must_use]
     pub fn interrupted() -> Self {

@@ -161,13 +161,15 @@ fn closed(mode: &mut CallMode, call: &Call) -> Result<Returned, CallError> {
 }
 
 /// `connect_ex` returns the errno (0 when connected) where `connect`
-/// raises; Python's own timeout has no errno and still raises.
+/// raises. Its timeout is EWOULDBLOCK, as CPython's `sock_call_ex` reports
+/// it; Ctrl-C still raises `KeyboardInterrupt`.
 fn connect_ex(ex: bool, result: Result<Returned, CallError>) -> Result<Returned, CallError> {
     if !ex {
         return result;
     }
     match result {
         Ok(_) => Ok(Returned::Int(0)),
+        Err(err) if err.is_timeout() => Ok(Returned::Int(libc::EWOULDBLOCK.into())),
         Err(err) => match err.errno {
             Some(errno) => Ok(Returned::Int(errno.into())),
             None => Err(err),

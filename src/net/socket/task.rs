@@ -142,6 +142,10 @@ impl StepTask {
         }
         let seq = gate.begin();
         let result = self.socket.execute(&call, &data, (gate, seq)).await;
+        if self.ctx.shutdown.is_cancelled() {
+            // The session is over: nobody waits for this call's answer.
+            return;
+        }
         match result {
             Ok(Done::Accepted(socket, peer)) => {
                 let id = self.ctx.new_id();
