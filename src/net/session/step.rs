@@ -106,7 +106,7 @@ impl Session {
     /// What a step socket reported.
     pub(super) async fn step_news(&mut self, news: News) {
         match news {
-            News::Accepted { id, socket, peer } => {
+            News::Accepted { from, var, id, socket, peer } => {
                 let kind = self.config.role.kind();
                 let (local, fd_num) = (socket.local_addr(), socket.as_raw_fd());
                 match CallSocket::adopt(socket, kind) {
@@ -120,6 +120,13 @@ impl Session {
                                 self.kernel.register_inode(id, inode, l, Some(p));
                             }
                         }
+                        // Reported before the new socket's task runs (its
+                        // samples follow), and it is in `steps` before the
+                        // next command is read: a call on it right after
+                        // the result finds it.
+                        let accepted =
+                            Returned::Accepted { sock: id, fd: fd_num, peer: peer.clone() };
+                        self.ctx.call(from, var, Call::Accept, Ok(accepted)).await;
                         if let Some(local) = local {
                             self.ctx.connected(id, fd_num, local, peer).await;
                         }

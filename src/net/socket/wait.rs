@@ -24,9 +24,11 @@ const MAX_RECV: usize = 1 << 20;
 
 /// Waits until `interest` may be ready, then forgets the readiness so the
 /// next attempt decides; `None` tells [`blocking::call`] to attempt again.
+/// An error queued on the socket (`POLLERR`) wakes every wait, as it wakes
+/// CPython's `poll()`: the next attempt then raises it or answers.
 async fn ready<T>(fd: &Socket, interest: Interest) -> io::Result<Option<T>> {
     use std::os::fd::AsFd as _;
-    sys::wait(fd.as_fd(), interest).await.map(|()| None)
+    sys::wait(fd.as_fd(), interest.add(Interest::ERROR)).await.map(|()| None)
 }
 
 /// `accept()`: the new connection and its peer.
