@@ -5,7 +5,8 @@
 //! - TCP server: socket → setsockopt(SO_REUSEADDR) → bind → listen(5) →
 //!   accept → recv(1024) → send → recv ... → close on `b''` → accept the
 //!   next client.
-//! - TCP client: socket → connect → send → recv → ... → close on `b''`.
+//! - TCP client: socket → connect → send → recv → close (the seed's
+//!   client asks once and hangs up; `b''` closes it too).
 //! - UDP server: socket → bind → recvfrom → sendto the sender → recvfrom ...
 //! - UDP client: socket → sendto → recvfrom → close.
 //!
@@ -100,7 +101,7 @@ pub const TCP_CLIENT: Script = Script {
     talk: &[
         (After::Start, Then::Send),
         (After::Sent, Then::Recv),
-        (After::Received, Then::Send),
+        (After::Received, Then::Close),
         (After::Eof, Then::Close),
         (After::Closed, Then::Done),
     ],

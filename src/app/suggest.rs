@@ -12,6 +12,7 @@ use super::end::EndState;
 use super::lifecycle::What;
 use super::ready::{self, Wait};
 use super::script::{self, After, Script, Then};
+use super::sockets::{SocketInfo, State};
 use crate::net::{Call, CallError, CallRecord, Kind, Returned, SockId};
 
 /// What F8 does next: a call as typed (`/listen 5`), a note to show with
@@ -158,7 +159,7 @@ pub fn next(end: &EndState, other: Option<&EndState>) -> Next {
     });
     let Some(main) = made else { return Next::call("/socket") };
     if r.closed(main) {
-        return done(end);
+        return done(end, other);
     }
     // Setup: the step after the latest one done; a skipped step stays
     // skipped.
@@ -186,8 +187,21 @@ pub fn next(end: &EndState, other: Option<&EndState>) -> Next {
     }
 }
 
-/// The program is over: its socket is closed.
-fn done(end: &EndState) -> Next {
+/// The program is over: its socket is closed. In the demo, while the other
+/// end still holds its connection (it has yet to see `b''` and close), the
+/// lesson goes on there, not in a new socket here.
+fn done(end: &EndState, other: Option<&EndState>) -> Next {
+    if let Some(other) = other.filter(|o| o.kind.is_connected()) {
+        let open =
+            |s: &&SocketInfo| !s.listener && !matches!(s.state, State::Closed | State::Failed);
+        if other.sockets.all.values().any(|s| open(&s)) {
+            return Next::advice(format!(
+                "this end is done; the {} still holds its connection (recv gives b'', then \
+                 close()): press F2",
+                other.name()
+            ));
+        }
+    }
     let what = if end.role.serves_connections() { "the listener is closed" } else { "closed" };
     Next::call("/socket").noting(format!("the lesson is done ({what}): /socket starts again"))
 }
@@ -256,7 +270,7 @@ fn talk(r: &Reading<'_>, main: SockId, sock: SockId) -> Next {
     let line = match then {
         Then::Close => return Next::call("/close"),
         Then::Accept => return accept(r, main),
-        Then::Done => return done(r.end),
+        Then::Done => return done(r.end, r.other),
         Then::Recv if plain => RECV.to_string(),
         Then::Recv => RECVFROM.to_string(),
         Then::Send if plain => format!("/send {}", r.script.says),

@@ -254,13 +254,13 @@ pub(super) const RULES: &[Rule] = &[
         Some("blocks until the peer sends"),
     ),
     (
-        "client: answered, speaks again",
+        "client: answered, hangs up (the seed's client asks once)",
         || {
             let mut s = tcp_client();
             s.socket(0, 1).connect(0, 1).send(0, 1, b"hello", None).recv(0, 1, b"hi", None);
             s
         },
-        Some("/send hello"),
+        Some("/close"),
         None,
     ),
     (
