@@ -61,6 +61,8 @@ pub struct EndState {
     pub waiting_calls: Vec<&'static str>,
     /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
     explained_nonblock: bool,
+    /// TCP_INFO's `rcvd` counting the peer's FIN was explained (once).
+    explained_fin: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
     /// on its way, and another press sends no second one.
     pub interrupting: bool,
@@ -96,6 +98,7 @@ impl EndState {
             interrupting: false,
             interrupted_at: None,
             explained_nonblock: false,
+            explained_fin: false,
             streams: HashMap::new(),
             last_error: None,
         }
@@ -172,10 +175,15 @@ impl EndState {
                 self.finish_stream(at, *sock);
                 let who = self.sockets.all.get(sock).and_then(|s| s.peer.clone());
                 let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
-                let text = format!(
+                let mut text = format!(
                     "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
                      send; /close closes"
                 );
+                let tcp = self.kind == crate::net::Kind::Stream && !self.role.is_unix();
+                if tcp && !std::mem::replace(&mut self.explained_fin, true) {
+                    // The panel's `rcvd` is then one more than the bytes received.
+                    text.push_str(" (TCP_INFO's rcvd counts the FIN as one byte)");
+                }
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
