@@ -160,6 +160,7 @@ impl StepTask {
             }
             Err(failed) => self.ctx.call(self.id, self.var, call, Err(failed)).await,
         }
+        sampling.forget_identity();
         self.sample(sampling).await;
     }
 
