@@ -195,3 +195,31 @@ async fn the_accept_queue_sample_agrees_with_ss() {
     }
     drop((queued, third));
 }
+
+#[tokio::test]
+async fn calls_by_hand_on_a_live_session_go_to_the_drivers_sockets() {
+    // F7 on a running server: the driver holds accept and reads back, and
+    // the student's calls (sock 0) go to its listener and connection.
+    let (tx, events) = mpsc::channel(net::CHANNEL_DEPTH);
+    let role = Role::TcpServer(Target::Addr("127.0.0.1:0".parse().unwrap()));
+    let session = net::spawn(SessionConfig::new(role), tx);
+    let mut student = Student { session, events };
+    let local = loop {
+        let event = tokio::time::timeout(LIMIT, student.events.recv()).await.unwrap().unwrap();
+        if let EventKind::Listening { local, .. } = event.kind {
+            break local.inet().expect("an IP address");
+        }
+    };
+    let holds = net::Holds { accept: true, reads: true };
+    student.session.commands.send(Command::Hold { to: net::To::All, holds }).await.unwrap();
+    let mut peer = tokio::net::TcpStream::connect(local).await.unwrap();
+    let accepted = student.call(Call::Accept).await;
+    assert!(matches!(accepted, Ok(Returned::Accepted { .. })), "{accepted:?}");
+    peer.write_all(b"hey").await.unwrap();
+    let got = student.call(Call::Recv { bufsize: 1024 }).await;
+    assert!(matches!(&got, Ok(Returned::Data { data, .. }) if &data[..] == b"hey"), "{got:?}");
+    let Ok(Returned::Addr(name)) = student.call(Call::GetSockName).await else {
+        panic!("getsockname on the connection")
+    };
+    assert_eq!(name.inet().map(|a| a.port()), Some(local.port()));
+}

@@ -240,6 +240,10 @@ pub enum Command {
 pub struct SessionHandle {
     pub commands: mpsc::Sender<Command>,
     pub task: JoinHandle<()>,
+    /// Dropping the handle cancels the session's shutdown token at once,
+    /// whatever the session is waiting for: every call blocked in it ends
+    /// (a step `accept()` gives its port back).
+    _shutdown: tokio_util::sync::DropGuard,
 }
 
 /// Depth of the command and event channels: deep enough to keep a 64 KiB
@@ -251,6 +255,7 @@ pub const CHANNEL_DEPTH: usize = 64;
 #[must_use]
 pub fn spawn(config: SessionConfig, events: mpsc::Sender<Event>) -> SessionHandle {
     let (commands, rx) = mpsc::channel(CHANNEL_DEPTH);
-    let task = tokio::spawn(session::run(config, rx, events));
-    SessionHandle { commands, task }
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let task = tokio::spawn(session::run(config, rx, events, shutdown.clone()));
+    SessionHandle { commands, task, _shutdown: shutdown.drop_guard() }
 }

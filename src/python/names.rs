@@ -80,6 +80,7 @@ pub fn exception_class(errno: i32) -> &'static str {
         libc::EINTR => "InterruptedError",
         libc::EAGAIN | libc::EALREADY | libc::EINPROGRESS => "BlockingIOError",
         libc::EISDIR => "IsADirectoryError",
+        libc::EEXIST => "FileExistsError",
         libc::EPIPE => "BrokenPipeError",
         libc::ECONNABORTED => "ConnectionAbortedError",
         libc::ECONNRESET => "ConnectionResetError",

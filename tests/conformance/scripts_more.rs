@@ -371,4 +371,12 @@ s = socket udp
 s.settimeout 0.2
 s.recvfrom 1024
 s.getsockname
+
+== udp_shut_for_reading_then_recvfrom
+s = socket udp
+s.bind ZERO
+s.shutdown rd
+s.recvfrom 1024
+s.settimeout 0.2
+s.recvfrom 1024
 "#;

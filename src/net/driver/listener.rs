@@ -66,6 +66,14 @@ pub(crate) async fn run_listener(
                     continue;
                 }
                 Some(Out::Close) | None => break,
+                Some(Out::Shutdown(how)) => {
+                    let call = Call::Shutdown(how);
+                    if let ByHand::Answer(result) = by_hand(&listener, listener.kind(), &mut mode, &call) {
+                        ctx.call(id, "server", call, result).await;
+                    }
+                    continue;
+                }
+                // Data for a listener (by id): it has no peer to send to.
                 Some(_) => continue,
             },
             changed = inbox.hold.changed() => {

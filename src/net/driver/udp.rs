@@ -96,7 +96,17 @@ impl Datagrams {
                         }
                         Ok(())
                     }
-                    Some(Out::Shutdown(_)) => Ok(()),
+                    // Ctrl-D on UDP: the real shutdown, reported (ENOTCONN
+                    // unless connected), never dropped.
+                    Some(Out::Shutdown(how)) => {
+                        let call = Call::Shutdown(how);
+                        if let ByHand::Answer(result) =
+                            by_hand(&self.socket, Kind::Dgram, &mut self.mode, &call)
+                        {
+                            self.ctx.call(self.id, self.var, call, result).await;
+                        }
+                        Ok(())
+                    }
                 },
                 // ERROR too: a connected socket's ICMP port-unreachable is
                 // EPOLLERR only, and must surface as ECONNREFUSED.

@@ -1,11 +1,16 @@
 //! The one place that calls the C library directly: the figures no crate
 //! exposes safely (`TCP_INFO`, the kernel's queue sizes, the `O_NONBLOCK`
-//! flag, a socket's inode). Each wrapper takes a borrowed fd, so the fd is
-//! open for the whole call, and checks what the kernel returned.
+//! flag, a socket's inode), a `read` into spare capacity, a `recvfrom` into
+//! a plain buffer, and a wait on a borrowed fd through tokio's reactor. Each
+//! wrapper takes a borrowed fd, so the fd is open for the whole call, and
+//! checks what the kernel returned.
 //!
 //! Linux-only figures are behind `cfg(target_os = "linux")`; elsewhere the
 //! wrappers answer `Unsupported` and the sample shows those rows as absent.
-#![expect(unsafe_code, reason = "the safe wrappers around getsockopt/ioctl/fcntl/fstat live here")]
+#![expect(
+    unsafe_code,
+    reason = "the safe wrappers around getsockopt/ioctl/fcntl/fstat/read/recvfrom and reactor registration live here"
+)]
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -248,17 +253,20 @@ pub fn read_spare(fd: BorrowedFd<'_>, buf: &mut bytes::BytesMut, max: usize) -> 
 
 /// `recvfrom(2)` into `buf` with `flags`: the byte count the kernel returns
 /// (with `MSG_TRUNC` on a datagram socket, the datagram's full length even
-/// when `buf` was shorter) and the sender's address (`AF_UNSPEC` when the
-/// socket is connected-oriented: TCP reports none).
+/// when `buf` was shorter; never pass it for a stream, where it discards
+/// data) and the sender's address (`AF_UNSPEC` on a connection-oriented
+/// socket: TCP reports none).
 pub fn recv_from(
     fd: BorrowedFd<'_>,
     buf: &mut [u8],
     flags: i32,
 ) -> io::Result<(usize, socket2::SockAddr)> {
     // SAFETY: `buf` is writable for `buf.len()` bytes for the whole call and
-    // recvfrom writes at most that many; `storage`/`len` come from
-    // `try_init`, which sizes them for any address and reads back only the
-    // `len` bytes the kernel says it wrote. `fd` is borrowed, hence open.
+    // recvfrom writes at most that many. `storage` is zeroed storage the
+    // size of `sockaddr_storage` with `len` set to that size, as `try_init`
+    // gives it: the kernel writes at most that much, every family's address
+    // fits, and an address it does not write (TCP) reads as AF_UNSPEC. `fd`
+    // is borrowed, hence open.
     unsafe {
         socket2::SockAddr::try_init(|storage, len| {
             let rc = libc::recvfrom(
@@ -275,11 +283,15 @@ pub fn recv_from(
 }
 
 /// Waits until the socket may be ready for `interest` (readable,
-/// writable, or an error queued). The fd is registered with tokio's reactor
-/// for this wait only: a registration made now sees the socket's state now
+/// writable, or an error queued). The fd must not be registered with the
+/// reactor already (a tokio socket's is: EEXIST); it is registered for this
+/// wait only: a registration made now sees the socket's state now
 /// (a socket registered before `listen()` would keep the hang-up an
 /// unconnected socket reports, and wake at once forever after).
-pub async fn wait(fd: BorrowedFd<'_>, interest: tokio::io::Interest) -> io::Result<()> {
+pub(crate) async fn wait(
+    fd: BorrowedFd<'_>,
+    interest: tokio::io::Interest,
+) -> io::Result<tokio::io::Ready> {
     use tokio::io::Interest;
     let all = Interest::READABLE.add(Interest::WRITABLE).add(Interest::ERROR);
     // SAFETY: the registration lives in this future, which borrows `fd`
@@ -290,6 +302,7 @@ pub async fn wait(fd: BorrowedFd<'_>, interest: tokio::io::Interest) -> io::Resu
         unsafe { tokio::io::unix::AsyncFd::register_with_interest(fd.as_raw_fd(), all) }
             .map_err(io::Error::from)?;
     let mut guard = registered.ready(interest).await?;
+    let ready = guard.ready();
     guard.clear_ready();
-    Ok(())
+    Ok(ready)
 }

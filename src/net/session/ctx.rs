@@ -80,13 +80,13 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(events: mpsc::Sender<Event>, sample_every: Option<Duration>) -> Self {
-        Self {
-            events,
-            next_id: Arc::new(AtomicU32::new(1)),
-            sample_every,
-            shutdown: CancellationToken::new(),
-        }
+    /// The context of one session, ending with `shutdown`.
+    pub fn new(
+        events: mpsc::Sender<Event>,
+        sample_every: Option<Duration>,
+        shutdown: CancellationToken,
+    ) -> Self {
+        Self { events, next_id: Arc::new(AtomicU32::new(1)), sample_every, shutdown }
     }
 
     /// A fresh socket id.

@@ -59,6 +59,7 @@ pub(crate) async fn run(
     config: SessionConfig,
     mut commands: mpsc::Receiver<Command>,
     events: mpsc::Sender<Event>,
+    shutdown: tokio_util::sync::CancellationToken,
 ) {
     let (accepted, mut adopt) = mpsc::channel(CHANNEL_DEPTH);
     let (relay_tx, mut relayed) = mpsc::channel(CHANNEL_DEPTH);
@@ -67,7 +68,7 @@ pub(crate) async fn run(
     // Step mode: the driver is held back everywhere; the student calls.
     let holds = if config.step { Holds { accept: true, reads: true } } else { config.holds };
     let mut s = Session {
-        ctx: Ctx::new(events, config.sample_every),
+        ctx: Ctx::new(events, config.sample_every, shutdown),
         config,
         conns: BTreeMap::new(),
         listeners: BTreeMap::new(),
@@ -108,6 +109,8 @@ pub(crate) async fn run(
     // close. Wait so their close events are reported before the session
     // is over.
     s.ctx.shutdown.cancel();
+    // Nobody reads these any more: a task sending on one must not wait.
+    drop((adopt, relayed, news));
     s.conns.clear();
     s.listeners.clear();
     s.steps.socks.clear();

@@ -68,8 +68,16 @@ impl Session {
             return;
         }
         if call.moves_data() && !data.is_empty() {
-            // A send typed on a socket the auto driver runs: its own sendall.
-            self.deliver(To::Sock(sock), || Out::Data(data.clone())).await;
+            // A send typed on a socket the auto driver runs: its own
+            // sendall (sendto: that address); nowhere to go is EBADF.
+            let out = || match &call {
+                Call::SendTo { to, .. } => Out::DataTo(to.clone(), data.clone()),
+                _ => Out::Data(data.clone()),
+            };
+            if self.deliver(To::Sock(sock), out).await == 0 {
+                let failed = Err(CallError::from_errno(libc::EBADF));
+                self.ctx.call(sock, self.var(), call, failed).await;
+            }
             return;
         }
         self.route_call(sock, call).await;
@@ -169,7 +177,19 @@ impl Session {
             Call::Close => open().or_else(any),
             _ => any(),
         };
-        found.unwrap_or(0)
+        found.or_else(|| self.driver_target(call)).unwrap_or(0)
+    }
+
+    /// Without step sockets (F7 on a live session), the auto driver's:
+    /// `accept` its newest listener, anything else its newest connection,
+    /// else the listener.
+    fn driver_target(&self, call: &Call) -> Option<SockId> {
+        let listener = self.listeners.keys().next_back().copied();
+        let conn = self.conns.keys().next_back().copied();
+        match call {
+            Call::Accept => listener.or(conn),
+            _ => conn.or(listener),
+        }
     }
 
     /// `Send`, `Shutdown` and `Close` commands in step mode: calls on the
@@ -188,7 +208,16 @@ impl Session {
         let ids: Vec<SockId> = match to {
             To::Current | To::Peer(_) => vec![self.natural_target(&call)],
             To::Sock(id) => vec![*id],
-            To::All => self.steps.socks.keys().copied().collect(),
+            // Every conversation still open, not the listener.
+            To::All => {
+                let talking = |p: &Phase| p.is(Phase::CONNECTED) && !p.is(Phase::CLOSED);
+                self.steps
+                    .socks
+                    .iter()
+                    .filter(|(_, s)| talking(&s.phase))
+                    .map(|(id, _)| *id)
+                    .collect()
+            }
         };
         for id in ids {
             let Some(step) = self.steps.socks.get_mut(&id) else { continue };

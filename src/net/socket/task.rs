@@ -155,6 +155,9 @@ impl StepTask {
                 let _ = self.news.send(News::Accepted { from, var, id, socket, peer }).await;
             }
             Ok(Done::Value(value)) => {
+                // Before the result goes out: a call sent the moment it
+                // arrives must find the socket by what it now is.
+                self.mark(&call, &value, was_open);
                 self.ctx.call(self.id, self.var, call.clone(), Ok(value.clone())).await;
                 self.after(&call, &value, &data, was_open, sampling).await;
             }
@@ -162,6 +165,18 @@ impl StepTask {
         }
         sampling.forget_identity();
         self.sample(sampling).await;
+    }
+
+    /// What a successful call made of the socket.
+    fn mark(&self, call: &Call, value: &Returned, was_open: bool) {
+        match (call, value) {
+            (Call::Listen(_), _) => self.phase.mark(Phase::LISTENING),
+            (Call::Connect(_), _) | (Call::ConnectEx(_), Returned::Int(0)) => {
+                self.phase.mark(Phase::CONNECTED);
+            }
+            (Call::Close, _) if was_open => self.phase.mark(Phase::CLOSED),
+            _ => {}
+        }
     }
 
     /// What a successful call changed, as events.
@@ -175,7 +190,6 @@ impl StepTask {
     ) {
         let Some(socket) = self.socket.socket() else {
             if was_open && *call == Call::Close {
-                self.phase.mark(Phase::CLOSED);
                 let reason = CloseReason::Local;
                 self.ctx.emit(EventKind::Closed { sock: self.id, reason }).await;
             }
@@ -185,7 +199,6 @@ impl StepTask {
         let local = || crate::net::driver::conn::addr_of(socket.local_addr()).ok();
         match (call, value) {
             (Call::Listen(_), _) => {
-                self.phase.mark(Phase::LISTENING);
                 *sampling = Sampling::new(&self.ctx, kind, true);
                 if let Some(local) = local() {
                     self.watch(socket, &local, None).await;
@@ -198,7 +211,6 @@ impl StepTask {
                 }
             }
             (Call::Connect(_), _) | (Call::ConnectEx(_), Returned::Int(0)) => {
-                self.phase.mark(Phase::CONNECTED);
                 let peer = crate::net::driver::conn::addr_of(socket.peer_addr()).ok();
                 if let (Some(local), Some(peer)) = (local(), peer) {
                     self.watch(socket, &local, Some(&peer)).await;
@@ -214,8 +226,12 @@ impl StepTask {
             }
             (Call::SendAll { .. }, _) => self.moved(Dir::Sent, peer_of(socket), data.clone()).await,
             (Call::Recv { .. } | Call::RecvFrom { .. }, Returned::Data { data, from, .. }) => {
+                // `recv(0)` asks for nothing and gets it: no EOF.
+                let asked = matches!(call, Call::Recv { bufsize } | Call::RecvFrom { bufsize } if *bufsize > 0);
                 if kind.is_connected() && data.is_empty() {
-                    self.ctx.emit(EventKind::PeerEof { sock: self.id }).await;
+                    if asked {
+                        self.ctx.emit(EventKind::PeerEof { sock: self.id }).await;
+                    }
                     return;
                 }
                 if from.is_some() && !self.phase.is(Phase::CONNECTED) {

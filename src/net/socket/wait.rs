@@ -28,7 +28,7 @@ const MAX_RECV: usize = 1 << 20;
 /// CPython's `poll()`: the next attempt then raises it or answers.
 async fn ready<T>(fd: &Socket, interest: Interest) -> io::Result<Option<T>> {
     use std::os::fd::AsFd as _;
-    sys::wait(fd.as_fd(), interest.add(Interest::ERROR)).await.map(|()| None)
+    sys::wait(fd.as_fd(), interest.add(Interest::ERROR)).await.map(|_| None)
 }
 
 /// `accept()`: the new connection and its peer.
@@ -172,17 +172,41 @@ pub(super) async fn recv(
 ) -> Result<Returned, CallError> {
     let mut buf = vec![0; bufsize.min(MAX_RECV)];
     let flags = if kind.is_connected() { 0 } else { libc::MSG_TRUNC };
+    // A datagram socket shut for reading is readable for poll while recv
+    // still says EAGAIN: the kernel's blocking recv returns 0 bytes then.
+    let shut = std::sync::atomic::AtomicBool::new(false);
     let attempt = || {
         use std::os::fd::AsFd as _;
-        sys::recv_from(fd.as_fd(), &mut buf, flags)
+        match sys::recv_from(fd.as_fd(), &mut buf, flags) {
+            Ok((n, from)) => Ok((n, Some(from))),
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    && shut.load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                Ok((0, None))
+            }
+            Err(e) => Err(e),
+        }
     };
     // ERROR too: a connected UDP socket's ICMP port-unreachable wakes only
     // that, and the next recv raises it (ECONNREFUSED).
     let interest = Interest::READABLE.add(Interest::ERROR);
-    let (n, sender) = blocking::call(mode, gate, attempt, || ready(fd, interest)).await?;
+    let ready = || async {
+        use std::os::fd::AsFd as _;
+        let ready = sys::wait(fd.as_fd(), interest).await?;
+        if ready.is_read_closed() && !kind.is_connected() {
+            if mode.timeout.is_some() {
+                // CPython polls, gets EAGAIN, polls again: until its timeout.
+                std::future::pending::<()>().await;
+            }
+            shut.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(None)
+    };
+    let (n, sender) = blocking::call(mode, gate, attempt, ready).await?;
     let kept = n.min(buf.len());
     buf.truncate(kept);
     let truncated = (n > kept).then_some(n);
-    let sender = if from { Addr::from_sockaddr(&sender) } else { None };
+    let sender = if from { sender.and_then(|a| Addr::from_sockaddr(&a)) } else { None };
     Ok(Returned::Data { data: Bytes::from(buf), from: sender, truncated })
 }
