@@ -35,9 +35,10 @@ use crate::net::event::now_micros;
 /// CAP_NET_ADMIN): a burst of 64 KiB loopback frames fits.
 const QUEUE_BYTES: i32 = 8 << 20;
 
-/// How long a stopping capture waits for the last segments of connections
-/// still closing (the final ACK leaves after the peer's FIN arrived).
-const DRAIN: Duration = Duration::from_millis(500);
+/// How long a stopping capture may wait for the last segments of
+/// connections still closing (the final ACK leaves after the peer's FIN
+/// arrived, so it can reach us after the session saw that FIN).
+pub const CLOSE_LINGER: Duration = Duration::from_millis(500);
 
 /// Which interfaces to capture on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,7 +151,7 @@ pub struct Watch {
     sock: Socket,
     ports: Ports,
     shared: watch::Sender<Ports>,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Option<oneshot::Sender<Duration>>,
     task: JoinHandle<Summary>,
 }
 
@@ -172,17 +173,18 @@ impl Watch {
     }
 
     /// Asks the task to stop once what is queued is read and every
-    /// connection seen has finished (bounded); the channel then closes.
-    pub fn stop(&mut self) {
+    /// connection seen has finished, waiting at most `linger` for that
+    /// (zero: only what is queued); the channel then closes.
+    pub fn stop(&mut self, linger: Duration) {
         if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
+            let _ = stop.send(linger);
         }
     }
 
     /// Waits for the task (call after [`Watch::stop`], reading the channel
     /// until it closes).
     pub async fn finish(mut self) -> Summary {
-        self.stop();
+        self.stop(Duration::ZERO);
         self.task.await.unwrap_or_default()
     }
 }
@@ -215,7 +217,7 @@ async fn read(
     fd: AsyncFd<Socket>,
     ports: watch::Receiver<Ports>,
     tx: mpsc::Sender<Segment>,
-    mut stop: oneshot::Receiver<()>,
+    mut stop: oneshot::Receiver<Duration>,
 ) -> Summary {
     let mut buf = vec![0u8; SNAP_LEN as usize];
     let mut tracker = Tracker::new();
@@ -225,8 +227,8 @@ async fn read(
         let frame = match until {
             None => tokio::select! {
                 frame = next_frame(&fd, &mut buf) => frame,
-                _ = &mut stop => {
-                    until = Some(Instant::now() + DRAIN);
+                linger = &mut stop => {
+                    until = Some(Instant::now() + linger.unwrap_or_default());
                     continue;
                 }
             },

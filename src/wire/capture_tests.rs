@@ -32,7 +32,7 @@ async fn next(rx: &mut mpsc::Receiver<Segment>) -> Segment {
 
 /// Stops the capture and returns what else it had.
 async fn rest(mut watch: Watch, mut rx: mpsc::Receiver<Segment>) -> (Vec<Segment>, Summary) {
-    watch.stop();
+    watch.stop(CLOSE_LINGER);
     let mut more = Vec::new();
     while let Ok(Some(seg)) = tokio::time::timeout(SOON, rx.recv()).await {
         more.push(seg);

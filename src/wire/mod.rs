@@ -29,6 +29,6 @@ pub mod segment;
 mod sys;
 pub mod track;
 
-pub use capture::{Capture, Link, Summary, Watch, WireError};
+pub use capture::{CLOSE_LINGER, Capture, Link, Summary, Watch, WireError};
 pub use filter::Ports;
 pub use segment::{Flags, Proto, Segment, Tcp, TcpOpt};
