@@ -212,7 +212,7 @@ impl Headless {
                 }
                 Some(seg) = wire::next(segments.as_mut()) => {
                     if let Some(tap) = &self.tap {
-                        tap.report(&seg, &mut recorder);
+                        tap.report(&seg, segments.as_mut(), &mut recorder);
                     }
                 }
                 () = sleep_until(quiet), if quiet.is_some() => break ExitCode::SUCCESS,

@@ -15,11 +15,14 @@ use tokio::sync::mpsc;
 
 use super::record::Recorder;
 use crate::net::{Event, EventKind, Role, Target};
-use crate::wire::{Capture, Link, Ports, Segment, Watch, render};
+use crate::wire::{Capture, Link, Ports, SNAP_HEADERS, Segment, Watch, render};
 
 /// Segments waiting for stderr, at most; past it the capture waits and the
 /// kernel's queue takes the rest (or drops, which is counted).
-const DEPTH: usize = 1024;
+const DEPTH: usize = 4096;
+
+/// Segments written to stderr at once, at most.
+const BATCH: usize = 256;
 
 /// The capture of one headless end.
 pub(super) struct Tap {
@@ -47,7 +50,8 @@ impl Tap {
         } else {
             ports.add_remote(port);
         }
-        let capture = Capture::open(Link::for_ip(ip), ports).map_err(|e| e.0)?;
+        // Only segments are shown: the headers are all that is read.
+        let capture = Capture::open(Link::for_ip(ip), ports, SNAP_HEADERS).map_err(|e| e.0)?;
         let (tx, rx) = mpsc::channel(DEPTH);
         let watch = capture.spawn(tx).map_err(|e| e.0)?;
         let offset_secs = if json { 0 } else { crate::tui::terminal::local_offset() };
@@ -67,16 +71,35 @@ impl Tap {
         }
     }
 
-    /// Shows one segment on stderr and records it.
-    pub(super) fn report(&self, seg: &Segment, recorder: &mut Recorder) {
-        let line = if self.json {
-            crate::json::segment_line(seg)
-        } else {
-            render::line(seg, self.offset_secs)
+    /// Shows `first` and every segment already waiting on stderr, with one
+    /// write (a bulk transfer makes tens of thousands a second), and
+    /// records them.
+    pub(super) fn report(
+        &self,
+        first: &Segment,
+        rx: Option<&mut mpsc::Receiver<Segment>>,
+        recorder: &mut Recorder,
+    ) {
+        let mut text = String::new();
+        let mut add = |seg: &Segment| {
+            let line = if self.json {
+                crate::json::segment_line(seg)
+            } else {
+                render::line(seg, self.offset_secs)
+            };
+            text.push_str(&line);
+            text.push('\n');
+            recorder.segment(seg);
         };
+        add(first);
+        if let Some(rx) = rx {
+            for _ in 1..BATCH {
+                let Ok(seg) = rx.try_recv() else { break };
+                add(&seg);
+            }
+        }
         // A closed stderr is no reason to stop moving data.
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
-        recorder.segment(seg);
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
 
     /// Stops the capture and shows what it still had: what is queued, and
@@ -89,7 +112,7 @@ impl Tap {
     ) {
         self.watch.stop(linger);
         while let Some(seg) = rx.recv().await {
-            self.report(&seg, recorder);
+            self.report(&seg, Some(&mut rx), recorder);
         }
         let summary = self.watch.finish().await;
         if summary.dropped == 0 && summary.error.is_none() {

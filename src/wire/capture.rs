@@ -1,6 +1,7 @@
 //! A live capture of the session's own segments: an `AF_PACKET` socket
-//! with the session's filter, read by a tokio task that decodes each frame
-//! and sends a [`Segment`] on a bounded channel.
+//! with the session's filter, read by a tokio task (on a runtime and thread
+//! of its own) that decodes each frame and sends a [`Segment`] on a bounded
+//! channel.
 //!
 //! The socket is opened with protocol 0 (it receives nothing), gets its
 //! filter, and only then is bound to `ETH_P_ALL` on the interface: no frame
@@ -12,7 +13,9 @@
 //!
 //! A slow reader never slows the session: when the channel is full the task
 //! waits, the kernel's queue fills and the kernel drops frames (counted, and
-//! reported in the [`Summary`]).
+//! reported in the [`Summary`]). A bulk transfer on `lo` (tens of thousands
+//! of 64 KiB frames a second) can still lose a few dozen frames of a GiB
+//! that way; an mmap ring (`PACKET_RX_RING`) would not queue whole frames.
 
 use std::io;
 use std::os::fd::AsFd;
@@ -21,10 +24,9 @@ use std::time::Duration;
 use socket2::{Domain, Protocol, Socket, Type};
 use tokio::io::unix::AsyncFd;
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use super::filter::{self, Ports, SNAP_LEN};
+use super::filter::{self, Ports};
 use super::segment::{self, Segment};
 use super::sys;
 use super::track::Tracker;
@@ -88,15 +90,18 @@ pub struct Summary {
 pub struct Capture {
     sock: Socket,
     ports: Ports,
+    /// Bytes kept of each frame ([`filter::SNAP_HEADERS`] to decode only).
+    snap: u32,
 }
 
 impl Capture {
-    /// Opens a capture of `ports` on `link`.
+    /// Opens a capture of `ports` on `link`, keeping the first `snap`
+    /// bytes of each frame.
     ///
     /// # Errors
     /// Without CAP_NET_RAW (EPERM), or when the kernel refuses a step; the
     /// message says what to do.
-    pub fn open(link: Link, ports: Ports) -> Result<Self, WireError> {
+    pub fn open(link: Link, ports: Ports, snap: u32) -> Result<Self, WireError> {
         let sock = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(0)))
             .map_err(|e| socket_error(&e))?;
         let setup = |e: &io::Error, what: &str| {
@@ -110,7 +115,7 @@ impl Capture {
         if sys::set_int(fd, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, QUEUE_BYTES).is_err() {
             let _ = sock.set_recv_buffer_size(QUEUE_BYTES.unsigned_abs() as usize);
         }
-        attach(&sock, &ports)?;
+        attach(&sock, &ports, snap)?;
         let (index, name) = match link {
             Link::Loopback => {
                 let index = sys::if_index("lo").map_err(|e| {
@@ -124,23 +129,49 @@ impl Capture {
         sys::bind_packet(sock.as_fd(), eth_p_all, index).map_err(|e| {
             WireError::os("bind", name, &e, "the interface cannot be captured", "another address")
         })?;
-        Ok(Self { sock, ports })
+        Ok(Self { sock, ports, snap })
     }
 
-    /// Starts reading on the current tokio runtime; segments go to `tx`.
+    /// Starts reading; segments go to `tx`. The task runs on a tokio
+    /// runtime of its own, on its own thread: a busy session (a bulk
+    /// transfer keeps its thread busy for long stretches) must not starve
+    /// it, since the kernel queues only about a hundred 64 KiB frames.
     ///
     /// # Errors
-    /// When the socket cannot be duplicated or registered with tokio.
+    /// When the socket cannot be duplicated or the thread started.
     pub fn spawn(self, tx: mpsc::Sender<Segment>) -> Result<Watch, WireError> {
         let os =
             |e: &io::Error, call| WireError::os(call, "AF_PACKET", e, "out of resources", "again");
         let handle = self.sock.try_clone().map_err(|e| os(&e, "dup"))?;
-        let fd = sys::register(self.sock).map_err(|e| os(&e, "epoll_ctl"))?;
         let (ports_tx, ports_rx) = watch::channel(self.ports.clone());
         let (stop_tx, stop_rx) = oneshot::channel();
-        let task = tokio::spawn(read(fd, ports_rx, tx, stop_rx));
-        Ok(Watch { sock: handle, ports: self.ports, shared: ports_tx, stop: Some(stop_tx), task })
+        let (done_tx, done) = oneshot::channel();
+        let (sock, snap) = (self.sock, self.snap);
+        let run = move || {
+            let summary = match runtime() {
+                Ok(rt) => rt.block_on(async move {
+                    match sys::register(sock) {
+                        Ok(fd) => read(fd, snap, ports_rx, tx, stop_rx).await,
+                        Err(e) => {
+                            Summary { error: Some(os(&e, "epoll_ctl").0), ..Summary::default() }
+                        }
+                    }
+                }),
+                Err(e) => Summary { error: Some(os(&e, "runtime").0), ..Summary::default() },
+            };
+            let _ = done_tx.send(summary);
+        };
+        std::thread::Builder::new()
+            .name("sockpit-wire".into())
+            .spawn(run)
+            .map_err(|e| os(&e, "thread"))?;
+        let (ports, stop) = (self.ports, Some(stop_tx));
+        Ok(Watch { sock: handle, ports, snap, shared: ports_tx, stop, done })
     }
+}
+
+fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread().enable_io().enable_time().build()
 }
 
 /// The running capture: ports are added here, and it is stopped here.
@@ -150,9 +181,11 @@ pub struct Watch {
     /// it synchronously, so a port is watched before anyone learns of it.
     sock: Socket,
     ports: Ports,
+    snap: u32,
     shared: watch::Sender<Ports>,
     stop: Option<oneshot::Sender<Duration>>,
-    task: JoinHandle<Summary>,
+    /// The task's summary, once it has ended.
+    done: oneshot::Receiver<Summary>,
 }
 
 impl Watch {
@@ -166,7 +199,7 @@ impl Watch {
         if !ports.add_local(port) {
             return Ok(());
         }
-        attach(&self.sock, &ports)?;
+        attach(&self.sock, &ports, self.snap)?;
         self.ports.clone_from(&ports);
         self.shared.send_replace(ports);
         Ok(())
@@ -185,12 +218,12 @@ impl Watch {
     /// until it closes).
     pub async fn finish(mut self) -> Summary {
         self.stop(Duration::ZERO);
-        self.task.await.unwrap_or_default()
+        self.done.await.unwrap_or_default()
     }
 }
 
-fn attach(sock: &Socket, ports: &Ports) -> Result<(), WireError> {
-    let program = filter::program(ports, SNAP_LEN).map_err(|e| {
+fn attach(sock: &Socket, ports: &Ports, snap: u32) -> Result<(), WireError> {
+    let program = filter::program(ports, snap).map_err(|e| {
         WireError(format!("attach filter failed: {e}: too many ports for one capture; try fewer"))
     })?;
     sys::attach_filter(sock.as_fd(), &program).map_err(|e| {
@@ -215,11 +248,12 @@ fn socket_error(err: &io::Error) -> WireError {
 /// The task: frames in, segments out, until stopped and drained.
 async fn read(
     fd: AsyncFd<Socket>,
+    snap: u32,
     ports: watch::Receiver<Ports>,
     tx: mpsc::Sender<Segment>,
     mut stop: oneshot::Receiver<Duration>,
 ) -> Summary {
-    let mut buf = vec![0u8; SNAP_LEN as usize];
+    let mut buf = vec![0u8; snap as usize];
     let mut tracker = Tracker::new();
     let mut summary = Summary::default();
     let mut until: Option<Instant> = None;

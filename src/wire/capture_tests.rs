@@ -14,7 +14,7 @@ const SOON: Duration = Duration::from_secs(10);
 
 /// Opens a capture, or checks the unprivileged message and says to skip.
 fn open(ports: Ports) -> Option<Capture> {
-    match Capture::open(Link::Loopback, ports) {
+    match Capture::open(Link::Loopback, ports, filter::SNAP_HEADERS) {
         Ok(capture) => Some(capture),
         Err(WireError(message)) => {
             assert!(message.starts_with("socket AF_PACKET failed: EPERM"), "{message}");

@@ -33,9 +33,14 @@ const ARPHRD_ETHER: u32 = 1;
 const ARPHRD_LOOPBACK: u32 = 772;
 const PACKET_OUTGOING: u32 = 4;
 
-/// Bytes kept of each frame: all of it (a loopback frame is at most 64 KiB
-/// plus headers; libpcap's default snapshot length is the same 256 KiB).
-pub const SNAP_LEN: u32 = 256 * 1024;
+/// Bytes kept of each frame to keep all of it (a loopback frame is at most
+/// 64 KiB plus headers; libpcap's default snapshot length is the same).
+pub const SNAP_WHOLE: u32 = 256 * 1024;
+
+/// Bytes kept of each frame to read its headers: Ethernet (14), IPv4 with
+/// options (60) or IPv6 (40), and TCP with options (60). Copying 64 KiB
+/// frames to read 100 bytes of them would cost more than the session.
+pub const SNAP_HEADERS: u32 = 256;
 
 /// The ports a capture keeps: the session's own (a listener's port, a
 /// connection's local port) and the ports it talks to before its own is

@@ -95,7 +95,7 @@ fn ports(local: &[u16], remote: &[u16]) -> Ports {
 }
 
 fn keeps(prog: &[Insn], frame: &[u8], seen: Seen) -> bool {
-    run(prog, frame, seen) == SNAP_LEN
+    run(prog, frame, seen) == SNAP_WHOLE
 }
 
 /// `tcpdump -i lo -d 'tcp port 8080 or udp port 8080'` (tcpdump 4.99.3,
@@ -133,7 +133,7 @@ fn ops(listing: &str, from: usize, to: usize) -> Vec<String> {
 
 #[test]
 fn listing_reads_like_tcpdump_d() {
-    let prog = program(&ports(&[8080], &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[]), SNAP_WHOLE).unwrap();
     let listing = Listing(&prog).to_string();
     // 000-004 keep Ethernet and loopback links and drop the loopback's
     // outgoing copy; then tcpdump's tests, IPv4 first.
@@ -174,7 +174,7 @@ fn listing_reads_like_tcpdump_d() {
 
 #[test]
 fn keeps_the_ports_both_ways_tcp_and_udp_v4_and_v6() {
-    let prog = program(&ports(&[8080], &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[]), SNAP_WHOLE).unwrap();
     for frame in [tcp4(8080, 40_000), tcp4(40_000, 8080), udp4(8080, 1), udp4(1, 8080)] {
         assert!(keeps(&prog, &frame, LO_IN));
     }
@@ -188,7 +188,7 @@ fn keeps_the_ports_both_ways_tcp_and_udp_v4_and_v6() {
 
 #[test]
 fn drops_the_loopback_outgoing_copy_but_not_ethernet_sends() {
-    let prog = program(&ports(&[8080], &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[]), SNAP_WHOLE).unwrap();
     let frame = tcp4(40_000, 8080);
     assert!(keeps(&prog, &frame, LO_IN));
     assert_eq!(run(&prog, &frame, LO_OUT), 0);
@@ -198,7 +198,7 @@ fn drops_the_loopback_outgoing_copy_but_not_ethernet_sends() {
 
 #[test]
 fn reads_ports_past_ipv4_options_and_skips_later_fragments() {
-    let prog = program(&ports(&[8080], &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[]), SNAP_WHOLE).unwrap();
     let mut with_options = tcp4(40_000, 8080);
     with_options.splice(14 + 20..14 + 20, [1, 1, 1, 1]); // four NOPs
     with_options[14] = 0x46; // IHL 6 words
@@ -213,7 +213,7 @@ fn reads_ports_past_ipv4_options_and_skips_later_fragments() {
 
 #[test]
 fn other_protocols_are_dropped() {
-    let prog = program(&ports(&[8080], &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[]), SNAP_WHOLE).unwrap();
     let b = PacketBuilder::ethernet2(MAC, MAC).ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64);
     let icmp = frame!(b.icmpv4_echo_request(0x1f90, 0x1f90), &[]);
     assert_eq!(run(&prog, &icmp, LO_IN), 0);
@@ -225,10 +225,10 @@ fn other_protocols_are_dropped() {
 
 #[test]
 fn every_port_of_the_set_is_kept_and_none_means_nothing() {
-    let prog = program(&ports(&[8080], &[9000, 8080]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&[8080], &[9000, 8080]), SNAP_WHOLE).unwrap();
     assert!(keeps(&prog, &tcp4(40_000, 9000), LO_IN));
     assert!(keeps(&prog, &udp6(8080, 1), LO_IN));
-    let none = program(&Ports::default(), SNAP_LEN).unwrap();
+    let none = program(&Ports::default(), SNAP_WHOLE).unwrap();
     assert_eq!(Listing(&none).to_string(), "(000) ret      #0\n");
     assert_eq!(run(&none, &tcp4(8080, 8080), LO_IN), 0);
 }
@@ -236,9 +236,9 @@ fn every_port_of_the_set_is_kept_and_none_means_nothing() {
 #[test]
 fn too_many_ports_is_an_error_not_a_wrong_program() {
     let many: Vec<u16> = (1000..1100).collect();
-    assert!(matches!(program(&ports(&many, &[]), SNAP_LEN), Err(BpfError::TooFar(_))));
+    assert!(matches!(program(&ports(&many, &[]), SNAP_WHOLE), Err(BpfError::TooFar(_))));
     let enough: Vec<u16> = (1000..1040).collect();
-    let prog = program(&ports(&enough, &[]), SNAP_LEN).unwrap();
+    let prog = program(&ports(&enough, &[]), SNAP_WHOLE).unwrap();
     assert!(keeps(&prog, &tcp6(1039, 1), LO_IN));
 }
 

@@ -30,5 +30,5 @@ mod sys;
 pub mod track;
 
 pub use capture::{CLOSE_LINGER, Capture, Link, Summary, Watch, WireError};
-pub use filter::Ports;
+pub use filter::{Ports, SNAP_HEADERS, SNAP_WHOLE};
 pub use segment::{Flags, Proto, Segment, Tcp, TcpOpt};

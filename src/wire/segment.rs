@@ -6,7 +6,9 @@
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 
-use etherparse::{NetSlice, SlicedPacket, TcpOptionElement, TcpOptionReadError, TransportSlice};
+use etherparse::{
+    LaxNetSlice, LaxSlicedPacket, TcpOptionElement, TcpOptionReadError, TransportSlice,
+};
 
 use crate::net::{Dir, Micros};
 
@@ -139,52 +141,40 @@ pub enum TcpOpt {
 
 /// Decodes an Ethernet-framed IPv4/IPv6 TCP/UDP frame; `None` for anything
 /// else (the filter lets nothing else through, but a frame is untrusted).
-/// `dir` and the relative numbers are filled in by the caller.
+/// The frame may be cut short after its headers: lengths come from the
+/// headers (IP's, UDP's), not from the bytes captured. `dir` and the
+/// relative numbers are filled in by the caller.
 #[must_use]
 pub fn decode(frame: &[u8], at_micros: Micros) -> Option<Segment> {
-    let packet = SlicedPacket::from_ethernet(frame).ok()?;
-    let (src_ip, dst_ip): (IpAddr, IpAddr) = match packet.net? {
-        NetSlice::Ipv4(v4) => {
-            (v4.header().source_addr().into(), v4.header().destination_addr().into())
+    let packet = LaxSlicedPacket::from_ethernet(frame).ok()?;
+    let (src_ip, dst_ip, ip_payload): (IpAddr, IpAddr, Option<usize>) = match packet.net? {
+        LaxNetSlice::Ipv4(v4) => {
+            let h = v4.header();
+            // 0 is BIG TCP's "larger than 64 KiB": then only the bytes tell.
+            let declared = (h.total_len() != 0)
+                .then(|| usize::from(h.total_len()).checked_sub(usize::from(h.ihl()) * 4))
+                .flatten();
+            (h.source_addr().into(), h.destination_addr().into(), declared)
         }
-        NetSlice::Ipv6(v6) => {
-            (v6.header().source_addr().into(), v6.header().destination_addr().into())
+        LaxNetSlice::Ipv6(v6) => {
+            let h = v6.header();
+            let ext = v6.extensions().slice().len();
+            let declared = (h.payload_length() != 0)
+                .then(|| usize::from(h.payload_length()).checked_sub(ext))
+                .flatten();
+            (h.source_addr().into(), h.destination_addr().into(), declared)
         }
-        NetSlice::Arp(_) => return None,
+        LaxNetSlice::Arp(_) => return None,
     };
     let (src_port, dst_port, len, proto) = match packet.transport? {
         TransportSlice::Tcp(tcp) => {
-            let mut flags = Flags::default();
-            for (on, bit) in [
-                (tcp.fin(), Flags::FIN),
-                (tcp.syn(), Flags::SYN),
-                (tcp.rst(), Flags::RST),
-                (tcp.psh(), Flags::PSH),
-                (tcp.ack(), Flags::ACK),
-                (tcp.urg(), Flags::URG),
-                (tcp.ece(), Flags::ECE),
-                (tcp.cwr(), Flags::CWR),
-                (tcp.ns(), Flags::AE),
-            ] {
-                if on {
-                    flags = flags.with(bit);
-                }
-            }
-            let header = Tcp {
-                flags,
-                seq: tcp.sequence_number(),
-                ack: tcp.acknowledgment_number(),
-                seq_raw: tcp.sequence_number(),
-                ack_raw: tcp.acknowledgment_number(),
-                win_raw: tcp.window_size(),
-                win_shift: None,
-                options: options(tcp.options_iterator()),
-            };
-            let len = tcp.payload().len();
-            (tcp.source_port(), tcp.destination_port(), len, Proto::Tcp(header))
+            let header = tcp.header_slice().len();
+            let len = ip_payload.map_or(tcp.payload().len(), |n| n.saturating_sub(header));
+            (tcp.source_port(), tcp.destination_port(), len, Proto::Tcp(tcp_fields(&tcp)))
         }
         TransportSlice::Udp(udp) => {
-            (udp.source_port(), udp.destination_port(), udp.payload().len(), Proto::Udp)
+            let len = usize::from(udp.length()).saturating_sub(udp.header_slice().len());
+            (udp.source_port(), udp.destination_port(), len, Proto::Udp)
         }
         _ => return None,
     };
@@ -196,6 +186,36 @@ pub fn decode(frame: &[u8], at_micros: Micros) -> Option<Segment> {
         len,
         proto,
     })
+}
+
+/// A TCP header's fields, numbers still raw.
+fn tcp_fields(tcp: &etherparse::TcpSlice<'_>) -> Tcp {
+    let mut flags = Flags::default();
+    for (on, bit) in [
+        (tcp.fin(), Flags::FIN),
+        (tcp.syn(), Flags::SYN),
+        (tcp.rst(), Flags::RST),
+        (tcp.psh(), Flags::PSH),
+        (tcp.ack(), Flags::ACK),
+        (tcp.urg(), Flags::URG),
+        (tcp.ece(), Flags::ECE),
+        (tcp.cwr(), Flags::CWR),
+        (tcp.ns(), Flags::AE),
+    ] {
+        if on {
+            flags = flags.with(bit);
+        }
+    }
+    Tcp {
+        flags,
+        seq: tcp.sequence_number(),
+        ack: tcp.acknowledgment_number(),
+        seq_raw: tcp.sequence_number(),
+        ack_raw: tcp.acknowledgment_number(),
+        win_raw: tcp.window_size(),
+        win_shift: None,
+        options: options(tcp.options_iterator()),
+    }
 }
 
 fn options(iter: etherparse::TcpOptionsIterator<'_>) -> Vec<TcpOpt> {
@@ -277,6 +297,27 @@ mod tests {
         let b = PacketBuilder::ethernet2([0; 6], [0; 6]).ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64);
         let udp = decode(&frame!(b.udp(5000, 8888), b"hi\n"), 0).unwrap();
         assert_eq!((udp.proto, udp.len), (Proto::Udp, 3));
+    }
+
+    #[test]
+    fn a_frame_cut_after_its_headers_keeps_its_lengths() {
+        let b = PacketBuilder::ethernet2([0; 6], [0; 6]).ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64);
+        let tcp = frame!(b.tcp(1, 2, 3, 4).ack(5), &[7u8; 1000]);
+        let cut = decode(&tcp[..14 + 20 + 20 + 10], 0).unwrap();
+        assert_eq!(cut.len, 1000);
+        let one = std::net::Ipv6Addr::LOCALHOST.octets();
+        let b = PacketBuilder::ethernet2([0; 6], [0; 6]).ipv6(one, one, 64);
+        let udp = frame!(b.udp(1, 2), &[7u8; 500]);
+        assert_eq!(decode(&udp[..14 + 40 + 8], 0).unwrap().len, 500);
+        // Ethernet pads short frames: the IP length, not the bytes, counts.
+        let mut padded = frame!(
+            PacketBuilder::ethernet2([0; 6], [0; 6])
+                .ipv4([1, 1, 1, 1], [2, 2, 2, 2], 64)
+                .tcp(1, 2, 3, 4),
+            &[]
+        );
+        padded.resize(60, 0);
+        assert_eq!(decode(&padded, 0).unwrap().len, 0);
     }
 
     #[test]
