@@ -16,3 +16,13 @@ fn readme_key_list_is_the_keymap_table() {
         "README's key list differs from keymap::markdown(); paste the new table"
     );
 }
+
+/// Every step-mode call is named in the README's step mode section.
+#[test]
+fn readme_names_every_step_call() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    for (name, _) in sockpit::app::step::COMMANDS {
+        assert!(readme.contains(&format!("`/{name}")), "README does not name /{name}");
+    }
+}

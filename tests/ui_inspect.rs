@@ -88,9 +88,15 @@ fn listener_shows_its_accept_queue_and_no_data_queues() {
         send_q: 0,
     };
     let fd_less = [queued(50001), queued(50002), queued(50003)];
-    let view =
-        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &fd_less };
-    insta::assert_snapshot!(draw(view, 40, 9));
+    let view = InspectView {
+        sample: &s,
+        previous: None,
+        rtt_us: &[],
+        throughput: &[],
+        fd_less: &fd_less,
+        since_us: 0,
+    };
+    insta::assert_snapshot!(draw(view, 40, 10));
 }
 
 #[test]
@@ -100,8 +106,14 @@ fn connection_shows_tcp_info_and_sparklines() {
     s.tcp = Some(tcp(TcpState::Established));
     let rtt = [40, 42, 45, 60, 52, 42, 41, 42];
     let rate = [0, 1_000, 50_000, 2_000_000, 1_500_000, 0, 0, 10];
-    let view =
-        InspectView { sample: &s, previous: None, rtt_us: &rtt, throughput: &rate, fd_less: &[] };
+    let view = InspectView {
+        sample: &s,
+        previous: None,
+        rtt_us: &rtt,
+        throughput: &rate,
+        fd_less: &[],
+        since_us: 0,
+    };
     insta::assert_snapshot!(draw(view, 40, 20));
 }
 
@@ -109,8 +121,14 @@ fn connection_shows_tcp_info_and_sparklines() {
 fn udp_socket_shows_the_next_datagram_and_no_tcp_info() {
     let mut s = sample(Kind::Dgram, false);
     s.recv_q = Some(12);
-    let view =
-        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
+    let view = InspectView {
+        sample: &s,
+        previous: None,
+        rtt_us: &[],
+        throughput: &[],
+        fd_less: &[],
+        since_us: 0,
+    };
     insta::assert_snapshot!(draw(view, 40, 6));
 }
 
@@ -121,8 +139,14 @@ fn closed_socket_keeps_its_last_figures() {
     t.bytes_received = Some(3);
     s.tcp = Some(t);
     s.last = true;
-    let view =
-        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
+    let view = InspectView {
+        sample: &s,
+        previous: None,
+        rtt_us: &[],
+        throughput: &[],
+        fd_less: &[],
+        since_us: 0,
+    };
     insta::assert_snapshot!(draw(view, 40, 16));
 }
 
@@ -141,6 +165,7 @@ fn values_that_changed_are_highlighted_and_ages_never_are() {
         rtt_us: &[],
         throughput: &[],
         fd_less: &[],
+        since_us: 0,
     };
     let highlighted: Vec<String> = view
         .lines()
@@ -213,7 +238,13 @@ fn unix_socket_shows_its_path_and_no_ip_figures() {
     s.options.ttl = None;
     s.options.nodelay = None;
     s.recv_q = Some(6);
-    let view =
-        InspectView { sample: &s, previous: None, rtt_us: &[], throughput: &[], fd_less: &[] };
+    let view = InspectView {
+        sample: &s,
+        previous: None,
+        rtt_us: &[],
+        throughput: &[],
+        fd_less: &[],
+        since_us: 0,
+    };
     insta::assert_snapshot!(draw(view, 40, 8));
 }

@@ -12,8 +12,8 @@ use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use super::targets::Targets;
 use crate::net::{
-    Addr, Call, CallError, CloseReason, DataRecord, Dir, Event, EventKind, Family, Holds, Kind,
-    Micros, Role, SockId,
+    Addr, Call, CallError, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family,
+    Holds, Kind, Micros, Role, SockId,
 };
 
 /// Where a connection's received bytes stand in the history.
@@ -59,6 +59,16 @@ pub struct EndState {
     pub holds: Holds,
     /// Calls that may block, sent and not answered yet, oldest first.
     pub waiting_calls: Vec<&'static str>,
+    /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
+    explained_nonblock: bool,
+    /// TCP_INFO's `rcvd` counting the peer's FIN was explained (once).
+    explained_fin: bool,
+    /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
+    /// on its way, and another press sends no second one.
+    pub interrupting: bool,
+    /// When Ctrl-C's `KeyboardInterrupt` came back: a second, reflex press
+    /// right after it does not quit the lesson.
+    pub interrupted_at: Option<Micros>,
     streams: HashMap<SockId, Stream>,
     /// The last data-call error shown, so a close for the same reason is not
     /// reported twice.
@@ -85,6 +95,10 @@ impl EndState {
             step: false,
             holds: Holds::default(),
             waiting_calls: Vec::new(),
+            interrupting: false,
+            interrupted_at: None,
+            explained_nonblock: false,
+            explained_fin: false,
             streams: HashMap::new(),
             last_error: None,
         }
@@ -106,6 +120,7 @@ impl EndState {
         self.pending = 0;
         self.last_error = None;
         self.waiting_calls.clear();
+        self.interrupting = false;
     }
 
     /// The call this end is blocked in, as the status shows it: `accept()`.
@@ -136,22 +151,7 @@ impl EndState {
         self.targets.update(ev.at, &ev.kind, udp_server);
         let at = ev.at;
         match &ev.kind {
-            EventKind::Call(rec) => {
-                self.lifecycle.push(at, rec);
-                let name = rec.call.name();
-                if let Some(i) = self.waiting_calls.iter().position(|w| *w == name) {
-                    self.waiting_calls.remove(i);
-                }
-                let data_call = rec.call.moves_data() || matches!(rec.call, Call::Shutdown(_));
-                if let (true, Ok(_)) = (data_call, &rec.result) {
-                    self.packets.call(rec.sock, rec.var, &rec.call);
-                }
-                if let (true, Err(err)) = (data_call, &rec.result) {
-                    let text = format!("{} failed: {err}", rec.call.name());
-                    self.note(at, EntryKind::Error, rec.sock, text);
-                    self.last_error = Some((rec.sock, err.clone()));
-                }
-            }
+            EventKind::Call(rec) => self.call(at, rec),
             EventKind::Data(d) => self.data(at, d),
             EventKind::Connected { sock, local, peer, .. } => {
                 let text = if self.role.is_server() {
@@ -175,15 +175,29 @@ impl EndState {
                 self.finish_stream(at, *sock);
                 let who = self.sockets.all.get(sock).and_then(|s| s.peer.clone());
                 let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
-                let text = format!(
+                let mut text = format!(
                     "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
                      send; /close closes"
                 );
+                let tcp = self.kind == crate::net::Kind::Stream && !self.role.is_unix();
+                if tcp && !std::mem::replace(&mut self.explained_fin, true) {
+                    // The panel's `rcvd` is then one more than the bytes received.
+                    text.push_str(" (TCP_INFO's rcvd counts the FIN as one byte)");
+                }
                 self.note(at, EntryKind::Info, *sock, text);
             }
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
             EventKind::Transition(t) => self.lifecycle.transition(at, t),
             EventKind::Kernel { sockets } => self.lifecycle.kernel.clone_from(sockets),
+            EventKind::Sample { sample, .. } => {
+                let odd = sample.nonblocking == Some(true) && sample.timeout != Some(0.0);
+                if self.step && odd && !std::mem::replace(&mut self.explained_nonblock, true) {
+                    // The panel shows `blocking True` beside `O_NONBLOCK set`.
+                    let why =
+                        "O_NONBLOCK set: Python sets it under any timeout; sockpit always does";
+                    self.note(at, EntryKind::Info, 0, why);
+                }
+            }
             EventKind::Dropped { len, why } => {
                 self.pending = self.pending.saturating_sub(*len as u64);
                 self.note(at, EntryKind::Error, 0, format!("dropped {len} B: {why}"));
@@ -199,10 +213,45 @@ impl EndState {
                     self.fatal = Some(message.clone());
                     self.pending = 0;
                     self.waiting_calls.clear();
+                    self.interrupting = false;
                     let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
                     self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
                 }
             }
+        }
+    }
+
+    /// A call's result: into the timeline; it ends the wait for a call of
+    /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
+    /// gets one line in the history.
+    fn call(&mut self, at: Micros, rec: &CallRecord) {
+        self.lifecycle.push(at, rec);
+        let name = rec.call.name();
+        if let Some(i) = self.waiting_calls.iter().position(|w| same_wait(w, name)) {
+            self.waiting_calls.remove(i);
+            self.interrupting = false;
+        }
+        if self.step && matches!(rec.call, Call::Socket { .. }) {
+            // Made by hand: nothing connects until the student calls connect().
+            if let Some(s) = self.sockets.all.get_mut(&rec.sock) {
+                s.state = if s.state == State::Connecting { State::Fresh } else { s.state };
+            }
+        }
+        let data_call = rec.call.moves_data() || matches!(rec.call, Call::Shutdown(_));
+        match &rec.result {
+            Ok(_) if data_call => self.packets.call(rec.sock, rec.var, &rec.call),
+            Err(err) if err.name == "KeyboardInterrupt" => {
+                self.interrupted_at = Some(at);
+                let text = format!(
+                    "KeyboardInterrupt: Ctrl-C interrupted {name}(); the socket is as it was"
+                );
+                self.note(at, EntryKind::Info, rec.sock, text);
+            }
+            Err(err) if data_call => {
+                self.note(at, EntryKind::Error, rec.sock, format!("{name} failed: {err}"));
+                self.last_error = Some((rec.sock, err.clone()));
+            }
+            _ => {}
         }
     }
 
@@ -337,4 +386,10 @@ impl EndState {
             }
         }
     }
+}
+
+/// Whether a result named `got` ends the wait for the call `waiting`: the
+/// engine may answer `send` as `sendall`, `recv` as `recvfrom`.
+fn same_wait(waiting: &str, got: &str) -> bool {
+    super::suggest::family(waiting) == super::suggest::family(got)
 }

@@ -6,7 +6,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::net::{DiagSocket, EventKind, Micros, Sample, SockId, Whose};
+use crate::net::sample::TcpFigures;
+use crate::net::{DiagSocket, EventKind, Micros, Sample, SockId, TcpState, Whose};
 
 /// Points kept per sparkline: a minute of throughput, one point a second.
 pub const HISTORY: usize = 60;
@@ -16,6 +17,9 @@ pub const HISTORY: usize = 60;
 pub struct Figures {
     pub latest: Option<Sample>,
     pub previous: Option<Sample>,
+    /// When the latest sample was taken: its ages ("last send 3 s") grow
+    /// from there with the app's clock.
+    pub sampled_at: Micros,
     /// Smoothed rtt (µs) of each sample that carried one, oldest first.
     pub rtt_us: VecDeque<u64>,
     /// Bytes moved (both ways) per whole second, oldest first, ending at
@@ -25,9 +29,12 @@ pub struct Figures {
 }
 
 impl Figures {
-    fn sample(&mut self, sample: &Sample) {
-        // A listener's rtt is its handshakes', not a conversation's.
-        if let Some(t) = sample.tcp.as_ref().filter(|_| !sample.listening) {
+    fn sample(&mut self, at: Micros, sample: &Sample) {
+        self.sampled_at = at;
+        // A listener's rtt is its handshakes', not a conversation's; an
+        // unconnected socket has none.
+        let talking = |t: &&TcpFigures| !sample.listening && t.state != TcpState::Close;
+        if let Some(t) = sample.tcp.as_ref().filter(talking) {
             push(&mut self.rtt_us, u64::from(t.rtt_us));
         }
         self.previous = self.latest.replace(sample.clone());
@@ -54,6 +61,23 @@ impl Figures {
     }
 }
 
+/// Whether a new sample changes what the panel says at once: addresses,
+/// Python's timeout, the flag, queues, the TCP state. (Figures that move
+/// all the time, rtt and ages, are redrawn by the once-a-second tick.)
+#[must_use]
+pub fn differs(before: &Sample, now: &Sample) -> bool {
+    let state = |s: &Sample| s.tcp.as_ref().map(|t| t.state);
+    before.local != now.local
+        || before.peer != now.peer
+        || before.timeout != now.timeout
+        || before.nonblocking != now.nonblocking
+        || before.recv_q != now.recv_q
+        || before.send_q != now.send_q
+        || before.accept_queue != now.accept_queue
+        || before.last != now.last
+        || state(before) != state(now)
+}
+
 fn push(points: &mut VecDeque<u64>, v: u64) {
     if points.len() == HISTORY {
         points.pop_front();
@@ -74,7 +98,7 @@ impl Inspection {
     pub fn update(&mut self, at: Micros, kind: &EventKind) {
         match kind {
             EventKind::Sample { sock, sample } => {
-                self.sockets.entry(*sock).or_default().sample(sample);
+                self.sockets.entry(*sock).or_default().sample(at, sample);
             }
             EventKind::Data(d) => {
                 let len = d.data.len() as u64;
@@ -115,7 +139,6 @@ impl Inspection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::TcpState;
 
     #[test]
     fn throughput_counts_bytes_per_second_with_idle_seconds_as_zero() {

@@ -170,6 +170,10 @@ impl App {
     #[must_use]
     pub fn cannot_send(&self) -> Option<String> {
         let end = self.end();
+        if let Some(call) = end.blocked_in() {
+            // Step mode: a program blocked in a call makes no other.
+            return Some(format!("blocked in {call}(): Ctrl-C interrupts it; nothing was sent"));
+        }
         if !end.started {
             return Some("not started yet: the client connects once the server listens".into());
         }

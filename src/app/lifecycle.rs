@@ -59,12 +59,27 @@ pub struct Lifecycle {
     calls: usize,
 }
 
+/// The kernel's queues of a listener, for the pane's waiting line.
+#[derive(Debug, Default)]
+pub struct Waiting<'a> {
+    /// Established, waiting for `accept()`.
+    pub accept: Vec<&'a DiagSocket>,
+    /// Handshakes under way (`SYN_RECV`): not accepted by the kernel yet.
+    pub syn: Vec<&'a DiagSocket>,
+    /// Clients whose SYN got no answer yet (the accept queue is full).
+    pub syn_sent: Vec<&'a DiagSocket>,
+}
+
 /// How the timeline names a kernel transition:
 /// `kernel: 127.0.0.1:50512 → ESTABLISHED (in the accept queue)`.
 #[must_use]
 pub fn transition_line(t: &Transition) -> String {
     let name = |s: Option<TcpState>| s.map_or("gone", TcpState::name);
+    let handshake = matches!(t.to, Some(TcpState::SynRecv | TcpState::NewSynRecv));
     let (who, note) = match t.whose {
+        // A handshake under way is in the SYN queue; once established, the
+        // connection waits in the accept queue.
+        Whose::Queued { .. } if handshake => (t.peer, "in the SYN queue".to_string()),
         Whose::Queued { .. } => (t.peer, "in the accept queue".to_string()),
         Whose::PeerEnd { .. } => (t.local, "the peer's end".to_string()),
         Whose::Remains { sock } => (t.peer, format!("closed sock {sock}, no fd")),
@@ -87,8 +102,9 @@ impl Lifecycle {
         }
         self.calls += usize::from(!line.is_kernel());
         self.lines.push_back(line);
-        if self.scroll > 0 {
-            // Keep the same lines in view while the user reads back.
+        if self.scroll > 0 || self.selected.is_some() {
+            // Keep the same lines in view while the user reads back or
+            // looks at a selected call (the pane counts what is newer).
             self.scroll = (self.scroll + 1).min(self.lines.len().saturating_sub(1));
         }
     }
@@ -197,18 +213,25 @@ impl Lifecycle {
         self.kernel.clear();
     }
 
-    /// Connections waiting in an accept queue, and clients still in
-    /// `SYN_SENT` (the queue is full), as the kernel last listed them.
+    /// Who waits, as the kernel last listed them: connections established
+    /// in an accept queue, handshakes in a SYN queue (`SYN_RECV`), and
+    /// clients still in `SYN_SENT` (the accept queue is full).
     #[must_use]
-    pub fn waiting(&self) -> (Vec<&DiagSocket>, Vec<&DiagSocket>) {
-        let queued =
-            self.kernel.iter().filter(|d| matches!(d.whose, Whose::Queued { .. })).collect();
-        let syn_sent = self
-            .kernel
-            .iter()
-            .filter(|d| matches!(d.whose, Whose::PeerEnd { .. }) && d.state == TcpState::SynSent)
-            .collect();
-        (queued, syn_sent)
+    pub fn waiting(&self) -> Waiting<'_> {
+        let queued = |d: &&DiagSocket| matches!(d.whose, Whose::Queued { .. });
+        let handshake =
+            |d: &&DiagSocket| matches!(d.state, TcpState::SynRecv | TcpState::NewSynRecv);
+        Waiting {
+            accept: self.kernel.iter().filter(queued).filter(|d| !handshake(d)).collect(),
+            syn: self.kernel.iter().filter(queued).filter(handshake).collect(),
+            syn_sent: self
+                .kernel
+                .iter()
+                .filter(|d| {
+                    matches!(d.whose, Whose::PeerEnd { .. }) && d.state == TcpState::SynSent
+                })
+                .collect(),
+        }
     }
 
     /// The backlog of the newest successful `listen()`, if any.
@@ -228,6 +251,20 @@ impl Lifecycle {
 mod tests {
     use super::*;
     use crate::net::{Call, Returned};
+
+    #[test]
+    fn a_handshake_is_in_the_syn_queue_not_the_accept_queue() {
+        let t = |to| Transition {
+            whose: Whose::Queued { listener: 1 },
+            local: "127.0.0.1:8080".parse().expect("addr"),
+            peer: "127.0.0.1:50001".parse().expect("addr"),
+            from: None,
+            to: Some(to),
+        };
+        assert!(transition_line(&t(TcpState::NewSynRecv)).ends_with("(in the SYN queue)"));
+        assert!(transition_line(&t(TcpState::SynRecv)).ends_with("(in the SYN queue)"));
+        assert!(transition_line(&t(TcpState::Established)).ends_with("(in the accept queue)"));
+    }
 
     #[test]
     fn the_call_count_follows_the_lines_kept() {

@@ -15,6 +15,8 @@ mod keys;
 pub mod lifecycle;
 mod packet_keys;
 pub mod packets;
+pub mod ready;
+pub mod script;
 pub mod search;
 pub mod send;
 pub mod sockets;
@@ -169,22 +171,62 @@ impl App {
         &mut self.ends[i]
     }
 
+    /// The demo's other end (F8 reads whose move it is from it).
+    #[must_use]
+    pub fn other(&self) -> Option<&EndState> {
+        let active = self.active.min(self.ends.len() - 1);
+        if !self.demo {
+            return None;
+        }
+        self.ends.iter().enumerate().find(|(i, _)| *i != active).map(|(_, e)| e)
+    }
+
+    /// What F8 would do now on the end the input talks to.
+    #[must_use]
+    pub fn suggestion(&self) -> suggest::Next {
+        suggest::next(self.end(), self.other())
+    }
+
     fn now(&self) -> Micros {
         self.clock.now()
     }
 
     /// One event from end `end`'s session; returns whether the screen
-    /// changed. Periodic samples change nothing shown yet, so an idle window
-    /// is not redrawn four times a second per socket (the inspection panel
-    /// will return `true` when a sample differs from the last).
+    /// changed. A periodic sample counts only when it changes what the
+    /// panel says at once (`inspect::differs`: a port, a queue, a state),
+    /// so an idle window is not redrawn four times a second per socket.
     pub fn on_engine(&mut self, end: usize, ev: &Event) -> bool {
+        let shown = match &ev.kind {
+            crate::net::EventKind::Sample { sock, sample } => {
+                let before = self.ends.get(end).and_then(|e| e.inspection.figures(*sock));
+                before.and_then(|f| f.latest.as_ref()).is_none_or(|b| inspect::differs(b, sample))
+            }
+            _ => true,
+        };
         if let Some(state) = self.ends.get_mut(end) {
             state.on_event(ev);
         }
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);
         }
-        !matches!(ev.kind, crate::net::EventKind::Sample { .. })
+        shown
+    }
+
+    /// The UI loop's once-a-second tick: whether anything shown grows with
+    /// time alone (a socket's age in the list, the kernel's "last send /
+    /// recv" ages), so the screen is redrawn; an idle screen without them
+    /// is not.
+    #[must_use]
+    pub fn on_tick(&self) -> bool {
+        self.ends.iter().any(|end| {
+            let ages = end.detailed().and_then(|s| end.inspection.figures(s.id));
+            let ticking = ages.and_then(|f| f.latest.as_ref()).is_some_and(|s| {
+                let talking =
+                    s.tcp.as_ref().is_some_and(|t| t.state != crate::net::TcpState::Close);
+                talking && !s.listening && !s.last
+            });
+            end.has_list() || ticking
+        })
     }
 
     /// End `end`'s session was spawned (or spawned again after failing).

@@ -67,10 +67,11 @@ pub struct SocketInfo {
     pub kind: Kind,
     pub local: Option<Addr>,
     pub peer: Option<Addr>,
-    /// `settimeout`'s value; `None` is Python's None (blocking, no deadline).
+    /// Python's `gettimeout()`: `None` blocks without a deadline, `0.0` is
+    /// `setblocking(False)`. From the latest sample, else from the calls.
     pub timeout: Option<f64>,
-    /// tokio drives every socket non-blocking underneath, as Python does
-    /// once a timeout is set.
+    /// The `O_NONBLOCK` flag of the fd: tokio drives every socket
+    /// non-blocking underneath, as Python does under any timeout.
     pub nonblock: bool,
     pub listener: bool,
     pub state: State,
@@ -81,6 +82,13 @@ pub struct SocketInfo {
 }
 
 impl SocketInfo {
+    /// Python's `getblocking()`: true unless the timeout is 0 (whatever
+    /// the `O_NONBLOCK` flag says).
+    #[must_use]
+    pub fn blocking(&self) -> bool {
+        self.timeout != Some(0.0)
+    }
+
     fn new(id: SockId, kind: Kind) -> Self {
         Self {
             id,
@@ -179,6 +187,21 @@ impl Sockets {
                 s.listener = kind.is_connected();
                 s.state = if s.listener { State::Listen } else { State::Bound };
             }
+            // The kernel's word on what calls only imply: the real port
+            // after `bind(('127.0.0.1', 0))`, `gettimeout()`, O_NONBLOCK.
+            EventKind::Sample { sock, sample } => {
+                let s = self.entry(*sock);
+                s.fd = s.fd.or(Some(sample.fd));
+                s.family = Some(sample.family);
+                if let Some(local) = &sample.local {
+                    s.local = Some(local.clone());
+                }
+                if let Some(peer) = &sample.peer {
+                    s.peer = Some(peer.clone());
+                }
+                s.timeout = sample.timeout;
+                s.nonblock = sample.nonblocking.unwrap_or(s.nonblock);
+            }
             EventKind::PeerEof { sock } => {
                 let s = self.entry(*sock);
                 s.state = if s.state == State::FinWait { State::Done } else { State::CloseWait };
@@ -218,12 +241,15 @@ impl Sockets {
             }
             Call::Bind(addr) if ok => s.local = Some(addr.clone()),
             Call::SetTimeout(t) if ok => s.timeout = *t,
+            Call::SetBlocking(on) if ok => s.timeout = if *on { None } else { Some(0.0) },
+            // A failed connect leaves the socket open and unconnected (a
+            // session that gives up closes it after: `Closed` says so).
             Call::Connect(addr) => {
-                s.peer = Some(addr.clone());
+                s.peer = ok.then(|| addr.clone());
                 s.state = match (ok, s.kind) {
                     (true, Kind::Dgram) => State::Established,
                     (true, _) => s.state,
-                    (false, _) => State::Failed,
+                    (false, _) => State::Fresh,
                 };
             }
             Call::Send { .. } | Call::SendAll { .. } | Call::SendTo { .. } if ok => {

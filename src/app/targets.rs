@@ -136,12 +136,18 @@ impl EndState {
         self.role.is_server() && self.kind.is_connected()
     }
 
+    /// A server's connection: accepted (or connected) once, open or
+    /// closed since. A socket made by hand that never listened or
+    /// connected is not one.
+    fn is_connection(&self, s: &SocketInfo) -> bool {
+        !s.listener && s.fd.is_some() && self.targets.opened.contains_key(&s.id)
+    }
+
     /// Whether the Socket pane shows a list: a server once it has a
     /// connection or a peer.
     #[must_use]
     pub fn has_list(&self) -> bool {
-        (self.serves_connections()
-            && self.sockets.all.values().any(|s| !s.listener && s.fd.is_some()))
+        (self.serves_connections() && self.sockets.all.values().any(|s| self.is_connection(s)))
             || (self.serves(Kind::Dgram) && !self.targets.peers.is_empty())
     }
 
@@ -156,7 +162,7 @@ impl EndState {
             return self.targets.peers.iter().map(|p| Row::Peer(p.addr.clone())).collect();
         }
         let listeners = self.sockets.all.values().filter(|s| s.listener);
-        let conns = self.sockets.all.values().filter(|s| !s.listener && s.fd.is_some());
+        let conns = self.sockets.all.values().filter(|s| self.is_connection(s));
         listeners.chain(conns).map(|s| Row::Sock(s.id)).collect()
     }
 

@@ -3,9 +3,14 @@
 //! Alt-A/Alt-H holds, Alt-R a fresh lesson, Ctrl-C interrupting a blocking
 //! call, Tab completing a command.
 
+use super::input::Submitted;
 use super::step::{self, StepCmd};
 use super::{App, Effect, EntryKind, Focus};
 use crate::net::{Command, Holds, To};
+
+/// How soon after a `KeyboardInterrupt` another Ctrl-C is taken for a
+/// double press rather than "quit" (µs).
+const REFLEX: u64 = 1_000_000;
 
 /// Both holds: what step mode means for the auto driver.
 const STEP_HOLDS: Holds = Holds { accept: true, reads: true };
@@ -27,8 +32,10 @@ impl App {
         let line = self.input.value().to_string();
         let rest = line.strip_prefix('/').filter(|r| !r.starts_with('/'))?;
         let rest = rest.trim_end();
-        let parsed = step::parse(rest)?;
         let name = rest.split(' ').next().unwrap_or(rest);
+        let Some(parsed) = step::parse(rest) else {
+            return self.unknown_in_step(&line);
+        };
         if !self.end().step {
             if matches!(name, "close" | "shutdown") {
                 // Outside step mode these keep their plain meaning.
@@ -41,57 +48,107 @@ impl App {
         }
         let effects = match parsed {
             Ok(cmd) => self.step(&cmd),
-            Err(message) => {
-                self.error(message);
-                return Some(Vec::new());
-            }
+            Err(message) => Err(message),
         };
-        self.input.take();
-        Some(effects)
+        match effects {
+            Ok(effects) => {
+                self.input.take();
+                Some(effects)
+            }
+            Err(message) => {
+                // The line stays in the input, to fix or to retry.
+                self.error(message);
+                Some(Vec::new())
+            }
+        }
     }
 
-    /// One step command for the active end.
-    fn step(&mut self, cmd: &StepCmd) -> Vec<Effect> {
+    /// A `/name` that is neither a step call nor a plain command: in step
+    /// mode the message lists the step calls too.
+    fn unknown_in_step(&mut self, line: &str) -> Option<Vec<Effect>> {
+        let Submitted::Unknown(message) = super::input::parse(line) else { return None };
+        if !self.end().step {
+            return None;
+        }
+        self.error(format!("{message}; step calls are {}", step::listing()));
+        Some(Vec::new())
+    }
+
+    /// Why the active end takes no new call now: it is blocked in one, as
+    /// a Python program would be (Ctrl-C first).
+    pub(super) fn blocked(&self) -> Option<String> {
+        let call = self.end().blocked_in()?;
+        Some(format!("blocked in {call}(): Ctrl-C interrupts it; nothing was called"))
+    }
+
+    /// One step command for the active end: its engine command, or why not.
+    fn step(&mut self, cmd: &StepCmd) -> Result<Vec<Effect>, String> {
+        if let Some(why) = self.blocked() {
+            return Err(why);
+        }
         let server = if self.demo && !self.end().role.is_server() {
             self.ends.first().and_then(|e| e.listening.clone())
         } else {
             None
         };
-        let command = match cmd.command(self.end(), server) {
-            Ok(command) => command,
-            Err(message) => {
-                self.error(message);
-                return Vec::new();
-            }
-        };
-        match &command {
-            Command::Call { call, .. } if step::may_block(call) => {
-                self.end_mut().waiting_calls.push(call.name());
-            }
-            Command::Send { data, .. } => self.end_mut().pending += data.len() as u64,
-            _ => {}
+        let command = cmd.command(self.end(), server)?;
+        if let Command::Call { call, .. } | Command::CallWith { call, .. } = &command
+            && step::may_block(call)
+        {
+            self.end_mut().waiting_calls.push(call.name());
         }
-        vec![Effect::Command { end: self.active, command }]
+        Ok(vec![Effect::Command { end: self.active, command }])
     }
 
-    /// F8: the call the timeline suggests, as if typed.
+    /// F8: the call the timeline suggests, as if typed; what it waits for,
+    /// or whose move it is, as a line in the history.
     pub(super) fn next_call(&mut self) -> Vec<Effect> {
         if !self.end().step {
             self.error("F8 makes the next call in step mode: F7 turns step mode on");
             return Vec::new();
         }
-        let line = super::suggest::next(self.end());
-        match step::parse(line.trim_start_matches('/')) {
-            Some(Ok(cmd)) => self.step(&cmd),
-            _ => Vec::new(),
+        if let Some(why) = self.blocked() {
+            self.error(why);
+            return Vec::new();
         }
+        let next = self.suggestion();
+        let cmd = next.call.as_deref().and_then(|l| step::parse(l.trim_start_matches('/')));
+        let effects = match cmd {
+            Some(Ok(cmd)) => match self.step(&cmd) {
+                Ok(effects) => effects,
+                Err(message) => {
+                    self.error(message);
+                    return Vec::new();
+                }
+            },
+            _ => Vec::new(),
+        };
+        if let Some(note) = next.note {
+            self.info(note);
+        }
+        effects
     }
 
-    /// Ctrl-C: interrupts the focused end's blocking call, else quits.
+    /// Ctrl-C: interrupts the focused end's blocking call, else quits. One
+    /// press is one `KeyboardInterrupt`: more presses while it is on its
+    /// way do nothing (the result shows it, once), and a press within
+    /// [`REFLEX`] after it came back says so instead of quitting.
     pub(super) fn interrupt(&mut self) -> Vec<Effect> {
         if self.end().blocked_in().is_none() {
+            let now = self.now();
+            let just = self.end().interrupted_at.is_some_and(|at| now.saturating_sub(at) < REFLEX);
+            if just {
+                self.end_mut().interrupted_at = None;
+                self.info(
+                    "Ctrl-C: that call was interrupted already; Ctrl-C again (or Ctrl-Q) quits",
+                );
+                return Vec::new();
+            }
             self.quit = true;
             return vec![Effect::Quit];
+        }
+        if std::mem::replace(&mut self.end_mut().interrupting, true) {
+            return Vec::new();
         }
         vec![Effect::Command { end: self.active, command: Command::Interrupt }]
     }

@@ -32,9 +32,17 @@ pub(super) fn explain(t: &Transition, lang: Lang) -> Explanation {
 /// "The kernel moved ... from X to Y by itself".
 fn moved(t: &Transition, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
+    // A handshake still under way is in the SYN queue, not the accept queue.
+    let handshaking = matches!(t.to, Some(TcpState::SynRecv | TcpState::NewSynRecv));
     let whose = match (t.whose, zh) {
         (Whose::Ours { sock }, false) => format!("sock {sock}"),
         (Whose::Ours { sock }, true) => format!("套接字{sock}"),
+        (Whose::Queued { listener }, false) if handshaking => {
+            format!("a connection in the SYN queue of sock {listener} (handshake not finished)")
+        }
+        (Whose::Queued { listener }, true) if handshaking => {
+            format!("监听套接字{listener}的SYN队列中的一个连接（握手尚未完成）")
+        }
         (Whose::Queued { listener }, false) => {
             format!("a connection in the accept queue of sock {listener}")
         }

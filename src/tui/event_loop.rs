@@ -161,8 +161,8 @@ pub async fn run(
     let mut input = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
-    // Nothing on screen depends on time alone yet; the tick is where state
-    // sampling (socket inspection) will hook in.
+    // Ages on screen (a socket's, the kernel's last send/recv) grow with
+    // time alone: the tick redraws them, at most once a second.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let size = terminal.size()?;
@@ -202,7 +202,7 @@ pub async fn run(
             Some((end, ev)) = events.recv() => lp.engine(end, &ev),
             _ = term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
-            _ = tick.tick() => {}
+            _ = tick.tick() => lp.dirty |= lp.app.on_tick(),
             () = tokio::time::sleep_until(redraw.into()), if lp.dirty => {}
         }
         // Engine events already waiting are handled before the next draw.

@@ -19,7 +19,8 @@ pub struct HelpOverlay {
 
 const KEY_COL: usize = 14;
 
-/// Headings and key rows, in table order.
+/// Headings and key rows, in table order; then step mode's calls, from
+/// the one list Tab completion and usage messages read.
 fn all_lines(width: usize) -> Vec<Line<'static>> {
     let heading = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let bold = Style::new().add_modifier(Modifier::BOLD);
@@ -33,6 +34,14 @@ fn all_lines(width: usize) -> Vec<Line<'static>> {
                 Span::raw(what),
             ]));
         }
+    }
+    out.push(Line::styled("Step mode calls (F7; F8 suggests)", heading));
+    for (name, args) in crate::app::step::COMMANDS {
+        let args = clip(args, width.saturating_sub(KEY_COL + 1));
+        out.push(Line::from(vec![
+            Span::styled(format!("{:<KEY_COL$}", format!("/{name}")), bold),
+            Span::raw(args),
+        ]));
     }
     out
 }

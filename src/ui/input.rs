@@ -63,7 +63,7 @@ impl Widget for InputPane<'_> {
             .collect();
         if shown.is_empty() && self.app.end().step {
             // The placeholder: what F8 would do.
-            let next = crate::app::suggest::next(self.app.end());
+            let next = self.app.suggestion().shown();
             let line = ratatui::text::Line::from(vec![
                 ratatui::text::Span::raw(PROMPT),
                 ratatui::text::Span::styled(format!("F8: {next}"), theme::dim()),

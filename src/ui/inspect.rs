@@ -12,8 +12,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Sparkline, Widget};
 
 use super::theme;
-use crate::net::sample::{Linger, Options, Sample, TcpFigures};
-use crate::net::{DiagSocket, Kind, Whose};
+use crate::net::sample::{AcceptQueue, Linger, Options, Sample, TcpFigures};
+use crate::net::{DiagSocket, Kind, TcpState, Whose};
 
 /// One socket's figures: the latest sample, the one before it (to highlight
 /// changes), and recent history for the sparklines (oldest first).
@@ -26,6 +26,9 @@ pub struct InspectView<'a> {
     pub throughput: &'a [u64],
     /// The kernel's sockets without an fd that belong to this one.
     pub fd_less: &'a [DiagSocket],
+    /// Microseconds since the sample was taken (the app's clock): the
+    /// kernel's "last send/recv" ages grow by it between samples.
+    pub since_us: u64,
 }
 
 /// A value that changed since the previous sample.
@@ -51,13 +54,20 @@ fn ms(us: u32) -> String {
     format!("{:.3}", f64::from(us) / 1000.0)
 }
 
-/// A milliseconds-ago figure: `120 ms`, `4.2 s`, `3 min`.
-fn ago(ms: u32) -> String {
+/// A milliseconds-ago figure in whole seconds, so it changes at most once
+/// a second as it ticks: `<1 s`, `4 s`, `3 min`.
+fn ago(ms: u64) -> String {
     match ms {
-        0..1000 => format!("{ms} ms"),
-        1000..60_000 => format!("{:.1} s", f64::from(ms) / 1000.0),
+        0..1000 => "<1 s".to_string(),
+        1000..60_000 => format!("{} s", ms / 1000),
         _ => format!("{} min", ms / 60_000),
     }
+}
+
+/// Whether the kernel lists `d` as a handshake still under way: the SYN
+/// queue, not yet the accept queue.
+fn handshaking(d: &DiagSocket) -> bool {
+    matches!(d.state, TcpState::SynRecv | TcpState::NewSynRecv)
 }
 
 fn on_off(v: Option<bool>) -> &'static str {
@@ -106,13 +116,13 @@ impl InspectView<'_> {
             out.push(Line::styled("closed: last figures", theme::dim()));
         }
         if let Some(q) = s.accept_queue {
-            let before =
-                p.and_then(|p| p.accept_queue).map(|q| format!("{} / {}", q.len, q.backlog));
-            out.push(
-                Row::new()
-                    .field("accept queue", format!("{} / {}", q.len, q.backlog), before)
-                    .line(),
-            );
+            // Established, waiting for accept(), against listen()'s backlog;
+            // handshakes still under way are the SYN queue, apart.
+            let shown = |q: AcceptQueue| format!("{} / backlog {}", q.len, q.backlog);
+            let before = p.and_then(|p| p.accept_queue).map(shown);
+            out.push(Row::new().field("accept queue", shown(q), before).line());
+            let syn = self.fd_less.iter().filter(|d| handshaking(d)).count();
+            out.push(Row::new().field("SYN queue", syn.to_string(), None).line());
         }
         if !s.listening {
             let recv_label = if s.kind == Kind::Dgram { "next dgram" } else { "recv-q" };
@@ -125,7 +135,8 @@ impl InspectView<'_> {
             out.push(row.line());
         }
         if let Some(t) = &s.tcp {
-            tcp_lines(&mut out, t, p.and_then(|p| p.tcp.as_ref()), s.listening);
+            let since_ms = if s.last { 0 } else { self.since_us / 1000 };
+            tcp_lines(&mut out, t, p.and_then(|p| p.tcp.as_ref()), (s.listening, since_ms));
         }
         option_lines(&mut out, &s.options, p.map(|p| &p.options));
         for d in self.fd_less {
@@ -140,7 +151,7 @@ fn tcp_lines(
     out: &mut Vec<Line<'static>>,
     t: &TcpFigures,
     b: Option<&TcpFigures>,
-    listening: bool,
+    (listening, since_ms): (bool, u64),
 ) {
     let was = |f: &dyn Fn(&TcpFigures) -> String| b.map(f);
     out.push(
@@ -148,7 +159,9 @@ fn tcp_lines(
             .field("tcp", t.state.name().to_string(), was(&|b| b.state.name().to_string()))
             .line(),
     );
-    if listening {
+    if listening || t.state == TcpState::Close {
+        // A listener's figures are its handshakes'; an unconnected
+        // socket's are nobody's.
         return;
     }
     let rtt = |t: &TcpFigures| format!("{}/{} ms", ms(t.rtt_us), ms(t.rttvar_us));
@@ -195,11 +208,13 @@ fn tcp_lines(
     let rate =
         |t: &TcpFigures| t.delivery_rate.map_or_else(|| "-".into(), |r| format!("{}/s", bytes(r)));
     out.push(Row::new().field("delivery", rate(t), was(&rate)).line());
-    // Ages grow by themselves: never highlighted.
+    // Ages grow by themselves (ticking from the sample on): never
+    // highlighted.
+    let age = |ms: u32| ago(u64::from(ms) + since_ms);
     out.push(
         Row::new()
-            .field("last send", ago(t.last_data_sent_ms), None)
-            .field("recv", ago(t.last_data_recv_ms), None)
+            .field("last send", age(t.last_data_sent_ms), None)
+            .field("recv", age(t.last_data_recv_ms), None)
             .line(),
     );
 }
@@ -208,6 +223,9 @@ fn tcp_lines(
 fn fd_less_line(d: &DiagSocket) -> Line<'static> {
     let state = Span::raw(d.state.ss_name());
     let line = match d.whose {
+        Whose::Queued { .. } if handshaking(d) => {
+            vec![Span::styled("syn-q ", theme::dim()), Span::raw(format!("{} ", d.peer)), state]
+        }
         Whose::Queued { .. } => {
             vec![Span::styled("queued ", theme::dim()), Span::raw(format!("{} ", d.peer)), state]
         }

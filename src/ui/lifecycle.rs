@@ -25,20 +25,53 @@ pub struct LifecyclePane<'a> {
     pub explanation: Option<Vec<String>>,
 }
 
-fn title(end: &EndState) -> String {
+/// The title; `below` is the lines after the last one shown (the pane
+/// stopped following while scrolled back or on a selection).
+fn title(end: &EndState, below: (u64, u64)) -> String {
     let l = &end.lifecycle;
     let calls = l.calls();
-    let mut title = format!("Lifecycle ({calls} calls)");
+    let mut title = if calls == 1 {
+        "Lifecycle (1 call)".to_string()
+    } else {
+        format!("Lifecycle ({calls} calls)")
+    };
     if end.step {
         title.push_str(" · step");
     }
     if let Some(call) = end.blocked_in() {
         title.push_str(&format!(" · blocked in {call}()"));
     }
-    if l.scroll > 0 && l.selected.is_none() {
-        title.push_str(" (scrolled: End follows)");
+    match below {
+        (0, 0) => {}
+        (0, lines) => title.push_str(&format!(" · {lines} newer kernel lines ↓ (End follows)")),
+        (1, _) => title.push_str(" · 1 newer call ↓ (End follows)"),
+        (calls, _) => title.push_str(&format!(" · {calls} newer calls ↓ (End follows)")),
     }
     title
+}
+
+/// The numbers of the lines shown in `height` rows: newest last while
+/// following; scrolled back, or around the selection, otherwise.
+fn window(l: &Lifecycle, height: u64) -> (u64, u64) {
+    let mut end = l.end_seq().saturating_sub(l.scroll as u64).max(l.first);
+    if let Some(sel) = l.selected {
+        // Keep the selection in view.
+        if sel >= end {
+            end = sel + 1;
+        } else if sel + height < end {
+            end = sel + height;
+        }
+    }
+    let start = end.saturating_sub(height).max(l.first);
+    // Rows left empty at the bottom take the next lines.
+    (start, end.max((start + height).min(l.end_seq())))
+}
+
+/// Calls and lines after line `end` (the newest shown).
+fn below(l: &Lifecycle, end: u64) -> (u64, u64) {
+    let lines = l.end_seq().saturating_sub(end);
+    let calls = (end..l.end_seq()).filter(|s| l.get(*s).is_some_and(|x| !x.is_kernel())).count();
+    (calls as u64, lines)
 }
 
 /// The selected entry explained in `lang` (`lesson::explain`): what it
@@ -55,12 +88,13 @@ pub fn explanation(end: &EndState, lang: Lang) -> Option<Vec<String>> {
     Some(lines)
 }
 
-/// `accept queue 2 (backlog 1): 127.0.0.1:40001 ... · SYN_SENT: ...`, or
-/// nothing when nobody waits.
+/// `accept queue 2 (backlog 1): 127.0.0.1:40001 ... · SYN queue 1: ...
+/// · SYN_SENT: ...`, or nothing when nobody waits.
 #[must_use]
 pub fn waiting_line(l: &Lifecycle) -> Option<String> {
-    let (queued, syn_sent) = l.waiting();
-    if queued.is_empty() && syn_sent.is_empty() {
+    let w = l.waiting();
+    let (queued, syn_sent) = (w.accept, w.syn_sent);
+    if queued.is_empty() && w.syn.is_empty() && syn_sent.is_empty() {
         return None;
     }
     let mut text = format!("accept queue {}", queued.len());
@@ -70,6 +104,10 @@ pub fn waiting_line(l: &Lifecycle) -> Option<String> {
     if !queued.is_empty() {
         let who: Vec<String> = queued.iter().map(|d| d.peer.to_string()).collect();
         text.push_str(&format!(": {} wait for accept()", who.join(" ")));
+    }
+    if !w.syn.is_empty() {
+        let who: Vec<String> = w.syn.iter().map(|d| d.peer.to_string()).collect();
+        text.push_str(&format!(" · SYN queue {}: {}", w.syn.len(), who.join(" ")));
     }
     if !syn_sent.is_empty() {
         let who: Vec<String> = syn_sent.iter().map(|d| d.local.to_string()).collect();
@@ -105,10 +143,8 @@ fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'
 
 impl Widget for LifecyclePane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let block =
-            Block::bordered().title(title(self.end)).border_style(theme::border(self.focused));
-        let inner = block.inner(area);
-        block.render(area, buf);
+        let l = &self.end.lifecycle;
+        let inner = Block::bordered().inner(area);
         let waiting = waiting_line(&self.end.lifecycle);
         let explain = self.explanation.as_ref().filter(|_| inner.height >= 6);
         let explain_h = if explain.is_some() { (inner.height / 2).min(6) } else { 0 };
@@ -118,18 +154,11 @@ impl Widget for LifecyclePane<'_> {
             Constraint::Length(explain_h),
         ])
         .areas(inner);
-        let l = &self.end.lifecycle;
-        let h = u64::from(body.height);
-        let mut end = l.end_seq().saturating_sub(l.scroll as u64).max(l.first);
-        if let Some(sel) = l.selected {
-            // Keep the selection in view.
-            if sel >= end {
-                end = sel + 1;
-            } else if sel + h < end {
-                end = sel + h;
-            }
-        }
-        let start = end.saturating_sub(h).max(l.first);
+        let (start, end) = window(l, u64::from(body.height));
+        let block = Block::bordered()
+            .title(title(self.end, below(l, end)))
+            .border_style(theme::border(self.focused));
+        block.render(area, buf);
         render_lines(&rows(&self, (start, end), usize::from(body.width)), body, buf);
         if let Some(text) = waiting {
             let style = Style::new().fg(Color::Yellow);

@@ -22,7 +22,16 @@ fn addr(a: Option<&crate::net::Addr>) -> String {
     a.map_or_else(|| "-".to_string(), |a| a.to_string())
 }
 
-fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
+/// A timeout as Python prints `gettimeout()`: `None`, `0.0`, `2.5`.
+fn python_float(t: Option<f64>) -> String {
+    match t {
+        None => "None".into(),
+        Some(t) if t.fract() == 0.0 && t.abs() < 1e16 => format!("{t:.1}"),
+        Some(t) => format!("{t}"),
+    }
+}
+
+fn rows(s: &SocketInfo, end: &EndState, width: usize) -> Vec<Line<'static>> {
     let fd = s.fd.map_or_else(|| "-".into(), |fd| fd.to_string());
     let state = s.state.label(s.kind);
     let bold = Style::new().add_modifier(Modifier::BOLD);
@@ -44,14 +53,25 @@ fn rows(s: &SocketInfo, end: &EndState) -> Vec<Line<'static>> {
         ),
         Line::raw(format!("local {}", addr(s.local.as_ref()))),
         Line::raw(format!("peer  {}", addr(s.peer.as_ref()))),
-        Line::raw(format!(
-            "timeout {}  {}",
-            s.timeout.map_or_else(|| "None".into(), |t| format!("{t}")),
-            if s.nonblock { "nonblock" } else { "blocking" }
-        )),
+    ];
+    // Python's view (gettimeout, getblocking), then the fd's own flag (why
+    // it is set under `blocking True` is said once, in the history).
+    let timeout = [Span::styled("timeout ", theme::dim()), Span::raw(python_float(s.timeout))];
+    let blocking = [
+        Span::styled("blocking ", theme::dim()),
+        Span::raw(if s.blocking() { "True" } else { "False" }),
+    ];
+    if width >= 27 {
+        out.push(Line::from([&timeout[..], &[Span::raw("  ")], &blocking[..]].concat()));
+    } else {
+        out.extend([Line::from(timeout.to_vec()), Line::from(blocking.to_vec())]);
+    }
+    let flag = if s.nonblock { "set" } else { "clear" };
+    out.push(Line::from(vec![Span::styled("O_NONBLOCK ", theme::dim()), Span::raw(flag)]));
+    out.extend([
         Line::raw(format!("sent {} B / {}", s.bytes_sent, count(s.calls_sent, "call"))),
         Line::raw(format!("recv {} B / {}", s.bytes_received, count(s.calls_received, "call"))),
-    ];
+    ]);
     if end.role.is_server() && end.kind.is_connected() {
         let conns = end.sockets.live_connections();
         out.push(Line::raw(format!("connections {conns}")));
@@ -83,7 +103,7 @@ impl Widget for SocketPanel<'_> {
             inner = Rect { y: inner.y + list, height: inner.height - list, ..inner };
         }
         let lines = match self.end.detailed() {
-            Some(s) => rows(s, self.end),
+            Some(s) => rows(s, self.end, usize::from(inner.width)),
             None if self.end.started => vec![Line::styled("no socket yet", theme::dim())],
             None => vec![Line::styled("waiting for the server", theme::dim())],
         };
@@ -105,6 +125,7 @@ impl Widget for SocketPanel<'_> {
             rtt_us: &rtt_us,
             throughput: &throughput,
             fd_less: &fd_less,
+            since_us: self.now.saturating_sub(f.sampled_at),
         };
         view.render(rest, buf);
     }

@@ -2,9 +2,14 @@
 //! shared helpers here, key paths in `keys`, engine event paths in `events`.
 
 mod events;
+mod fuzz;
 mod keys;
 mod packets;
+mod rules_more;
+mod rules_tcp;
+mod sim;
 mod step;
+mod suggest;
 mod targets;
 
 use std::net::SocketAddr;

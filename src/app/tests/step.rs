@@ -1,10 +1,11 @@
 //! Step mode in the app: each `/call` parsed into one engine command (or a
-//! clear error, nothing sent), F8's suggestions along the seed's lifecycle,
-//! Ctrl-C, F7, Alt-A/H, Alt-R and Tab.
+//! clear error, nothing sent), defaults that are real addresses, a blocked
+//! end that takes no new call, Ctrl-C, F7, Alt-A/H, Alt-R and Tab. (F8's
+//! rules are in `suggest.rs`.)
 
+use super::sim::{SERVER, Sim};
 use super::*;
 use crate::app::step::{StepCmd, complete, parse};
-use crate::app::suggest;
 use crate::net::{Family, Holds, SockOpt};
 
 fn alt(c: char) -> KeyEvent {
@@ -58,6 +59,9 @@ fn every_step_command_parses() {
         ("recv", StepCmd::Recv(1024)),
         ("recvfrom 1024", StepCmd::RecvFrom(1024)),
         ("send hello world", StepCmd::Send("hello world".into())),
+        ("sendall  two spaces", StepCmd::SendAll(" two spaces".into())),
+        ("sendto 127.0.0.1:9000 hi", StepCmd::SendTo(Some(a), "hi".into())),
+        ("sendto hi there", StepCmd::SendTo(None, "hi there".into())),
         ("connect", StepCmd::Connect(None)),
         ("connect [::1]:9000", StepCmd::Connect(Some(addr("[::1]:9000")))),
         ("connect_ex 127.0.0.1:9000", StepCmd::ConnectEx(Some(a))),
@@ -93,6 +97,11 @@ fn malformed_step_commands_say_why() {
         ("bind example.org:80", "literal address"),
         ("bind 127.0.0.1", "missing port"),
         ("send", "give the text"),
+        ("sendall", "give the text"),
+        ("sendto", "give the text"),
+        ("sendto 127.0.0.1:9", "after the address"),
+        ("settimeout 1e300", "OverflowError"),
+        ("settimeout inf", "OverflowError"),
         ("shutdown sideways", "not rd, wr or rdwr"),
         ("fileno 3", "too many arguments"),
     ];
@@ -121,10 +130,41 @@ fn typed_calls_become_one_command_each_with_the_ends_defaults() {
     assert_eq!(call_of(&enter(&mut app, "/accept")), Call::Accept);
     assert_eq!(app.end().blocked_in(), Some("accept"), "shown until its result arrives");
     assert!(app.input.is_empty(), "a call made clears the input");
-    let sent = enter(&mut app, "/send hi there");
-    assert_eq!(
-        sent,
-        vec![Command::Send { to: To::Current, data: Bytes::from_static(b"hi there") }]
+    // The student's sends are Python's calls, by hand (not the driver's).
+    app.on_engine(
+        0,
+        &ev(EventKind::Call(CallRecord {
+            sock: 1,
+            var: "server",
+            call: Call::Accept,
+            result: Err(CallError::interrupted()),
+        })),
+    );
+    let with = |call, data: &'static [u8]| Command::CallWith {
+        sock: 0,
+        call,
+        data: Bytes::from_static(data),
+    };
+    assert_eq!(enter(&mut app, "/send hi there"), vec![with(Call::Send { len: 8 }, b"hi there")]);
+    assert_eq!(app.end().pending, 0, "a send by hand returns its own count");
+    app.on_engine(
+        0,
+        &ev(EventKind::Call(CallRecord {
+            sock: 2,
+            var: "sock",
+            call: Call::Send { len: 8 },
+            result: Ok(Returned::Count(8)),
+        })),
+    );
+    assert_eq!(enter(&mut app, "/sendall hi"), vec![with(Call::SendAll { len: 2 }, b"hi")]);
+    app.on_engine(
+        0,
+        &ev(EventKind::Call(CallRecord {
+            sock: 2,
+            var: "sock",
+            call: Call::SendAll { len: 2 },
+            result: Ok(Returned::Nothing),
+        })),
     );
     assert_eq!(call_of(&enter(&mut app, "/close")), Call::Close, "step mode: close() itself");
     assert_eq!(call_of(&enter(&mut app, "/shutdown")), Call::Shutdown(Shut::Write));
@@ -137,9 +177,10 @@ fn typed_calls_become_one_command_each_with_the_ends_defaults() {
     assert!(enter(&mut app, "/frob").is_empty());
     assert!(texts(&app, 0).last().is_some_and(|t| t.contains("unknown command /frob")));
 
-    // A UDP server's recv is recvfrom; a client binds to a port of its own.
+    // A UDP server's recv is recv (Python's, no address); a client binds
+    // to a port of its own.
     let mut udp = step_app(Role::UdpServer(Target::Addr(addr("127.0.0.1:8888"))));
-    assert_eq!(call_of(&enter(&mut udp, "/recv 1024")), Call::RecvFrom { bufsize: 1024 });
+    assert_eq!(call_of(&enter(&mut udp, "/recv 1024")), Call::Recv { bufsize: 1024 });
     let mut client = step_app(Role::TcpClient(Target::Addr(addr("[::1]:8080"))));
     let v6 = Call::Socket { family: Family::Inet6, kind: Kind::Stream };
     assert_eq!(call_of(&enter(&mut client, "/socket")), v6);
@@ -181,144 +222,12 @@ fn step_calls_need_step_mode_and_the_demo_client_connects_to_its_server() {
     );
 }
 
-/// What the engine answers after a suggested call.
-type Then = Box<dyn Fn(&mut App)>;
-
 #[test]
-fn f8_follows_the_seeds_server() {
-    let mut app = server();
-    let peer = addr("127.0.0.1:50512");
-    let steps: Vec<(&str, Then)> = vec![
-        (
-            "/socket",
-            Box::new(|a| {
-                let call = Call::Socket { family: Family::Inet, kind: Kind::Stream };
-                done(a, 1, "server", call, Returned::Socket { fd: 5 });
-            }),
-        ),
-        (
-            "/setsockopt reuseaddr 1",
-            Box::new(|a| {
-                done(a, 1, "server", Call::SetSockOpt(SockOpt::ReuseAddr(true)), Returned::Nothing);
-            }),
-        ),
-        (
-            "/bind",
-            Box::new(|a| {
-                done(a, 1, "server", Call::Bind(addr("127.0.0.1:8080").into()), Returned::Nothing)
-            }),
-        ),
-        ("/listen 5", Box::new(|a| done(a, 1, "server", Call::Listen(5), Returned::Nothing))),
-        (
-            "/accept",
-            Box::new(move |a| {
-                done(
-                    a,
-                    1,
-                    "server",
-                    Call::Accept,
-                    Returned::Accepted { sock: 2, fd: 6, peer: peer.into() },
-                );
-            }),
-        ),
-        (
-            "/recv 1024",
-            Box::new(|a| {
-                let data = Returned::Data {
-                    data: Bytes::from_static(b"hello"),
-                    from: None,
-                    truncated: None,
-                };
-                done(a, 2, "sock", Call::Recv { bufsize: 1024 }, data);
-            }),
-        ),
-        ("/send hi", Box::new(|a| done(a, 2, "sock", Call::SendAll { len: 2 }, Returned::Nothing))),
-        (
-            "/recv 1024",
-            Box::new(|a| {
-                let eof = Returned::Data { data: Bytes::new(), from: None, truncated: None };
-                done(a, 2, "sock", Call::Recv { bufsize: 1024 }, eof);
-            }),
-        ),
-        ("/close", Box::new(|a| done(a, 2, "sock", Call::Close, Returned::Nothing))),
-        ("/accept", Box::new(|_| {})),
-    ];
-    for (want, then) in steps {
-        assert_eq!(suggest::next(app.end()), want);
-        // F8 makes exactly that call.
-        let made = sent(&app.on_key(key(KeyCode::F(8))));
-        let typed = parse(want.trim_start_matches('/')).unwrap().unwrap();
-        let expected = typed.command(app.end(), None).unwrap();
-        assert_eq!(made, vec![expected], "{want}");
-        then(&mut app);
-    }
-}
-
-#[test]
-fn f8_follows_the_seeds_clients() {
-    let mut app = step_app(Role::TcpClient(Target::Addr(addr("127.0.0.1:8080"))));
-    assert_eq!(suggest::next(app.end()), "/socket");
-    done(
-        &mut app,
-        1,
-        "client",
-        Call::Socket { family: Family::Inet, kind: Kind::Stream },
-        Returned::Socket { fd: 5 },
-    );
-    assert_eq!(suggest::next(app.end()), "/connect");
-    let refused = CallRecord {
-        sock: 1,
-        var: "client",
-        call: Call::Connect(addr("127.0.0.1:8080").into()),
-        result: Err(CallError::from_errno(libc::ECONNREFUSED)),
-    };
-    app.on_engine(0, &ev(EventKind::Call(refused)));
-    assert_eq!(suggest::next(app.end()), "/connect", "refused: try again");
-    done(&mut app, 1, "client", Call::Connect(addr("127.0.0.1:8080").into()), Returned::Nothing);
-    assert_eq!(suggest::next(app.end()), "/send hello");
-    done(&mut app, 1, "client", Call::SendAll { len: 5 }, Returned::Nothing);
-    assert_eq!(suggest::next(app.end()), "/recv 1024");
-    done(&mut app, 1, "client", Call::Close, Returned::Nothing);
-    assert_eq!(suggest::next(app.end()), "/socket", "closed: start again");
-
-    let mut udp = step_app(Role::UdpServer(Target::Addr(addr("127.0.0.1:8888"))));
-    done(
-        &mut udp,
-        1,
-        "server",
-        Call::Socket { family: Family::Inet, kind: Kind::Dgram },
-        Returned::Socket { fd: 5 },
-    );
-    assert_eq!(suggest::next(udp.end()), "/bind");
-    done(&mut udp, 1, "server", Call::Bind(addr("127.0.0.1:8888").into()), Returned::Nothing);
-    assert_eq!(suggest::next(udp.end()), "/recv 1024");
-    let got = Returned::Data {
-        data: Bytes::from_static(b"x"),
-        from: Some(addr("127.0.0.1:5000").into()),
-        truncated: None,
-    };
-    done(&mut udp, 1, "server", Call::RecvFrom { bufsize: 1024 }, got);
-    assert_eq!(suggest::next(udp.end()), "/send hi");
-
-    // A step the student skipped is not suggested afterwards.
-    let mut skipped = server();
-    let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
-    done(&mut skipped, 1, "server", socket, Returned::Socket { fd: 5 });
-    done(&mut skipped, 1, "server", Call::Bind(addr("127.0.0.1:8080").into()), Returned::Nothing);
-    assert_eq!(suggest::next(skipped.end()), "/listen 5");
-    done(&mut skipped, 1, "server", Call::Listen(5), Returned::Nothing);
-    assert_eq!(suggest::next(skipped.end()), "/accept");
-
-    let mut f8_off = client();
-    assert!(f8_off.on_key(key(KeyCode::F(8))).is_empty());
-    assert!(texts(&f8_off, 0).last().is_some_and(|t| t.contains("F7")));
-}
-
-#[test]
-fn ctrl_c_interrupts_a_blocked_call_else_quits() {
+fn ctrl_c_once_is_one_keyboard_interrupt_else_quits() {
     let mut app = server();
     enter(&mut app, "/accept");
     assert_eq!(sent(&app.on_key(ctrl('c'))), vec![Command::Interrupt]);
+    assert!(app.on_key(ctrl('c')).is_empty(), "one KeyboardInterrupt is on its way already");
     assert!(!app.quit);
     let interrupted = CallRecord {
         sock: 1,
@@ -326,9 +235,111 @@ fn ctrl_c_interrupts_a_blocked_call_else_quits() {
         call: Call::Accept,
         result: Err(CallError::interrupted()),
     };
+    let before = texts(&app, 0).len();
     app.on_engine(0, &ev(EventKind::Call(interrupted)));
+    let said = texts(&app, 0);
+    assert_eq!(said.len(), before + 1, "one line: {said:?}");
+    assert!(said.last().is_some_and(|t| t.starts_with("KeyboardInterrupt")), "{said:?}");
     assert_eq!(app.end().blocked_in(), None);
+
+    // A recv's KeyboardInterrupt is one line too, not also "recv failed".
+    enter(&mut app, "/recv 4");
+    assert_eq!(sent(&app.on_key(ctrl('c'))), vec![Command::Interrupt]);
+    let interrupted = CallRecord {
+        sock: 2,
+        var: "sock",
+        call: Call::Recv { bufsize: 4 },
+        result: Err(CallError::interrupted()),
+    };
+    let before = texts(&app, 0).len();
+    app.on_engine(0, &ev(EventKind::Call(interrupted)));
+    assert_eq!(texts(&app, 0).len(), before + 1);
+    // A reflex second press right after it does not end the lesson; the
+    // next one quits.
+    assert!(app.on_key(ctrl('c')).is_empty() && !app.quit);
+    assert!(texts(&app, 0).last().is_some_and(|t| t.contains("Ctrl-C again")));
     assert_eq!(app.on_key(ctrl('c')), vec![Effect::Quit]);
+}
+
+#[test]
+fn a_blocked_end_takes_no_new_call() {
+    let mut app = server();
+    assert_eq!(call_of(&enter(&mut app, "/recv 1024")), Call::Recv { bufsize: 1024 });
+    for line in ["/send hi", "/close", "/getsockname", "plain text"] {
+        assert!(enter(&mut app, line).is_empty(), "{line} was sent while blocked");
+        let said = texts(&app, 0);
+        assert!(
+            said.last().is_some_and(|t| t.starts_with("blocked in recv(): Ctrl-C interrupts it")),
+            "{line}: {said:?}"
+        );
+        assert_eq!(app.input.value(), line, "kept, to make after Ctrl-C");
+        app.input.take();
+    }
+    assert!(app.on_key(key(KeyCode::F(8))).is_empty(), "F8 too");
+    assert!(app.on_key(ctrl('d')).is_empty(), "and Ctrl-D's shutdown");
+    // The result ends the wait, whatever the engine named it.
+    let got = Returned::Data { data: Bytes::from_static(b"x"), from: None, truncated: None };
+    let rec = CallRecord {
+        sock: 2,
+        var: "sock",
+        call: Call::RecvFrom { bufsize: 1024 },
+        result: Ok(got),
+    };
+    app.on_engine(0, &ev(EventKind::Call(rec)));
+    assert_eq!(call_of(&enter(&mut app, "/close")), Call::Close);
+}
+
+#[test]
+fn the_demo_clients_defaults_are_the_servers_real_port() {
+    let mut sim = Sim::demo(true, 1);
+    sim.socket(1, 1);
+    // Before the server is bound its port is 0: refused, nothing called.
+    for line in ["/connect", "/sendto hi"] {
+        assert!(enter(&mut sim.app, line).is_empty(), "{line}");
+        let said = texts(&sim.app, 1);
+        assert!(said.last().is_some_and(|t| t.contains("no port yet")), "{said:?}");
+        sim.app.input.take();
+    }
+    sim.socket(0, 1).bind(0, 1, SERVER);
+    let real = crate::net::Addr::from(addr(SERVER));
+    let sendto = enter(&mut sim.app, "/sendto hi");
+    let call = Call::SendTo { len: 2, to: real.clone() };
+    assert_eq!(
+        sendto,
+        vec![Command::CallWith { sock: 0, call: call.clone(), data: Bytes::from_static(b"hi") }]
+    );
+    sim.ok(1, 1, call, Returned::Count(2));
+    assert_eq!(call_of(&enter(&mut sim.app, "/connect")), Call::Connect(real));
+    sim.ok(1, 1, Call::Connect(addr(SERVER).into()), Returned::Nothing);
+    assert_eq!(call_of(&enter(&mut sim.app, "/recv 64")), Call::Recv { bufsize: 64 });
+
+    // The UDP server answers its last sender by default.
+    sim.app.active = 0;
+    assert!(enter(&mut sim.app, "/sendto hi").is_empty(), "nobody has sent yet");
+    sim.app.input.take();
+    sim.recv(0, 1, b"hi", Some("127.0.0.1:50000"));
+    let to = crate::net::Addr::from(addr("127.0.0.1:50000"));
+    let answered = enter(&mut sim.app, "/sendto yo");
+    assert_eq!(
+        answered,
+        vec![Command::CallWith {
+            sock: 0,
+            call: Call::SendTo { len: 2, to },
+            data: Bytes::from_static(b"yo")
+        }]
+    );
+}
+
+#[test]
+fn unknown_calls_in_step_mode_list_the_step_calls() {
+    let mut app = server();
+    assert!(enter(&mut app, "/frob").is_empty());
+    let said = texts(&app, 0);
+    let last = said.last().expect("a message");
+    assert!(
+        last.contains("unknown command /frob") && last.contains("/sendto [ADDR] TEXT"),
+        "{last}"
+    );
 }
 
 #[test]

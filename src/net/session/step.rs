@@ -5,7 +5,7 @@
 //! kernel's tables) is taken in here.
 
 use std::collections::BTreeMap;
-use std::os::fd::AsRawFd;
+use std::os::fd::{AsFd, AsRawFd};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -106,14 +106,29 @@ impl Session {
     /// What a step socket reported.
     pub(super) async fn step_news(&mut self, news: News) {
         match news {
-            News::Accepted { id, socket, peer } => {
+            News::Accepted { from, var, id, socket, peer } => {
                 let kind = self.config.role.kind();
-                let (local, fd) = (socket.local_addr(), socket.as_raw_fd());
+                let (local, fd_num) = (socket.local_addr(), socket.as_raw_fd());
                 match CallSocket::adopt(socket, kind) {
                     Ok(socket) => {
                         let local = local.ok().and_then(|a| Addr::from_sockaddr(&a));
+                        if let (Some(fd), Some(l), Some(p)) =
+                            (socket.socket(), local.as_ref().and_then(Addr::inet), peer.inet())
+                        {
+                            // Its CLOSE_WAIT → LAST_ACK and TIME_WAIT, after close too.
+                            if let Ok(inode) = crate::net::sys::inode(fd.as_fd()) {
+                                self.kernel.register_inode(id, inode, l, Some(p));
+                            }
+                        }
+                        // Reported before the new socket's task runs (its
+                        // samples follow), and it is in `steps` before the
+                        // next command is read: a call on it right after
+                        // the result finds it.
+                        let accepted =
+                            Returned::Accepted { sock: id, fd: fd_num, peer: peer.clone() };
+                        self.ctx.call(from, var, Call::Accept, Ok(accepted)).await;
                         if let Some(local) = local {
-                            self.ctx.connected(id, fd, local, peer).await;
+                            self.ctx.connected(id, fd_num, local, peer).await;
                         }
                         self.spawn_step(id, "sock", socket);
                         if let Some(step) = self.steps.socks.get(&id) {
@@ -158,7 +173,8 @@ impl Session {
     }
 
     /// `Send`, `Shutdown` and `Close` commands in step mode: calls on the
-    /// step socket they address. `false` when there are no step sockets.
+    /// step socket they address (`To::Peer` on a send: `sendto` that peer
+    /// from the natural socket). `false` when there are no step sockets.
     pub(super) async fn step_command(&mut self, to: &To, out: Out) -> bool {
         if self.steps.socks.is_empty() {
             return false;
@@ -176,10 +192,12 @@ impl Session {
         };
         for id in ids {
             let Some(step) = self.steps.socks.get_mut(&id) else { continue };
-            let out = match &call {
+            let out = match (&call, to) {
+                // A datagram to a peer named by the command: `sendto`.
+                (Call::SendAll { .. }, To::Peer(peer)) => Out::DataTo(peer.clone(), data.clone()),
                 // A plain send: the task picks sendall/send/sendto.
-                Call::SendAll { .. } => Out::Data(data.clone()),
-                other => Out::Call(other.clone()),
+                (Call::SendAll { .. }, _) => Out::Data(data.clone()),
+                (other, _) => Out::Call(other.clone()),
             };
             if step.handle.out.send(out).await.is_ok() {
                 step.handle.calls += 1;

@@ -93,10 +93,10 @@ impl CallGate {
 }
 
 /// Makes one Python-level call: `attempt` is a real system call on the
-/// non-blocking socket; when it would block, a blocking call waits on
-/// `ready` (bounded by the mode's timeout, cut short by `cancel`) — which
-/// either completes the call itself (`Some`) or says to attempt again — and
-/// a non-blocking call raises `BlockingIOError` at once.
+/// non-blocking socket; a call that waits waits on `ready` (bounded by the
+/// mode's timeout, cut short by Ctrl-C) — which either completes the call
+/// itself (`Some`) or says to attempt again — and a non-blocking call
+/// raises `BlockingIOError` at once.
 pub(crate) async fn call<T, F, R>(
     mode: CallMode,
     (gate, seq): (&mut CallGate, u64),
@@ -108,7 +108,29 @@ where
     R: Future<Output = io::Result<Option<T>>>,
 {
     let deadline = mode.deadline();
+    // Under a timeout CPython waits for readiness *before* each attempt
+    // (`sock_call_ex`), so a call that can never succeed there (recv on a
+    // listener) times out instead of failing; blocking or not, it attempts
+    // at once.
+    let mut wait_first = mode.timeout.is_some_and(|t| !t.is_zero());
     loop {
+        if wait_first {
+            let wait = async {
+                match deadline {
+                    Some(at) => tokio::time::timeout_at(at, ready()).await.ok(),
+                    None => Some(ready().await),
+                }
+            };
+            tokio::select! {
+                waited = wait => match waited {
+                    None => return Err(CallError::timeout()),
+                    Some(Err(e)) => return Err(CallError::from_io(&e)),
+                    Some(Ok(Some(done))) => return Ok(done),
+                    Some(Ok(None)) => {}
+                },
+                () = gate.interrupted(seq) => return Err(CallError::interrupted()),
+            }
+        }
         match attempt() {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
             Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => {}
@@ -117,21 +139,7 @@ where
         if mode.non_blocking() {
             return Err(CallError::from_errno(libc::EAGAIN));
         }
-        let wait = async {
-            match deadline {
-                Some(at) => tokio::time::timeout_at(at, ready()).await.ok(),
-                None => Some(ready().await),
-            }
-        };
-        tokio::select! {
-            waited = wait => match waited {
-                None => return Err(CallError::timeout()),
-                Some(Err(e)) => return Err(CallError::from_io(&e)),
-                Some(Ok(Some(done))) => return Ok(done),
-                Some(Ok(None)) => {}
-            },
-            () = gate.interrupted(seq) => return Err(CallError::interrupted()),
-        }
+        wait_first = true;
     }
 }
 

@@ -44,8 +44,9 @@ impl Phase {
 
 /// What a step socket tells its session besides events.
 pub(crate) enum News {
-    /// `accept()` made a connection: the session runs it as a step socket.
-    Accepted { id: SockId, socket: Socket, peer: Addr },
+    /// `accept()` on socket `from` made a connection: the session runs it
+    /// as step socket `id`, then reports the call.
+    Accepted { from: SockId, var: &'static str, id: SockId, socket: Socket, peer: Addr },
     /// A TCP socket to follow in the kernel's tables (fd-less states too).
     Watch { id: SockId, inode: u64, local: SocketAddr, peer: Option<SocketAddr> },
 }
@@ -142,13 +143,16 @@ impl StepTask {
         }
         let seq = gate.begin();
         let result = self.socket.execute(&call, &data, (gate, seq)).await;
+        if self.ctx.shutdown.is_cancelled() {
+            // The session is over: nobody waits for this call's answer.
+            return;
+        }
         match result {
             Ok(Done::Accepted(socket, peer)) => {
-                let id = self.ctx.new_id();
-                let fd = socket.as_raw_fd();
-                let accepted = Returned::Accepted { sock: id, fd, peer: peer.clone() };
-                self.ctx.call(self.id, self.var, call, Ok(accepted)).await;
-                let _ = self.news.send(News::Accepted { id, socket, peer }).await;
+                // The session reports the call once the new socket can take
+                // calls: a `getpeername()` right after it must find it.
+                let (from, var, id) = (self.id, self.var, self.ctx.new_id());
+                let _ = self.news.send(News::Accepted { from, var, id, socket, peer }).await;
             }
             Ok(Done::Value(value)) => {
                 self.ctx.call(self.id, self.var, call.clone(), Ok(value.clone())).await;
@@ -156,6 +160,7 @@ impl StepTask {
             }
             Err(failed) => self.ctx.call(self.id, self.var, call, Err(failed)).await,
         }
+        sampling.forget_identity();
         self.sample(sampling).await;
     }
 

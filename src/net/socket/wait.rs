@@ -24,9 +24,11 @@ const MAX_RECV: usize = 1 << 20;
 
 /// Waits until `interest` may be ready, then forgets the readiness so the
 /// next attempt decides; `None` tells [`blocking::call`] to attempt again.
+/// An error queued on the socket (`POLLERR`) wakes every wait, as it wakes
+/// CPython's `poll()`: the next attempt then raises it or answers.
 async fn ready<T>(fd: &Socket, interest: Interest) -> io::Result<Option<T>> {
     use std::os::fd::AsFd as _;
-    sys::wait(fd.as_fd(), interest).await.map(|()| None)
+    sys::wait(fd.as_fd(), interest.add(Interest::ERROR)).await.map(|()| None)
 }
 
 /// `accept()`: the new connection and its peer.
@@ -62,7 +64,20 @@ pub(super) async fn connect(
     if mode.non_blocking() {
         return Err(CallError::from_errno(libc::EINPROGRESS));
     }
-    let attempt = || handshake_over(fd);
+    if mode.timeout.is_some() {
+        // CPython under a timeout: wait, then read the outcome (SO_ERROR).
+        let attempt = || handshake_over(fd);
+        blocking::call(mode, gate, attempt, || ready(fd, Interest::WRITABLE)).await?;
+        return Ok(Returned::Nothing);
+    }
+    // The kernel's own blocking connect: wait, then connect() again, which
+    // completes the socket's state as a blocking call does: connected (a
+    // later connect is EISCONN), or refused and disconnected (its address
+    // back to 0.0.0.0, so a retry may connect).
+    let attempt = || match fd.connect(&to) {
+        Err(e) if e.raw_os_error() == Some(libc::EALREADY) => Err(io::ErrorKind::WouldBlock.into()),
+        other => other,
+    };
     blocking::call(mode, gate, attempt, || ready(fd, Interest::WRITABLE)).await?;
     Ok(Returned::Nothing)
 }

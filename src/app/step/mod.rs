@@ -1,0 +1,135 @@
+//! Step mode's commands: `/socket`, `/bind [ADDR]`, `/listen N`, ... each
+//! one Python call the student makes by hand. [`parse`] reads the typed
+//! line (`parse.rs`); [`StepCmd::command`] fills in the defaults only the
+//! end knows (its address, the demo server's real port) and makes the
+//! engine command (`command.rs`). [`COMMANDS`] is the one list that Tab
+//! completion, the help and every usage message read.
+
+mod command;
+mod parse;
+
+use std::net::SocketAddr;
+
+pub use parse::{TIMEOUT_MAX, parse};
+
+use crate::net::{Call, Shut, SockOpt};
+
+/// One step command as typed, before the end's defaults are filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepCmd {
+    Socket,
+    SetSockOpt(SockOpt),
+    Bind(Option<SocketAddr>),
+    Listen(u32),
+    Accept,
+    Recv(usize),
+    RecvFrom(usize),
+    /// `/send TEXT`: `sock.send(b'TEXT')`, exactly TEXT (no EOL); Python
+    /// returns how many bytes the kernel took.
+    Send(String),
+    /// `/sendall TEXT`: every byte, or an error.
+    SendAll(String),
+    /// `/sendto [ADDR] TEXT`: one datagram to ADDR (by default the peer the
+    /// end talks to).
+    SendTo(Option<SocketAddr>, String),
+    Connect(Option<SocketAddr>),
+    ConnectEx(Option<SocketAddr>),
+    SetTimeout(Option<f64>),
+    SetBlocking(bool),
+    GetSockName,
+    GetPeerName,
+    Fileno,
+    Shutdown(Shut),
+    Close,
+}
+
+/// Every step command with its arguments, in lifecycle order: Tab
+/// completes from it, help and error messages list it.
+pub const COMMANDS: &[(&str, &str)] = &[
+    ("socket", ""),
+    ("setsockopt", "reuseaddr|nodelay|v6only 0|1"),
+    ("bind", "[ADDR]"),
+    ("listen", "[N]"),
+    ("accept", ""),
+    ("connect", "[ADDR]"),
+    ("connect_ex", "[ADDR]"),
+    ("settimeout", "SECS|None"),
+    ("setblocking", "0|1"),
+    ("recv", "[N]"),
+    ("recvfrom", "[N]"),
+    ("send", "TEXT"),
+    ("sendall", "TEXT"),
+    ("sendto", "[ADDR] TEXT"),
+    ("getsockname", ""),
+    ("getpeername", ""),
+    ("fileno", ""),
+    ("shutdown", "[rd|wr|rdwr]"),
+    ("close", ""),
+];
+
+/// `listen()` and `recv()` without a number use the seed's values.
+const BACKLOG: u32 = 5;
+const BUFSIZE: usize = 1024;
+
+/// A usage message in the grammar every step command shares:
+/// `/NAME ARGS: why; nothing was called`.
+pub(crate) fn usage(name: &str, why: &str) -> String {
+    let args = COMMANDS.iter().find(|(n, _)| *n == name).map_or("", |(_, a)| a);
+    let sep = if args.is_empty() { "" } else { " " };
+    format!("/{name}{sep}{args}: {why}; nothing was called")
+}
+
+/// The step commands as help and the unknown-command message list them:
+/// `/socket, /setsockopt reuseaddr|nodelay|v6only 0|1, ...`.
+#[must_use]
+pub fn listing() -> String {
+    let all: Vec<String> = COMMANDS
+        .iter()
+        .map(|(n, a)| if a.is_empty() { format!("/{n}") } else { format!("/{n} {a}") })
+        .collect();
+    all.join(", ")
+}
+
+/// Whether a call may wait (so the end shows "blocked in ...()" until its
+/// result arrives, and Ctrl-C interrupts it).
+#[must_use]
+pub fn may_block(call: &Call) -> bool {
+    matches!(
+        call,
+        Call::Accept
+            | Call::Recv { .. }
+            | Call::RecvFrom { .. }
+            | Call::Connect(_)
+            | Call::ConnectEx(_)
+            | Call::Send { .. }
+            | Call::SendAll { .. }
+            | Call::SendTo { .. }
+    )
+}
+
+/// Tab on the input: the completed line, or `None` when nothing fits.
+/// `others` are the non-step command names (`/close, /shutdown, ...`).
+/// Several candidates complete to their common start; all of them are
+/// returned for the input to show.
+#[must_use]
+pub fn complete(line: &str, others: &str) -> Option<(String, Vec<String>)> {
+    let typed = line.strip_prefix('/')?;
+    if typed.contains(' ') || typed.starts_with('/') {
+        return None;
+    }
+    let mut names: Vec<String> = COMMANDS.iter().map(|(n, _)| (*n).to_string()).collect();
+    for other in others.split([',', ' ']).filter_map(|o| o.trim().strip_prefix('/')) {
+        if !other.is_empty() && !names.iter().any(|n| n == other) {
+            names.push(other.to_string());
+        }
+    }
+    let fits: Vec<String> = names.into_iter().filter(|n| n.starts_with(typed)).collect();
+    let first = fits.first()?;
+    if fits.len() == 1 {
+        return Some((format!("/{first} "), fits));
+    }
+    let common = fits.iter().fold(first.clone(), |acc, n| {
+        acc.chars().zip(n.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a).collect()
+    });
+    Some((format!("/{common}"), fits))
+}
