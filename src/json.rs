@@ -11,6 +11,8 @@ use crate::net::{
 use crate::python;
 
 mod inspect;
+mod segment;
+pub use segment::{segment_line, wire_line};
 
 /// Version of the schema; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;

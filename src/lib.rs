@@ -19,3 +19,4 @@ pub mod sanitize;
 pub mod transcript;
 pub mod tui;
 pub mod ui;
+pub mod wire;

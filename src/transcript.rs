@@ -70,6 +70,15 @@ impl Transcript {
         self.write_line(format!("{{\"end\":{end}{sep}{rest}"))
     }
 
+    /// Appends one line already in the schema (a `segment` from
+    /// [`crate::json::segment_line`]: the wire is not an engine event).
+    ///
+    /// # Errors
+    /// When the write fails.
+    pub fn write_json(&mut self, line: String) -> io::Result<()> {
+        self.write_line(line)
+    }
+
     fn write_line(&mut self, mut line: String) -> io::Result<()> {
         line.push('\n');
         // One call with the whole line: never a partial line between events.

@@ -92,6 +92,8 @@ pub enum TcpRole {
         #[arg(long)]
         nodelay: bool,
         #[command(flatten)]
+        wire: Wire,
+        #[command(flatten)]
         common: Common,
     },
     /// Connect to a server.
@@ -108,6 +110,8 @@ pub enum TcpRole {
         /// instead of stdin, then shutdown(SHUT_WR) as at stdin's EOF.
         #[arg(long, value_name = "SIZE", value_parser = parse_bytes)]
         source: Option<usize>,
+        #[command(flatten)]
+        wire: Wire,
         #[command(flatten)]
         common: Common,
     },
@@ -127,6 +131,8 @@ pub enum UdpRole {
         /// exiting (default 1).
         #[arg(long, value_name = "SECS", value_parser = parse_secs, requires = "sink")]
         timeout: Option<Duration>,
+        #[command(flatten)]
+        wire: Wire,
         #[command(flatten)]
         common: Common,
     },
@@ -150,6 +156,8 @@ pub enum UdpRole {
               value_parser = clap::value_parser!(u32).range(1..=65_507))]
         size: u32,
         #[command(flatten)]
+        wire: Wire,
+        #[command(flatten)]
         common: Common,
     },
 }
@@ -168,6 +176,16 @@ pub struct Serve {
     /// is dual stack and also serves IPv4.
     #[arg(long)]
     pub ipv6_only: bool,
+}
+
+/// Capturing the session's own segments (TCP and UDP modes).
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Wire {
+    /// Capture this session's TCP segments and UDP datagrams as they cross
+    /// the interface (AF_PACKET; needs CAP_NET_RAW): headless, one line each
+    /// on stderr, `segment` events with --events json and --log.
+    #[arg(long)]
+    pub wire: bool,
 }
 
 /// A TCP server with many clients.

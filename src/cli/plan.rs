@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{
     Cli, Common, Eol, EventFormat, Inspect, Mode, Proto, Record, Serve, TcpRole, UdpRole, UnixRole,
+    Wire,
 };
 use crate::lesson::Lang;
 use crate::net::{Role, SessionConfig, Target};
@@ -63,6 +64,8 @@ pub struct Plan {
     /// Whether `--lang` was given (headless it means something only for
     /// `--export-py`).
     pub lang_given: bool,
+    /// `--wire`: capture the session's own segments (TCP and UDP ends).
+    pub wire: bool,
 }
 
 impl Cli {
@@ -106,6 +109,7 @@ impl Cli {
             };
             (end, common)
         };
+        let mut wire = Wire::default();
         let (ends, common, demo) = match mode {
             Mode::Demo { proto, common } => {
                 let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -118,8 +122,19 @@ impl Cli {
                 (vec![s, c], common, true)
             }
             Mode::Tcp {
-                role: TcpRole::Server { addr, backlog, hold_accept, serve, many, nodelay, common },
+                role:
+                    TcpRole::Server {
+                        addr,
+                        backlog,
+                        hold_accept,
+                        serve,
+                        many,
+                        nodelay,
+                        wire: w,
+                        common,
+                    },
             } => {
+                wire = w;
                 let (mut end, common) = one(Role::TcpServer(addr), common, Some(serve));
                 end.config.backlog = backlog;
                 end.config.holds.accept = hold_accept;
@@ -129,14 +144,18 @@ impl Cli {
                 end.config.nodelay = nodelay;
                 (vec![end], common, false)
             }
-            Mode::Tcp { role: TcpRole::Client { addr, timeout, nodelay, source, common } } => {
+            Mode::Tcp {
+                role: TcpRole::Client { addr, timeout, nodelay, source, wire: w, common },
+            } => {
+                wire = w;
                 let (mut end, common) = one(Role::TcpClient(addr), common, None);
                 end.config.timeout = timeout;
                 end.config.nodelay = nodelay;
                 end.source = source.map(|total| Source { total: total as u64, datagram: None });
                 (vec![end], common, false)
             }
-            Mode::Udp { role: UdpRole::Server { addr, serve, timeout, common } } => {
+            Mode::Udp { role: UdpRole::Server { addr, serve, timeout, wire: w, common } } => {
+                wire = w;
                 let (mut end, common) = one(Role::UdpServer(addr), common, Some(serve));
                 if let Some(t) = timeout {
                     end.linger = t;
@@ -176,8 +195,9 @@ impl Cli {
                 (vec![end], common, false)
             }
             Mode::Udp {
-                role: UdpRole::Client { addr, timeout, unconnected, source, size, common },
+                role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
             } => {
+                wire = w;
                 let (mut end, common) = one(Role::UdpClient(addr), common, None);
                 end.config.unconnected = unconnected;
                 end.source = source
@@ -202,6 +222,7 @@ impl Cli {
             record: common.record,
             lang: common.lang.unwrap_or_default(),
             lang_given: common.lang.is_some(),
+            wire: wire.wire,
         }
     }
 }

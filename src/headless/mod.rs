@@ -9,9 +9,11 @@ mod source;
 mod stats;
 mod stdio;
 mod totals;
+mod wire;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -78,6 +80,10 @@ struct Headless {
     /// `--source` / `--sink`: what moved, reported at the end instead of
     /// each chunk.
     totals: Option<Totals>,
+    /// `--wire`: capture the session's segments.
+    wire: bool,
+    /// The capture, once open.
+    tap: Option<wire::Tap>,
 }
 
 impl Headless {
@@ -108,6 +114,8 @@ impl Headless {
             peer_eof: false,
             quiet_until: None,
             totals,
+            wire: plan.wire,
+            tap: None,
         }
     }
 
@@ -149,6 +157,17 @@ impl Headless {
                 return ExitCode::FAILURE;
             }
         };
+        // The capture opens before the first socket: a client's SYN is seen.
+        let mut segments = None;
+        if self.wire {
+            match wire::Tap::open(&self.end.config.role, self.reporter.json()) {
+                Ok((tap, rx)) => (self.tap, segments) = (Some(tap), Some(rx)),
+                Err(message) => {
+                    eprintln!("sockpit: {message}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
         let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
         let session = net::spawn(self.end.config.clone(), events_tx);
         let (eof_tx, mut eof_rx) = mpsc::channel(1);
@@ -191,11 +210,19 @@ impl Headless {
                         break code;
                     }
                 }
+                Some(seg) = wire::next(segments.as_mut()) => {
+                    if let Some(tap) = &self.tap {
+                        tap.report(&seg, segments.as_mut(), &mut recorder);
+                    }
+                }
                 () = sleep_until(quiet), if quiet.is_some() => break ExitCode::SUCCESS,
                 () = sleep_until(stats), if stats.is_some() => self.reporter.print_stats(),
                 signo = record::stopped(stop.as_mut()) => {
                     // Everything recorded is whole; stdout may be stuck on a
                     // reader that stopped reading, so do not wait for it.
+                    if let (Some(tap), Some(rx)) = (self.tap.take(), segments.take()) {
+                        tap.finish(rx, Duration::ZERO, &mut recorder).await;
+                    }
                     recorder.finish();
                     finish(session, &mut events).await;
                     return ExitCode::from(u8::try_from(128 + signo).unwrap_or(u8::MAX));
@@ -203,6 +230,9 @@ impl Headless {
             }
         };
         finish(session, &mut events).await;
+        if let (Some(tap), Some(rx)) = (self.tap.take(), segments.take()) {
+            tap.finish(rx, crate::wire::CLOSE_LINGER, &mut recorder).await;
+        }
         if let Some(totals) = &self.totals {
             self.reporter.report(&totals.event());
         }
@@ -228,6 +258,9 @@ impl Headless {
     ) -> Option<ExitCode> {
         if let Some(totals) = &mut self.totals {
             totals.observe(event);
+        }
+        if let Some(tap) = &mut self.tap {
+            tap.observe(event);
         }
         if !self.counted_only(event) {
             self.reporter.report(event);

@@ -83,6 +83,18 @@ impl Recorder {
         self.record(Some(end), event);
     }
 
+    /// Records one captured segment (`--wire`) in the transcript; the
+    /// pcapng stays synthesised from the calls for now.
+    pub(super) fn segment(&mut self, seg: &crate::wire::Segment) {
+        if let Some(log) = &mut self.log
+            && let Err(err) = log.write_json(crate::json::segment_line(seg))
+        {
+            let path = log.path().display();
+            eprintln!("sockpit: write {path} failed: {err}; the transcript stops here");
+            self.log = None;
+        }
+    }
+
     fn record(&mut self, end: Option<usize>, event: &Event) {
         if let Some(log) = &mut self.log {
             let written = match end {

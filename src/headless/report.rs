@@ -30,6 +30,11 @@ impl Reporter {
         Self { json, peers: HashMap::new(), default_target, said: None, stats: None }
     }
 
+    /// Whether events go out as JSON lines.
+    pub fn json(&self) -> bool {
+        self.json
+    }
+
     /// Prints a state line per socket every `every` (`--stats`), and the
     /// kernel's state changes; without it samples are not printed at all.
     #[must_use]
