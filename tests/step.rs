@@ -223,3 +223,40 @@ async fn calls_by_hand_on_a_live_session_go_to_the_drivers_sockets() {
     };
     assert_eq!(name.inet().map(|a| a.port()), Some(local.port()));
 }
+
+#[tokio::test]
+async fn a_blocked_sendall_is_sampled_while_it_waits() {
+    // A peer that never reads: sendall blocks once both buffers are full,
+    // and the panel must still see the send queue.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = listener.local_addr().unwrap();
+    let mut student = Student::new(Role::TcpClient(Target::Addr(target)));
+    let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
+    let Ok(Returned::Socket { .. }) = student.call(stream).await else { panic!("socket") };
+    assert_eq!(student.call(Call::Connect(target.into())).await, Ok(Returned::Nothing));
+    let (_held, _) = listener.accept().unwrap();
+    let data = bytes::Bytes::from(vec![7u8; 64 << 20]);
+    let call = Call::SendAll { len: data.len() };
+    let command = Command::CallWith { sock: 0, call: call.clone(), data };
+    student.session.commands.send(command).await.unwrap();
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    let mut samples = 0;
+    while samples < 1 {
+        let event = tokio::time::timeout_at(deadline, student.events.recv())
+            .await
+            .expect("samples while sendall is blocked")
+            .expect("session alive");
+        match event.kind {
+            EventKind::Sample { sample, .. } if sample.send_q.is_some_and(|q| q > 0) => {
+                samples += 1;
+            }
+            EventKind::Call(record) if record.call.name() == "sendall" => {
+                panic!("sendall returned with a peer that never reads: {:?}", record.result)
+            }
+            _ => {}
+        }
+    }
+    student.session.commands.send(Command::Interrupt).await.unwrap();
+    let err = student.result_of(&call).await.unwrap_err();
+    assert_eq!(err.python(), "KeyboardInterrupt");
+}

@@ -79,6 +79,33 @@ impl CallSocket {
         self.fd.as_ref()
     }
 
+    /// Whether `call` may wait on this socket (it is open, and the call is
+    /// one of those that wait): [`CallSocket::wait_call`] makes it through
+    /// a shared borrow, so the socket can be sampled meanwhile.
+    pub fn waits(&self, call: &Call) -> bool {
+        self.fd.is_some()
+            && match call {
+                Call::Accept
+                | Call::Send { .. }
+                | Call::SendAll { .. }
+                | Call::SendTo { .. }
+                | Call::Recv { .. }
+                | Call::RecvFrom { .. } => true,
+                Call::Connect(_) | Call::ConnectEx(_) => self.kind.is_connected(),
+                Call::Socket { .. }
+                | Call::SetSockOpt(_)
+                | Call::Bind(_)
+                | Call::Listen(_)
+                | Call::SetTimeout(_)
+                | Call::SetBlocking(_)
+                | Call::GetSockName
+                | Call::GetPeerName
+                | Call::Fileno
+                | Call::Shutdown(_)
+                | Call::Close => false,
+            }
+    }
+
     /// Carries out one call. `data` is what `send`/`sendall`/`sendto`
     /// send (ignored by other calls).
     pub async fn execute(
@@ -87,17 +114,57 @@ impl CallSocket {
         data: &[u8],
         gate: (&mut CallGate, u64),
     ) -> Result<Done, CallError> {
+        if self.waits(call) {
+            return self.wait_call(call, data, gate).await;
+        }
         let Some(fd) = &self.fd else { return closed(&mut self.mode, call).map(Done::Value) };
-        let (kind, mode) = (self.kind, self.mode);
         let value = match call {
             Call::Close => {
                 self.fd = None;
                 Ok(Returned::Nothing)
             }
+            // Never here: those wait.
+            Call::Accept
+            | Call::Send { .. }
+            | Call::SendAll { .. }
+            | Call::SendTo { .. }
+            | Call::Recv { .. }
+            | Call::RecvFrom { .. } => Err(CallError::from_errno(libc::EINVAL)),
+            Call::Socket { .. }
+            | Call::SetSockOpt(_)
+            | Call::Bind(_)
+            | Call::Listen(_)
+            | Call::SetTimeout(_)
+            | Call::SetBlocking(_)
+            | Call::Connect(_)
+            | Call::ConnectEx(_)
+            | Call::GetSockName
+            | Call::GetPeerName
+            | Call::Fileno
+            | Call::Shutdown(_) => match immediate(fd, self.kind, &mut self.mode, call) {
+                Some(result) => result,
+                // `socket()` makes a new socket; it is never a call on one.
+                None => Err(CallError::from_errno(libc::EBADF)),
+            },
+        };
+        value.map(Done::Value)
+    }
+
+    /// A call that may wait (see [`CallSocket::waits`]); anything else, or
+    /// a closed socket, is EBADF here.
+    pub async fn wait_call(
+        &self,
+        call: &Call,
+        data: &[u8],
+        gate: (&mut CallGate, u64),
+    ) -> Result<Done, CallError> {
+        let Some(fd) = &self.fd else { return Err(CallError::from_errno(libc::EBADF)) };
+        let (kind, mode) = (self.kind, self.mode);
+        let value = match call {
             Call::Accept => {
                 return wait::accept(fd, mode, gate).await.map(|(s, peer)| Done::Accepted(s, peer));
             }
-            Call::Connect(addr) | Call::ConnectEx(addr) if kind.is_connected() => {
+            Call::Connect(addr) | Call::ConnectEx(addr) => {
                 let ex = matches!(call, Call::ConnectEx(_));
                 connect_ex(ex, wait::connect(fd, addr, mode, gate).await)
             }
@@ -114,16 +181,11 @@ impl CallSocket {
             | Call::Listen(_)
             | Call::SetTimeout(_)
             | Call::SetBlocking(_)
-            | Call::Connect(_)
-            | Call::ConnectEx(_)
             | Call::GetSockName
             | Call::GetPeerName
             | Call::Fileno
-            | Call::Shutdown(_) => match immediate(fd, kind, &mut self.mode, call) {
-                Some(result) => result,
-                // `socket()` makes a new socket; it is never a call on one.
-                None => Err(CallError::from_errno(libc::EBADF)),
-            },
+            | Call::Shutdown(_)
+            | Call::Close => Err(CallError::from_errno(libc::EBADF)),
         };
         value.map(Done::Value)
     }

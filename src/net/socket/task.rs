@@ -142,7 +142,26 @@ impl StepTask {
             }
         }
         let seq = gate.begin();
-        let result = self.socket.execute(&call, &data, (gate, seq)).await;
+        let result = if self.socket.waits(&call) {
+            // Sampled while it waits: a blocked sendall shows its send
+            // queue filling, a blocked accept its queue.
+            let (socket, ctx, id) = (&self.socket, &self.ctx, self.id);
+            let call_made = socket.wait_call(&call, &data, (gate, seq));
+            tokio::pin!(call_made);
+            loop {
+                tokio::select! {
+                    biased;
+                    result = &mut call_made => break result,
+                    () = sampling.tick() => {
+                        if let Some(open) = socket.socket() {
+                            sampling.emit(ctx, id, open).await;
+                        }
+                    }
+                }
+            }
+        } else {
+            self.socket.execute(&call, &data, (gate, seq)).await
+        };
         if self.ctx.shutdown.is_cancelled() {
             // The session is over: nobody waits for this call's answer.
             return;
