@@ -283,10 +283,8 @@ impl Sampling {
         self.sampler.timeout = timeout.map(|t| t.as_secs_f64());
     }
 
-    /// Forgets what only a call changes (addresses, options), so the next
-    /// sample reads it again: a call by hand may rebind the socket (a
-    /// refused connect leaves `0.0.0.0:PORT`, the next connect another
-    /// port) or set an option.
+    /// Forgets what only a call changes (addresses, options): a call by hand
+    /// may rebind the socket (refused connect, then another) or set one.
     pub fn forget_identity(&mut self) {
         self.sampler.cached = None;
     }

@@ -118,36 +118,14 @@ impl CallSocket {
             return self.wait_call(call, data, gate).await;
         }
         let Some(fd) = &self.fd else { return closed(&mut self.mode, call).map(Done::Value) };
-        let value = match call {
-            Call::Close => {
-                self.fd = None;
-                Ok(Returned::Nothing)
-            }
-            // Never here: those wait.
-            Call::Accept
-            | Call::Send { .. }
-            | Call::SendAll { .. }
-            | Call::SendTo { .. }
-            | Call::Recv { .. }
-            | Call::RecvFrom { .. } => Err(CallError::from_errno(libc::EINVAL)),
-            Call::Socket { .. }
-            | Call::SetSockOpt(_)
-            | Call::Bind(_)
-            | Call::Listen(_)
-            | Call::SetTimeout(_)
-            | Call::SetBlocking(_)
-            | Call::Connect(_)
-            | Call::ConnectEx(_)
-            | Call::GetSockName
-            | Call::GetPeerName
-            | Call::Fileno
-            | Call::Shutdown(_) => match immediate(fd, self.kind, &mut self.mode, call) {
-                Some(result) => result,
-                // `socket()` makes a new socket; it is never a call on one.
-                None => Err(CallError::from_errno(libc::EBADF)),
-            },
-        };
-        value.map(Done::Value)
+        if *call == Call::Close {
+            self.fd = None;
+            return Ok(Done::Value(Returned::Nothing));
+        }
+        // Every other call that does not wait is answered at once; only
+        // `socket()` is none of them (it makes a socket, never a call on one).
+        let answered = immediate(fd, self.kind, &mut self.mode, call);
+        answered.unwrap_or_else(|| Err(CallError::from_errno(libc::EBADF))).map(Done::Value)
     }
 
     /// A call that may wait (see [`CallSocket::waits`]); anything else, or
