@@ -94,7 +94,12 @@ fn sockpit_client_and_openssl_s_server_tls12_and_13() {
         let mut server = s_server(&certs, port, &[version]);
         server.write(b"hello from openssl\n");
         let mut client = Proc::spawn(sockpit(&[
-            "tcp", "client", &format!("localhost:{port}"), "--tls", "--cafile", &certs.path("server.pem"),
+            "tcp",
+            "client",
+            &format!("localhost:{port}"),
+            "--tls",
+            "--cafile",
+            &certs.path("server.pem"),
         ]));
         client.wait_stdout_has(b"hello from openssl\n");
         client.write(b"hello from sockpit\n");
@@ -110,7 +115,12 @@ fn sockpit_client_and_openssl_s_server_tls12_and_13() {
         let mut server = s_server(&certs, port, &[version]);
         let data = random_bytes(8 << 20);
         let mut client = Proc::spawn(sockpit(&[
-            "tcp", "client", &format!("127.0.0.1:{port}"), "--tls", "--cafile", &certs.path("server.pem"),
+            "tcp",
+            "client",
+            &format!("127.0.0.1:{port}"),
+            "--tls",
+            "--cafile",
+            &certs.path("server.pem"),
         ]));
         let feeder = client.feed(data.clone());
         let head = data[..64].to_vec();
@@ -135,8 +145,22 @@ fn openssl_s_client_and_sockpit_server_tls12_and_13() {
         let port = port_of(&mut server);
         let mut client = Proc::spawn({
             let mut cmd = Command::new("openssl");
-            cmd.args(["s_client", "-connect", &format!("127.0.0.1:{port}"), "-quiet", "-no_ign_eof", "-nocommands"])
-                .args(["-verify_return_error", "-CAfile", &saved, "-verify_ip", "127.0.0.1", version]);
+            cmd.args([
+                "s_client",
+                "-connect",
+                &format!("127.0.0.1:{port}"),
+                "-quiet",
+                "-no_ign_eof",
+                "-nocommands",
+            ])
+            .args([
+                "-verify_return_error",
+                "-CAfile",
+                &saved,
+                "-verify_ip",
+                "127.0.0.1",
+                version,
+            ]);
             cmd
         });
         client.write(b"hello from s_client\n");
@@ -170,20 +194,27 @@ fn sni_and_alpn_are_what_openssl_sees() {
     let mut server = s_server(&certs, port, &["-tlsextdebug", "-alpn", "h2"]);
     server.write(b"ready\n");
     let mut client = Proc::spawn(sockpit(&[
-        "tcp", "client", &format!("127.0.0.1:{port}"), "--tls", "--cafile", &certs.path("server.pem"),
-        "--sni", "localhost", "--alpn", "h2,http/1.1",
+        "tcp",
+        "client",
+        &format!("127.0.0.1:{port}"),
+        "--tls",
+        "--cafile",
+        &certs.path("server.pem"),
+        "--sni",
+        "localhost",
+        "--alpn",
+        "h2,http/1.1",
     ]));
     client.wait_stdout_has(b"ready\n");
-    // s_server's stdout is a buffered pipe: data makes it flush.
-    client.write(b"ping\n");
-    let out = server.wait_stdout_has(b"ping\n");
+    client.wait_line("ALPN result", |l| l == "tls.selected_alpn_protocol()  -> 'h2'");
+    client.close_stdin();
+    client.expect_code(0, SOON);
+    // s_server's stdout is a buffered pipe: it says the rest as it ends.
+    let out = server.wait_stdout_has(b"ALPN protocols selected: h2");
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains("ALPN protocols advertised by the client: h2, http/1.1"), "{text}");
     // The server_name extension: list length 12, type 0, name length 9, "localhost".
     assert!(text.contains("00 0c 00 00 09 6c 6f 63-61 6c 68 6f 73 74"), "{text}");
-    client.wait_line("ALPN result", |l| l == "tls.selected_alpn_protocol()  -> 'h2'");
-    client.close_stdin();
-    client.expect_code(0, SOON);
     server.kill();
 }
 
@@ -193,12 +224,23 @@ fn ncat_ssl_both_roles() {
     // ncat --ssl listens; sockpit connects and verifies its certificate.
     let port = free_port();
     let mut cmd = Command::new("ncat");
-    cmd.args(["--ssl", "--ssl-cert", &certs.path("server.pem"), "--ssl-key", &certs.path("server.key")])
-        .args(["-v", "-l", "127.0.0.1", &port.to_string()]);
+    cmd.args([
+        "--ssl",
+        "--ssl-cert",
+        &certs.path("server.pem"),
+        "--ssl-key",
+        &certs.path("server.key"),
+    ])
+    .args(["-v", "-l", "127.0.0.1", &port.to_string()]);
     let mut ncat = Proc::spawn(cmd);
     ncat.wait_line("ncat listening", |l| l.contains("Listening on"));
     let mut client = Proc::spawn(sockpit(&[
-        "tcp", "client", &format!("127.0.0.1:{port}"), "--tls", "--cafile", &certs.path("server.pem"),
+        "tcp",
+        "client",
+        &format!("127.0.0.1:{port}"),
+        "--tls",
+        "--cafile",
+        &certs.path("server.pem"),
     ]));
     client.write(b"to ncat\n");
     ncat.wait_stdout_has(b"to ncat\n");
@@ -270,7 +312,12 @@ fn python_ssl_both_roles() {
     let out = py.wait_stdout("port", |o| o.ends_with(b"\n"));
     let port: u16 = String::from_utf8_lossy(&out).trim().parse().expect("port");
     let mut client = Proc::spawn(sockpit(&[
-        "tcp", "client", &format!("localhost:{port}"), "--tls", "--cafile", &certs.path("server.pem"),
+        "tcp",
+        "client",
+        &format!("localhost:{port}"),
+        "--tls",
+        "--cafile",
+        &certs.path("server.pem"),
     ]));
     client.wait_stdout_has(b"hello from python TLSv1.3\n");
     client.write(b"hello from sockpit\n");
@@ -293,7 +340,10 @@ fn python_ssl_both_roles() {
     server.close_stdin();
     let out = py.wait_stdout_has(b"hello from sockpit\n");
     let text = String::from_utf8_lossy(&out);
-    assert!(text.starts_with("TLSv1.3 (('DNS', 'localhost'), ('IP Address', '127.0.0.1')"), "{text}");
+    assert!(
+        text.starts_with("TLSv1.3 (('DNS', 'localhost'), ('IP Address', '127.0.0.1')"),
+        "{text}"
+    );
     py.expect_code(0, SOON);
     server.expect_code(0, SOON);
 }
@@ -301,11 +351,17 @@ fn python_ssl_both_roles() {
 #[test]
 fn wrong_ca_fails_in_the_grammar_and_insecure_connects_unverified() {
     let certs = Certs::new();
-    let mut server = Proc::spawn(sockpit(&["tcp", "server", "127.0.0.1:0", "--tls", "--keep-open"]));
+    let mut server =
+        Proc::spawn(sockpit(&["tcp", "server", "127.0.0.1:0", "--tls", "--keep-open"]));
     let port = port_of(&mut server);
     let target = format!("127.0.0.1:{port}");
     let mut client = Proc::spawn(sockpit(&[
-        "tcp", "client", &target, "--tls", "--cafile", &certs.path("other.pem"),
+        "tcp",
+        "client",
+        &target,
+        "--tls",
+        "--cafile",
+        &certs.path("other.pem"),
     ]));
     client.close_stdin();
     client.expect_code(1, SOON);
@@ -335,7 +391,13 @@ fn wrong_ca_fails_in_the_grammar_and_insecure_connects_unverified() {
 fn a_client_hello_on_a_plain_port_is_named() {
     let mut server = Proc::spawn(sockpit(&["tcp", "server", "127.0.0.1:0"]));
     let port = port_of(&mut server);
-    let mut client = Proc::spawn(sockpit(&["tcp", "client", &format!("127.0.0.1:{port}"), "--tls", "--insecure"]));
+    let mut client = Proc::spawn(sockpit(&[
+        "tcp",
+        "client",
+        &format!("127.0.0.1:{port}"),
+        "--tls",
+        "--insecure",
+    ]));
     server.wait_line("hint", |l| l.contains("this looks like a TLS ClientHello"));
     server.kill();
     client.kill();
@@ -372,13 +434,25 @@ tshark -r cap.pcapng -q -z follow,tls,ascii,0 >without.txt 2>&1
         .env("HOME", &dir.dir)
         .output()
         .expect("unshare");
-    let read = |name: &str| std::fs::read_to_string(Path::new(&dir.dir).join(name)).unwrap_or_default();
-    let show = || format!("{out:?}\nwith:\n{}\nsrv:\n{}\ncli:\n{}", read("with.txt"), read("srv.err"), read("cli.err"));
+    let read =
+        |name: &str| std::fs::read_to_string(Path::new(&dir.dir).join(name)).unwrap_or_default();
+    let show = || {
+        format!(
+            "{out:?}\nwith:\n{}\nsrv:\n{}\ncli:\n{}",
+            read("with.txt"),
+            read("srv.err"),
+            read("cli.err")
+        )
+    };
     assert!(out.status.success(), "{}", show());
     assert!(read("cli.out").contains("the-secret-plaintext-4711"), "{}", show());
     assert!(read("keys.txt").contains("CLIENT_TRAFFIC_SECRET_0"), "{}", show());
     let with = read("with.txt");
-    assert!(with.contains("the-secret-plaintext-4711") && with.contains("client-words-0815"), "{}", show());
+    assert!(
+        with.contains("the-secret-plaintext-4711") && with.contains("client-words-0815"),
+        "{}",
+        show()
+    );
     let without = read("without.txt");
     assert!(!without.contains("the-secret-plaintext-4711"), "without keys: {without}");
 }

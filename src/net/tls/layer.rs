@@ -115,6 +115,9 @@ pub(crate) async fn handshake(
     let calls = follow_up(&info, tls.options().insecure);
     let mut conn = conn;
     conn.set_buffer_limit(Some(SEND_BUFFER));
+    // The handshake may have read the peer's first data already: without
+    // this the task would wait for a readiness that never comes.
+    let state = conn.process_new_packets().map_err(|e| errors::from_rustls(&e, server_side))?;
     let layer = TlsLayer {
         conn,
         server_side,
@@ -123,8 +126,8 @@ pub(crate) async fn handshake(
         plain_sent: 0,
         plain_received: 0,
         reported: (0, 0),
-        ready: 0,
-        closed: false,
+        ready: state.plaintext_bytes_to_read(),
+        closed: state.peer_has_closed(),
     };
     Ok(Shaken { layer, info, calls })
 }
