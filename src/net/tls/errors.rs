@@ -247,11 +247,13 @@ fn not_tls(server_side: bool) -> CallError {
 fn alert_name(alert: AlertDescription) -> String {
     let debug = format!("{alert:?}");
     let mut out = String::new();
-    for (i, c) in debug.chars().enumerate() {
-        if c.is_uppercase() && i > 0 && !debug[..i].ends_with(|p: char| p.is_uppercase()) {
+    let mut prev: Option<char> = None;
+    for c in debug.chars() {
+        if c.is_uppercase() && prev.is_some_and(|p| !p.is_uppercase()) {
             out.push('_');
         }
         out.push(c.to_ascii_lowercase());
+        prev = Some(c);
     }
     out
 }
