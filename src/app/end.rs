@@ -44,6 +44,8 @@ pub struct EndState {
     pub inspection: Inspection,
     /// A server's socket or peer list and its selected row (the send target).
     pub targets: Targets,
+    /// Each socket's TLS handshake and wire counts (the panel's TLS section).
+    pub tls: super::tls::TlsState,
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
@@ -88,6 +90,7 @@ impl EndState {
             packets: PacketLog::new(caps.share(2)),
             inspection: Inspection::default(),
             targets: Targets::default(),
+            tls: super::tls::TlsState::default(),
             pending: 0,
             fatal: None,
             started: false,
@@ -115,6 +118,7 @@ impl EndState {
         self.sockets.clear();
         self.inspection.clear();
         self.targets.clear();
+        self.tls.clear();
         self.streams.clear();
         self.fatal = None;
         self.pending = 0;
@@ -188,6 +192,7 @@ impl EndState {
             }
             EventKind::Closed { sock, reason } => self.closed(at, *sock, reason),
             EventKind::Transition(t) => self.lifecycle.transition(at, t),
+            EventKind::Tls(event) => self.tls_news(at, event),
             EventKind::Kernel { sockets } => self.lifecycle.kernel.clone_from(sockets),
             EventKind::Sample { sample, .. } => {
                 let odd = sample.nonblocking == Some(true) && sample.timeout != Some(0.0);

@@ -24,6 +24,7 @@ pub mod step;
 pub mod suggest;
 pub mod targets;
 mod teach;
+pub mod tls;
 
 use crate::cli::{Eol, Plan};
 use crate::net::{Command, Event, Micros, Role};

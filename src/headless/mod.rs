@@ -8,7 +8,7 @@ mod report;
 mod source;
 mod stats;
 mod stdio;
-mod tls;
+pub(crate) mod tls;
 mod totals;
 mod wire;
 

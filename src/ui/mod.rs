@@ -14,6 +14,7 @@ pub mod socket_panel;
 pub mod status;
 pub mod text;
 pub mod theme;
+pub mod tls_panel;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

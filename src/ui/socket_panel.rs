@@ -76,6 +76,9 @@ fn rows(s: &SocketInfo, end: &EndState, width: usize) -> Vec<Line<'static>> {
         let conns = end.sockets.live_connections();
         out.push(Line::raw(format!("connections {conns}")));
     }
+    if let Some(facts) = end.tls.of(s.id) {
+        out.extend(super::tls_panel::lines(facts, width));
+    }
     out
 }
 

@@ -85,10 +85,11 @@ pub(crate) async fn handshake(
 ) -> Result<Shaken, CallError> {
     let started = Instant::now();
     let server_side = tls.is_server();
+    let mut counted = super::counted::Counted::new(tcp);
     let (conn, verification, sni): (rustls::Connection, _, _) = match tls.side() {
         Side::Client { config, name, sni, roots } => {
             let connector = tokio_rustls::TlsConnector::from(config.clone());
-            let shaken = within(timeout, connector.connect(name.clone(), &mut *tcp))
+            let shaken = within(timeout, connector.connect(name.clone(), &mut counted))
                 .await
                 .map(|s| s.into_inner().1)
                 .map_err(|e| errors::handshake(&e, false))?;
@@ -102,7 +103,7 @@ pub(crate) async fn handshake(
         }
         Side::Server { config } => {
             let acceptor = tokio_rustls::TlsAcceptor::from(config.clone());
-            let shaken = within(timeout, acceptor.accept(&mut *tcp))
+            let shaken = within(timeout, acceptor.accept(&mut counted))
                 .await
                 .map(|s| s.into_inner().1)
                 .map_err(|e| errors::handshake(&e, true))?;
@@ -121,8 +122,8 @@ pub(crate) async fn handshake(
     let layer = TlsLayer {
         conn,
         server_side,
-        wire_sent: 0,
-        wire_received: 0,
+        wire_sent: counted.sent,
+        wire_received: counted.received,
         plain_sent: 0,
         plain_received: 0,
         reported: (0, 0),

@@ -6,6 +6,7 @@
 //! `facts` what the views are told.
 
 pub mod certs;
+mod counted;
 pub mod errors;
 pub mod facts;
 pub(crate) mod layer;
