@@ -42,7 +42,7 @@ fn time(clock: &Clock, at: u64) -> String {
     format!("{}.{:06}", clock.hms(at), at % 1_000_000)
 }
 
-fn title(i: &Inspector) -> String {
+fn title(app: &App, i: &Inspector) -> String {
     let what = match i.kind {
         EntryKind::Sent => "→ sent",
         EntryKind::Received => "← received",
@@ -51,7 +51,11 @@ fn title(i: &Inspector) -> String {
     let bytes: usize = i.packets.iter().map(|p| p.data.len()).sum();
     let calls = i.packets.len();
     let s = if calls == 1 { "" } else { "s" };
-    format!(" Inspector: {what}, {calls} call{s}, {bytes} B · Esc closes, PgUp/PgDn scroll ")
+    // Under TLS these are the application's bytes; the wire carries records.
+    let end = app.ends.get(i.end);
+    let tls = i.packets.first().is_some_and(|p| end.is_some_and(|e| e.tls.of(p.sock).is_some()));
+    let plain = if tls { " TLS plaintext," } else { "" };
+    format!(" Inspector: {what},{plain} {calls} call{s}, {bytes} B · Esc closes, PgUp/PgDn scroll ")
 }
 
 fn header(app: &App, p: &Packet, call: usize, calls: usize, line: usize) -> Line<'static> {
@@ -175,7 +179,7 @@ impl Widget for InspectorPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let i = self.inspector;
         Clear.render(area, buf);
-        let title = clip(&title(i), usize::from(area.width.saturating_sub(2)));
+        let title = clip(&title(self.app, i), usize::from(area.width.saturating_sub(2)));
         let block = Block::bordered().title(title).border_style(theme::border(true));
         let inner = block.inner(area);
         block.render(area, buf);

@@ -35,11 +35,15 @@ impl Widget for Screen<'_> {
             let end = &app.ends[e.end];
             let active = e.end == app.active;
             let marker = if both && active { " ◀ input" } else { "" };
-            let title = if app.ends.len() > 1 {
+            let mut title = if app.ends.len() > 1 {
                 format!("History: {}{marker}", end.name())
             } else {
                 "History".to_string()
             };
+            if end.tls.any() {
+                // Under TLS the lines are what the application sent, not the wire.
+                title.push_str(" · TLS plaintext");
+            }
             history::HistoryPane {
                 history: &end.history,
                 clock: &app.clock,

@@ -49,6 +49,8 @@ fn handshake(info: &TlsInfo, width: usize, out: &mut Vec<Line<'static>>) {
         Span::styled(info.version.clone(), bold),
         Span::raw(format!(" {} bits", info.bits)),
     ]));
+    // Whether the peer is who it says comes first: it is what matters most.
+    verification(&info.verification, width, out);
     field("suite", raw(info.suite.as_str()), width, out);
     field("group", raw(info.group.as_deref().unwrap_or("-")), width, out);
     field("ALPN", peer(info.alpn.as_deref().unwrap_or("-")), width, out);
@@ -57,7 +59,6 @@ fn handshake(info: &TlsInfo, width: usize, out: &mut Vec<Line<'static>>) {
     let kind = if info.resumed { "resumed" } else { "full" };
     let took = format!("{kind} handshake, {}", duration(info.handshake_micros));
     out.push(Line::raw(took));
-    verification(&info.verification, width, out);
     if info.chain.is_empty() {
         let none = if info.server_side { "no client certificate" } else { "no certificate" };
         out.push(Line::styled(none, theme::dim()));
