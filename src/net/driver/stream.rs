@@ -130,17 +130,17 @@ impl Connection {
                     Ok(())
                 }
                 ready = self.stream.writable(), if writing => match ready {
-                    Ok(()) if st.tls.is_some() => self.write_tls(st).await,
-                    Ok(()) => self.write_some(st).await,
+                    Ok(()) if st.tls.is_some() => { sampling.stir(); self.write_tls(st).await }
+                    Ok(()) => { sampling.stir(); self.write_some(st).await }
                     Err(err) => Err((Call::SendAll { len: 0 }, err)),
                 },
                 out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
-                    Some(out) => { enqueue(st, out); Ok(()) }
+                    Some(out) => { sampling.stir(); enqueue(st, out); Ok(()) }
                     None => return CloseReason::Local,
                 },
                 ready = readable(&self.stream, buffered), if reading => match ready {
-                    Ok(()) if st.tls.is_some() => self.read_tls(st).await,
-                    Ok(()) => self.read_some(st).await,
+                    Ok(()) if st.tls.is_some() => { sampling.stir(); self.read_tls(st).await }
+                    Ok(()) => { sampling.stir(); self.read_some(st).await }
                     Err(err) => Err((Call::Recv { bufsize: self.recv_size }, err)),
                 },
             };
