@@ -11,6 +11,7 @@ pub mod explain;
 pub mod export;
 mod literal;
 mod script;
+mod script_tls;
 mod states;
 mod tls;
 mod zh;

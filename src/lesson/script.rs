@@ -47,6 +47,7 @@ pub(super) fn render(
         recv_all: false,
         show: false,
         uses_struct: false,
+        tls: false,
     };
     for step in steps {
         body.step(step);
@@ -74,6 +75,8 @@ struct Body<'a> {
     recv_all: bool,
     show: bool,
     uses_struct: bool,
+    /// The session spoke TLS: the script imports `ssl`.
+    tls: bool,
 }
 
 impl Body<'_> {
@@ -198,6 +201,11 @@ impl Body<'_> {
                     self.addr(a)
                 ));
             }
+            (Call::Tls(call), _) => {
+                self.tls = true;
+                let line = super::script_tls::line(call, &var, &recorded, self.target);
+                self.line(line);
+            }
             (Call::GetSockName | Call::GetPeerName | Call::Fileno, _) => {
                 let call = python::call_line(&var, &s.call);
                 self.line(format!("print({call}, file=sys.stderr)  # recorded: {recorded}"));
@@ -293,11 +301,9 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         ),
     };
     out.push_str(&intro);
-    out.push_str(if body.uses_struct {
-        "import socket, struct, sys\n"
-    } else {
-        "import socket, sys\n"
-    });
+    let ssl = if body.tls { "ssl, " } else { "" };
+    let structs = if body.uses_struct { "struct, " } else { "" };
+    let _ = writeln!(out, "import socket, {ssl}{structs}sys");
     let _ = write!(
         out,
         "\nHOST = sys.argv[1] if len(sys.argv) > 1 else '{host}'\n\
