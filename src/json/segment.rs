@@ -104,6 +104,7 @@ mod tests {
                     TcpOpt::Timestamp { val: 5, ecr: 6 },
                 ],
             }),
+            raw: None,
         };
         let v: Value = serde_json::from_str(&segment_line(&seg)).unwrap();
         assert_eq!(
@@ -130,6 +131,7 @@ mod tests {
             dst: "[::1]:8888".parse().unwrap(),
             len: 6,
             proto: Proto::Udp,
+            raw: None,
         };
         let v: Value = serde_json::from_str(&segment_line(&seg)).unwrap();
         assert_eq!(v["proto"], "UDP");
