@@ -131,7 +131,13 @@ fn segments(wire: &Wire, seq: u64) -> String {
             Proto::Udp => format!("UDP {}", r.seg.len),
         })
         .collect();
-    if flags.is_empty() { String::new() } else { format!("  ⇄ {}", flags.join(" · ")) }
+    // A bulk send causes hundreds: the first few, then how many more.
+    const SHOWN: usize = 4;
+    match flags.len() {
+        0 => String::new(),
+        n if n <= SHOWN + 1 => format!("  ⇄ {}", flags.join(" · ")),
+        n => format!("  ⇄ {} · … {} segments", flags[..SHOWN].join(" · "), n),
+    }
 }
 
 /// The rows of the timeline from `start` to `end` (numbers), drawn.

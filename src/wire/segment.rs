@@ -114,6 +114,12 @@ impl Flags {
         Self(self.0 | flag.0)
     }
 
+    /// One flag by the name [`fmt::Display`] gives it (`SYN`).
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(_, n)| *n == name).map(|(bit, _)| *bit)
+    }
+
     /// The bits as the header carries them (`tcp.flags`).
     #[must_use]
     pub fn bits(self) -> u16 {
