@@ -102,12 +102,9 @@ fn line(lines: &[Value], i: usize) -> Option<Line> {
     let sock = v["sock"].as_u64().and_then(|s| u32::try_from(s).ok()).unwrap_or(0);
     let kind = match v["ev"].as_str()? {
         "call" => EventKind::Call(call(lines, i)?),
-        "connected" => EventKind::Connected {
-            sock,
-            fd: 14,
-            local: addr(&v["local"]),
-            peer: addr(&v["peer"]),
-        },
+        "connected" => {
+            EventKind::Connected { sock, fd: 14, local: addr(&v["local"]), peer: addr(&v["peer"]) }
+        }
         "data" => EventKind::Data(DataRecord {
             sock,
             dir: if v["dir"] == "send" { Dir::Sent } else { Dir::Received },
@@ -116,7 +113,9 @@ fn line(lines: &[Value], i: usize) -> Option<Line> {
             offset: v["offset"].as_u64()?,
         }),
         "eof" => EventKind::PeerEof { sock },
-        "closed" if v["reason"] == "local" => EventKind::Closed { sock, reason: CloseReason::Local },
+        "closed" if v["reason"] == "local" => {
+            EventKind::Closed { sock, reason: CloseReason::Local }
+        }
         "closed" => EventKind::Closed {
             sock,
             reason: CloseReason::Failed(CallError::from_errno(libc::ECONNRESET)),
