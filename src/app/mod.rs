@@ -119,6 +119,9 @@ pub struct App {
     /// The Wire pane is shown in place of the history and socket panel
     /// (Alt-W).
     pub wire_view: bool,
+    /// The demo's own network, said under the server's "listening" line
+    /// with the lines another terminal uses to join it.
+    pub isolation: crate::netns::Isolation,
 }
 
 impl App {
@@ -146,6 +149,7 @@ impl App {
             upload: None,
             completions: Vec::new(),
             wire_view: false,
+            isolation: crate::netns::Isolation::Host,
         }
     }
 
@@ -213,6 +217,15 @@ impl App {
         };
         if let Some(state) = self.ends.get_mut(end) {
             state.on_event(ev);
+            if let crate::net::EventKind::Listening { sock, local, kind, .. } = &ev.kind
+                && self.demo
+            {
+                let proto = if kind.is_connected() { "tcp" } else { "udp" };
+                let port = local.inet().map_or(0, |a| a.port());
+                for line in self.isolation.notice(proto, port) {
+                    state.note(ev.at, EntryKind::Info, *sock, line);
+                }
+            }
         }
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);
