@@ -132,3 +132,29 @@ fn common_tshark(file: &str, args: &[&str]) -> (String, String) {
         .join("\n");
     (String::from_utf8_lossy(&out.stdout).into_owned(), stderr)
 }
+
+#[test]
+fn the_demo_shows_the_handshake_for_the_same_user() {
+    // The demo makes its own user + network namespace, where any user may
+    // capture: the same unprivileged user sees both ends' segments.
+    let ns = Ns::new();
+    let dir = ns.dir.display().to_string();
+    let t = Tmux::new();
+    t.shell("demo");
+    t.line("demo", &format!("env HOME={dir} {} demo", as_nobody(&ns)));
+    t.wait_for("demo", "the client's connection", |s| s.contains("connected to"));
+    t.line("demo", "hello");
+    t.keys("demo", &["M-w"]);
+    let screen = t.wait_for("demo", "the client's ladder", |s| {
+        s.contains("PSH,ACK seq 1:7 ack 1 len 6") && s.contains("ACK seq 1 ack 7")
+    });
+    assert!(screen.contains("──SYN seq 0 win"), "{screen}");
+    assert!(screen.contains("SYN,ACK seq 0 ack 1 win"), "{screen}");
+    assert!(line_with(&screen, &["client.connect(", "⇄ SYN · SYN,ACK · ACK"]), "{screen}");
+    // F2: the server's end sees the same segments the other way round.
+    t.keys("demo", &["F2"]);
+    let screen = t.wait_for("demo", "the server's ladder", |s| s.contains("SYN_RECV│──SYN,ACK"));
+    assert!(screen.contains("◀──") && screen.contains("PSH,ACK seq 1:7 ack 1 len 6"), "{screen}");
+    t.keys("demo", &["C-q"]);
+    t.assert_shell_back("demo");
+}
