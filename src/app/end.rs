@@ -237,7 +237,7 @@ impl EndState {
 
     fn call(&mut self, at: Micros, rec: &CallRecord) {
         self.lifecycle.push(at, rec);
-        self.wire.relink(&self.lifecycle, &self.sockets);
+        self.wire.relink(&rec.call, &self.lifecycle, &self.sockets);
         let name = rec.call.name();
         if let Some(i) = self.waiting_calls.iter().position(|w| same_wait(w, name)) {
             self.waiting_calls.remove(i);

@@ -99,11 +99,19 @@ impl Wire {
         }
     }
 
-    /// A call answered: rows still waiting for theirs look again.
-    pub fn relink(&mut self, lifecycle: &Lifecycle, sockets: &Sockets) {
-        let newest = self.end_number();
-        let from = newest.saturating_sub(PENDING as u64).max(self.first + 1);
-        for number in from..newest {
+    /// A call answered: the rows still waiting for a call of its kind
+    /// look again (a `recv` flood finds none and costs nothing).
+    pub fn relink(&mut self, call: &Call, lifecycle: &Lifecycle, sockets: &Sockets) {
+        let oldest = self.end_number().saturating_sub(PENDING as u64);
+        let waiting: Vec<u64> = self
+            .rows
+            .iter()
+            .rev()
+            .take(PENDING)
+            .filter(|r| r.provisional && r.want.matches(call) && r.number >= oldest)
+            .map(|r| r.number)
+            .collect();
+        for number in waiting {
             self.link(number, lifecycle, sockets);
         }
     }

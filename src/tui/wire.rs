@@ -14,7 +14,9 @@ use crate::net::{Event, EventKind, Role, Target};
 use crate::wire::{Capture, Link, Ports, SNAP_WHOLE, Watch};
 
 /// Segments waiting between the capture's thread and the loop's channel.
-const DEPTH: usize = 1024;
+/// Each holds its whole frame (up to 64 KiB on `lo`): past this the kernel
+/// queue fills and drops frames rather than the TUI's memory growing.
+const DEPTH: usize = 64;
 
 /// One end's capture.
 enum Tap {
