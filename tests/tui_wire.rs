@@ -99,7 +99,7 @@ c, _ = s.accept(); c.recv(100); c.sendall(b"pong\n"); c.recv(100)"#;
     // F9 saves the frames really captured; it answers in the history.
     t.keys("client", &["F9", "M-w"]);
     let screen = t.wait_for("client", "F9's answer", |s| s.contains("F9: saved"));
-    assert!(screen.contains("of captured frames to"), "{screen}");
+    assert!(screen.contains("(the captured frames)"), "{screen}");
     t.keys("client", &["C-q"]);
     t.wait_for("client", "sockpit's exit", |s| s.contains("exited-0"));
     let saved: Vec<_> = std::fs::read_dir(&ns.dir)

@@ -108,8 +108,6 @@ pub struct Wire {
     cap: usize,
     /// The selected row by number: its headers and bytes are shown.
     pub selected: Option<u64>,
-    /// Rows scrolled up from the newest (0 follows).
-    pub scroll: usize,
     /// Sequence numbers shown raw instead of relative.
     pub absolute: bool,
     /// This end is a server: its listener answers SYNs.
@@ -173,9 +171,6 @@ impl Wire {
                 self.bytes -= cost(&old.seg);
                 self.first += 1;
             }
-        }
-        if self.scroll > 0 || self.selected.is_some() {
-            self.scroll = (self.scroll + 1).min(self.rows.len().saturating_sub(1));
         }
         number
     }
@@ -291,7 +286,6 @@ impl Wire {
     /// Back to following the newest row.
     pub fn end(&mut self) {
         self.selected = None;
-        self.scroll = 0;
     }
 }
 

@@ -131,11 +131,9 @@ fn row_lines(row: &Row, absolute: bool, cols: usize, selected: bool) -> Vec<Line
 
 /// The rows to draw in `height` lines: the newest (or the selection) last.
 fn visible(wire: &Wire, absolute: bool, cols: usize, height: usize) -> Vec<Line<'static>> {
-    let last = match wire.selected {
-        Some(sel) => sel.max(wire.end_number().saturating_sub(1 + wire.scroll as u64)),
-        None => wire.end_number().saturating_sub(1 + wire.scroll as u64),
-    };
-    let last = wire.selected.map_or(last, |sel| last.min(sel + height as u64 / 2).max(sel));
+    // Following: the newest row last; on a selection, it sits mid-pane.
+    let newest = wire.end_number().saturating_sub(1);
+    let last = wire.selected.map_or(newest, |sel| newest.min(sel + height as u64 / 2).max(sel));
     let mut out: Vec<Line<'static>> = Vec::new();
     let mut n = last;
     while n > wire.first && out.len() < height {
