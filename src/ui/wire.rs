@@ -16,6 +16,7 @@ use ratatui::widgets::{Block, Paragraph, Widget, Wrap};
 use super::text::{clip, render_lines, safe_spans, width};
 use super::theme;
 use crate::app::end::EndState;
+use crate::app::lifecycle::What;
 use crate::app::wire::{Row, Status, Wire};
 use crate::net::{Dir, TcpState};
 use crate::wire::describe;
@@ -89,13 +90,29 @@ fn arrow(text: &str, cols: usize, dir: Dir) -> String {
     }
 }
 
+/// Columns of the call column, on panes wide enough for it.
+const CALL: usize = 12;
+/// Panes this wide show each row's call at the right.
+const WIDE: usize = 96;
+
+/// The call that caused a row, as the call column names it: `connect()`.
+fn call_of(end: &EndState, row: &Row) -> String {
+    let line = row.cause.and_then(|seq| end.lifecycle.get(seq));
+    match line.map(|l| &l.what) {
+        Some(What::Call(rec)) => format!("{}()", rec.call.name()),
+        _ => String::new(),
+    }
+}
+
 /// The lines of one row: the arrow, then (SYN options, markers) below it.
-fn row_lines(row: &Row, absolute: bool, cols: usize, selected: bool) -> Vec<Line<'static>> {
+fn row_lines(end: &EndState, row: &Row, cols: usize, selected: bool) -> Vec<Line<'static>> {
+    let absolute = end.wire.absolute;
     let mut st = style(row);
     if selected {
         st = st.add_modifier(Modifier::REVERSED);
     }
-    let middle = cols.saturating_sub(DELTA + 2 * STATE + 4);
+    let call_w = if cols >= WIDE { CALL } else { 0 };
+    let middle = cols.saturating_sub(DELTA + 2 * STATE + 4 + call_w);
     let states = row.states != (None, None);
     let (ours, theirs) = if states {
         (state(row.states.0).to_string(), state(row.states.1).to_string())
@@ -109,8 +126,12 @@ fn row_lines(row: &Row, absolute: bool, cols: usize, selected: bool) -> Vec<Line
         Span::raw("│"),
         Span::styled(arrow(&label, middle, row.seg.dir), st),
         Span::raw("│"),
-        Span::raw(theirs),
+        Span::raw(format!("{theirs:<STATE$} ")),
     ])];
+    if call_w > 0 {
+        let call = clip(&call_of(end, row), CALL);
+        lines[0].spans.push(Span::styled(call, Style::new().fg(Color::Cyan)));
+    }
     let mut extra = describe::syn_options(&row.seg);
     let m = marks(row);
     if !m.is_empty() {
@@ -130,7 +151,8 @@ fn row_lines(row: &Row, absolute: bool, cols: usize, selected: bool) -> Vec<Line
 }
 
 /// The rows to draw in `height` lines: the newest (or the selection) last.
-fn visible(wire: &Wire, absolute: bool, cols: usize, height: usize) -> Vec<Line<'static>> {
+fn visible(end: &EndState, cols: usize, height: usize) -> Vec<Line<'static>> {
+    let wire = &end.wire;
     // Following: the newest row last; on a selection, it sits mid-pane.
     let newest = wire.end_number().saturating_sub(1);
     let last = wire.selected.map_or(newest, |sel| newest.min(sel + height as u64 / 2).max(sel));
@@ -138,7 +160,7 @@ fn visible(wire: &Wire, absolute: bool, cols: usize, height: usize) -> Vec<Line<
     let mut n = last;
     while n > wire.first && out.len() < height {
         if let Some(row) = wire.get(n) {
-            let mut lines = row_lines(row, absolute, cols, wire.selected == Some(n));
+            let mut lines = row_lines(end, row, cols, wire.selected == Some(n));
             lines.append(&mut out);
             out = lines;
         }
@@ -247,7 +269,7 @@ impl Widget for WirePane<'_> {
         .areas(inner);
         let cols = usize::from(inner.width);
         render_lines(&[heads(wire, cols)], head, buf);
-        let lines = visible(wire, wire.absolute, cols, usize::from(ladder.height));
+        let lines = visible(self.end, cols, usize::from(ladder.height));
         render_lines(&lines, ladder, buf);
         if let Some(row) = selected {
             let lines = details(self.end, row, cols, usize::from(about.height));
