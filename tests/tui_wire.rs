@@ -96,6 +96,14 @@ c, _ = s.accept(); c.recv(100); c.sendall(b"pong\n"); c.recv(100)"#;
     assert!(screen.contains("MSS 65495 SACK-perm TS wscale"), "{screen}");
     assert!(line_with(&screen, &["client.connect(", "⇄ SYN · SYN,ACK · ACK"]), "{screen}");
     assert!(line_with(&screen, &["client.sendall(", "⇄ PSH,ACK"]), "{screen}");
+    // Up selects the newest row: its headers, its cause, its bytes in hex.
+    t.keys("client", &["Up"]);
+    let screen = t.wait_for("client", "the row's details", |s| s.contains("frame 7 sent"));
+    assert!(screen.contains("sent by the kernel on its own (no call)"), "{screen}");
+    assert!(screen.contains("Ethernet II  00:00:00:00:00:00"), "{screen}");
+    assert!(screen.contains("IPv4  127.0.0.1 → 127.0.0.1"), "{screen}");
+    assert!(screen.contains("00000000  00 00 00 00 00 00 00 00  00 00 00 00 08 00 45"), "{screen}");
+    t.keys("client", &["Escape"]);
     // F9 saves the frames really captured; it answers in the history.
     t.keys("client", &["F9", "M-w"]);
     let screen = t.wait_for("client", "F9's answer", |s| s.contains("F9: saved"));
