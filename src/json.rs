@@ -12,6 +12,7 @@ use crate::python;
 
 mod inspect;
 mod segment;
+mod tls;
 pub use segment::{parse_segment, segment_line, wire_line};
 
 /// Version of the schema; bumped when a field changes meaning.
@@ -59,6 +60,7 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Kernel { sockets } => inspect::kernel(sockets),
         EventKind::Transition(t) => inspect::transition(t),
         EventKind::Totals(moved) => totals(moved),
+        EventKind::Tls(event) => tls::body(event),
     }
 }
 

@@ -9,6 +9,7 @@ use crate::lesson::Lang;
 use crate::net::Target;
 
 mod plan;
+pub mod tls;
 mod unix;
 pub use plan::{End, Plan, Source};
 pub use unix::{UnixKind, UnixRole};
@@ -103,6 +104,8 @@ pub enum TcpRole {
         #[command(flatten)]
         wire: Wire,
         #[command(flatten)]
+        tls: tls::TlsServer,
+        #[command(flatten)]
         common: Common,
     },
     /// Connect to a server.
@@ -121,6 +124,8 @@ pub enum TcpRole {
         source: Option<usize>,
         #[command(flatten)]
         wire: Wire,
+        #[command(flatten)]
+        tls: tls::TlsClient,
         #[command(flatten)]
         common: Common,
     },
