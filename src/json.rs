@@ -13,7 +13,7 @@ use crate::python;
 mod inspect;
 mod segment;
 mod tls;
-pub use segment::{segment_line, wire_line};
+pub use segment::{parse_segment, segment_line, wire_line};
 
 /// Version of the schema; bumped when a field changes meaning.
 pub const SCHEMA_VERSION: u32 = 1;

@@ -69,12 +69,6 @@ pub fn run(cli: Cli) -> ExitCode {
              (in the TUI, send a file with /file PATH)",
         );
     }
-    if plan.wire {
-        return usage(
-            "--wire is not in the TUI yet (the Wire pane is coming): add --headless to see \
-             the segments as lines on stderr",
-        );
-    }
     let Some(isolation) = isolate(&plan, joined) else { return ExitCode::FAILURE };
     match crate::tui::run(plan, isolation) {
         Ok(code) => code,

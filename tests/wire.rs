@@ -12,117 +12,11 @@
 
 mod common;
 
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::PathBuf;
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::process::Command;
 
 use serde_json::Value;
 
-/// Bash functions every script may use (after `set -eu`, in its directory):
-/// - `wait_for FILE TEXT`: a bounded poll (15 s) until FILE contains TEXT;
-/// - `tshark_start`: tshark on `lo` into cap.pcapng, once it captures;
-/// - `tshark_stop N`: stops it once its file holds N frames (bounded).
-const PRELUDE: &str = r#"
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
-wait_for() {
-    for _ in $(seq 300); do grep -qF -- "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
-    echo "wait_for: no '$2' in $1 after 15 s" >&2; return 1
-}
-tshark_start() {
-    tshark -i lo -w cap.pcapng >ts.out 2>ts.err &
-    TS=$!
-    wait_for ts.err "Capturing on"
-    # tshark says so before dumpcap has opened lo; dumpcap writes the file's
-    # header only after, so a non-empty file means frames are being taken.
-    for _ in $(seq 300); do [ -s cap.pcapng ] && return 0; sleep 0.05; done
-    echo "tshark_start: no cap.pcapng after 15 s" >&2; return 1
-}
-tshark_stop() {
-    for _ in $(seq 60); do
-        [ "$(tshark -r cap.pcapng 2>/dev/null | wc -l)" -ge "$1" ] && break
-        sleep 0.25
-    done
-    kill -INT "$TS"; wait "$TS" || true
-}
-ip link set lo up
-"#;
-
-static RUNS: AtomicU32 = AtomicU32::new(0);
-
-/// A directory every user may write, holding a copy of the binary every
-/// user may run (the build directory need not be readable by uid 65534).
-struct Ns {
-    dir: PathBuf,
-}
-
-impl Ns {
-    fn new() -> Self {
-        let n = RUNS.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("sockpit-wire-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
-        std::fs::copy(common::SOCKPIT, dir.join("sockpit")).expect("copy the binary");
-        Self { dir }
-    }
-
-    /// Runs `script` in a new user + network namespace, as uid 65534 when
-    /// we are root, bounded by 90 s.
-    fn run(&self, script: &str) -> Output {
-        let dir = self.dir.display();
-        let body = format!("set -eu\ncd {dir}\nSOCKPIT={dir}/sockpit\n{PRELUDE}{script}");
-        let mut cmd = Command::new("timeout");
-        cmd.arg("90");
-        if we_are_root() {
-            cmd.args(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]);
-        }
-        cmd.args(["unshare", "-rn", "bash", "-c", &body]).env("HOME", &self.dir);
-        cmd.output().expect("run the namespace script")
-    }
-
-    fn file(&self, name: &str) -> String {
-        std::fs::read_to_string(self.dir.join(name)).unwrap_or_default()
-    }
-
-    /// The exit code a script wrote to `NAME.rc`.
-    fn code(&self, name: &str) -> Option<i32> {
-        self.file(&format!("{name}.rc")).trim().parse().ok()
-    }
-
-    /// The script's output and every file it wrote, for a failed assertion.
-    fn show(&self, out: &Output) -> String {
-        let mut text = format!(
-            "status {:?}\nstderr:\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // Regular files only: opening a FIFO would wait for a writer.
-        let mut names: Vec<String> = std::fs::read_dir(&self.dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-                    .map(|e| e.file_name().to_string_lossy().into())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        for name in names.iter().filter(|n| !n.ends_with("pcapng") && *n != "sockpit") {
-            text.push_str(&format!("\n--- {name} ---\n{}", self.file(name)));
-        }
-        text
-    }
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn we_are_root() -> bool {
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
-}
+use common::userns::{Ns, we_are_root};
 
 /// The `segment` events among JSON lines.
 fn segments(stderr: &str) -> Vec<Value> {
@@ -297,14 +191,26 @@ fn without_cap_net_raw_wire_says_why_and_what_to_do() {
 }
 
 #[test]
-fn in_the_tui_wire_is_bad_usage_for_now() {
-    // `script` gives sockpit a terminal, so it would start the TUI.
-    let line = format!("{} tcp client 127.0.0.1:9 --wire", common::SOCKPIT);
+fn in_the_tui_wire_without_a_capture_exits_1_before_the_terminal() {
+    if !we_are_root() {
+        return; // the test needs a user without CAP_NET_RAW: setpriv as root
+    }
+    // `--wire` in the TUI means "capture or nothing": outside a namespace
+    // without CAP_NET_RAW it says why on stderr, as headless does, and
+    // never takes the terminal (`script` gives it one).
+    let ns = Ns::new();
+    let bin = ns.dir.join("sockpit");
+    let line = format!(
+        "setpriv --reuid=65534 --regid=65534 --clear-groups {} tcp client 127.0.0.1:9 --wire",
+        bin.display()
+    );
     let out = Command::new("timeout")
         .args(["30", "script", "-qec", &line, "/dev/null"])
         .output()
         .expect("run script");
     let shown = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(2), "{shown}");
-    assert!(shown.contains("--wire is not in the TUI yet"), "{shown}");
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("socket AF_PACKET failed: EPERM"), "{shown}");
+    assert!(shown.contains("sudo setcap cap_net_raw+ep $(which sockpit)"), "{shown}");
+    assert!(!shown.contains("Lifecycle"), "the TUI never started: {shown}");
 }

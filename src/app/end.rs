@@ -11,6 +11,7 @@ use super::lifecycle::Lifecycle;
 use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use super::targets::Targets;
+use super::wire::Wire;
 use crate::net::{
     Addr, Call, CallError, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family,
     Holds, Kind, Micros, Role, SockId,
@@ -46,6 +47,8 @@ pub struct EndState {
     pub targets: Targets,
     /// Each socket's TLS handshake and wire counts (the panel's TLS section).
     pub tls: super::tls::TlsState,
+    /// The segments captured on the wire (the Wire pane).
+    pub wire: Wire,
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
@@ -81,6 +84,7 @@ impl EndState {
     #[must_use]
     pub fn new(role: Role, caps: Caps) -> Self {
         let kind = role.kind();
+        let server = role.is_server();
         Self {
             role,
             kind,
@@ -91,6 +95,7 @@ impl EndState {
             inspection: Inspection::default(),
             targets: Targets::default(),
             tls: super::tls::TlsState::default(),
+            wire: Wire::new(caps.share(2), server),
             pending: 0,
             fatal: None,
             started: false,
@@ -229,8 +234,15 @@ impl EndState {
     /// A call's result: into the timeline; it ends the wait for a call of
     /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
     /// gets one line in the history.
+    /// One captured segment: a row of the Wire pane, linked to its call.
+    pub fn segment(&mut self, seg: crate::wire::Segment) {
+        let number = self.wire.push(seg);
+        self.wire.link(number, &self.lifecycle, &self.sockets);
+    }
+
     fn call(&mut self, at: Micros, rec: &CallRecord) {
         self.lifecycle.push(at, rec);
+        self.wire.relink(&rec.call, &self.lifecycle, &self.sockets);
         let name = rec.call.name();
         if let Some(i) = self.waiting_calls.iter().position(|w| same_wait(w, name)) {
             self.waiting_calls.remove(i);

@@ -14,6 +14,8 @@ pub enum Focus {
     Lifecycle,
     /// The Socket pane: its list of connections or UDP peers.
     Socket,
+    /// The Wire pane: the captured segments.
+    Wire,
 }
 
 impl Focus {
@@ -76,6 +78,10 @@ pub enum Action {
     SavePcap,
     /// F10: export the session as a runnable Python script.
     ExportPy,
+    /// Alt-W: the Wire pane in place of the history and socket panel.
+    ToggleWire,
+    /// In the Wire pane: relative or absolute sequence numbers.
+    ToggleAbsolute,
     Edit(InputRequest),
 }
 
@@ -131,6 +137,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Char('?'))], F::History, A::Help, "?", "help"),
     row(&[k(C::Char('?'))], F::Lifecycle, A::Help, "?", "help"),
     row(&[k(C::Char('?'))], F::Socket, A::Help, "?", "help"),
+    row(&[k(C::Char('?'))], F::Wire, A::Help, "?", "help"),
     row(&[ctrl('q')], F::Any, A::Quit, "Ctrl-Q", "quit"),
     row(&[ctrl('c')], F::Any, A::Interrupt, "Ctrl-C", "interrupt a blocking call, else quit"),
     row(&[k(C::Esc)], F::Any, A::CloseOverlay, "Esc", "close help / inspector / search"),
@@ -138,6 +145,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Tab)], F::History, A::NextPane, "Tab", "next pane"),
     row(&[k(C::Tab)], F::Lifecycle, A::NextPane, "Tab", "next pane"),
     row(&[k(C::Tab)], F::Socket, A::NextPane, "Tab", "next pane"),
+    row(&[k(C::Tab)], F::Wire, A::NextPane, "Tab", "next pane"),
     row(
         &[k(C::BackTab), with(C::BackTab, KeyModifiers::SHIFT)],
         F::Any,
@@ -156,6 +164,11 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Up)], F::Socket, A::Up, "Up", "select the row above: input goes there"),
     row(&[k(C::Down)], F::Socket, A::Down, "Down", "select the row below"),
     row(&[k(C::End)], F::Socket, A::Bottom, "End", "follow the newest / last sender"),
+    row(&[k(C::Up)], F::Wire, A::Up, "Up", "select the segment above: headers, hex, its call"),
+    row(&[k(C::Down)], F::Wire, A::Down, "Down", "select the segment below"),
+    row(&[k(C::Home)], F::Wire, A::Top, "Home", "first segment"),
+    row(&[k(C::End)], F::Wire, A::Bottom, "End", "newest segment, follow"),
+    row(&[k(C::Char('a'))], F::Wire, A::ToggleAbsolute, "a", "relative / absolute seq and ack"),
     row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
     row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
@@ -173,6 +186,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(9))], F::Any, A::SavePcap, "F9", "save a pcapng of the session"),
     row(&[k(C::F(10))], F::Any, A::ExportPy, "F10", "export the session as a Python script"),
     row(&[alt('v')], F::Any, A::CycleView, "Alt-V", "history as text / hex / both"),
+    row(&[alt('w')], F::Any, A::ToggleWire, "Alt-W", "Wire pane (the segments) on/off"),
     row(&[alt('c')], F::Any, A::CopyText, "Alt-C", "copy selection as text"),
     row(&[alt('x')], F::Any, A::CopyHex, "Alt-X", "copy selection as hex"),
     row(&[k(C::F(7))], F::Any, A::StepMode, "F7", "step mode on/off"),
@@ -249,12 +263,13 @@ pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
 }
 
 /// Help sections in order, with their headings.
-pub const SECTIONS: [(Focus, &str); 5] = [
+pub const SECTIONS: [(Focus, &str); 6] = [
     (Focus::Any, "Anywhere"),
     (Focus::Input, "Input"),
     (Focus::History, "History"),
     (Focus::Lifecycle, "Lifecycle"),
     (Focus::Socket, "Socket list"),
+    (Focus::Wire, "Wire"),
 ];
 
 /// The rows of one help section: (key, what it does).

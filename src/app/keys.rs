@@ -79,6 +79,9 @@ impl App {
     }
 
     fn act(&mut self, action: Action) -> Vec<Effect> {
+        if let Some(effects) = self.wire_action(action) {
+            return effects;
+        }
         if let Some(effects) = self.packet_action(action) {
             return effects;
         }
@@ -93,8 +96,8 @@ impl App {
                 self.end_mut().history.unselect();
                 self.end_mut().lifecycle.unselect();
             }
-            Action::NextPane => self.focus = next_pane(self.focus, true),
-            Action::PrevPane => self.focus = next_pane(self.focus, false),
+            Action::NextPane => self.focus = next_pane(self.focus, true, self.wire_view),
+            Action::PrevPane => self.focus = next_pane(self.focus, false, self.wire_view),
             Action::Submit => return self.submit(),
             Action::HalfClose if self.input.is_empty() => return self.shutdown(),
             Action::HalfClose => self.input.edit(InputRequest::DeleteNextChar),
@@ -132,7 +135,9 @@ impl App {
             | Action::CopyHex
             | Action::Resend
             | Action::SavePcap
-            | Action::ExportPy => {}
+            | Action::ExportPy
+            | Action::ToggleWire
+            | Action::ToggleAbsolute => {}
             Action::Complete => self.complete(),
             Action::StepMode => return self.toggle_step(),
             Action::NextCall => return self.next_call(),
@@ -293,9 +298,13 @@ impl App {
     }
 }
 
-fn next_pane(focus: Focus, forward: bool) -> Focus {
+/// The pane after (or before) `focus`; with the Wire pane shown it stands
+/// where the history and socket panel were.
+pub(super) fn next_pane(focus: Focus, forward: bool, wire: bool) -> Focus {
     const ORDER: [Focus; 4] = [Focus::Input, Focus::History, Focus::Lifecycle, Focus::Socket];
-    let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
-    let n = ORDER.len();
-    ORDER[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    const WIRE: [Focus; 3] = [Focus::Input, Focus::Wire, Focus::Lifecycle];
+    let order: &[Focus] = if wire { &WIRE } else { &ORDER };
+    let i = order.iter().position(|f| *f == focus).unwrap_or(0);
+    let n = order.len();
+    order[if forward { (i + 1) % n } else { (i + n - 1) % n }]
 }

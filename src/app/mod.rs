@@ -25,6 +25,9 @@ pub mod suggest;
 pub mod targets;
 mod teach;
 pub mod tls;
+pub mod wire;
+mod wire_keys;
+pub mod wire_link;
 
 use crate::cli::{Eol, Plan};
 use crate::net::{Command, Event, Micros, Role};
@@ -78,6 +81,7 @@ pub enum Pane {
     History(usize),
     Lifecycle(usize),
     Socket(usize),
+    Wire(usize),
     Input,
 }
 
@@ -113,6 +117,9 @@ pub struct App {
     pub upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
     pub completions: Vec<String>,
+    /// The Wire pane is shown in place of the history and socket panel
+    /// (Alt-W).
+    pub wire_view: bool,
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
@@ -142,6 +149,7 @@ impl App {
             search: search::Search::default(),
             upload: None,
             completions: Vec::new(),
+            wire_view: false,
             isolation: crate::netns::Isolation::Host,
         }
     }
@@ -226,6 +234,20 @@ impl App {
         shown
     }
 
+    /// One captured segment of end `end`; whether the screen changed.
+    pub fn on_segment(&mut self, end: usize, seg: crate::wire::Segment) -> bool {
+        let Some(state) = self.ends.get_mut(end) else { return false };
+        state.segment(seg);
+        true
+    }
+
+    /// Whether end `end`'s segments can be captured (and why not).
+    pub fn wire_status(&mut self, end: usize, status: wire::Status) {
+        if let Some(state) = self.ends.get_mut(end) {
+            state.wire.status = status;
+        }
+    }
+
     /// The UI loop's once-a-second tick: whether anything shown grows with
     /// time alone (a socket's age in the list, the kernel's "last send /
     /// recv" ages), so the screen is redrawn; an idle screen without them
@@ -282,6 +304,10 @@ impl App {
                     self.ends[end].select_row(row);
                 }
             }
+            Pane::Wire(end) => {
+                self.active = end;
+                self.focus = Focus::Wire;
+            }
             Pane::Input => self.focus = Focus::Input,
         }
     }
@@ -302,6 +328,10 @@ impl App {
             Pane::Lifecycle(end) => {
                 let l = &mut self.ends[end].lifecycle;
                 if up { l.scroll_up(3) } else { l.scroll_down(3) }
+            }
+            Pane::Wire(end) => {
+                let w = &mut self.ends[end].wire;
+                w.move_selection(if up { -3 } else { 3 });
             }
             Pane::Input => {}
         }

@@ -166,7 +166,7 @@ impl Headless {
         // The capture opens before the first socket: a client's SYN is seen.
         let mut segments = None;
         if self.wire {
-            match wire::Tap::open(&self.end.config.role, self.reporter.json()) {
+            match wire::Tap::open(&self.end.config.role, self.reporter.json(), &mut recorder) {
                 Ok((tap, rx)) => (self.tap, segments) = (Some(tap), Some(rx)),
                 Err(message) => {
                     eprintln!("sockpit: {message}");

@@ -12,6 +12,7 @@
 //! write short in the kernel.
 
 use std::fs::File;
+use std::io::BufWriter;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -20,12 +21,15 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use crate::cli::Record;
 use crate::lesson::{Exporter, Lang};
 use crate::net::Event;
+use crate::pcap::captured::CaptureWriter;
 use crate::transcript::{self, Transcript};
 
 /// The files a headless run records to; either may be absent.
 pub(super) struct Recorder {
     log: Option<Transcript>,
     pcap: Option<crate::pcap::LiveCapture>,
+    /// `--pcap` once the capture is live: the real frames instead.
+    captured: Option<(CaptureWriter<BufWriter<File>>, PathBuf)>,
     /// The script's file is created at the start, so that a path that
     /// cannot be written fails before the session, like the others.
     export: Option<(Exporter, File, PathBuf)>,
@@ -49,13 +53,37 @@ impl Recorder {
             )),
             None => None,
         };
-        Ok(Self { log, pcap, export })
+        Ok(Self { log, pcap, captured: None, export })
+    }
+
+    /// Whether `--pcap` was given (then the capture keeps whole frames).
+    pub(super) fn wants_frames(&self) -> bool {
+        self.pcap.is_some()
+    }
+
+    /// The capture is live: `--pcap` becomes the captured frames (on the
+    /// interface `if_name`) instead of frames synthesised from the calls.
+    /// Called before the session's first event.
+    pub(super) fn capture_live(&mut self, if_name: &str) {
+        let Some((_, path)) = self.pcap.take() else { return };
+        match CaptureWriter::create(&path, if_name) {
+            Ok(writer) => self.captured = Some((writer, path)),
+            Err(err) => {
+                eprintln!(
+                    "sockpit: write {} failed: {err}; the capture stops here",
+                    path.display()
+                );
+            }
+        }
     }
 
     /// Whether anything is recorded (then signals are caught, and a run
     /// ended by one still writes its files whole).
     pub(super) fn active(&self) -> bool {
-        self.log.is_some() || self.pcap.is_some() || self.export.is_some()
+        self.log.is_some()
+            || self.pcap.is_some()
+            || self.captured.is_some()
+            || self.export.is_some()
     }
 
     /// Writes what is only written at the end (the `--export-py` script);
@@ -83,9 +111,15 @@ impl Recorder {
         self.record(Some(end), event);
     }
 
-    /// Records one captured segment (`--wire`) in the transcript; the
-    /// pcapng stays synthesised from the calls for now.
+    /// Records one captured segment (`--wire`) in the transcript and its
+    /// frame in `--pcap`'s file.
     pub(super) fn segment(&mut self, seg: &crate::wire::Segment) {
+        if let Some((pcap, path)) = &mut self.captured
+            && let Err(err) = pcap.segment(seg).and_then(|_| pcap.flush())
+        {
+            eprintln!("sockpit: write {} failed: {err}; the capture stops here", path.display());
+            self.captured = None;
+        }
         if let Some(log) = &mut self.log
             && let Err(err) = log.write_json(crate::json::segment_line(seg))
         {

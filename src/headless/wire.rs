@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 
 use super::record::Recorder;
 use crate::net::{Event, EventKind, Role, Target};
-use crate::wire::{Capture, Link, Ports, SNAP_HEADERS, Segment, Watch, render};
+use crate::wire::{Capture, Link, Ports, SNAP_HEADERS, SNAP_WHOLE, Segment, Watch, render};
 
 /// Segments waiting for stderr, at most; past it the capture waits and the
 /// kernel's queue takes the rest (or drops, which is counted).
@@ -37,7 +37,11 @@ impl Tap {
     ///
     /// # Errors
     /// The message in DESIGN.md's grammar (no CAP_NET_RAW, most often).
-    pub(super) fn open(role: &Role, json: bool) -> Result<(Self, mpsc::Receiver<Segment>), String> {
+    pub(super) fn open(
+        role: &Role,
+        json: bool,
+        recorder: &mut Recorder,
+    ) -> Result<(Self, mpsc::Receiver<Segment>), String> {
         let target = role.target();
         let (ip, port) = match &target {
             Target::Addr(addr) => (Some(addr.ip()), addr.port()),
@@ -50,10 +54,13 @@ impl Tap {
         } else {
             ports.add_remote(port);
         }
-        // Only segments are shown: the headers are all that is read.
-        let capture = Capture::open(Link::for_ip(ip), ports, SNAP_HEADERS).map_err(|e| e.0)?;
+        // Lines need only the headers; `--pcap` needs whole frames.
+        let snap = if recorder.wants_frames() { SNAP_WHOLE } else { SNAP_HEADERS };
+        let link = Link::for_ip(ip);
+        let capture = Capture::open(link, ports, snap).map_err(|e| e.0)?;
         let (tx, rx) = mpsc::channel(DEPTH);
         let watch = capture.spawn(tx).map_err(|e| e.0)?;
+        recorder.capture_live(link.name());
         let offset_secs = if json { 0 } else { crate::tui::terminal::local_offset() };
         Ok((Self { watch, json, offset_secs }, rx))
     }

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::net::{Dir, Micros};
-use crate::wire::{Proto, Segment, Summary, TcpOpt};
+use crate::wire::{Proto, Segment, Summary, Tcp, TcpOpt};
 
 /// One segment as one line of JSON (no trailing newline).
 #[must_use]
@@ -58,6 +58,77 @@ pub fn wire_line(summary: &Summary, at: Micros) -> String {
     .to_string()
 }
 
+/// A `segment` line read back (to replay a recorded session into the
+/// app, as tests/ui_wire.rs does); `None` for any other line. The frame's
+/// bytes are not in the schema, and options come back in Linux's order
+/// (the line keeps them by name, not in the order sent).
+#[must_use]
+pub fn parse_segment(v: &Value) -> Option<Segment> {
+    if v["ev"] != "segment" {
+        return None;
+    }
+    let num = |k: &str| v[k].as_u64();
+    let dir = match v["dir"].as_str()? {
+        "send" => Dir::Sent,
+        _ => Dir::Received,
+    };
+    let proto = match v["proto"].as_str()? {
+        "UDP" => Proto::Udp,
+        _ => {
+            let mut flags = crate::wire::Flags::default();
+            for name in v["flags"].as_str()?.split(',') {
+                flags = flags.with(crate::wire::Flags::named(name)?);
+            }
+            let win_shift = num("win_scale").map(|s| u8::try_from(s.trailing_zeros()).unwrap_or(0));
+            Proto::Tcp(Tcp {
+                flags,
+                seq: u32::try_from(num("seq")?).ok()?,
+                ack: u32::try_from(num("ack")?).ok()?,
+                seq_raw: u32::try_from(num("seq_raw")?).ok()?,
+                ack_raw: u32::try_from(num("ack_raw")?).ok()?,
+                win_raw: u16::try_from(num("win_raw")?).ok()?,
+                win_shift,
+                options: parse_options(&v["options"]),
+            })
+        }
+    };
+    Some(Segment {
+        at_micros: num("t")?,
+        dir,
+        src: v["src"].as_str()?.parse().ok()?,
+        dst: v["dst"].as_str()?.parse().ok()?,
+        len: usize::try_from(num("len")?).ok()?,
+        proto,
+        raw: None,
+    })
+}
+
+fn parse_options(o: &Value) -> Vec<TcpOpt> {
+    let mut out = Vec::new();
+    if let Some(mss) = o["mss"].as_u64().and_then(|m| u16::try_from(m).ok()) {
+        out.push(TcpOpt::Mss(mss));
+    }
+    if o["sack_perm"] == true {
+        out.push(TcpOpt::SackPermitted);
+    }
+    if let Some(blocks) = o["sack"].as_array() {
+        let pair = |b: &Value| {
+            let n = |i: usize| b[i].as_u64().and_then(|x| u32::try_from(x).ok());
+            Some((n(0)?, n(1)?))
+        };
+        out.push(TcpOpt::Sack(blocks.iter().filter_map(pair).collect()));
+    }
+    if let (Some(val), Some(ecr)) = (o["ts"]["val"].as_u64(), o["ts"]["ecr"].as_u64()) {
+        let n = |x: u64| u32::try_from(x).unwrap_or(0);
+        out.push(TcpOpt::Timestamp { val: n(val), ecr: n(ecr) });
+    }
+    if let Some(shift) = o["wscale"].as_u64().and_then(|s| u8::try_from(s).ok()) {
+        out.push(TcpOpt::Nop);
+        out.push(TcpOpt::WindowScale(shift));
+    }
+    out
+}
+
 /// The options by name; padding (`nop`) is left out.
 fn options(opts: &[TcpOpt]) -> Value {
     let mut o = Map::new();
@@ -79,7 +150,7 @@ fn options(opts: &[TcpOpt]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{Flags, Tcp};
+    use crate::wire::Flags;
 
     #[test]
     fn a_syn_ack_carries_relative_and_raw_numbers_and_its_options() {
@@ -104,6 +175,7 @@ mod tests {
                     TcpOpt::Timestamp { val: 5, ecr: 6 },
                 ],
             }),
+            raw: None,
         };
         let v: Value = serde_json::from_str(&segment_line(&seg)).unwrap();
         assert_eq!(
@@ -122,6 +194,36 @@ mod tests {
     }
 
     #[test]
+    fn a_segment_line_reads_back() {
+        let seg = Segment {
+            at_micros: 9,
+            dir: Dir::Received,
+            src: "127.0.0.1:8080".parse().unwrap(),
+            dst: "127.0.0.1:40000".parse().unwrap(),
+            len: 3,
+            proto: Proto::Tcp(Tcp {
+                flags: Flags::PSH.with(Flags::ACK),
+                seq: 1,
+                ack: 7,
+                seq_raw: 78,
+                ack_raw: 1007,
+                win_raw: 512,
+                win_shift: Some(7),
+                options: vec![TcpOpt::Timestamp { val: 5, ecr: 6 }],
+            }),
+            raw: None,
+        };
+        let v: Value = serde_json::from_str(&segment_line(&seg)).unwrap();
+        assert_eq!(parse_segment(&v), Some(seg));
+        let udp: Value = serde_json::from_str(
+            r#"{"v":1,"t":1,"ev":"segment","dir":"send","src":"[::1]:5","dst":"[::1]:6","len":2,"proto":"UDP"}"#,
+        )
+        .unwrap();
+        assert_eq!(parse_segment(&udp).map(|s| (s.proto, s.len)), Some((Proto::Udp, 2)));
+        assert_eq!(parse_segment(&json!({"ev": "call"})), None);
+    }
+
+    #[test]
     fn a_datagram_is_addresses_and_a_length() {
         let seg = Segment {
             at_micros: 1,
@@ -130,6 +232,7 @@ mod tests {
             dst: "[::1]:8888".parse().unwrap(),
             len: 6,
             proto: Proto::Udp,
+            raw: None,
         };
         let v: Value = serde_json::from_str(&segment_line(&seg)).unwrap();
         assert_eq!(v["proto"], "UDP");

@@ -2,7 +2,9 @@
 //! Wireshark and tshark open without warnings, and whose "Follow TCP stream"
 //! shows exactly the bytes of the session.
 //!
-//! Nothing is sniffed (that would need root): [`synth`] derives Ethernet +
+//! When the session's segments are captured (`--wire`, or the TUI when it
+//! may open `AF_PACKET`), [`captured`] writes the real frames. Otherwise,
+//! as the fallback, nothing is sniffed: [`synth`] derives Ethernet +
 //! IPv4/IPv6 + TCP/UDP frames from one end's [`Event`]s, [`frame`] builds
 //! them with etherparse, and this module writes pcapng blocks with
 //! pcap-file. pcap-file's writer is used as is, with one thing to get right:
@@ -14,6 +16,7 @@
 //! One writer takes one end's events. In the demo both ends see the same
 //! connections, and their socket ids overlap, so export one end at a time.
 
+pub mod captured;
 mod frame;
 mod synth;
 
@@ -35,10 +38,15 @@ use crate::net::Event;
 use synth::{Frame, Synth};
 
 /// Timestamp resolution of every packet: 10^-9 s, what pcap-file writes.
-const TS_RESOL_NANOS: u8 = 9;
+pub(crate) const TS_RESOL_NANOS: u8 = 9;
 
 /// Largest frame Wireshark accepts on Ethernet; ours are at most ~64 KiB.
-const SNAPLEN: u32 = 262_144;
+pub(crate) const SNAPLEN: u32 = 262_144;
+
+/// What a synthesised file says of itself: the fallback when the session's
+/// segments cannot be captured (no CAP_NET_RAW); see [`captured`].
+pub const SYNTH_COMMENT: &str = "synthesised by sockpit from its socket calls and their bytes, not \
+     captured: the fallback when the session's segments are not captured (--wire, CAP_NET_RAW)";
 
 /// Streams one end's events into a pcapng file as they happen (headless
 /// `--pcap`), or all at once ([`write`], F9).
@@ -48,7 +56,7 @@ pub struct PcapWriter<W: Write> {
     frames: Vec<Frame>,
 }
 
-fn io_error(err: pcap_file::PcapError) -> io::Error {
+pub(crate) fn io_error(err: pcap_file::PcapError) -> io::Error {
     match err {
         pcap_file::PcapError::IoError(err) => err,
         other => io::Error::other(other.to_string()),
@@ -67,9 +75,7 @@ impl<W: Write> PcapWriter<W> {
                     "sockpit {}",
                     env!("CARGO_PKG_VERSION")
                 ))),
-                SectionHeaderOption::Comment(Cow::Borrowed(
-                    "synthesised by sockpit from its socket calls and their bytes; not a capture",
-                )),
+                SectionHeaderOption::Comment(Cow::Borrowed(SYNTH_COMMENT)),
             ],
             ..SectionHeaderBlock::default()
         };

@@ -12,6 +12,7 @@ use ratatui::layout::Rect;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
+use super::Incoming;
 use super::export::Scripts;
 use super::record::Recorder;
 use super::sessions::Sessions;
@@ -35,6 +36,8 @@ pub enum Exit {
     Quit,
     /// SIGTERM or SIGHUP, by number.
     Signal(i32),
+    /// Could not start (`--wire` without a capture): said on stderr.
+    Failure,
 }
 
 /// The loop's state besides the app.
@@ -56,10 +59,12 @@ impl Loop<'_> {
                     if self.sessions.reconnect(end) {
                         self.app.started(end);
                     }
+                    self.news();
                 }
                 Effect::Restart { end, step } => {
                     self.scripts.restart(end);
                     self.sessions.restart(end, step);
+                    self.news();
                 }
                 Effect::ReadFile { end, path } => {
                     let read = crate::payload::read_file(std::path::Path::new(&path));
@@ -131,7 +136,32 @@ impl Loop<'_> {
         }
     }
 
+    /// Capture statuses of ends just started, to the recorder and the app.
+    fn news(&mut self) {
+        for (end, status) in self.sessions.news() {
+            if let Some(problem) = self.recorder.wire(end, &status) {
+                self.app.notice(end, false, &problem);
+            }
+            self.app.wire_status(end, status);
+            self.dirty = true;
+        }
+    }
+
+    fn incoming(&mut self, incoming: Incoming) {
+        match incoming {
+            Incoming::Engine(end, ev) => self.engine(end, &ev),
+            Incoming::Segment(end, seg) => {
+                if let Some(problem) = self.recorder.segment(end, &seg) {
+                    self.app.notice(end, false, &problem);
+                }
+                self.dirty |= self.app.on_segment(end, seg);
+            }
+        }
+    }
+
     fn engine(&mut self, end: usize, ev: &Event) {
+        // A port this event announces is watched before anyone sees it.
+        self.sessions.observe(end, ev);
         self.scripts.event(end, ev);
         if let Some(problem) = self.recorder.event(end, ev) {
             self.app.notice(end, false, &problem);
@@ -142,6 +172,7 @@ impl Loop<'_> {
         {
             self.app.ends[client].role = role;
             self.app.started(client);
+            self.news();
         }
         self.dirty |= changed;
     }
@@ -156,7 +187,7 @@ pub async fn run(
     app: &mut App,
     sessions: &mut Sessions,
     (recorder, scripts): (&mut Recorder, &mut Scripts),
-    mut events: mpsc::Receiver<(usize, Event)>,
+    mut events: mpsc::Receiver<Incoming>,
 ) -> color_eyre::Result<Exit> {
     let mut input = EventStream::new();
     let mut term = signal(SignalKind::terminate())?;
@@ -175,6 +206,7 @@ pub async fn run(
         dirty: true,
     };
     lp.app.resize(size.width, size.height);
+    lp.news();
     // Test-only switch: a panic after the first draw that shows an engine
     // event, to check the terminal is restored and the transcript whole
     // however the program dies (tests/tui_robust.rs).
@@ -199,7 +231,7 @@ pub async fn run(
                 Some(Ok(ev)) => lp.terminal(ev),
                 Some(Err(_)) | None => return Ok(Exit::Quit),
             },
-            Some((end, ev)) = events.recv() => lp.engine(end, &ev),
+            Some(incoming) = events.recv() => lp.incoming(incoming),
             _ = term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
             _ = hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
             _ = tick.tick() => lp.dirty |= lp.app.on_tick(),
@@ -215,7 +247,7 @@ pub async fn run(
                 break;
             }
             match events.try_recv() {
-                Ok((end, ev)) => lp.engine(end, &ev),
+                Ok(incoming) => lp.incoming(incoming),
                 Err(_) => break,
             }
         }

@@ -8,15 +8,25 @@ mod export;
 pub mod record;
 mod sessions;
 pub mod terminal;
+mod wire;
 
 use std::process::ExitCode;
 
 use tokio::sync::mpsc;
 
+use crate::app::wire::Status;
 use crate::app::{App, Clock};
 use crate::cli::Plan;
 use crate::net::CHANNEL_DEPTH;
 pub use event_loop::Exit;
+
+/// What reaches the UI loop on its one channel: an engine event or a
+/// captured segment, each tagged with its end.
+#[derive(Debug)]
+pub enum Incoming {
+    Engine(usize, crate::net::Event),
+    Segment(usize, crate::wire::Segment),
+}
 
 /// Runs the TUI for a parsed plan until the user quits. Builds its own
 /// multi-threaded runtime; the CLI must be parsed before (bad usage never
@@ -64,6 +74,21 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
         app.isolation = isolation;
         let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
         let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
+        // The first ends' captures open before the terminal is taken, so
+        // `--wire` (capture or nothing) can still say why on stderr.
+        sessions.open_capture(0);
+        let news = sessions.news();
+        if plan.wire
+            && let Some((_, Status::Unavailable(why))) =
+                news.iter().find(|(_, s)| matches!(s, Status::Unavailable(_)))
+        {
+            eprintln!("sockpit: {why}");
+            return Ok(Exit::Failure);
+        }
+        for (end, status) in news {
+            records.0.wire(end, &status);
+            app.wire_status(end, status);
+        }
         let mut guard = terminal::setup()?;
         for end in sessions.start() {
             app.started(end);
@@ -80,6 +105,7 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
     }
     Ok(match exit? {
         Exit::Quit => ExitCode::SUCCESS,
+        Exit::Failure => ExitCode::FAILURE,
         Exit::Signal(sig) => ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)),
     })
 }

@@ -6,25 +6,48 @@
 //! `--pcap` has no cap.
 
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use crate::app::wire::Status;
 use crate::cli::Record;
 use crate::net::Event;
 use crate::pcap::PcapWriter;
+use crate::pcap::captured::CaptureWriter;
 use crate::transcript::{self, Transcript};
+use crate::wire::Segment;
 
 /// One end's capture kept in memory for F9.
 struct Memory {
+    /// Frames synthesised from the calls: the fallback without a capture.
     writer: Option<PcapWriter<Vec<u8>>>,
+    /// The frames really captured, once the end's capture is live.
+    captured: Option<CaptureWriter<Vec<u8>>>,
     /// The capture reached the cap and stopped there.
     full: bool,
+}
+
+impl Memory {
+    /// The file's bytes so far and whether they are the real frames.
+    fn bytes(&self) -> Option<(&[u8], bool)> {
+        match (&self.captured, &self.writer) {
+            (Some(c), _) => Some((c.get_ref(), true)),
+            (None, Some(w)) => Some((w.get_ref(), false)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// `--pcap FILE`: synthesised until the capture of end 0 is live.
+enum Live {
+    Synth(Box<crate::pcap::LiveCapture>),
+    Captured(CaptureWriter<BufWriter<File>>, PathBuf),
 }
 
 /// Everything the TUI records.
 pub struct Recorder {
     log: Option<Transcript>,
-    live: Option<crate::pcap::LiveCapture>,
+    live: Option<Live>,
     memory: Vec<Memory>,
     cap: usize,
     /// Two ends (the demo): transcript lines carry `"end"`.
@@ -38,9 +61,13 @@ impl Recorder {
     /// A message in DESIGN.md's grammar when a file cannot be created.
     pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, String> {
         let log = transcript::open_flag(record.log.as_ref())?;
-        let live = crate::pcap::open_flag(record.pcap.as_ref())?;
+        let live = crate::pcap::open_flag(record.pcap.as_ref())?.map(|l| Live::Synth(Box::new(l)));
         let memory = (0..ends)
-            .map(|_| Memory { writer: PcapWriter::new(Vec::new()).ok(), full: false })
+            .map(|_| Memory {
+                writer: PcapWriter::new(Vec::new()).ok(),
+                captured: None,
+                full: false,
+            })
             .collect();
         Ok(Self { log, live, memory, cap, demo })
     }
@@ -58,7 +85,8 @@ impl Recorder {
             }
         }
         if end == 0
-            && let Some((pcap, path)) = &mut self.live
+            && let Some(Live::Synth(synth)) = &mut self.live
+            && let (pcap, path) = &mut **synth
             && let Err(err) = pcap.event(event).and_then(|()| pcap.flush())
         {
             let path = crate::sanitize::visible_str(&path.display().to_string());
@@ -66,12 +94,69 @@ impl Recorder {
             self.live = None;
         }
         if let Some(memory) = self.memory.get_mut(end)
+            && memory.captured.is_none()
             && let Some(writer) = &mut memory.writer
         {
             if writer.get_ref().len() > self.cap {
                 memory.full = true;
             } else if writer.event(event).is_err() {
                 memory.writer = None;
+            }
+        }
+        problem
+    }
+
+    /// End `end`'s capture opened (or could not): when live, its pcapng
+    /// (F9, and `--pcap` for end 0) holds the captured frames from now on.
+    /// Called before the end's first event.
+    pub fn wire(&mut self, end: usize, status: &Status) -> Option<String> {
+        let Status::Live { link } = status else { return None };
+        if let Some(memory) = self.memory.get_mut(end) {
+            memory.captured = CaptureWriter::new(Vec::new(), link).ok();
+        }
+        if end == 0
+            && let Some(Live::Synth(synth)) = &self.live
+        {
+            let path = synth.1.clone();
+            match CaptureWriter::create(&path, link) {
+                Ok(writer) => self.live = Some(Live::Captured(writer, path)),
+                Err(err) => {
+                    self.live = None;
+                    let shown = crate::sanitize::visible_str(&path.display().to_string());
+                    return Some(format!("write {shown} failed: {err}; the capture stops here"));
+                }
+            }
+        }
+        None
+    }
+
+    /// Records one captured segment's frame of end `end`.
+    pub fn segment(&mut self, end: usize, seg: &Segment) -> Option<String> {
+        let mut problem = None;
+        if let Some(log) = &mut self.log {
+            let line = crate::json::segment_line(seg);
+            let line = if self.demo { with_end(&line, end) } else { line };
+            if let Err(err) = log.write_json(line) {
+                let path = crate::sanitize::visible_str(&log.path().display().to_string());
+                problem = Some(format!("write {path} failed: {err}; the transcript stops here"));
+                self.log = None;
+            }
+        }
+        if end == 0
+            && let Some(Live::Captured(pcap, path)) = &mut self.live
+            && let Err(err) = pcap.segment(seg).and_then(|_| pcap.flush())
+        {
+            let path = crate::sanitize::visible_str(&path.display().to_string());
+            problem = Some(format!("write {path} failed: {err}; the capture stops here"));
+            self.live = None;
+        }
+        if let Some(memory) = self.memory.get_mut(end)
+            && let Some(writer) = &mut memory.captured
+        {
+            if writer.get_ref().len() > self.cap {
+                memory.full = true;
+            } else if writer.segment(seg).is_err() {
+                memory.captured = None;
             }
         }
         problem
@@ -90,22 +175,30 @@ impl Recorder {
         dir: &Path,
         unix: u64,
     ) -> Result<String, String> {
-        if end == 0
-            && let Some((pcap, path)) = &mut self.live
-        {
-            let shown = path.display().to_string();
-            pcap.flush().map_err(|e| format!("flush {shown} failed: {e}"))?;
-            return Ok(format!("the capture is written live to {shown} (--pcap)"));
+        if end == 0 {
+            let flushed = match &mut self.live {
+                Some(Live::Synth(synth)) => {
+                    let (pcap, path) = &mut **synth;
+                    Some((pcap.flush(), &*path, SYNTH))
+                }
+                Some(Live::Captured(pcap, path)) => Some((pcap.flush(), &*path, "")),
+                None => None,
+            };
+            if let Some((flushed, path, note)) = flushed {
+                let shown = path.display().to_string();
+                flushed.map_err(|e| format!("flush {shown} failed: {e}"))?;
+                return Ok(format!("the capture is written live to {shown} (--pcap){note}"));
+            }
         }
         let Some(memory) = self.memory.get(end) else { return Err("no such end".into()) };
-        let Some(writer) = &memory.writer else {
+        let Some((bytes, real)) = memory.bytes() else {
             return Err("no capture kept for this end (building a frame failed)".into());
         };
         let stem =
             if self.demo { format!("sockpit-{unix}-{name}") } else { format!("sockpit-{unix}") };
         let (path, mut file) = create_new(dir, &stem)?;
         let shown = path.display().to_string();
-        file.write_all(writer.get_ref())
+        file.write_all(bytes)
             .and_then(|()| file.sync_all())
             .map_err(|e| format!("write {shown} failed: {e}"))?;
         let cut = if memory.full {
@@ -113,7 +206,19 @@ impl Recorder {
         } else {
             ""
         };
-        Ok(format!("saved {} B of pcapng to {shown}{cut}", writer.get_ref().len()))
+        let note = if real { " (the captured frames)" } else { SYNTH };
+        Ok(format!("saved {} B of pcapng to {shown}{cut}{note}", bytes.len()))
+    }
+}
+
+/// What F9 adds when the file is the fallback.
+const SYNTH: &str = " (synthesised from the calls: no capture, see the Wire pane)";
+
+/// A transcript line of the demo, marked with its end as events are.
+fn with_end(line: &str, end: usize) -> String {
+    match line.strip_prefix('{') {
+        Some(rest) => format!("{{\"end\":{end},{rest}"),
+        None => line.to_string(),
     }
 }
 
@@ -190,6 +295,50 @@ mod tests {
         assert_eq!(std::fs::read(&first).unwrap(), std::fs::read(&whole).unwrap());
         let again = rec.save(0, "server", &dir, 1234).unwrap();
         assert!(again.contains("sockpit-1234-2.pcapng"), "{again}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn once_the_capture_is_live_f9_saves_the_captured_frames() {
+        let dir = std::env::temp_dir().join(format!("sockpit-f9-live-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut rec = Recorder::open(&Record::default(), 1, false, 1 << 20).unwrap();
+        assert_eq!(rec.wire(0, &Status::Live { link: "lo" }), None);
+        for ev in events() {
+            rec.event(0, &ev);
+        }
+        let mut frame = Vec::new();
+        etherparse::PacketBuilder::ethernet2([0; 6], [0; 6])
+            .ipv4([127, 0, 0, 1], [127, 0, 0, 1], 64)
+            .tcp(5000, 8080, 1, 512)
+            .syn()
+            .write(&mut frame, &[])
+            .unwrap();
+        let mut seg = crate::wire::segment::decode(&frame, 0).unwrap();
+        let bytes = Bytes::from(frame.clone());
+        seg.raw = Some(crate::wire::Raw { at_nanos: 1, bytes, wire_len: frame.len() });
+        assert_eq!(rec.segment(0, &seg), None);
+        let said = rec.save(0, "client", &dir, 99).unwrap();
+        assert!(said.ends_with("(the captured frames)"), "{said}");
+        let file = std::fs::read(dir.join("sockpit-99.pcapng")).unwrap();
+        let comment = crate::pcap::captured::COMMENT.as_bytes();
+        assert!(file.windows(comment.len()).any(|w| w == comment), "says it is a capture");
+        assert!(file.windows(frame.len()).any(|w| w == frame), "holds the frame");
+        assert!(!file.windows(6).any(|w| w == b"hello\n"), "no frame synthesised from the calls");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn without_a_capture_f9_says_the_file_is_synthesised() {
+        let dir = std::env::temp_dir().join(format!("sockpit-f9-synth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut rec = Recorder::open(&Record::default(), 1, false, 1 << 20).unwrap();
+        rec.wire(0, &Status::Unavailable("socket AF_PACKET failed: EPERM".into()));
+        for ev in events() {
+            rec.event(0, &ev);
+        }
+        let said = rec.save(0, "client", &dir, 7).unwrap();
+        assert!(said.contains("synthesised from the calls: no capture"), "{said}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

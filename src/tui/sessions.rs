@@ -7,6 +7,9 @@ use crate::net::Addr;
 
 use tokio::sync::mpsc;
 
+use super::Incoming;
+use super::wire::Taps;
+use crate::app::wire::Status;
 use crate::cli::End;
 use crate::net::{self, CHANNEL_DEPTH, Command, Event, Kind, Role, SessionHandle, Target};
 
@@ -23,7 +26,11 @@ struct Slot {
 /// All sessions of the TUI.
 pub struct Sessions {
     slots: Vec<Slot>,
-    events: mpsc::Sender<(usize, Event)>,
+    events: mpsc::Sender<Incoming>,
+    /// Each end's capture, opened before its first session.
+    pub taps: Taps,
+    /// Capture statuses not yet handed to the app.
+    news: Vec<(usize, Status)>,
     /// The demo's client waits for the server's real port.
     demo: bool,
 }
@@ -31,12 +38,33 @@ pub struct Sessions {
 impl Sessions {
     /// Sessions for these ends, none started yet; tagged events go to `events`.
     #[must_use]
-    pub fn new(ends: Vec<End>, demo: bool, events: mpsc::Sender<(usize, Event)>) -> Self {
+    pub fn new(ends: Vec<End>, demo: bool, events: mpsc::Sender<Incoming>) -> Self {
+        let taps = Taps::new(ends.len(), events.clone());
         let slots = ends
             .into_iter()
             .map(|end| Slot { end, handle: None, commands: None, forward: None })
             .collect();
-        Self { slots, events, demo }
+        Self { slots, events, taps, news: Vec::new(), demo }
+    }
+
+    /// Capture statuses since the last call, for the app.
+    pub fn news(&mut self) -> Vec<(usize, Status)> {
+        std::mem::take(&mut self.news)
+    }
+
+    /// Opens end `i`'s capture now (before the terminal is set up); its
+    /// status is in [`Sessions::news`].
+    pub fn open_capture(&mut self, i: usize) {
+        if let Some(slot) = self.slots.get(i)
+            && let Some(status) = self.taps.open(i, &slot.end.config.role)
+        {
+            self.news.push((i, status));
+        }
+    }
+
+    /// Watches the ports an engine event of end `i` announces.
+    pub fn observe(&mut self, i: usize, event: &Event) {
+        self.taps.observe(i, event);
     }
 
     /// Starts what can start now: every end, or in the demo only the server
@@ -65,6 +93,10 @@ impl Sessions {
     }
 
     fn spawn(&mut self, i: usize) {
+        // The capture first: the session's SYN must find it open.
+        if let Some(status) = self.taps.open(i, &self.slots[i].end.config.role) {
+            self.news.push((i, status));
+        }
         let slot = &mut self.slots[i];
         let mut config = slot.end.config.clone();
         config.recv_size = slot.end.recv_size.map_or(1024, |n| n as usize);
@@ -73,7 +105,7 @@ impl Sessions {
         let tagged = self.events.clone();
         let forward = tokio::spawn(async move {
             while let Some(ev) = rx.recv().await {
-                if tagged.send((i, ev)).await.is_err() {
+                if tagged.send(Incoming::Engine(i, ev)).await.is_err() {
                     break;
                 }
             }
@@ -129,6 +161,7 @@ impl Sessions {
 
     /// Ends every session (their sockets close) and waits a moment for them.
     pub async fn shutdown(mut self) {
+        self.taps.stop();
         let tasks: Vec<_> = self
             .slots
             .iter_mut()

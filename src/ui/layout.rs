@@ -15,6 +15,9 @@ pub struct EndAreas {
     pub history: Rect,
     pub lifecycle: Rect,
     pub socket: Rect,
+    /// The Wire pane (Alt-W): where the history and socket panel were;
+    /// empty when hidden, and then they are empty instead.
+    pub wire: Rect,
 }
 
 /// Every pane's rectangle.
@@ -35,7 +38,19 @@ fn lifecycle_height(height: u16) -> u16 {
 
 /// One end alone, as in DESIGN.md's sketch: history, lifecycle and input
 /// on the left, the socket panel on the right.
-fn single(area: Rect, end: usize) -> (EndAreas, Rect) {
+fn single(area: Rect, end: usize, wire: bool) -> (EndAreas, Rect) {
+    if wire {
+        // The ladder needs the whole width (two lifelines, states, labels);
+        // the lifecycle stays, to show each segment's call.
+        let [top, lifecycle, input] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(lifecycle_height(area.height)),
+            Constraint::Length(3),
+        ])
+        .areas(area);
+        let none = Rect::default();
+        return (EndAreas { end, history: none, lifecycle, socket: none, wire: top }, input);
+    }
     let [left, socket] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(socket_width(area.width))])
             .areas(area);
@@ -45,19 +60,23 @@ fn single(area: Rect, end: usize) -> (EndAreas, Rect) {
         Constraint::Length(3),
     ])
     .areas(left);
-    (EndAreas { end, history, lifecycle, socket }, input)
+    (EndAreas { end, history, lifecycle, socket, wire: Rect::default() }, input)
 }
 
 /// One end's column beside the other's: history and socket panel on top,
 /// the lifecycle across the column (its Python lines are long).
-fn column(area: Rect, end: usize) -> EndAreas {
+fn column(area: Rect, end: usize, wire: bool) -> EndAreas {
     let [top, lifecycle] =
         Layout::vertical([Constraint::Fill(1), Constraint::Length(lifecycle_height(area.height))])
             .areas(area);
+    if wire {
+        let none = Rect::default();
+        return EndAreas { end, history: none, lifecycle, socket: none, wire: top };
+    }
     let [history, socket] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(socket_width(top.width))])
             .areas(top);
-    EndAreas { end, history, lifecycle, socket }
+    EndAreas { end, history, lifecycle, socket, wire: Rect::default() }
 }
 
 /// The layout for `area`: both demo ends side by side when wide enough,
@@ -69,10 +88,11 @@ pub fn areas(area: Rect, app: &App) -> Areas {
         let [top, input] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(body);
         let columns = Layout::horizontal(vec![Constraint::Fill(1); app.ends.len()]).split(top);
-        let ends = columns.iter().enumerate().map(|(i, c)| column(*c, i)).collect();
+        let ends = columns.iter().enumerate().map(|(i, c)| column(*c, i, app.wire_view)).collect();
         return Areas { ends, input, status };
     }
-    let (end, input) = single(body, app.active.min(app.ends.len().saturating_sub(1)));
+    let active = app.active.min(app.ends.len().saturating_sub(1));
+    let (end, input) = single(body, active, app.wire_view);
     Areas { ends: vec![end], input, status }
 }
 
@@ -89,6 +109,8 @@ pub fn pane_at(areas: &Areas, pos: Position) -> Option<Pane> {
             Some(Pane::Lifecycle(e.end))
         } else if e.socket.contains(pos) {
             Some(Pane::Socket(e.end))
+        } else if e.wire.contains(pos) {
+            Some(Pane::Wire(e.end))
         } else {
             None
         }

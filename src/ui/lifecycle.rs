@@ -14,7 +14,9 @@ use super::theme;
 use crate::app::Clock;
 use crate::app::end::EndState;
 use crate::app::lifecycle::{Lifecycle, What};
+use crate::app::wire::Wire;
 use crate::lesson::{self, Lang};
+use crate::wire::Proto;
 
 /// The timeline of one end.
 pub struct LifecyclePane<'a> {
@@ -116,6 +118,28 @@ pub fn waiting_line(l: &Lifecycle) -> Option<String> {
     Some(text)
 }
 
+/// The segments a call caused, as the Wire pane captured them:
+/// `  ⇄ SYN · SYN,ACK · ACK`; empty when none.
+fn segments(wire: &Wire, seq: u64) -> String {
+    if wire.rows.is_empty() {
+        return String::new();
+    }
+    let flags: Vec<String> = wire
+        .caused_by(seq)
+        .map(|r| match &r.seg.proto {
+            Proto::Tcp(t) => t.flags.to_string(),
+            Proto::Udp => format!("UDP {}", r.seg.len),
+        })
+        .collect();
+    // A bulk send causes hundreds: the first few, then how many more.
+    const SHOWN: usize = 4;
+    match flags.len() {
+        0 => String::new(),
+        n if n <= SHOWN + 1 => format!("  ⇄ {}", flags.join(" · ")),
+        n => format!("  ⇄ {} · … {} segments", flags[..SHOWN].join(" · "), n),
+    }
+}
+
 /// The rows of the timeline from `start` to `end` (numbers), drawn.
 fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'static>> {
     let l = &pane.end.lifecycle;
@@ -133,9 +157,14 @@ fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'
                 style = style.add_modifier(Modifier::REVERSED);
             }
             let time = Span::styled(format!("{} ", pane.clock.hms(line.at)), theme::dim());
+            let wire = segments(&pane.end.wire, seq);
             let text = clip(&line.text, width.saturating_sub(9));
+            let room = width.saturating_sub(9 + super::text::width(&text));
             let mut spans = vec![time];
             spans.extend(safe_spans(text.as_bytes(), style));
+            if !wire.is_empty() && room > 4 {
+                spans.push(Span::styled(clip(&wire, room), Style::new().fg(Color::Cyan)));
+            }
             Line::from(spans)
         })
         .collect()

@@ -15,6 +15,7 @@ pub mod status;
 pub mod text;
 pub mod theme;
 pub mod tls_panel;
+pub mod wire;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -44,14 +45,16 @@ impl Widget for Screen<'_> {
                 // Under TLS the lines are what the application sent, not the wire.
                 title.push_str(" · TLS plaintext");
             }
-            history::HistoryPane {
-                history: &end.history,
-                clock: &app.clock,
-                title,
-                focused: active && app.focus == Focus::History,
-                look: history::Look::of(app, e.end),
+            if e.history.area() > 0 {
+                history::HistoryPane {
+                    history: &end.history,
+                    clock: &app.clock,
+                    title,
+                    focused: active && app.focus == Focus::History,
+                    look: history::Look::of(app, e.end),
+                }
+                .render(e.history, buf);
             }
-            .render(e.history, buf);
             lifecycle::LifecyclePane {
                 end,
                 clock: &app.clock,
@@ -59,6 +62,11 @@ impl Widget for Screen<'_> {
                 explanation: lifecycle::explanation(end, app.lang),
             }
             .render(e.lifecycle, buf);
+            if e.wire.area() > 0 {
+                let focused = active && app.focus == Focus::Wire;
+                wire::WirePane { end, focused }.render(e.wire, buf);
+                continue;
+            }
             let title = format!("Socket: {}", end.name());
             let (now, focused) = (app.clock.now(), active && app.focus == Focus::Socket);
             socket_panel::SocketPanel { end, title, now, focused }.render(e.socket, buf);

@@ -26,8 +26,8 @@ use tokio::io::unix::AsyncFd;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
-use super::filter::{self, Ports};
-use super::segment::{self, Segment};
+use super::filter::{self, Ports, SNAP_HEADERS};
+use super::segment::{self, Raw, Segment};
 use super::sys;
 use super::track::Tracker;
 use crate::net::CallError;
@@ -52,6 +52,15 @@ pub enum Link {
 }
 
 impl Link {
+    /// The interface's name as a pcapng file gives it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Loopback => "lo",
+            Self::All => "any",
+        }
+    }
+
     /// The link that carries traffic to or from `ip`.
     #[must_use]
     pub fn for_ip(ip: Option<std::net::IpAddr>) -> Self {
@@ -90,7 +99,8 @@ pub struct Summary {
 pub struct Capture {
     sock: Socket,
     ports: Ports,
-    /// Bytes kept of each frame ([`filter::SNAP_HEADERS`] to decode only).
+    /// Bytes kept of each frame ([`filter::SNAP_HEADERS`] to decode only;
+    /// more keeps each frame's bytes in [`Segment::raw`]).
     snap: u32,
 }
 
@@ -288,10 +298,16 @@ async fn read(
                 break;
             }
         };
-        let at = frame.stamp_ns.map_or_else(now_micros, |ns| ns / 1000);
-        let Some(mut seg) = buf.get(..frame.len).and_then(|f| segment::decode(f, at)) else {
+        let at_nanos = frame.stamp_ns.unwrap_or_else(|| now_micros().saturating_mul(1000));
+        let Some(bytes) = buf.get(..frame.len) else { continue };
+        let Some(mut seg) = segment::decode(bytes, at_nanos / 1000) else {
             continue;
         };
+        if snap > SNAP_HEADERS {
+            // Kept for the hex view and the pcapng: one copy per frame.
+            let bytes = bytes::Bytes::copy_from_slice(bytes);
+            seg.raw = Some(Raw { at_nanos, bytes, wire_len: frame.wire_len });
+        }
         seg.dir = ports.borrow().dir(seg.src.port(), seg.dst.port());
         tracker.annotate(&mut seg);
         if tx.send(seg).await.is_err() {

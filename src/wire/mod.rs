@@ -23,6 +23,7 @@ macro_rules! frame {
 
 pub mod bpf;
 pub mod capture;
+pub mod describe;
 pub mod filter;
 pub mod render;
 pub mod segment;
@@ -31,4 +32,4 @@ pub mod track;
 
 pub use capture::{CLOSE_LINGER, Capture, Link, Summary, Watch, WireError};
 pub use filter::{Ports, SNAP_HEADERS, SNAP_WHOLE};
-pub use segment::{Flags, Proto, Segment, Tcp, TcpOpt};
+pub use segment::{Flags, Proto, Raw, Segment, Tcp, TcpOpt};

@@ -107,6 +107,7 @@ mod tests {
                 win_shift: (!flags.has(Flags::SYN)).then_some(7),
                 options,
             }),
+            raw: None,
         }
     }
 

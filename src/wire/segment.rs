@@ -24,6 +24,20 @@ pub struct Segment {
     /// Payload bytes (TCP data, or the UDP datagram's).
     pub len: usize,
     pub proto: Proto,
+    /// The frame itself, when the capture keeps frames (the TUI's hex view
+    /// and a pcapng of the capture need them; headless lines do not).
+    pub raw: Option<Raw>,
+}
+
+/// A captured frame's bytes and the kernel's nanosecond time of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raw {
+    /// When the kernel saw the frame, nanoseconds since the Unix epoch.
+    pub at_nanos: u64,
+    /// The bytes captured (at most the capture's snapshot length).
+    pub bytes: bytes::Bytes,
+    /// The frame's length on the wire (more than `bytes` when cut short).
+    pub wire_len: usize,
 }
 
 /// The transport and what its header says.
@@ -98,6 +112,12 @@ impl Flags {
     #[must_use]
     pub fn with(self, flag: Self) -> Self {
         Self(self.0 | flag.0)
+    }
+
+    /// One flag by the name [`fmt::Display`] gives it (`SYN`).
+    #[must_use]
+    pub fn named(name: &str) -> Option<Self> {
+        Self::NAMES.iter().find(|(_, n)| *n == name).map(|(bit, _)| *bit)
     }
 
     /// The bits as the header carries them (`tcp.flags`).
@@ -185,6 +205,7 @@ pub fn decode(frame: &[u8], at_micros: Micros) -> Option<Segment> {
         dst: SocketAddr::new(dst_ip, dst_port),
         len,
         proto,
+        raw: None,
     })
 }
 

@@ -42,6 +42,7 @@ fn seg(src: &str, dst: &str, flags: &str, seq: u32, ack: u32, len: usize, win: u
             win_shift: None,
             options,
         }),
+        raw: None,
     }
 }
 

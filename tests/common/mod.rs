@@ -18,6 +18,7 @@ pub mod grammar;
 pub mod load;
 pub mod netns;
 pub mod tmux;
+pub mod userns;
 mod util;
 #[allow(unused_imports)] // some test binaries use none of them
 pub use util::*;

@@ -306,6 +306,7 @@ impl Sampling {
             return;
         }
         self.stir();
+        ctx.kernel_stir.notify_one();
         self.reported = Some(sample.clone());
         ctx.emit(EventKind::Sample { sock, sample: Box::new(sample) }).await;
     }

@@ -81,6 +81,9 @@ pub(crate) struct Ctx {
     /// them backs off when idle (a few are cheap at any rate, and a lesson
     /// must see its one listener's accept queue fill at once).
     pub sampled: Arc<AtomicUsize>,
+    /// Woken when a socket's figures change: the session's kernel watch,
+    /// backed off while nothing happens, looks again at once.
+    pub kernel_stir: Arc<tokio::sync::Notify>,
 }
 
 impl Ctx {
@@ -96,6 +99,7 @@ impl Ctx {
             sample_every,
             shutdown,
             sampled: Arc::default(),
+            kernel_stir: Arc::default(),
         }
     }
 

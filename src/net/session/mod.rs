@@ -9,7 +9,6 @@ mod step;
 
 use std::collections::BTreeMap;
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,7 +23,6 @@ use crate::net::driver::stream::Connection;
 use crate::net::driver::udp::{Datagrams, Peer};
 use crate::net::event::{Call, EventKind, Kind, SockId};
 use crate::net::kernel::KernelWatch;
-use crate::net::kernel::sample::CROWD;
 use crate::net::kernel::ticker::Ticker;
 use crate::net::session::backlog::Backlogs;
 use crate::net::session::ctx::{Ctx, Out, SockHandle, sock_channel};
@@ -86,6 +84,8 @@ pub(crate) async fn run(
     // Only TCP has sockets without an fd worth listing.
     let tcp = !s.config.role.is_unix() && s.config.role.kind() == Kind::Stream;
     let mut kernel_ticks = Ticker::new(s.config.sample_every.filter(|_| tcp));
+    let kernel_stir = std::sync::Arc::clone(&s.ctx.kernel_stir);
+    let mut quiet = 0;
     // Only while something waits for a peer that does not read.
     let mut drain = tokio::time::interval(Duration::from_millis(5));
     if let Err(message) = s.start().await {
@@ -96,27 +96,38 @@ pub(crate) async fn run(
         tokio::select! {
             cmd = commands.recv() => match cmd {
                 Some(cmd) => {
+                    quiet = 0;
                     kernel_ticks.reset();
                     s.handle(cmd).await;
                 }
                 None => break,
             },
             Some(conn) = adopt.recv() => {
+                quiet = 0;
                 kernel_ticks.reset();
                 s.adopt(conn).await;
             }
             Some((from, data)) = relayed.recv() => s.relay(from, data).await,
             Some(news) = news.recv() => s.step_news(news).await,
             Some(_) = s.tasks.join_next() => s.prune(),
+            () = kernel_stir.notified() => {
+                quiet = 0;
+                kernel_ticks.reset();
+            }
             () = kernel_ticks.tick() => {
-                // Listing ten thousand connections four times a second is
-                // most of an idle crowd's cost: back off while the listing
-                // shows nothing new, as the sockets' own timers do.
-                let crowded = s.ctx.sampled.load(Ordering::Relaxed) > CROWD;
-                if s.watch_kernel().await || !crowded {
+                // A listing walks the kernel's whole connection table (even
+                // in a namespace of three sockets: most of an idle demo's
+                // CPU), and lists every one of ten thousand connections:
+                // back off while it shows nothing new. A command, a new
+                // connection or any socket's changed figures bring it back.
+                if s.watch_kernel().await {
+                    quiet = 0;
                     kernel_ticks.reset();
                 } else {
-                    kernel_ticks.slower();
+                    quiet += 1;
+                    if quiet >= QUIET_KERNEL_TICKS {
+                        kernel_ticks.slower();
+                    }
                 }
             }
             _ = drain.tick(), if !s.backlogs.is_empty() => s.backlogs.drain(&s.conns),
@@ -134,6 +145,10 @@ pub(crate) async fn run(
     s.steps.socks.clear();
     while s.tasks.join_next().await.is_some() {}
 }
+
+/// Kernel listings in a row that found nothing new before the watch backs
+/// off (at the 250 ms period: one second).
+const QUIET_KERNEL_TICKS: u32 = 4;
 
 impl Session {
     /// Makes the role's first calls: listen, bind, or connect.
