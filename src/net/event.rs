@@ -285,6 +285,8 @@ pub enum EventKind {
     /// What a `--sink` socket has taken so far (or a `--source` sent):
     /// counted, not reported call by call.
     Totals(Moved),
+    /// What only a relay reports: its pairs of legs, and faults acting.
+    Relay(crate::net::relay::RelayNote),
 }
 
 /// Bytes and calls one socket moved in one direction, and over what time.

@@ -22,6 +22,7 @@ pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
+pub mod relay;
 mod session;
 pub mod sockaddr;
 mod socket;
@@ -161,6 +162,8 @@ pub struct SessionConfig {
     pub v6_only: Option<bool>,
     /// A Unix server removes a stale socket file in its way (`--unlink`).
     pub unlink: bool,
+    /// A server that relays each client to an upstream of its own.
+    pub relay: Option<relay::RelayConfig>,
 }
 
 impl SessionConfig {
@@ -184,6 +187,7 @@ impl SessionConfig {
             broker: false,
             v6_only: None,
             unlink: false,
+            relay: None,
         }
     }
 }

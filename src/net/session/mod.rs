@@ -5,6 +5,7 @@
 mod backlog;
 pub(crate) mod ctx;
 mod many;
+mod relay;
 mod step;
 
 use std::collections::BTreeMap;
@@ -150,6 +151,10 @@ impl Session {
             let v6 = self.config.v6_only;
             let (id, socket) = setup::dgram_bound(&self.ctx, &first, v6, unlink).await?;
             self.own_file = Unlink::of(&first);
+            if let Some(relay) = &self.config.relay {
+                self.spawn_dgram_relay(id, socket, relay.clone());
+                return Ok(());
+            }
             self.spawn_udp(id, "server", socket, Peer::LastSender(None), CallMode::default());
         } else {
             let connected = !self.config.unconnected;
@@ -205,6 +210,10 @@ impl Session {
         }
         if let (true, Some(tcp)) = (self.config.nodelay, conn.stream.tcp()) {
             setup::nodelay(&self.ctx, conn.id, conn.var, tcp).await;
+        }
+        if self.config.relay.is_some() {
+            self.spawn_pair(conn).await;
+            return;
         }
         self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode).await;
     }

@@ -1,0 +1,272 @@
+//! One direction of a relayed connection: read from one leg, write to the
+//! other, with that direction's faults in between.
+//!
+//! The byte path allocates nothing per chunk: reads land in one block that
+//! is split into chunks and taken back once they are written and reported
+//! (DESIGN.md: on loopback here large-buffer copies beat splice). Writes
+//! are tried before waiting for readiness, so a socket with room costs one
+//! system call a chunk.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use tokio::time::Instant;
+
+use crate::net::driver::conn::Conn;
+use crate::net::event::{Call, DataRecord, Dir, EventKind, Returned, SockId};
+use crate::net::relay::fault::{Dice, Toxic};
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
+
+/// One leg of a pair: a connected socket and how the timeline names it.
+#[derive(Debug)]
+pub(crate) struct Leg {
+    pub id: SockId,
+    /// The Python variable: `sock` (the accepted client), `upstream`.
+    pub var: &'static str,
+    pub conn: Conn,
+    pub peer: Addr,
+}
+
+/// One direction's faults, decided once per connection (probabilities
+/// rolled when it was accepted).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WayFaults {
+    pub latency: Option<(Duration, Duration)>,
+    /// Bytes per second.
+    pub bandwidth: Option<u64>,
+    pub slicer: Option<(usize, usize, Duration)>,
+    pub limit: Option<u64>,
+    /// `Some(None)`: never forward, never close.
+    pub timeout: Option<Option<Duration>>,
+    pub slow_close: Option<Duration>,
+}
+
+impl WayFaults {
+    /// Adds one toxic.
+    pub fn add(&mut self, toxic: Toxic) {
+        match toxic {
+            Toxic::Latency { delay, jitter } => self.latency = Some((delay, jitter)),
+            Toxic::Bandwidth { kib_per_sec } => self.bandwidth = Some(kib_per_sec * 1024),
+            Toxic::Slicer { size, variation, delay } => {
+                self.slicer = Some((size, variation, delay));
+            }
+            Toxic::LimitData { bytes } => self.limit = Some(bytes),
+            Toxic::Timeout { after } => self.timeout = Some(after),
+            Toxic::SlowClose { delay } => self.slow_close = Some(delay),
+            // The pair's own timer, not a direction's.
+            Toxic::ResetPeer { .. } => {}
+        }
+    }
+
+    /// Whether every chunk goes straight through.
+    fn none(&self) -> bool {
+        self.latency.is_none()
+            && self.bandwidth.is_none()
+            && self.slicer.is_none()
+            && self.limit.is_none()
+            && self.timeout.is_none()
+    }
+}
+
+/// How a direction ended.
+#[derive(Debug)]
+pub(crate) enum Ended {
+    /// The sender is done (EOF); `shutdown(SHUT_WR)` was passed on.
+    Eof,
+    /// A fault closes the pair: `limit_data` reached, `timeout` passed.
+    Fault(&'static str),
+    /// A call failed on a leg: the socket id, its variable, the call.
+    Failed(SockId, &'static str, Call, io::Error),
+}
+
+/// One direction at work.
+pub(crate) struct Pump<'a> {
+    pub ctx: &'a Ctx,
+    pub from: &'a Leg,
+    pub to: &'a Leg,
+    pub faults: WayFaults,
+    pub dice: Dice,
+    /// Report every chunk (the TUI, `--dump`, `--events`, `--log`).
+    pub chunk_events: bool,
+    pub size: usize,
+    /// Bytes read and written so far (the data events' offsets).
+    pub read: u64,
+    pub written: u64,
+    /// When the first byte went out under `bandwidth`.
+    pub paced_from: Option<Instant>,
+}
+
+/// Chunks per block of the read buffer.
+const CHUNKS_PER_BLOCK: usize = 4;
+
+impl Pump<'_> {
+    /// Runs until this direction is done.
+    pub async fn run(mut self) -> Ended {
+        let mut rbuf = BytesMut::new();
+        let timeout = self.faults.timeout.map(|after| after.map(|t| Instant::now() + t));
+        loop {
+            let chunk = tokio::select! {
+                read = self.read_chunk(&mut rbuf) => read,
+                () = deadline(timeout) => return Ended::Fault("timeout"),
+            };
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(err) => return self.failed_recv(err),
+            };
+            if chunk.is_empty() {
+                return self.eof().await;
+            }
+            if self.faults.timeout.is_some() {
+                // toxiproxy's timeout: what arrives is dropped.
+                continue;
+            }
+            let mut chunk = chunk;
+            let mut reached = false;
+            if let Some(limit) = self.faults.limit {
+                let room = limit.saturating_sub(self.written);
+                if chunk.len() as u64 >= room {
+                    chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                    reached = true;
+                }
+            }
+            if let Err(err) = self.forward(&chunk).await {
+                let call = Call::SendAll { len: chunk.len() };
+                return Ended::Failed(self.to.id, self.to.var, call, err);
+            }
+            if reached {
+                return Ended::Fault("limit_data");
+            }
+        }
+    }
+
+    /// Waits for and reads one chunk (empty: EOF), reported when asked.
+    async fn read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Bytes> {
+        if rbuf.capacity() < self.size {
+            // Takes the block back when every chunk of it is gone.
+            rbuf.reserve(self.size * CHUNKS_PER_BLOCK);
+        }
+        loop {
+            match self.from.conn.try_read_buf(&mut (&mut *rbuf).limit(self.size)) {
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    self.from.conn.readable().await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let chunk = rbuf.split().freeze();
+        if self.chunk_events {
+            self.report_read(&chunk).await;
+        }
+        self.read += chunk.len() as u64;
+        Ok(chunk)
+    }
+
+    async fn report_read(&self, chunk: &Bytes) {
+        let bufsize = self.size;
+        let returned = Returned::Data { data: chunk.clone(), from: None, truncated: None };
+        self.ctx.call(self.from.id, self.from.var, Call::Recv { bufsize }, Ok(returned)).await;
+        if chunk.is_empty() {
+            return;
+        }
+        let record = DataRecord {
+            sock: self.from.id,
+            dir: Dir::Received,
+            peer: Some(self.from.peer.clone()),
+            data: chunk.clone(),
+            offset: self.read,
+        };
+        self.ctx.emit(EventKind::Data(record)).await;
+    }
+
+    /// Writes `chunk` to the other leg through this direction's faults.
+    async fn forward(&mut self, chunk: &Bytes) -> io::Result<()> {
+        if self.faults.none() {
+            return self.send(chunk.clone()).await;
+        }
+        if let Some((delay, jitter)) = self.faults.latency {
+            // delay ± jitter, uniformly.
+            let jitter_us = u64::try_from(jitter.as_micros()).unwrap_or(u64::MAX);
+            let spread = Duration::from_micros(self.dice.upto(jitter_us.saturating_mul(2)));
+            tokio::time::sleep(delay.saturating_sub(jitter) + spread).await;
+        }
+        let mut at = 0;
+        while at < chunk.len() {
+            let mut piece = chunk.len() - at;
+            if let Some((size, variation, _)) = self.faults.slicer {
+                let var = self.dice.upto(variation as u64 * 2) as usize;
+                piece = piece.min((size + var).saturating_sub(variation).max(1));
+            }
+            if let Some(rate) = self.faults.bandwidth {
+                // Pieces of a tenth of a second keep the pace smooth.
+                piece = piece.min(usize::try_from(rate / 10).unwrap_or(usize::MAX).max(1));
+                let start = *self.paced_from.get_or_insert_with(Instant::now);
+                let due = Duration::from_secs_f64(self.written as f64 / rate as f64);
+                tokio::time::sleep_until(start + due).await;
+            }
+            self.send(chunk.slice(at..at + piece)).await?;
+            at += piece;
+            if let (Some((_, _, delay)), true) = (self.faults.slicer, at < chunk.len()) {
+                tokio::time::sleep(delay).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `sendall(piece)` on the other leg, reported when asked.
+    async fn send(&mut self, piece: Bytes) -> io::Result<()> {
+        let mut left: &[u8] = &piece;
+        while !left.is_empty() {
+            match self.to.conn.try_write(left) {
+                Ok(n) => left = &left[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.to.conn.writable().await?,
+                Err(e) => return Err(e),
+            }
+        }
+        let offset = self.written;
+        self.written += piece.len() as u64;
+        if self.chunk_events {
+            let call = Call::SendAll { len: piece.len() };
+            self.ctx.call(self.to.id, self.to.var, call, Ok(Returned::Nothing)).await;
+            let record = DataRecord {
+                sock: self.to.id,
+                dir: Dir::Sent,
+                peer: Some(self.to.peer.clone()),
+                data: piece,
+                offset,
+            };
+            self.ctx.emit(EventKind::Data(record)).await;
+        }
+        Ok(())
+    }
+
+    /// The sender is done: pass its FIN on (after `slow_close`).
+    async fn eof(&self) -> Ended {
+        self.ctx.emit(EventKind::PeerEof { sock: self.from.id }).await;
+        if let Some(delay) = self.faults.slow_close {
+            tokio::time::sleep(delay).await;
+        }
+        let how = crate::net::Shut::Write;
+        let shut = socket2::SockRef::from(&self.to.conn).shutdown(how.std());
+        let result =
+            shut.as_ref().map(|()| Returned::Nothing).map_err(crate::net::CallError::from_io);
+        self.ctx.call(self.to.id, self.to.var, Call::Shutdown(how), result).await;
+        match shut {
+            // The other end may be gone already: its own direction says so.
+            Ok(()) | Err(_) => Ended::Eof,
+        }
+    }
+
+    fn failed_recv(&self, err: io::Error) -> Ended {
+        Ended::Failed(self.from.id, self.from.var, Call::Recv { bufsize: self.size }, err)
+    }
+}
+
+async fn deadline(at: Option<Option<Instant>>) {
+    match at {
+        Some(Some(at)) => tokio::time::sleep_until(at).await,
+        _ => std::future::pending().await,
+    }
+}

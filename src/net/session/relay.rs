@@ -1,0 +1,68 @@
+//! A relay session: each accepted client becomes a pair of legs run by one
+//! task; a datagram relay's bound socket runs its own task. The session
+//! keeps one handle per pair (the client's), so `--max-conns` counts pairs
+//! and closing the client's id closes the pair.
+
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+
+use crate::net::driver::dgram::Dgram;
+use crate::net::driver::listener::Accepted;
+use crate::net::event::{Kind, SockId};
+use crate::net::relay::RelayConfig;
+use crate::net::relay::pair::{self, PairStart};
+use crate::net::relay::pump::Leg;
+use crate::net::relay::udp::DgramRelay;
+use crate::net::session::Session;
+use crate::net::session::ctx::{SockHandle, sock_channel};
+use crate::net::{Role, SessionConfig, Target};
+
+impl Session {
+    /// Runs an accepted client and the upstream connection made for it.
+    pub(super) async fn spawn_pair(&mut self, conn: Accepted) {
+        let Some(relay) = self.config.relay.clone() else { return };
+        let fd = conn.stream.as_raw_fd();
+        let (Ok(local), Ok(peer)) = (conn.stream.local(), conn.stream.peer()) else {
+            // The client left between accept and now.
+            return;
+        };
+        self.ctx.connected(conn.id, fd, local, peer.clone()).await;
+        let connect = Arc::new(upstream_config(&self.config, &relay.upstream));
+        let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
+        let start = PairStart {
+            ctx: self.ctx.clone(),
+            relay: Arc::new(relay),
+            connect,
+            client: Leg { id: conn.id, var: conn.var, conn: conn.stream, peer: peer.clone() },
+            recv_size: self.config.recv_size,
+        };
+        self.tasks.spawn(pair::run(start, inbox));
+        self.conns.insert(conn.id, SockHandle { peer: Some(peer), ..handle });
+    }
+
+    /// Runs a datagram relay on its bound socket.
+    pub(super) fn spawn_dgram_relay(&mut self, id: SockId, socket: Dgram, relay: RelayConfig) {
+        let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
+        let task = DgramRelay {
+            ctx: self.ctx.clone(),
+            id,
+            socket: Arc::new(socket),
+            relay: Arc::new(relay),
+        };
+        self.tasks.spawn(task.run(inbox));
+        self.listeners.insert(id, handle);
+    }
+}
+
+/// The config an upstream connection is made with: the target's client
+/// role, and the session's connect options (`--timeout`, `--nodelay`).
+fn upstream_config(config: &SessionConfig, upstream: &Target) -> SessionConfig {
+    let role = match upstream {
+        Target::Unix(name) => Role::UnixClient(name.clone(), Kind::Stream),
+        other => Role::TcpClient(other.clone()),
+    };
+    let mut connect = SessionConfig::new(role);
+    connect.timeout = config.timeout;
+    connect.nodelay = config.nodelay;
+    connect
+}
