@@ -33,6 +33,8 @@ struct Upstream {
     /// Micros of the last datagram either way (the idle clock).
     last: Arc<AtomicU64>,
     sent: u64,
+    /// The server's address.
+    peer: Addr,
 }
 
 /// The listening socket's task.
@@ -76,7 +78,7 @@ impl DgramRelay {
                     match up.socket.send(&data).await {
                         Ok(_) => {
                             if self.relay.chunk_events {
-                                let to = self.relay_target(&up.socket);
+                                let to = up.peer.clone();
                                 self.report(up.id, "upstream", Dir::Sent, &to, &data, up.sent).await;
                             }
                             up.sent += 1;
@@ -117,7 +119,8 @@ impl DgramRelay {
                 return None;
             }
         };
-        let (id, socket) = match setup::dgram_client(&self.ctx, &addrs[0], true).await {
+        let peer = addrs[0].clone();
+        let (id, socket) = match setup::dgram_client(&self.ctx, &peer, true).await {
             Ok(made) => made,
             Err(message) => {
                 self.no_upstream(message).await;
@@ -140,20 +143,13 @@ impl DgramRelay {
             listener: self.socket.clone(),
             listener_id: self.id,
             client: client.clone(),
+            server: peer.clone(),
             last: last.clone(),
             relay: self.relay.clone(),
             gone: gone.clone(),
         };
         tasks.spawn(back.run());
-        Some(Upstream { id, socket, last, sent: 0 })
-    }
-
-    fn relay_target(&self, socket: &Dgram) -> Addr {
-        let peer = match socket {
-            Dgram::Udp(s) => s.peer_addr().ok().map(Addr::Inet),
-            Dgram::Unix(_) => None,
-        };
-        peer.unwrap_or_else(|| Addr::Unix(crate::net::sockaddr::UnixName::Unnamed))
+        Some(Upstream { id, socket, last, sent: 0, peer })
     }
 
     async fn no_upstream(&self, message: String) {
@@ -213,6 +209,7 @@ struct Back {
     listener: Arc<Dgram>,
     listener_id: SockId,
     client: Addr,
+    server: Addr,
     last: Arc<AtomicU64>,
     relay: Arc<RelayConfig>,
     gone: mpsc::Sender<Addr>,
@@ -240,7 +237,7 @@ impl Back {
                     self.last.store(now_micros(), Ordering::Relaxed);
                     let data = Bytes::copy_from_slice(&buf[..n]);
                     if self.relay.chunk_events {
-                        let from = self.socket_peer().unwrap_or_else(|| self.client.clone());
+                        let from = self.server.clone();
                         report(&self.ctx, self.id, "upstream", Dir::Received, &from, &data, received).await;
                     }
                     received += 1;
@@ -268,13 +265,6 @@ impl Back {
         };
         let _ = self.gone.send(self.client.clone()).await;
         self.ctx.closed(self.id, "upstream", reason).await;
-    }
-
-    fn socket_peer(&self) -> Option<Addr> {
-        match &*self.socket {
-            Dgram::Udp(s) => s.peer_addr().ok().map(Addr::Inet),
-            Dgram::Unix(_) => None,
-        }
     }
 
     async fn failed(&self, err: &io::Error) -> CloseReason {
