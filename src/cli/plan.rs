@@ -69,6 +69,8 @@ pub struct Plan {
     pub lang_given: bool,
     /// `--wire`: capture the session's own segments (TCP and UDP ends).
     pub wire: bool,
+    /// The demo runs in its own user + network namespace (not `--no-netns`).
+    pub netns: bool,
 }
 
 impl Cli {
@@ -77,6 +79,7 @@ impl Cli {
     pub fn plan(self) -> Plan {
         let mode = self.command.unwrap_or(Mode::Demo {
             proto: Proto::Tcp,
+            no_netns: false,
             common: Common {
                 recv_size: None,
                 eol: None,
@@ -114,8 +117,10 @@ impl Cli {
             (end, common)
         };
         let mut wire = Wire::default();
+        let mut netns = false;
         let (ends, common, demo) = match mode {
-            Mode::Demo { proto, common } => {
+            Mode::Demo { proto, no_netns, common } => {
+                netns = !no_netns;
                 let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
                 let (server, client) = match proto {
                     Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
@@ -248,6 +253,7 @@ impl Cli {
             lang: common.lang.unwrap_or_default(),
             lang_given: common.lang.is_some(),
             wire: wire.wire,
+            netns,
         }
     }
 }
