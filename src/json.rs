@@ -80,6 +80,13 @@ fn relay(note: &RelayNote) -> Value {
         RelayNote::Idle { server, client_addr } => {
             json!({ "ev": "idle", "sock": server, "client_addr": client_addr.to_string() })
         }
+        RelayNote::Held(h) => json!({
+            "ev": "held", "sock": h.client, "way": h.way.name(), "on": h.on,
+            "count": h.count, "bytes": h.bytes, "sizes": h.sizes,
+        }),
+        RelayNote::Injected { client, way, len } => {
+            json!({ "ev": "injected", "sock": client, "way": way.name(), "len": len })
+        }
     }
 }
 

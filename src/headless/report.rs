@@ -160,6 +160,17 @@ impl Reporter {
             RelayNote::Idle { server, client_addr } => {
                 format!("relay: upstream sock {server} for {client_addr} idle; closed")
             }
+            RelayNote::Held(h) => format!(
+                "relay: sock {}'s {} {}: {} chunks, {} B waiting",
+                h.client,
+                h.way.arrow(),
+                if h.on { "held" } else { "flowing" },
+                h.count,
+                h.bytes
+            ),
+            RelayNote::Injected { client, way, len } => {
+                format!("relay: {len} B injected into sock {client}'s {}", way.arrow())
+            }
         })
     }
 

@@ -237,6 +237,9 @@ pub enum Command {
     /// [`EventKind::Totals`] at the end. (A TCP source sends slices of one
     /// buffer with [`Command::Send`]: at 256 KiB a send, those cost nothing.)
     Source { to: To, total: u64, size: usize },
+    /// A relay: hold, forward, drop, edit or inject on the pair(s) `to`
+    /// names (by their client leg), one way or both (`None`).
+    Relay { to: To, way: Option<relay::Way>, op: relay::RelayOp },
 }
 
 /// Commands go in here; the session ends when this is dropped.

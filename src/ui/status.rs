@@ -119,9 +119,14 @@ impl Widget for StatusBar<'_> {
             sep.clone(),
             Span::styled(format!("pending {} B", app.end().pending), bar),
             Span::styled(progress(app), bar),
-            sep,
-            Span::styled(hints, bar),
+            sep.clone(),
         ]);
+        if let Some(relay) = app.end().relay.as_ref().and_then(|r| r.status()) {
+            let loud =
+                Style::new().bg(Color::Magenta).fg(Color::White).add_modifier(Modifier::BOLD);
+            spans.extend([Span::styled(relay, loud), sep]);
+        }
+        spans.push(Span::styled(hints, bar));
         Paragraph::new(Line::from(spans)).style(bar).render(area, buf);
     }
 }

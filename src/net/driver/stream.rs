@@ -132,7 +132,7 @@ impl Connection {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
-                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } => {}
+                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } | Out::Relay(..) => {}
                 Out::Close => return Some(CloseReason::Local),
                 Out::Shutdown(how) => {
                     let how = *how;

@@ -7,6 +7,7 @@
 //! - `fault.rs`: toxiproxy's toxics, parsed from `--fault`.
 
 pub mod fault;
+pub mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
 pub(crate) mod udp;
@@ -14,6 +15,7 @@ pub(crate) mod udp;
 use std::time::Duration;
 
 pub use fault::{Fault, Toxic, Way};
+pub use hold::{HeldView, RelayOp};
 
 use crate::net::addr::Target;
 use crate::net::event::SockId;
@@ -31,18 +33,29 @@ pub struct RelayConfig {
     pub chunk_events: bool,
     /// UDP: an upstream socket silent this long is closed.
     pub idle: Duration,
+    /// Bytes a held direction keeps waiting before it stops reading.
+    pub hold_cap: usize,
 }
 
 impl RelayConfig {
     /// A relay to `upstream` with no faults, reporting every chunk.
     #[must_use]
     pub fn new(upstream: Target) -> Self {
-        Self { upstream, faults: Vec::new(), chunk_events: true, idle: DEFAULT_IDLE }
+        Self {
+            upstream,
+            faults: Vec::new(),
+            chunk_events: true,
+            idle: DEFAULT_IDLE,
+            hold_cap: DEFAULT_HOLD_CAP,
+        }
     }
 }
 
 /// How long a UDP relay keeps a silent client's upstream socket.
 pub const DEFAULT_IDLE: Duration = Duration::from_secs(60);
+
+/// Held bytes per direction by default before reading stops.
+pub const DEFAULT_HOLD_CAP: usize = 1 << 20;
 
 /// What only a relay reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,4 +70,8 @@ pub enum RelayNote {
     Fault { client: SockId, what: &'static str },
     /// UDP: a client's upstream socket was closed after `idle` of silence.
     Idle { server: SockId, client_addr: Addr },
+    /// A direction's held chunks changed (held, forwarded, dropped, edited).
+    Held(HeldView),
+    /// Bytes typed by the user were written toward `way`'s receiver.
+    Injected { client: SockId, way: Way, len: usize },
 }

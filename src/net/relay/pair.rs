@@ -11,13 +11,14 @@ use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::net::event::{Call, CloseReason, EventKind, Returned, SockId, SockOpt};
 use crate::net::kernel::sample::Sampling;
 use crate::net::relay::fault::{Dice, Toxic, Way};
 use crate::net::relay::pump::{Ended, Leg, Pump, WayFaults};
-use crate::net::relay::{RelayConfig, RelayNote};
+use crate::net::relay::{RelayConfig, RelayNote, RelayOp};
 use crate::net::session::ctx::{Ctx, Out, SockInbox};
 use crate::net::socket::setup;
 use crate::net::{CallError, SessionConfig};
@@ -91,8 +92,11 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
     ctx.emit(EventKind::Relay(note)).await;
     let [up_faults, down_faults] = ways;
     let outcome = {
-        let pump = |from, to, faults, dice| Pump {
+        let pump = |way, from, to, faults, dice| Pump {
             ctx: &ctx,
+            pair: client.id,
+            way,
+            hold_cap: relay.hold_cap,
             from,
             to,
             faults,
@@ -103,11 +107,15 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
             written: 0,
             paced_from: None,
         };
-        let up = pump(&client, &server, up_faults, dice.clone());
+        let up = pump(Way::Up, &client, &server, up_faults, dice.clone());
         dice.next();
-        let down = pump(&server, &client, down_faults, dice);
+        let down = pump(Way::Down, &server, &client, down_faults, dice);
         let reset_at = reset_after.map(|t| Instant::now() + t);
-        drive(&ctx, (&client, &server), (up.run(), down.run()), reset_at, &mut inbox).await
+        let (up_ops, up_rx) = mpsc::unbounded_channel();
+        let (down_ops, down_rx) = mpsc::unbounded_channel();
+        let pumps = (up.run(up_rx), down.run(down_rx));
+        let ops = Ops { up: up_ops, down: down_ops, inbox: &mut inbox };
+        drive(&ctx, (&client, &server), pumps, reset_at, ops).await
     };
     finish(&ctx, client, server, outcome).await;
 }
@@ -141,13 +149,41 @@ async fn closed(inbox: &mut SockInbox) {
     }
 }
 
+/// Where the session's requests for a running pair go.
+struct Ops<'a> {
+    up: mpsc::UnboundedSender<RelayOp>,
+    down: mpsc::UnboundedSender<RelayOp>,
+    inbox: &'a mut SockInbox,
+}
+
+impl Ops<'_> {
+    /// Passes requests to the directions until the pair is to close.
+    async fn until_closed(&mut self) {
+        loop {
+            match self.inbox.out.recv().await {
+                Some(Out::Close) | None => return,
+                Some(Out::Relay(way, op)) => {
+                    // A direction that has ended takes no more: fine.
+                    if way != Some(Way::Down) {
+                        let _ = self.up.send(op.clone());
+                    }
+                    if way != Some(Way::Up) {
+                        let _ = self.down.send(op);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
 /// Runs both directions until the pair is done; samples both legs.
 async fn drive(
     ctx: &Ctx,
     (client, server): (&Leg, &Leg),
     (up, down): (impl Future<Output = Ended>, impl Future<Output = Ended>),
     reset_at: Option<Instant>,
-    inbox: &mut SockInbox,
+    mut ops: Ops<'_>,
 ) -> Outcome {
     tokio::pin!(up, down);
     let (mut up_done, mut down_done) = (false, false);
@@ -160,7 +196,7 @@ async fn drive(
             e = &mut up, if !up_done => { up_done = true; e }
             e = &mut down, if !down_done => { down_done = true; e }
             () = sleep_until(reset_at) => break Outcome::Reset,
-            () = closed(inbox) => break Outcome::Close,
+            () = ops.until_closed() => break Outcome::Close,
             () = ctx.shutdown.cancelled() => break Outcome::Close,
             () = sampling.0.tick() => {
                 sampling.0.emit(ctx, client.id, &client.conn).await;

@@ -11,11 +11,14 @@ use std::io;
 use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::net::driver::conn::Conn;
 use crate::net::event::{Call, DataRecord, Dir, EventKind, Returned, SockId};
-use crate::net::relay::fault::{Dice, Toxic};
+use crate::net::relay::RelayNote;
+use crate::net::relay::fault::{Dice, Toxic, Way};
+use crate::net::relay::hold::{Held, RelayOp};
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
 
@@ -84,6 +87,9 @@ pub(crate) enum Ended {
 /// One direction at work.
 pub(crate) struct Pump<'a> {
     pub ctx: &'a Ctx,
+    /// The pair (its client leg's id) and the way bytes go here.
+    pub pair: SockId,
+    pub way: Way,
     pub from: &'a Leg,
     pub to: &'a Leg,
     pub faults: WayFaults,
@@ -91,6 +97,8 @@ pub(crate) struct Pump<'a> {
     /// Report every chunk (the TUI, `--dump`, `--events`, `--log`).
     pub chunk_events: bool,
     pub size: usize,
+    /// Held bytes past which a held direction stops reading.
+    pub hold_cap: usize,
     /// Bytes read and written so far (the data events' offsets).
     pub read: u64,
     pub written: u64,
@@ -101,67 +109,160 @@ pub(crate) struct Pump<'a> {
 /// Chunks per block of the read buffer.
 const CHUNKS_PER_BLOCK: usize = 4;
 
+/// What woke the pump.
+enum Wake {
+    Readable,
+    Op(Option<RelayOp>),
+}
+
 impl Pump<'_> {
-    /// Runs until this direction is done.
-    pub async fn run(mut self) -> Ended {
+    /// Runs until this direction is done, taking the user's `ops` for it.
+    pub async fn run(mut self, mut ops: mpsc::UnboundedReceiver<RelayOp>) -> Ended {
         let mut rbuf = BytesMut::new();
+        let mut held = Held::default();
+        let (mut eof, mut ops_open) = (false, true);
         let timeout = self.faults.timeout.map(|after| after.map(|t| Instant::now() + t));
         loop {
-            let chunk = tokio::select! {
-                read = self.read_chunk(&mut rbuf) => read,
-                () = deadline(timeout) => return Ended::Fault("timeout"),
-            };
-            let chunk = match chunk {
-                Ok(chunk) => chunk,
-                Err(err) => return self.failed_recv(err),
-            };
-            if chunk.is_empty() {
+            if eof && !held.on && held.chunks.is_empty() {
                 return self.eof().await;
             }
-            if self.faults.timeout.is_some() {
-                // toxiproxy's timeout: what arrives is dropped.
-                continue;
-            }
-            let mut chunk = chunk;
-            let mut reached = false;
-            if let Some(limit) = self.faults.limit {
-                let room = limit.saturating_sub(self.written);
-                if chunk.len() as u64 >= room {
-                    chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
-                    reached = true;
+            let reading = !eof && !held.full(self.hold_cap);
+            let wake = tokio::select! {
+                biased;
+                op = ops.recv(), if ops_open => Wake::Op(op),
+                ready = self.from.conn.readable(), if reading => match ready {
+                    Ok(()) => Wake::Readable,
+                    Err(err) => return self.failed_recv(err),
+                },
+                () = deadline(timeout) => return Ended::Fault("timeout"),
+            };
+            let op = match wake {
+                Wake::Op(None) => {
+                    ops_open = false;
+                    continue;
                 }
-            }
-            if let Err(err) = self.forward(&chunk).await {
-                let call = Call::SendAll { len: chunk.len() };
-                return Ended::Failed(self.to.id, self.to.var, call, err);
-            }
-            if reached {
-                return Ended::Fault("limit_data");
+                Wake::Op(Some(op)) => op,
+                Wake::Readable => {
+                    let chunk = match self.try_read_chunk(&mut rbuf) {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => continue,
+                        Err(err) => return self.failed_recv(err),
+                    };
+                    if self.chunk_events {
+                        self.report_read(&chunk).await;
+                    }
+                    self.read += chunk.len() as u64;
+                    if chunk.is_empty() {
+                        // The FIN waits behind any held chunk, like one.
+                        eof = true;
+                        continue;
+                    }
+                    if held.on {
+                        held.push(chunk);
+                        self.held_changed(&held).await;
+                        continue;
+                    }
+                    if let Some(end) = self.pass(chunk).await {
+                        return end;
+                    }
+                    continue;
+                }
+            };
+            if let Some(end) = self.apply(op, &mut held).await {
+                return end;
             }
         }
     }
 
-    /// Waits for and reads one chunk (empty: EOF), reported when asked.
-    async fn read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Bytes> {
+    /// Carries out one of the user's requests.
+    async fn apply(&mut self, op: RelayOp, held: &mut Held) -> Option<Ended> {
+        let mut release = 0;
+        match op {
+            RelayOp::Hold(on) => {
+                held.on = on;
+                if !on {
+                    release = held.chunks.len();
+                }
+            }
+            RelayOp::Forward { all } => release = if all { held.chunks.len() } else { 1 },
+            RelayOp::Drop => {
+                held.pop();
+            }
+            RelayOp::Edit(bytes) => {
+                held.edit(bytes);
+            }
+            RelayOp::Inject(bytes) => {
+                let len = bytes.len();
+                if let Err(err) = self.send(bytes).await {
+                    return Some(Ended::Failed(
+                        self.to.id,
+                        self.to.var,
+                        Call::SendAll { len },
+                        err,
+                    ));
+                }
+                let note = RelayNote::Injected { client: self.pair, way: self.way, len };
+                self.ctx.emit(EventKind::Relay(note)).await;
+                return None;
+            }
+            RelayOp::Faults(faults) => {
+                self.faults = WayFaults::default();
+                for fault in faults.iter().filter(|f| f.applies(self.way)) {
+                    if self.dice.chance(fault.probability) {
+                        self.faults.add(fault.toxic);
+                    }
+                }
+                return None;
+            }
+        }
+        for _ in 0..release {
+            let Some(chunk) = held.pop() else { break };
+            if let Some(end) = self.pass(chunk).await {
+                return Some(end);
+            }
+        }
+        self.held_changed(held).await;
+        None
+    }
+
+    async fn held_changed(&self, held: &Held) {
+        let view = held.view(self.pair, self.way);
+        self.ctx.emit(EventKind::Relay(RelayNote::Held(view))).await;
+    }
+
+    /// One chunk through this direction's faults; `Some` when that ends it.
+    async fn pass(&mut self, mut chunk: Bytes) -> Option<Ended> {
+        if self.faults.timeout.is_some() {
+            // toxiproxy's timeout: what arrives is dropped.
+            return None;
+        }
+        let mut reached = false;
+        if let Some(limit) = self.faults.limit {
+            let room = limit.saturating_sub(self.written);
+            if chunk.len() as u64 >= room {
+                chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                reached = true;
+            }
+        }
+        if let Err(err) = self.forward(&chunk).await {
+            let call = Call::SendAll { len: chunk.len() };
+            return Some(Ended::Failed(self.to.id, self.to.var, call, err));
+        }
+        reached.then_some(Ended::Fault("limit_data"))
+    }
+
+    /// One read of what is there: a chunk (empty: EOF), or `None` when
+    /// the readiness was stale.
+    fn try_read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Option<Bytes>> {
         if rbuf.capacity() < self.size {
             // Takes the block back when every chunk of it is gone.
             rbuf.reserve(self.size * CHUNKS_PER_BLOCK);
         }
-        loop {
-            match self.from.conn.try_read_buf(&mut (&mut *rbuf).limit(self.size)) {
-                Ok(_) => break,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    self.from.conn.readable().await?;
-                }
-                Err(e) => return Err(e),
-            }
+        match self.from.conn.try_read_buf(&mut (&mut *rbuf).limit(self.size)) {
+            Ok(_) => Ok(Some(rbuf.split().freeze())),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(e),
         }
-        let chunk = rbuf.split().freeze();
-        if self.chunk_events {
-            self.report_read(&chunk).await;
-        }
-        self.read += chunk.len() as u64;
-        Ok(chunk)
     }
 
     async fn report_read(&self, chunk: &Bytes) {

@@ -13,9 +13,10 @@ use crate::net::relay::RelayConfig;
 use crate::net::relay::pair::{self, PairStart};
 use crate::net::relay::pump::Leg;
 use crate::net::relay::udp::DgramRelay;
+use crate::net::relay::{RelayOp, Way};
 use crate::net::session::Session;
-use crate::net::session::ctx::{SockHandle, sock_channel};
-use crate::net::{Role, SessionConfig, Target};
+use crate::net::session::ctx::{Out, SockHandle, sock_channel};
+use crate::net::{Role, SessionConfig, Target, To};
 
 impl Session {
     /// Runs an accepted client and the upstream connection made for it.
@@ -51,6 +52,22 @@ impl Session {
         };
         self.tasks.spawn(task.run(inbox));
         self.listeners.insert(id, handle);
+    }
+}
+
+impl Session {
+    /// Hands a relay request to the pairs `to` names. Faults also apply to
+    /// pairs that come later.
+    pub(super) async fn relay_op(&mut self, to: To, way: Option<Way>, op: RelayOp) {
+        if let (RelayOp::Faults(faults), Some(relay)) = (&op, self.config.relay.as_mut()) {
+            relay.faults.clone_from(faults);
+        }
+        let ids = self.targets(to);
+        for id in ids {
+            if let Some(handle) = self.conns.get(&id) {
+                let _ = handle.out.send(Out::Relay(way, op.clone())).await;
+            }
+        }
     }
 }
 
