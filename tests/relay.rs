@@ -277,3 +277,56 @@ fn dump_text_shows_each_chunk_with_its_direction() {
     relay.wait_count("the bytes of both chunks", 2, |l| l == "ping");
     relay.kill();
 }
+
+#[test]
+fn log_and_pcap_cover_both_legs() {
+    let (_server, echo) = echo_server();
+    let dir = std::env::temp_dir().join(format!("sockpit-relay-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let (log, pcap) = (dir.join("relay.jsonl"), dir.join("relay.pcapng"));
+    let mut relay = Proc::spawn(common::sockpit(&[
+        "tcp",
+        "relay",
+        "127.0.0.1:0",
+        &echo.to_string(),
+        "--log",
+        log.to_str().expect("path"),
+        "--pcap",
+        pcap.to_str().expect("path"),
+    ]));
+    let line = relay.wait_line("listening", |l| l.starts_with("listening on "));
+    let addr: SocketAddr = line.split_whitespace().nth(2).expect("addr").parse().expect("addr");
+    let mut stream = connect(addr);
+    stream.write_all(b"over both legs\n").expect("send");
+    stream.shutdown(Shutdown::Write).expect("shutdown");
+    let mut back = Vec::new();
+    stream.read_to_end(&mut back).expect("echo");
+    assert_same("the echo", &back, b"over both legs\n");
+    relay.wait_count("both legs closed", 2, |l| l.starts_with("sock ") && l.ends_with(" closed"));
+    // A relay serves until stopped; SIGINT ends it with its files whole.
+    let pid = relay.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().expect("kill").success());
+    relay.wait_exit(SOON);
+
+    let text = std::fs::read_to_string(&log).expect("the log");
+    let events: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    let pair = events.iter().find(|e| e["ev"] == "pair").expect("a pair in the log");
+    for (sock, dir) in
+        [("client", "recv"), ("server", "send"), ("server", "recv"), ("client", "send")]
+    {
+        let got = data_on(&events, &pair[sock], dir);
+        assert_eq!(got, b"over both legs\n", "{sock} leg {dir} in the log");
+    }
+    let out = Command::new("tshark")
+        .env("HOME", &dir)
+        .args(["-r", pcap.to_str().expect("path"), "-Y", "tcp.len > 0", "-T", "fields"])
+        .args(["-e", "tcp.srcport", "-e", "tcp.dstport"])
+        .output()
+        .expect("run tshark");
+    let frames = String::from_utf8_lossy(&out.stdout).to_string();
+    let (relay_port, echo_port) = (addr.port().to_string(), echo.port().to_string());
+    assert_eq!(frames.lines().count(), 4, "a data frame each way on each leg:\n{frames}");
+    assert_eq!(frames.matches(&relay_port).count(), 2, "client leg:\n{frames}");
+    assert_eq!(frames.matches(&echo_port).count(), 2, "server leg:\n{frames}");
+    let _ = std::fs::remove_dir_all(dir);
+}

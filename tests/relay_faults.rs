@@ -165,3 +165,18 @@ fn a_bad_fault_is_bad_usage() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not a fault"));
 }
+
+#[test]
+fn what_a_relay_cannot_do_is_bad_usage() {
+    for (extra, says) in
+        [(&["--step"][..], "--step"), (&["--export-py", "/tmp/x.py"][..], "--export-py")]
+    {
+        let out = std::process::Command::new(common::SOCKPIT)
+            .args(["tcp", "relay", "0", "9", "--headless"])
+            .args(extra)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(2), "{extra:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{extra:?}");
+    }
+}

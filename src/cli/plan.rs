@@ -238,6 +238,12 @@ impl Cli {
                 (vec![end], common, false)
             }
         };
+        let history_bytes = common.history_bytes.unwrap_or(32 << 20);
+        let mut ends = ends;
+        for relay in ends.iter_mut().filter_map(|e| e.config.relay.as_mut()) {
+            // Held chunks take from the same budget as the history.
+            relay.hold_cap = (history_bytes / 8).max(64 << 10);
+        }
         Plan {
             ends,
             demo,
@@ -246,7 +252,7 @@ impl Cli {
             events: common.events.unwrap_or(EventFormat::Text),
             events_given: common.events.is_some(),
             history: common.history.map_or(100_000, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-            history_bytes: common.history_bytes.unwrap_or(32 << 20),
+            history_bytes,
             history_given: common.history.is_some() || common.history_bytes.is_some(),
             stats: common.inspect.stats,
             record: common.record,

@@ -16,7 +16,7 @@ use crate::net::relay::udp::DgramRelay;
 use crate::net::relay::{RelayOp, Way};
 use crate::net::session::Session;
 use crate::net::session::ctx::{Out, SockHandle, sock_channel};
-use crate::net::{Role, SessionConfig, Target, To};
+use crate::net::{Addr, Role, SessionConfig, Target, To};
 
 impl Session {
     /// Runs an accepted client and the upstream connection made for it.
@@ -27,7 +27,11 @@ impl Session {
             // The client left between accept and now.
             return;
         };
-        self.ctx.connected(conn.id, fd, local, peer.clone()).await;
+        self.ctx.connected(conn.id, fd, local.clone(), peer.clone()).await;
+        if let (Addr::Inet(local), Addr::Inet(peer)) = (&local, &peer) {
+            // The kernel watch then knows this connection is accepted.
+            self.kernel.register(conn.id, &conn.stream, *local, Some(*peer));
+        }
         let connect = Arc::new(upstream_config(&self.config, &relay.upstream));
         let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);
         let start = PairStart {
