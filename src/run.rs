@@ -111,6 +111,12 @@ fn relay_misuse(plan: &Plan) -> Option<&'static str> {
     if plan.record.export_py.is_some() {
         return Some("--export-py writes one end's script; a relay is two: use --log or --pcap");
     }
+    let faults = end.config.relay.as_ref().is_some_and(|r| !r.faults.is_empty());
+    if faults && end.config.role.kind() == crate::net::Kind::Dgram {
+        return Some(
+            "--fault acts on streams (tcp and unix relays); a udp relay passes datagrams as they come",
+        );
+    }
     None
 }
 

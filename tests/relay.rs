@@ -330,3 +330,25 @@ fn log_and_pcap_cover_both_legs() {
     assert_eq!(frames.matches(&echo_port).count(), 2, "server leg:\n{frames}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn max_conns_counts_pairs() {
+    let (_server, echo) = echo_server();
+    let (mut relay, addr) = relay(&echo.to_string(), &["--max-conns", "2"]);
+    let mut kept: Vec<_> = (0..2).map(|_| connect(addr)).collect();
+    relay.wait_count("two pairs", 2, |l| l.contains("\"ev\":\"pair\""));
+    let mut third = connect(addr);
+    let ev = relay.wait_event("the third rejected", |v| v["ev"] == "rejected");
+    assert_eq!(ev["limit"], 2);
+    let mut buf = [0u8; 8];
+    // Accepted and reset at once: an error or EOF, never an echo.
+    assert!(matches!(third.read(&mut buf), Ok(0) | Err(_)));
+    // The two pairs still relay.
+    for stream in &mut kept {
+        stream.write_all(b"still\n").expect("send");
+        let mut back = [0u8; 6];
+        stream.read_exact(&mut back).expect("echo");
+        assert_eq!(&back, b"still\n");
+    }
+    relay.kill();
+}

@@ -179,4 +179,9 @@ fn what_a_relay_cannot_do_is_bad_usage() {
         assert_eq!(out.status.code(), Some(2), "{extra:?}");
         assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{extra:?}");
     }
+    let out = std::process::Command::new(common::SOCKPIT)
+        .args(["udp", "relay", "0", "9", "--headless", "--fault", "latency=5"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "faults on a UDP relay");
 }
