@@ -115,3 +115,73 @@ async fn a_held_direction_stops_reading_then_lets_everything_through_in_order() 
     drop(writer.await.expect("writer"));
     drop(session);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faults_set_live_act_on_a_running_pair() {
+    use sockpit::net::relay::Fault;
+    let upstream = TcpListener::bind(any()).await.expect("bind");
+    let target = upstream.local_addr().expect("addr");
+    let mut config = SessionConfig::new(Role::TcpServer(Target::Addr(any())));
+    config.relay = Some(RelayConfig::new(Target::Addr(target)));
+    config.sample_every = None;
+    let (tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
+    let session = net::spawn(config, tx);
+    let (listen_tx, mut listen) = watch::channel(None);
+    let (pair_tx, mut pair) = watch::channel(None);
+    let (held_tx, mut held) = watch::channel(None);
+    tokio::spawn(async move {
+        while let Some(ev) = events.recv().await {
+            match ev.kind {
+                EventKind::Listening { local, .. } => {
+                    listen_tx.send_replace(local.inet());
+                }
+                EventKind::Relay(RelayNote::Pair { client, .. }) => {
+                    pair_tx.send_replace(Some(client));
+                }
+                EventKind::Relay(RelayNote::Held(v)) if v.way == Way::Down => {
+                    held_tx.send_replace(Some(v.on));
+                }
+                _ => {}
+            }
+        }
+    });
+    let addr = tokio::time::timeout(LIMIT, listen.wait_for(Option::is_some))
+        .await
+        .expect("in time")
+        .expect("alive")
+        .expect("addr");
+    let mut client = TcpStream::connect(addr).await.expect("connect");
+    let (server, _) = upstream.accept().await.expect("upstream");
+    // The upstream echoes.
+    tokio::spawn(async move {
+        let (mut r, mut w) = server.into_split();
+        let _ = tokio::io::copy(&mut r, &mut w).await;
+    });
+    let pair = tokio::time::timeout(LIMIT, pair.wait_for(Option::is_some))
+        .await
+        .expect("in time")
+        .expect("alive")
+        .expect("pair");
+    client.write_all(b"hello").await.expect("send");
+    let mut buf = [0u8; 5];
+    tokio::time::timeout(LIMIT, client.read_exact(&mut buf)).await.expect("in time").expect("echo");
+    assert_eq!(&buf, b"hello", "no fault yet");
+
+    let faults = vec![Fault::parse("down:limit_data=3").expect("fault")];
+    let ops = [RelayOp::Faults(faults), RelayOp::Hold(true), RelayOp::Hold(false)];
+    for op in ops {
+        let command = Command::Relay { to: To::Sock(pair), way: None, op };
+        session.commands.send(command).await.expect("session takes commands");
+    }
+    // Each direction takes its requests in order: once the hold has come
+    // and gone, the faults are in force.
+    tokio::time::timeout(LIMIT, held.wait_for(|h| *h == Some(false))).await.expect("in time").ok();
+    client.write_all(b"abcdef").await.expect("send");
+    let mut rest = Vec::new();
+    tokio::time::timeout(LIMIT, client.read_to_end(&mut rest))
+        .await
+        .expect("in time")
+        .expect("EOF");
+    assert_eq!(rest, b"abc", "limit_data=3 counted from when it was set");
+    drop(session);
+}

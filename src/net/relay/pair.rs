@@ -106,6 +106,7 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
             read: 0,
             written: 0,
             paced_from: None,
+            counted_from: 0,
         };
         let up = pump(Way::Up, &client, &server, up_faults, dice.clone());
         dice.next();
@@ -208,6 +209,7 @@ async fn drive(
             Ended::Eof if up_done && down_done => break Outcome::Close,
             Ended::Eof => {}
             Ended::Fault(name) => break Outcome::Fault(name),
+            Ended::Reset => break Outcome::Reset,
             Ended::Failed(sock, var, call, err) => break Outcome::Failed(sock, var, call, err),
         }
     };

@@ -80,6 +80,8 @@ pub(crate) enum Ended {
     Eof,
     /// A fault closes the pair: `limit_data` reached, `timeout` passed.
     Fault(&'static str),
+    /// `reset_peer` set live: both legs are reset.
+    Reset,
     /// A call failed on a leg: the socket id, its variable, the call.
     Failed(SockId, &'static str, Call, io::Error),
 }
@@ -102,8 +104,10 @@ pub(crate) struct Pump<'a> {
     /// Bytes read and written so far (the data events' offsets).
     pub read: u64,
     pub written: u64,
-    /// When the first byte went out under `bandwidth`.
+    /// When the first byte went out under `bandwidth`, and `written` when
+    /// the faults were set: `bandwidth` and `limit_data` count from there.
     pub paced_from: Option<Instant>,
+    pub counted_from: u64,
 }
 
 /// Chunks per block of the read buffer.
@@ -121,7 +125,9 @@ impl Pump<'_> {
         let mut rbuf = BytesMut::new();
         let mut held = Held::default();
         let (mut eof, mut ops_open) = (false, true);
-        let timeout = self.faults.timeout.map(|after| after.map(|t| Instant::now() + t));
+        let mut timeout = self.faults.timeout.map(|after| after.map(|t| Instant::now() + t));
+        // A `reset_peer` set live (the pair times the one it started with).
+        let mut reset = None;
         loop {
             if eof && !held.on && held.chunks.is_empty() {
                 return self.eof().await;
@@ -135,6 +141,7 @@ impl Pump<'_> {
                     Err(err) => return self.failed_recv(err),
                 },
                 () = deadline(timeout) => return Ended::Fault("timeout"),
+                () = deadline(reset.map(Some)) => return Ended::Reset,
             };
             let op = match wake {
                 Wake::Op(None) => {
@@ -168,8 +175,20 @@ impl Pump<'_> {
                     continue;
                 }
             };
+            let refault = matches!(op, RelayOp::Faults(_));
+            if let RelayOp::Faults(faults) = &op {
+                let mut live = faults.iter().filter(|f| f.applies(self.way));
+                reset = live.find_map(|f| match f.toxic {
+                    Toxic::ResetPeer { after } => Some(Instant::now() + after),
+                    _ => None,
+                });
+            }
             if let Some(end) = self.apply(op, &mut held).await {
                 return end;
+            }
+            if refault {
+                let now = Instant::now();
+                timeout = self.faults.timeout.map(|after| after.map(|t| now + t));
             }
         }
     }
@@ -207,6 +226,7 @@ impl Pump<'_> {
             }
             RelayOp::Faults(faults) => {
                 self.faults = WayFaults::default();
+                (self.paced_from, self.counted_from) = (None, self.written);
                 for fault in faults.iter().filter(|f| f.applies(self.way)) {
                     if self.dice.chance(fault.probability) {
                         self.faults.add(fault.toxic);
@@ -238,7 +258,7 @@ impl Pump<'_> {
         }
         let mut reached = false;
         if let Some(limit) = self.faults.limit {
-            let room = limit.saturating_sub(self.written);
+            let room = limit.saturating_sub(self.written - self.counted_from);
             if chunk.len() as u64 >= room {
                 chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
                 reached = true;
@@ -304,7 +324,8 @@ impl Pump<'_> {
                 // Pieces of a tenth of a second keep the pace smooth.
                 piece = piece.min(usize::try_from(rate / 10).unwrap_or(usize::MAX).max(1));
                 let start = *self.paced_from.get_or_insert_with(Instant::now);
-                let due = Duration::from_secs_f64(self.written as f64 / rate as f64);
+                let paced = self.written - self.counted_from;
+                let due = Duration::from_secs_f64(paced as f64 / rate as f64);
                 tokio::time::sleep_until(start + due).await;
             }
             self.send(chunk.slice(at..at + piece)).await?;
