@@ -106,6 +106,11 @@ impl Headless {
             // the byte path is as fast as it goes.
             relay.chunk_events = end.dump.is_some() || json || recording;
         }
+        // Samples are read by --events json, --stats and --log only: without
+        // them nobody looks, and ten thousand idle connections cost nothing.
+        if !json && plan.stats.is_none() && plan.record.log.is_none() {
+            end.config.sample_every = None;
+        }
         let target = end.config.role.target().to_string();
         let dgram = end.config.role.kind() == Kind::Dgram;
         let totals = match (end.source, end.sink) {

@@ -91,6 +91,8 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
     };
     ctx.emit(EventKind::Relay(note)).await;
     let [up_faults, down_faults] = ways;
+    let activity = tokio::sync::Notify::new();
+    let sampled = ctx.sample_every.is_some().then_some(&activity);
     let outcome = {
         let pump = |way, from, to, faults, dice| Pump {
             ctx: &ctx,
@@ -107,6 +109,7 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
             written: 0,
             paced_from: None,
             counted_from: 0,
+            activity: sampled,
         };
         let up = pump(Way::Up, &client, &server, up_faults, dice.clone());
         dice.next();
@@ -116,7 +119,7 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
         let (down_ops, down_rx) = mpsc::unbounded_channel();
         let pumps = (up.run(up_rx), down.run(down_rx));
         let ops = Ops { up: up_ops, down: down_ops, inbox: &mut inbox };
-        drive(&ctx, (&client, &server), pumps, reset_at, ops).await
+        drive(&ctx, (&client, &server), pumps, reset_at, ops, &activity).await
     };
     finish(&ctx, client, server, outcome).await;
 }
@@ -185,6 +188,7 @@ async fn drive(
     (up, down): (impl Future<Output = Ended>, impl Future<Output = Ended>),
     reset_at: Option<Instant>,
     mut ops: Ops<'_>,
+    activity: &tokio::sync::Notify,
 ) -> Outcome {
     tokio::pin!(up, down);
     let (mut up_done, mut down_done) = (false, false);
@@ -199,6 +203,11 @@ async fn drive(
             () = sleep_until(reset_at) => break Outcome::Reset,
             () = ops.until_closed() => break Outcome::Close,
             () = ctx.shutdown.cancelled() => break Outcome::Close,
+            () = activity.notified() => {
+                sampling.0.stir();
+                sampling.1.stir();
+                continue;
+            }
             () = sampling.0.tick() => {
                 sampling.0.emit(ctx, client.id, &client.conn).await;
                 sampling.1.emit(ctx, server.id, &server.conn).await;

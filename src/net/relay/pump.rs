@@ -108,6 +108,9 @@ pub(crate) struct Pump<'a> {
     /// the faults were set: `bandwidth` and `limit_data` count from there.
     pub paced_from: Option<Instant>,
     pub counted_from: u64,
+    /// Told of every chunk while the legs are sampled, so that sampling
+    /// backed off on an idle pair is at full rate again on the next byte.
+    pub activity: Option<&'a tokio::sync::Notify>,
 }
 
 /// Chunks per block of the read buffer.
@@ -157,6 +160,9 @@ impl Pump<'_> {
                     };
                     if self.chunk_events {
                         self.report_read(&chunk).await;
+                    }
+                    if let Some(activity) = self.activity {
+                        activity.notify_one();
                     }
                     self.read += chunk.len() as u64;
                     if chunk.is_empty() {
