@@ -13,6 +13,7 @@ use crate::python;
 
 mod inspect;
 mod segment;
+mod tls;
 pub use segment::{segment_line, wire_line};
 
 /// Version of the schema; bumped when a field changes meaning.
@@ -60,6 +61,7 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Kernel { sockets } => inspect::kernel(sockets),
         EventKind::Transition(t) => inspect::transition(t),
         EventKind::Totals(moved) => totals(moved),
+        EventKind::Tls(event) => tls::body(event),
         EventKind::Relay(note) => relay(note),
     }
 }

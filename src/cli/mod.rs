@@ -10,6 +10,7 @@ use crate::net::Target;
 
 mod plan;
 mod relay;
+pub mod tls;
 mod unix;
 pub use plan::{End, Plan, Source};
 pub use relay::{Dump, RelayArgs};
@@ -107,6 +108,8 @@ pub enum TcpRole {
         #[command(flatten)]
         wire: Wire,
         #[command(flatten)]
+        tls: tls::TlsServer,
+        #[command(flatten)]
         common: Common,
     },
     /// Connect to a server.
@@ -125,6 +128,8 @@ pub enum TcpRole {
         source: Option<usize>,
         #[command(flatten)]
         wire: Wire,
+        #[command(flatten)]
+        tls: tls::TlsClient,
         #[command(flatten)]
         common: Common,
     },

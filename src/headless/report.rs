@@ -135,6 +135,7 @@ impl Reporter {
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
             EventKind::Relay(note) => self.relay_text(note)?,
+            EventKind::Tls(event) => super::tls::text(event)?,
         };
         Some(sanitize::visible_text(line.as_bytes()))
     }

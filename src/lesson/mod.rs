@@ -12,6 +12,7 @@ pub mod export;
 mod literal;
 mod script;
 mod states;
+mod tls;
 mod zh;
 
 pub use explain::{Explanation, explain, explain_state};

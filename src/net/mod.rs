@@ -26,6 +26,7 @@ pub mod relay;
 mod session;
 pub mod sockaddr;
 mod socket;
+pub mod tls;
 
 pub use driver::sink;
 pub(crate) use kernel::sys;
@@ -164,6 +165,8 @@ pub struct SessionConfig {
     pub unlink: bool,
     /// A server that relays each client to an upstream of its own.
     pub relay: Option<relay::RelayConfig>,
+    /// `--tls`: every connection runs a TLS handshake before data.
+    pub tls: Option<tls::Tls>,
 }
 
 impl SessionConfig {
@@ -188,6 +191,7 @@ impl SessionConfig {
             v6_only: None,
             unlink: false,
             relay: None,
+            tls: None,
         }
     }
 }
