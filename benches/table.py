@@ -39,6 +39,7 @@ ROWS = [
     ("echo 32 B p99 us", "echo", "p99_us", "tokio", False, None, "-"),
     (f"accept {conns} conns/s", "accept", "conn/s", "tokio", True, 0.8, ">= 0.8x"),
     ("slowest connect ms", "accept", "slowest_ms", "tokio", False, "absolute", "<= 500 ms"),
+    (f"tcp relay {sock} MB/s", "relay", "MB/s", "socat", True, 1.0, ">= 1.0x"),
 ]
 
 rows = []

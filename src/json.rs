@@ -5,6 +5,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
+use crate::net::relay::RelayNote;
 use crate::net::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Moved, Returned,
 };
@@ -61,6 +62,33 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Transition(t) => inspect::transition(t),
         EventKind::Totals(moved) => totals(moved),
         EventKind::Tls(event) => tls::body(event),
+        EventKind::Relay(note) => relay(note),
+    }
+}
+
+/// A relay's pairs and faults.
+fn relay(note: &RelayNote) -> Value {
+    match note {
+        RelayNote::Pair { client, server, client_addr, faults } => json!({
+            "ev": "pair", "client": client, "server": server,
+            "client_addr": client_addr.to_string(), "faults": faults,
+        }),
+        RelayNote::NoUpstream { client, message } => {
+            json!({ "ev": "no_upstream", "sock": client, "message": message })
+        }
+        RelayNote::Fault { client, what } => {
+            json!({ "ev": "fault", "sock": client, "fault": what })
+        }
+        RelayNote::Idle { server, client_addr } => {
+            json!({ "ev": "idle", "sock": server, "client_addr": client_addr.to_string() })
+        }
+        RelayNote::Held(h) => json!({
+            "ev": "held", "sock": h.client, "way": h.way.name(), "on": h.on,
+            "count": h.count, "bytes": h.bytes, "sizes": h.sizes,
+        }),
+        RelayNote::Injected { client, way, len } => {
+            json!({ "ev": "injected", "sock": client, "way": way.name(), "len": len })
+        }
     }
 }
 

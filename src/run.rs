@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> ExitCode {
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
-    if let Some(message) = unix_misuse(&plan) {
+    if let Some(message) = unix_misuse(&plan).or_else(|| relay_misuse(&plan)) {
         return usage(message);
     }
     if let Some(message) = tls_misuse(&plan) {
@@ -99,6 +99,24 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     }
     if end.config.broker && role.kind() != Kind::Stream {
         return Some("--broker relays streams: drop --dgram or --seqpacket");
+    }
+    None
+}
+
+/// What a relay cannot do, said before anything starts.
+fn relay_misuse(plan: &Plan) -> Option<&'static str> {
+    let end = plan.ends.first().filter(|e| e.config.relay.is_some())?;
+    if end.config.step {
+        return Some("--step teaches one end's calls; a relay makes them for two: run it without");
+    }
+    if plan.record.export_py.is_some() {
+        return Some("--export-py writes one end's script; a relay is two: use --log or --pcap");
+    }
+    let faults = end.config.relay.as_ref().is_some_and(|r| !r.faults.is_empty());
+    if faults && end.config.role.kind() == crate::net::Kind::Dgram {
+        return Some(
+            "--fault acts on streams (tcp and unix relays); a udp relay passes datagrams as they come",
+        );
     }
     None
 }

@@ -78,6 +78,8 @@ pub struct EndState {
     /// The last data-call error shown, so a close for the same reason is not
     /// reported twice.
     last_error: Option<(SockId, CallError)>,
+    /// A relay's pairs, lanes, held chunks and faults.
+    pub relay: Option<super::relay::RelayState>,
 }
 
 impl EndState {
@@ -109,6 +111,7 @@ impl EndState {
             explained_fin: false,
             streams: HashMap::new(),
             last_error: None,
+            relay: None,
         }
     }
 
@@ -159,11 +162,17 @@ impl EndState {
         let udp_server = self.role.is_server() && self.kind == Kind::Dgram;
         self.targets.update(ev.at, &ev.kind, udp_server);
         let at = ev.at;
+        if let Some((kind, sock, text)) = self.relay.as_mut().and_then(|r| r.update(&ev.kind)) {
+            self.note(at, kind, sock, text);
+        }
         match &ev.kind {
             EventKind::Call(rec) => self.call(at, rec),
             EventKind::Data(d) => self.data(at, d),
             EventKind::Connected { sock, local, peer, .. } => {
-                let text = if self.role.is_server() {
+                let upstream = self.relay.as_ref().is_some_and(|r| r.upstreams.contains(sock));
+                let text = if upstream {
+                    format!("connected to the server {peer} (from {local}) for the client")
+                } else if self.role.is_server() {
                     format!("accepted {peer} (a new socket on {local})")
                 } else {
                     format!("connected to {peer} (from {local})")
@@ -184,10 +193,16 @@ impl EndState {
                 self.finish_stream(at, *sock);
                 let who = self.sockets.all.get(sock).and_then(|s| s.peer.clone());
                 let who = who.map_or_else(|| "the peer".to_string(), |p| p.to_string());
-                let mut text = format!(
-                    "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
-                     send; /close closes"
-                );
+                let mut text = if self.relay.is_some() {
+                    format!(
+                        "{who} closed its side (recv returned b''): passed on as shutdown(SHUT_WR)"
+                    )
+                } else {
+                    format!(
+                        "{who} closed its side (recv returned b''): CLOSE_WAIT, you can still \
+                         send; /close closes"
+                    )
+                };
                 let tcp = self.kind == crate::net::Kind::Stream && !self.role.is_unix();
                 if tcp && !std::mem::replace(&mut self.explained_fin, true) {
                     // The panel's `rcvd` is then one more than the bytes received.
@@ -277,6 +292,9 @@ impl EndState {
         let stream = self.streams.entry(d.sock).or_default();
         let calls = Calls { first: number, count: 1 };
         match d.dir {
+            // A relay's history shows each chunk once, as it arrived; what
+            // went on is in the inspector and the lifecycle.
+            Dir::Sent if self.relay.is_some() => {}
             Dir::Sent => {
                 self.pending = self.pending.saturating_sub(d.data.len() as u64);
                 self.message(at, d, EntryKind::Sent, calls);

@@ -61,6 +61,16 @@ pub enum Action {
     ResetLesson,
     HoldAccept,
     HoldReads,
+    /// Relay: hold or release client → server / server → client.
+    HoldUp,
+    HoldDown,
+    /// Relay: forward the first held chunk, all of them; drop the first.
+    ForwardOne,
+    ForwardAll,
+    DropOne,
+    /// Relay: the first held chunk into the input to edit, as text / hex.
+    EditHeld,
+    EditHeldHex,
     /// Enter in the history: open the inspector on the selected entry.
     Inspect,
     /// Alt-V: the history shows text, hex, or both.
@@ -194,6 +204,13 @@ pub const KEYMAP: &[Binding] = &[
     row(&[alt('r')], F::Any, A::ResetLesson, "Alt-R", "reset the lesson (step)"),
     row(&[alt('a')], F::Any, A::HoldAccept, "Alt-A", "hold accept on/off"),
     row(&[alt('h')], F::Any, A::HoldReads, "Alt-H", "hold reads on/off"),
+    row(&[alt('u')], F::Any, A::HoldUp, "Alt-U", "relay: hold client → server on/off"),
+    row(&[alt('d')], F::Any, A::HoldDown, "Alt-D", "relay: hold server → client on/off"),
+    row(&[alt('n')], F::Any, A::ForwardOne, "Alt-N", "relay: forward the first held chunk"),
+    row(&[alt('g')], F::Any, A::ForwardAll, "Alt-G", "relay: forward every held chunk"),
+    row(&[alt('k')], F::Any, A::DropOne, "Alt-K", "relay: drop the first held chunk"),
+    row(&[alt('e')], F::Any, A::EditHeld, "Alt-E", "relay: edit the held chunk as text"),
+    row(&[alt('j')], F::Any, A::EditHeldHex, "Alt-J", "relay: edit the held chunk as hex"),
     row(&[k(C::F(12))], F::Any, A::ToggleMouse, "F12", "mouse on/off (copy text)"),
     row(
         &[ctrl('a'), k(C::Home)],

@@ -10,6 +10,7 @@ use super::keymap::{Action, Focus, lookup};
 use super::sockets::State;
 use super::{App, Effect, EntryKind};
 use crate::cli::Eol;
+use crate::net::relay::{RelayOp, Way};
 use crate::net::{Command, Kind, Shut, To};
 
 impl App {
@@ -144,6 +145,13 @@ impl App {
             Action::ResetLesson => return self.reset_lesson(),
             Action::HoldAccept => return self.toggle_hold(true),
             Action::HoldReads => return self.toggle_hold(false),
+            Action::HoldUp => return self.toggle_way_hold(Way::Up),
+            Action::HoldDown => return self.toggle_way_hold(Way::Down),
+            Action::ForwardOne => return self.held_op(RelayOp::Forward { all: false }),
+            Action::ForwardAll => return self.held_op(RelayOp::Forward { all: true }),
+            Action::DropOne => return self.held_op(RelayOp::Drop),
+            Action::EditHeld => return self.edit_held(false),
+            Action::EditHeldHex => return self.edit_held(true),
         }
         Vec::new()
     }
@@ -207,6 +215,9 @@ impl App {
     /// Enter: send the line plus the EOL, or run a `/command`.
     fn submit(&mut self) -> Vec<Effect> {
         if let Some(effects) = self.step_line() {
+            return effects;
+        }
+        if let Some(effects) = self.relay_line() {
             return effects;
         }
         let parsed = parse(self.input.value());

@@ -16,6 +16,7 @@ pub mod lifecycle;
 mod packet_keys;
 pub mod packets;
 pub mod ready;
+pub mod relay;
 pub mod script;
 pub mod search;
 pub mod send;
@@ -164,6 +165,9 @@ impl App {
         for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
             state.step = end.config.step;
             state.holds = end.config.holds;
+            if let Some(r) = &end.config.relay {
+                state.relay = Some(relay::RelayState::new(r.upstream.to_string(), &r.faults));
+            }
             if end.config.step {
                 state.holds = crate::net::Holds { accept: true, reads: true };
             }

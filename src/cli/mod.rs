@@ -9,9 +9,11 @@ use crate::lesson::Lang;
 use crate::net::Target;
 
 mod plan;
+mod relay;
 pub mod tls;
 mod unix;
 pub use plan::{End, Plan, Source};
+pub use relay::{Dump, RelayArgs};
 pub use unix::{UnixKind, UnixRole};
 
 const EXAMPLES: &str = "\
@@ -22,7 +24,9 @@ Examples:
   sockpit udp server 8888                   UDP on 127.0.0.1:8888
   sockpit unix server /tmp/chat.sock        Unix stream socket (--dgram, --seqpacket, @name)
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | sockpit tcp client example.org:80 > page.html
-  sockpit tcp server 9000 --echo --headless echo server for scripts";
+  sockpit tcp server 9000 --echo --headless echo server for scripts
+  sockpit tcp relay 9000 127.0.0.1:8000     sit between a client and its server
+  sockpit tcp relay 9000 8000 --headless --dump text --fault down:latency=200ms";
 
 /// Bytes per datagram of `udp client --source` when `--size` is not given:
 /// the size `/file` uses over UDP.
@@ -129,6 +133,19 @@ pub enum TcpRole {
         #[command(flatten)]
         common: Common,
     },
+    /// Listen at LISTEN and relay each client to TARGET over a connection
+    /// of its own, both legs shown (like socat TCP-LISTEN:A TCP:B).
+    Relay {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1); port 0 picks a free one.
+        listen: Target,
+        #[command(flatten)]
+        relay: RelayArgs,
+        /// Set TCP_NODELAY on both legs (no Nagle delay).
+        #[arg(long)]
+        nodelay: bool,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 /// UDP ends.
@@ -171,6 +188,20 @@ pub enum UdpRole {
         size: u32,
         #[command(flatten)]
         wire: Wire,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Bind LISTEN and relay each client address's datagrams to TARGET
+    /// from an upstream socket of its own.
+    Relay {
+        /// HOST:PORT, [IPv6]:PORT or PORT (127.0.0.1); port 0 picks a free one.
+        listen: Target,
+        #[command(flatten)]
+        relay: RelayArgs,
+        /// Seconds of silence, both ways, before a client's upstream socket
+        /// is closed (default 60).
+        #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+        idle: Option<Duration>,
         #[command(flatten)]
         common: Common,
     },

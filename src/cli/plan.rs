@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use super::{
-    Cli, Common, Eol, EventFormat, Inspect, Mode, Proto, Record, Serve, TcpRole, UdpRole, UnixRole,
-    Wire,
+    Cli, Common, Dump, Eol, EventFormat, Inspect, Mode, Proto, Record, RelayArgs, Serve, TcpRole,
+    UdpRole, UnixRole, Wire,
 };
 use crate::lesson::Lang;
+use crate::net::relay::RelayConfig;
 use crate::net::{Role, SessionConfig, Target};
 
 /// One end to run: its session, and what the runner needs beside it.
@@ -25,6 +26,8 @@ pub struct End {
     pub linger: Duration,
     /// Client, headless: send a pattern instead of stdin (`--source`).
     pub source: Option<Source>,
+    /// Relay, headless: `--dump` of every chunk on stderr.
+    pub dump: Option<Dump>,
     /// `--tls` as given; built into `config.tls` before the session starts
     /// (reading files can fail: exit 1, not 2).
     pub tls: Option<crate::net::tls::TlsOptions>,
@@ -112,6 +115,7 @@ impl Cli {
                 keep_open: false,
                 linger: Duration::from_secs(1),
                 source: None,
+                dump: None,
                 tls: None,
             };
             (end, common)
@@ -206,6 +210,27 @@ impl Cli {
                 }
                 (vec![end], common, false)
             }
+            Mode::Tcp { role: TcpRole::Relay { listen, relay, nodelay, common } } => {
+                let (mut end, common) = one(Role::TcpServer(listen), common, None);
+                end.config.nodelay = nodelay;
+                relay_end(&mut end, relay);
+                (vec![end], common, false)
+            }
+            Mode::Udp { role: UdpRole::Relay { listen, relay, idle, common } } => {
+                let (mut end, common) = one(Role::UdpServer(listen), common, None);
+                relay_end(&mut end, relay);
+                if let (Some(idle), Some(r)) = (idle, end.config.relay.as_mut()) {
+                    r.idle = idle;
+                }
+                (vec![end], common, false)
+            }
+            Mode::Unix { role: UnixRole::Relay { path, relay, unlink, common } } => {
+                let role = Role::UnixServer(path, crate::net::Kind::Stream);
+                let (mut end, common) = one(role, common, None);
+                end.config.unlink = unlink;
+                relay_end(&mut end, relay);
+                (vec![end], common, false)
+            }
             Mode::Udp {
                 role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
             } => {
@@ -220,6 +245,12 @@ impl Cli {
                 (vec![end], common, false)
             }
         };
+        let history_bytes = common.history_bytes.unwrap_or(32 << 20);
+        let mut ends = ends;
+        for relay in ends.iter_mut().filter_map(|e| e.config.relay.as_mut()) {
+            // Held chunks take from the same budget as the history.
+            relay.hold_cap = (history_bytes / 8).max(64 << 10);
+        }
         Plan {
             ends,
             demo,
@@ -228,7 +259,7 @@ impl Cli {
             events: common.events.unwrap_or(EventFormat::Text),
             events_given: common.events.is_some(),
             history: common.history.map_or(100_000, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-            history_bytes: common.history_bytes.unwrap_or(32 << 20),
+            history_bytes,
             history_given: common.history.is_some() || common.history_bytes.is_some(),
             stats: common.inspect.stats,
             record: common.record,
@@ -238,4 +269,16 @@ impl Cli {
             netns,
         }
     }
+}
+
+/// Makes a server end a relay: many clients at once, each with its own
+/// upstream.
+fn relay_end(end: &mut End, relay: RelayArgs) {
+    end.keep_open = true;
+    end.dump = relay.dump;
+    end.config.max_conns = relay.max_conns as usize;
+    end.config.timeout = relay.timeout;
+    let mut config = RelayConfig::new(relay.target);
+    config.faults = relay.faults;
+    end.config.relay = Some(config);
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::{Common, Many, parse_secs};
+use super::{Common, Many, RelayArgs, parse_secs};
 use crate::net::{Kind, UnixName};
 
 /// `AF_UNIX` ends.
@@ -52,6 +52,20 @@ pub enum UnixRole {
         /// exiting (default 1).
         #[arg(long, value_name = "SECS", value_parser = parse_secs)]
         timeout: Option<Duration>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Listen at PATH (stream) and relay each client to TARGET, a Unix
+    /// socket or HOST:PORT, over a connection of its own.
+    Relay {
+        /// A socket file path, or @name (abstract: no file).
+        #[arg(value_parser = parse_name)]
+        path: UnixName,
+        #[command(flatten)]
+        relay: RelayArgs,
+        /// Remove a stale socket file at PATH before binding.
+        #[arg(long)]
+        unlink: bool,
         #[command(flatten)]
         common: Common,
     },

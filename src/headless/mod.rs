@@ -3,6 +3,7 @@
 //! line each (or JSON). When to exit follows DESIGN.md's headless table.
 
 mod demo;
+mod dump;
 mod record;
 mod report;
 mod source;
@@ -85,6 +86,10 @@ struct Headless {
     wire: bool,
     /// The capture, once open.
     tap: Option<wire::Tap>,
+    /// A relay: stdin is not read, nothing goes to stdout.
+    relay: bool,
+    /// A relay's `--dump`.
+    dump: Option<dump::Dumper>,
 }
 
 impl Headless {
@@ -96,6 +101,12 @@ impl Headless {
         // to keep open.
         end.config.single = !end.keep_open;
         let json = plan.events == EventFormat::Json;
+        let recording = plan.record.log.is_some() || plan.record.pcap.is_some();
+        if let Some(relay) = &mut end.config.relay {
+            // Chunks are reported only when someone reads them: without,
+            // the byte path is as fast as it goes.
+            relay.chunk_events = end.dump.is_some() || json || recording;
+        }
         // Samples are read by --events json, --stats and --log only: without
         // them nobody looks, and ten thousand idle connections cost nothing.
         if !json && plan.stats.is_none() && plan.record.log.is_none() {
@@ -109,7 +120,6 @@ impl Headless {
             (None, false) => None,
         };
         Self {
-            end,
             crlf: plan.eol == Eol::Crlf,
             reporter: Reporter::new(json, target).with_stats(plan.stats),
             conn: None,
@@ -122,11 +132,15 @@ impl Headless {
             totals,
             wire: plan.wire,
             tap: None,
+            relay: end.config.relay.is_some(),
+            dump: end.dump.map(|f| dump::Dumper::new(f, std::io::stderr().is_terminal())),
+            end,
         }
     }
 
     fn reads_stdin(&self) -> bool {
         !(self.end.config.echo
+            || self.relay
             || self.end.sink
             || self.end.config.broker
             || self.end.source.is_some())
@@ -272,8 +286,11 @@ impl Headless {
             self.reporter.report(event);
         }
         recorder.event(event);
+        if let Some(dump) = &mut self.dump {
+            dump.observe(event);
+        }
         if let EventKind::Data(record) = &event.kind {
-            if record.dir == net::Dir::Received && !self.end.sink {
+            if record.dir == net::Dir::Received && !self.end.sink && !self.relay {
                 batch.push(record.data.clone());
             }
         }
@@ -335,7 +352,7 @@ impl Headless {
             EventKind::Data(_) if self.quiet_until.is_some() => self.arm_quiet(),
             EventKind::Dropped { .. } => self.sent += 1,
             EventKind::PeerEof { sock } if Some(*sock) == self.conn => self.peer_eof = true,
-            EventKind::PeerEof { sock } if self.end.keep_open => {
+            EventKind::PeerEof { sock } if self.end.keep_open && !self.relay => {
                 // Many clients, like `ncat -k`: a client that has stopped
                 // sending has left. Close its connection once what is queued
                 // for it is written, so clients that come and go never use

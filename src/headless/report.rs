@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::stats::{self, Stats};
+use crate::net::relay::RelayNote;
 use crate::net::{Addr, Call, CloseReason, Event, EventKind, Family, SockId};
 use crate::{json, python, sanitize};
 
@@ -133,9 +134,45 @@ impl Reporter {
             EventKind::Transition(t) => stats::transition_line(t),
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
+            EventKind::Relay(note) => self.relay_text(note)?,
             EventKind::Tls(event) => super::tls::text(event)?,
         };
         Some(sanitize::visible_text(line.as_bytes()))
+    }
+
+    /// A relay's pairs and faults, one line each.
+    fn relay_text(&self, note: &RelayNote) -> Option<String> {
+        Some(match note {
+            RelayNote::Pair { client, server, client_addr, faults } if faults.is_empty() => {
+                format!("relay: {client_addr} (sock {client}) <-> upstream (sock {server})")
+            }
+            RelayNote::Pair { client, server, client_addr, faults } => format!(
+                "relay: {client_addr} (sock {client}) <-> upstream (sock {server}); faults: {}",
+                faults.join(", ")
+            ),
+            // The failed call said it already, in the error grammar.
+            RelayNote::NoUpstream { message, .. } if self.said.as_ref() == Some(message) => {
+                return None;
+            }
+            RelayNote::NoUpstream { message, .. } => format!("sockpit: {message}"),
+            RelayNote::Fault { client, what } => {
+                format!("relay: {what} closes sock {client}'s pair")
+            }
+            RelayNote::Idle { server, client_addr } => {
+                format!("relay: upstream sock {server} for {client_addr} idle; closed")
+            }
+            RelayNote::Held(h) => format!(
+                "relay: sock {}'s {} {}: {} chunks, {} B waiting",
+                h.client,
+                h.way.arrow(),
+                if h.on { "held" } else { "flowing" },
+                h.count,
+                h.bytes
+            ),
+            RelayNote::Injected { client, way, len } => {
+                format!("relay: {len} B injected into sock {client}'s {}", way.arrow())
+            }
+        })
     }
 
     /// What a failed call was aimed at, for the error message.

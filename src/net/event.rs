@@ -291,6 +291,8 @@ pub enum EventKind {
     /// What a `--sink` socket has taken so far (or a `--source` sent):
     /// counted, not reported call by call.
     Totals(Moved),
+    /// What only a relay reports: its pairs of legs, and faults acting.
+    Relay(crate::net::relay::RelayNote),
     /// TLS news: a finished handshake, wire counts, a generated certificate.
     Tls(TlsEvent),
 }

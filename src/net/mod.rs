@@ -22,6 +22,7 @@ pub mod errors;
 pub mod event;
 mod kernel;
 pub mod limits;
+pub mod relay;
 mod session;
 pub mod sockaddr;
 mod socket;
@@ -162,6 +163,8 @@ pub struct SessionConfig {
     pub v6_only: Option<bool>,
     /// A Unix server removes a stale socket file in its way (`--unlink`).
     pub unlink: bool,
+    /// A server that relays each client to an upstream of its own.
+    pub relay: Option<relay::RelayConfig>,
     /// `--tls`: every connection runs a TLS handshake before data.
     pub tls: Option<tls::Tls>,
 }
@@ -187,6 +190,7 @@ impl SessionConfig {
             broker: false,
             v6_only: None,
             unlink: false,
+            relay: None,
             tls: None,
         }
     }
@@ -237,6 +241,9 @@ pub enum Command {
     /// [`EventKind::Totals`] at the end. (A TCP source sends slices of one
     /// buffer with [`Command::Send`]: at 256 KiB a send, those cost nothing.)
     Source { to: To, total: u64, size: usize },
+    /// A relay: hold, forward, drop, edit or inject on the pair(s) `to`
+    /// names (by their client leg), one way or both (`None`).
+    Relay { to: To, way: Option<relay::Way>, op: relay::RelayOp },
 }
 
 /// Commands go in here; the session ends when this is dropped.

@@ -12,6 +12,7 @@ use super::text::{safe_spans, width, wrap};
 use super::theme;
 use crate::app::history::{Anchor, Entry, History};
 use crate::app::{App, Clock, EntryKind, View};
+use crate::net::relay::Way;
 
 /// How entries are drawn besides their content: text, hex or both
 /// (Alt-V), and the search hit to highlight.
@@ -20,6 +21,8 @@ pub struct Look<'a> {
     pub view: View,
     /// The hit's entry, the match's offset in its line, and the bytes.
     pub hit: Option<(u64, usize, &'a [u8])>,
+    /// A relay's lanes: the way each leg's received bytes go.
+    pub lanes: Option<&'a std::collections::HashMap<crate::net::SockId, Way>>,
 }
 
 impl<'a> Look<'a> {
@@ -30,7 +33,8 @@ impl<'a> Look<'a> {
             (Some(h), Some(needle)) if h.end == end => h.at.map(|at| (h.seq, at, &needle[..])),
             _ => None,
         };
-        Self { view: app.view, hit }
+        let lanes = app.ends.get(end).and_then(|e| e.relay.as_ref()).map(|r| &r.lanes);
+        Self { view: app.view, hit, lanes }
     }
 }
 
@@ -59,16 +63,19 @@ fn entry_lines(
     clock: &Clock,
     max: usize,
     selected: bool,
-    look: (View, Option<(usize, usize)>),
+    look: (View, Option<(usize, usize)>, Option<Way>),
     limit: usize,
 ) -> Vec<Line<'static>> {
-    let (view, hit) = look;
+    let (view, hit, lane) = look;
     let time = Span::styled(format!("{} ", clock.hms(entry.at)), theme::dim());
-    let (mark, style) = match entry.kind {
-        EntryKind::Sent => ("→ ", Style::new().fg(Color::Cyan)),
-        EntryKind::Received => ("← ", Style::new()),
-        EntryKind::Info => ("● ", Style::new().fg(Color::Yellow)),
-        EntryKind::Error => ("✗ ", Style::new().fg(Color::Red)),
+    let (mark, style) = match (entry.kind, lane) {
+        // A relay's two lanes: who said it, and which way it went.
+        (EntryKind::Received, Some(Way::Up)) => ("client → ", Style::new().fg(Color::Cyan)),
+        (EntryKind::Received, Some(Way::Down)) => ("  server ← ", Style::new().fg(Color::Green)),
+        (EntryKind::Sent, _) => ("→ ", Style::new().fg(Color::Cyan)),
+        (EntryKind::Received, None) => ("← ", Style::new()),
+        (EntryKind::Info, _) => ("● ", Style::new().fg(Color::Yellow)),
+        (EntryKind::Error, _) => ("✗ ", Style::new().fg(Color::Red)),
     };
     let mut spans = vec![time, Span::styled(mark, style)];
     if let (Some(peer), EntryKind::Sent | EntryKind::Received) = (entry.peer.clone(), entry.kind) {
@@ -164,7 +171,8 @@ fn rows_from(
             .get(seq)
             .map(|e| {
                 let selected = history.selected == Some(seq);
-                entry_lines(e, clock, w, selected, (look.view, hit), w * h)
+                let lane = look.lanes.and_then(|l| l.get(&e.sock)).copied();
+                entry_lines(e, clock, w, selected, (look.view, hit, lane), w * h)
             })
             .unwrap_or_default()
     };

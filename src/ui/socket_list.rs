@@ -89,7 +89,17 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
                 s.calls_received,
                 bytes(s.bytes_received)
             );
-            (format!("{id} {peer} {state}"), figures, gone)
+            // A relay's legs name their pair: `2 client ⇄3`, `3 server ⇄2`.
+            let leg = end.relay.as_ref().and_then(|r| {
+                let pair = r.pair_of(id)?;
+                let server = r.pairs.get(&pair)?.server;
+                Some(if pair == id {
+                    format!("client ⇄{server} ")
+                } else {
+                    format!("server ⇄{pair} ")
+                })
+            });
+            (format!("{id} {}{peer} {state}", leg.unwrap_or_default()), figures, gone)
         }
         Row::Peer(addr) => {
             let Some(p) = end.targets.peer(&addr) else {

@@ -110,11 +110,15 @@ impl Widget for StatusBar<'_> {
         if let Some(warning) = exposed(app) {
             spans.extend([warning, sep.clone()]);
         }
+        spans.extend([Span::styled(state(app), bold), sep.clone(), target(app), sep.clone()]);
+        // A relay's held chunks and faults, right after where it sends:
+        // what makes its traffic differ from what its ends said.
+        if let Some(relay) = app.end().relay.as_ref().and_then(|r| r.status()) {
+            let loud =
+                Style::new().bg(Color::Magenta).fg(Color::White).add_modifier(Modifier::BOLD);
+            spans.extend([Span::styled(relay, loud), sep.clone()]);
+        }
         spans.extend([
-            Span::styled(state(app), bold),
-            sep.clone(),
-            target(app),
-            sep.clone(),
             Span::styled(format!("EOL {}", app.eol.label()), bar),
             sep.clone(),
             Span::styled(format!("pending {} B", app.end().pending), bar),

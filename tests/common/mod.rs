@@ -230,6 +230,13 @@ impl Proc {
         }
     }
 
+    /// Whether stdout gathered so far contains `needle` (no waiting).
+    pub fn stdout_has(&self, needle: &[u8]) -> bool {
+        let shared = self.out.as_ref().expect("stdout is gathered");
+        let g = shared.0.lock().expect("lock");
+        g.bytes.windows(needle.len()).any(|w| w == needle)
+    }
+
     /// Waits until stdout contains `needle`.
     pub fn wait_stdout_has(&mut self, needle: &[u8]) -> Vec<u8> {
         let what = format!("{:?}", String::from_utf8_lossy(needle));

@@ -166,7 +166,7 @@ impl Connection {
         while let Some(front) = st.outbox.front() {
             match front {
                 Out::Data(_) => break,
-                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } => {}
+                Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } | Out::Relay(..) => {}
                 Out::Close => {
                     // A TLS peer is told it got everything (close_notify).
                     let _ = self.end_tls(st, false).await;

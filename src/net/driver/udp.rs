@@ -82,6 +82,8 @@ impl Datagrams {
                     Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
                     Some(Out::Broadcast(data)) => self.broadcast(data).await,
                     Some(Out::Source { total, size }) => self.source(total, size).await,
+                    // Not a relay: nothing to hold or forward.
+                    Some(Out::Relay(..)) => Ok(()),
                     Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
                         let seq = inbox.gate.begin();
                         self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await

@@ -33,6 +33,8 @@ pub(crate) enum Out {
     Call(Call),
     /// A call by hand that carries bytes (`send`, `sendall`, `sendto`).
     CallWith(Call, Bytes),
+    /// A relay pair: hold, forward, edit or inject one way (both: `None`).
+    Relay(Option<crate::net::relay::Way>, crate::net::relay::RelayOp),
 }
 
 /// The session's end of one socket task.

@@ -5,6 +5,7 @@
 mod backlog;
 pub(crate) mod ctx;
 mod many;
+mod relay;
 mod step;
 
 use std::collections::BTreeMap;
@@ -184,6 +185,10 @@ impl Session {
             let v6 = self.config.v6_only;
             let (id, socket) = setup::dgram_bound(&self.ctx, &first, v6, unlink).await?;
             self.own_file = Unlink::of(&first);
+            if let Some(relay) = &self.config.relay {
+                self.spawn_dgram_relay(id, socket, relay.clone());
+                return Ok(());
+            }
             self.spawn_udp(id, "server", socket, Peer::LastSender(None), CallMode::default());
         } else {
             let connected = !self.config.unconnected;
@@ -254,6 +259,10 @@ impl Session {
         }
         if let (true, Some(tcp)) = (self.config.nodelay, conn.stream.tcp()) {
             setup::nodelay(&self.ctx, conn.id, conn.var, tcp).await;
+        }
+        if self.config.relay.is_some() {
+            self.spawn_pair(conn).await;
+            return;
         }
         self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode).await;
     }
@@ -407,6 +416,7 @@ impl Session {
             Command::Source { to, total, size } => {
                 self.deliver(to, || Out::Source { total, size }).await;
             }
+            Command::Relay { to, way, op } => self.relay_op(to, way, op).await,
             Command::Interrupt => {
                 let steps = self.steps.socks.values().map(|s| &s.handle);
                 for handle in self.conns.values().chain(self.listeners.values()).chain(steps) {

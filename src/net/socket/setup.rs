@@ -211,9 +211,20 @@ pub(crate) async fn connect(
     config: &SessionConfig,
     addrs: &[Addr],
 ) -> Result<(SockId, Conn), Failure> {
+    connect_as(ctx, config, addrs, "client").await
+}
+
+/// [`connect`], with the socket in the Python variable `var` (a relay's
+/// `upstream`).
+pub(crate) async fn connect_as(
+    ctx: &Ctx,
+    config: &SessionConfig,
+    addrs: &[Addr],
+    var: &'static str,
+) -> Result<(SockId, Conn), Failure> {
     let mut last = String::from("connect failed: no address to try");
     for addr in addrs {
-        let s = Script::open(ctx, "client", addr, config.role.kind()).await?;
+        let s = Script::open(ctx, var, addr, config.role.kind()).await?;
         let connected = match addr {
             Addr::Inet(_) => connect_tcp(s, config, addr).await,
             Addr::Unix(_) => connect_unix(ctx, s, addr).await,
@@ -245,22 +256,23 @@ async fn connect_tcp(
             return Err(message);
         }
     }
-    let (ctx, (id, socket)) = (s.ctx, s.done()?);
+    let (ctx, s_var, (id, socket)) = (s.ctx, s.var, s.done()?);
     let stream = TcpStream::from_std(socket.into())
         .map_err(|e| CallError::from_io(&e).message("connect", &addr.to_string()))?;
     if config.nodelay {
-        nodelay(ctx, id, "client", &stream).await;
+        nodelay(ctx, id, s_var, &stream).await;
     }
     Ok((id, Conn::Tcp(stream)))
 }
 
 /// A Unix stream or seqpacket `connect`, waiting out a full queue.
 async fn connect_unix(ctx: &Ctx, s: Script<'_>, addr: &Addr) -> Result<(SockId, Conn), Failure> {
+    let var = s.var;
     let (id, socket) = s.done()?;
     match unix::connect(ctx, id, socket, addr).await {
         Ok(stream) => Ok((id, Conn::Unix(stream))),
         Err(message) => {
-            ctx.call(id, "client", Call::Close, Ok(Returned::Nothing)).await;
+            ctx.call(id, var, Call::Close, Ok(Returned::Nothing)).await;
             Err(message)
         }
     }

@@ -122,8 +122,9 @@ impl StepTask {
             Out::DataTo(to, data) => (Call::SendTo { len: data.len(), to }, data),
             Out::Shutdown(how) => (Call::Shutdown(how), none),
             Out::Close => (Call::Close, none),
-            // Step sockets have no source; an empty send says so harmlessly.
-            Out::Source { .. } => (Call::SendAll { len: 0 }, none),
+            // Step sockets have no source nor relay; an empty send says so
+            // harmlessly.
+            Out::Source { .. } | Out::Relay(..) => (Call::SendAll { len: 0 }, none),
         }
     }
 

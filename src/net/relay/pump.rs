@@ -1,0 +1,400 @@
+//! One direction of a relayed connection: read from one leg, write to the
+//! other, with that direction's faults in between.
+//!
+//! The byte path allocates nothing per chunk: reads land in one block that
+//! is split into chunks and taken back once they are written and reported
+//! (DESIGN.md: on loopback here large-buffer copies beat splice). Writes
+//! are tried before waiting for readiness, so a socket with room costs one
+//! system call a chunk.
+
+use std::io;
+use std::time::Duration;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::net::driver::conn::Conn;
+use crate::net::event::{Call, DataRecord, Dir, EventKind, Returned, SockId};
+use crate::net::relay::RelayNote;
+use crate::net::relay::fault::{Dice, Toxic, Way};
+use crate::net::relay::hold::{Held, RelayOp};
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
+
+/// One leg of a pair: a connected socket and how the timeline names it.
+#[derive(Debug)]
+pub(crate) struct Leg {
+    pub id: SockId,
+    /// The Python variable: `sock` (the accepted client), `upstream`.
+    pub var: &'static str,
+    pub conn: Conn,
+    pub peer: Addr,
+}
+
+/// One direction's faults, decided once per connection (probabilities
+/// rolled when it was accepted).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct WayFaults {
+    pub latency: Option<(Duration, Duration)>,
+    /// Bytes per second.
+    pub bandwidth: Option<u64>,
+    pub slicer: Option<(usize, usize, Duration)>,
+    pub limit: Option<u64>,
+    /// `Some(None)`: never forward, never close.
+    pub timeout: Option<Option<Duration>>,
+    pub slow_close: Option<Duration>,
+}
+
+impl WayFaults {
+    /// Adds one toxic.
+    pub fn add(&mut self, toxic: Toxic) {
+        match toxic {
+            Toxic::Latency { delay, jitter } => self.latency = Some((delay, jitter)),
+            Toxic::Bandwidth { kib_per_sec } => self.bandwidth = Some(kib_per_sec * 1024),
+            Toxic::Slicer { size, variation, delay } => {
+                self.slicer = Some((size, variation, delay));
+            }
+            Toxic::LimitData { bytes } => self.limit = Some(bytes),
+            Toxic::Timeout { after } => self.timeout = Some(after),
+            Toxic::SlowClose { delay } => self.slow_close = Some(delay),
+            // The pair's own timer, not a direction's.
+            Toxic::ResetPeer { .. } => {}
+        }
+    }
+
+    /// Whether every chunk goes straight through.
+    fn none(&self) -> bool {
+        self.latency.is_none()
+            && self.bandwidth.is_none()
+            && self.slicer.is_none()
+            && self.limit.is_none()
+            && self.timeout.is_none()
+    }
+}
+
+/// How a direction ended.
+#[derive(Debug)]
+pub(crate) enum Ended {
+    /// The sender is done (EOF); `shutdown(SHUT_WR)` was passed on.
+    Eof,
+    /// A fault closes the pair: `limit_data` reached, `timeout` passed.
+    Fault(&'static str),
+    /// `reset_peer` set live: both legs are reset.
+    Reset,
+    /// A call failed on a leg: the socket id, its variable, the call.
+    Failed(SockId, &'static str, Call, io::Error),
+}
+
+/// One direction at work.
+pub(crate) struct Pump<'a> {
+    pub ctx: &'a Ctx,
+    /// The pair (its client leg's id) and the way bytes go here.
+    pub pair: SockId,
+    pub way: Way,
+    pub from: &'a Leg,
+    pub to: &'a Leg,
+    pub faults: WayFaults,
+    pub dice: Dice,
+    /// Report every chunk (the TUI, `--dump`, `--events`, `--log`).
+    pub chunk_events: bool,
+    pub size: usize,
+    /// Held bytes past which a held direction stops reading.
+    pub hold_cap: usize,
+    /// Bytes read and written so far (the data events' offsets).
+    pub read: u64,
+    pub written: u64,
+    /// When the first byte went out under `bandwidth`, and `written` when
+    /// the faults were set: `bandwidth` and `limit_data` count from there.
+    pub paced_from: Option<Instant>,
+    pub counted_from: u64,
+    /// Told of every chunk while the legs are sampled, so that sampling
+    /// backed off on an idle pair is at full rate again on the next byte.
+    pub activity: Option<&'a tokio::sync::Notify>,
+}
+
+/// Chunks per block of the read buffer.
+const CHUNKS_PER_BLOCK: usize = 4;
+
+/// What woke the pump.
+enum Wake {
+    Readable,
+    Op(Option<RelayOp>),
+}
+
+impl Pump<'_> {
+    /// Runs until this direction is done, taking the user's `ops` for it.
+    pub async fn run(mut self, mut ops: mpsc::UnboundedReceiver<RelayOp>) -> Ended {
+        let mut rbuf = BytesMut::new();
+        let mut held = Held::default();
+        let (mut eof, mut ops_open) = (false, true);
+        let mut timeout = self.faults.timeout.map(|after| after.map(|t| Instant::now() + t));
+        // A `reset_peer` set live (the pair times the one it started with).
+        let mut reset = None;
+        loop {
+            if eof && !held.on && held.chunks.is_empty() {
+                return self.eof().await;
+            }
+            let reading = !eof && !held.full(self.hold_cap);
+            let wake = tokio::select! {
+                biased;
+                op = ops.recv(), if ops_open => Wake::Op(op),
+                ready = self.from.conn.readable(), if reading => match ready {
+                    Ok(()) => Wake::Readable,
+                    Err(err) => return self.failed_recv(err),
+                },
+                () = deadline(timeout) => return Ended::Fault("timeout"),
+                () = deadline(reset.map(Some)) => return Ended::Reset,
+            };
+            let op = match wake {
+                Wake::Op(None) => {
+                    ops_open = false;
+                    continue;
+                }
+                Wake::Op(Some(op)) => op,
+                Wake::Readable => {
+                    let chunk = match self.try_read_chunk(&mut rbuf) {
+                        Ok(Some(chunk)) => chunk,
+                        Ok(None) => continue,
+                        Err(err) => return self.failed_recv(err),
+                    };
+                    if self.chunk_events {
+                        self.report_read(&chunk).await;
+                    }
+                    if let Some(activity) = self.activity {
+                        activity.notify_one();
+                    }
+                    self.read += chunk.len() as u64;
+                    if chunk.is_empty() {
+                        // The FIN waits behind any held chunk, like one.
+                        eof = true;
+                        continue;
+                    }
+                    if held.on {
+                        held.push(chunk);
+                        self.held_changed(&held).await;
+                        continue;
+                    }
+                    if let Some(end) = self.pass(chunk).await {
+                        return end;
+                    }
+                    continue;
+                }
+            };
+            let refault = matches!(op, RelayOp::Faults(_));
+            if let RelayOp::Faults(faults) = &op {
+                let mut live = faults.iter().filter(|f| f.applies(self.way));
+                reset = live.find_map(|f| match f.toxic {
+                    Toxic::ResetPeer { after } => Some(Instant::now() + after),
+                    _ => None,
+                });
+            }
+            if let Some(end) = self.apply(op, &mut held).await {
+                return end;
+            }
+            if refault {
+                let now = Instant::now();
+                timeout = self.faults.timeout.map(|after| after.map(|t| now + t));
+            }
+        }
+    }
+
+    /// Carries out one of the user's requests.
+    async fn apply(&mut self, op: RelayOp, held: &mut Held) -> Option<Ended> {
+        let mut release = 0;
+        match op {
+            RelayOp::Hold(on) => {
+                held.on = on;
+                if !on {
+                    release = held.chunks.len();
+                }
+            }
+            RelayOp::Forward { all } => release = if all { held.chunks.len() } else { 1 },
+            RelayOp::Drop => {
+                held.pop();
+            }
+            RelayOp::Edit(bytes) => {
+                held.edit(bytes);
+            }
+            RelayOp::Inject(bytes) => {
+                let len = bytes.len();
+                if let Err(err) = self.send(bytes).await {
+                    return Some(Ended::Failed(
+                        self.to.id,
+                        self.to.var,
+                        Call::SendAll { len },
+                        err,
+                    ));
+                }
+                let note = RelayNote::Injected { client: self.pair, way: self.way, len };
+                self.ctx.emit(EventKind::Relay(note)).await;
+                return None;
+            }
+            RelayOp::Faults(faults) => {
+                self.faults = WayFaults::default();
+                (self.paced_from, self.counted_from) = (None, self.written);
+                for fault in faults.iter().filter(|f| f.applies(self.way)) {
+                    if self.dice.chance(fault.probability) {
+                        self.faults.add(fault.toxic);
+                    }
+                }
+                return None;
+            }
+        }
+        for _ in 0..release {
+            let Some(chunk) = held.pop() else { break };
+            if let Some(end) = self.pass(chunk).await {
+                return Some(end);
+            }
+        }
+        self.held_changed(held).await;
+        None
+    }
+
+    async fn held_changed(&self, held: &Held) {
+        let view = held.view(self.pair, self.way);
+        self.ctx.emit(EventKind::Relay(RelayNote::Held(view))).await;
+    }
+
+    /// One chunk through this direction's faults; `Some` when that ends it.
+    async fn pass(&mut self, mut chunk: Bytes) -> Option<Ended> {
+        if self.faults.timeout.is_some() {
+            // toxiproxy's timeout: what arrives is dropped.
+            return None;
+        }
+        let mut reached = false;
+        if let Some(limit) = self.faults.limit {
+            let room = limit.saturating_sub(self.written - self.counted_from);
+            if chunk.len() as u64 >= room {
+                chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
+                reached = true;
+            }
+        }
+        if let Err(err) = self.forward(&chunk).await {
+            let call = Call::SendAll { len: chunk.len() };
+            return Some(Ended::Failed(self.to.id, self.to.var, call, err));
+        }
+        reached.then_some(Ended::Fault("limit_data"))
+    }
+
+    /// One read of what is there: a chunk (empty: EOF), or `None` when
+    /// the readiness was stale.
+    fn try_read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Option<Bytes>> {
+        if rbuf.capacity() < self.size {
+            // Takes the block back when every chunk of it is gone.
+            rbuf.reserve(self.size * CHUNKS_PER_BLOCK);
+        }
+        match self.from.conn.try_read_buf(&mut (&mut *rbuf).limit(self.size)) {
+            Ok(_) => Ok(Some(rbuf.split().freeze())),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn report_read(&self, chunk: &Bytes) {
+        let bufsize = self.size;
+        let returned = Returned::Data { data: chunk.clone(), from: None, truncated: None };
+        self.ctx.call(self.from.id, self.from.var, Call::Recv { bufsize }, Ok(returned)).await;
+        if chunk.is_empty() {
+            return;
+        }
+        let record = DataRecord {
+            sock: self.from.id,
+            dir: Dir::Received,
+            peer: Some(self.from.peer.clone()),
+            data: chunk.clone(),
+            offset: self.read,
+        };
+        self.ctx.emit(EventKind::Data(record)).await;
+    }
+
+    /// Writes `chunk` to the other leg through this direction's faults.
+    async fn forward(&mut self, chunk: &Bytes) -> io::Result<()> {
+        if self.faults.none() {
+            return self.send(chunk.clone()).await;
+        }
+        if let Some((delay, jitter)) = self.faults.latency {
+            // delay ± jitter, uniformly.
+            let jitter_us = u64::try_from(jitter.as_micros()).unwrap_or(u64::MAX);
+            let spread = Duration::from_micros(self.dice.upto(jitter_us.saturating_mul(2)));
+            tokio::time::sleep(delay.saturating_sub(jitter) + spread).await;
+        }
+        let mut at = 0;
+        while at < chunk.len() {
+            let mut piece = chunk.len() - at;
+            if let Some((size, variation, _)) = self.faults.slicer {
+                let var = self.dice.upto(variation as u64 * 2) as usize;
+                piece = piece.min((size + var).saturating_sub(variation).max(1));
+            }
+            if let Some(rate) = self.faults.bandwidth {
+                // Pieces of a tenth of a second keep the pace smooth.
+                piece = piece.min(usize::try_from(rate / 10).unwrap_or(usize::MAX).max(1));
+                let start = *self.paced_from.get_or_insert_with(Instant::now);
+                let paced = self.written - self.counted_from;
+                let due = Duration::from_secs_f64(paced as f64 / rate as f64);
+                tokio::time::sleep_until(start + due).await;
+            }
+            self.send(chunk.slice(at..at + piece)).await?;
+            at += piece;
+            if let (Some((_, _, delay)), true) = (self.faults.slicer, at < chunk.len()) {
+                tokio::time::sleep(delay).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// `sendall(piece)` on the other leg, reported when asked.
+    async fn send(&mut self, piece: Bytes) -> io::Result<()> {
+        let mut left: &[u8] = &piece;
+        while !left.is_empty() {
+            match self.to.conn.try_write(left) {
+                Ok(n) => left = &left[n..],
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.to.conn.writable().await?,
+                Err(e) => return Err(e),
+            }
+        }
+        let offset = self.written;
+        self.written += piece.len() as u64;
+        if self.chunk_events {
+            let call = Call::SendAll { len: piece.len() };
+            self.ctx.call(self.to.id, self.to.var, call, Ok(Returned::Nothing)).await;
+            let record = DataRecord {
+                sock: self.to.id,
+                dir: Dir::Sent,
+                peer: Some(self.to.peer.clone()),
+                data: piece,
+                offset,
+            };
+            self.ctx.emit(EventKind::Data(record)).await;
+        }
+        Ok(())
+    }
+
+    /// The sender is done: pass its FIN on (after `slow_close`).
+    async fn eof(&self) -> Ended {
+        self.ctx.emit(EventKind::PeerEof { sock: self.from.id }).await;
+        if let Some(delay) = self.faults.slow_close {
+            tokio::time::sleep(delay).await;
+        }
+        let how = crate::net::Shut::Write;
+        let shut = socket2::SockRef::from(&self.to.conn).shutdown(how.std());
+        let result =
+            shut.as_ref().map(|()| Returned::Nothing).map_err(crate::net::CallError::from_io);
+        self.ctx.call(self.to.id, self.to.var, Call::Shutdown(how), result).await;
+        match shut {
+            // The other end may be gone already: its own direction says so.
+            Ok(()) | Err(_) => Ended::Eof,
+        }
+    }
+
+    fn failed_recv(&self, err: io::Error) -> Ended {
+        Ended::Failed(self.from.id, self.from.var, Call::Recv { bufsize: self.size }, err)
+    }
+}
+
+async fn deadline(at: Option<Option<Instant>>) {
+    match at {
+        Some(Some(at)) => tokio::time::sleep_until(at).await,
+        _ => std::future::pending().await,
+    }
+}
