@@ -47,7 +47,7 @@ pub struct EndState {
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
-    /// The session could not go on; its message in DESIGN.md's grammar.
+    /// The session could not go on; its message in the error grammar (docs/errors.md).
     pub fatal: Option<String>,
     /// The session has been spawned (the demo's client waits for the server).
     pub started: bool,

@@ -1,4 +1,4 @@
-//! The packet inspector's keys (issue 6): Enter opens the inspector on the
+//! The packet inspector's keys: Enter opens the inspector on the
 //! selected entry, and while it is open the scrolling keys move it; Alt-V
 //! cycles how the history shows bytes; F3 / n / N search; Alt-C / Alt-X
 //! copy; F5 resends; F9 saves a pcapng. [`App::packet_action`] sees every

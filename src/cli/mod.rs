@@ -1,4 +1,4 @@
-//! The command line: DESIGN.md's subcommands, and only options that do
+//! The command line: the subcommands of docs/cli.md, and only options that do
 //! something. Parsed before the terminal is touched; bad usage exits 2.
 
 use std::time::Duration;
@@ -143,7 +143,8 @@ pub enum UdpRole {
         /// Headless: seconds of silence after stdin ends before exiting (default 1).
         #[arg(long, value_name = "SECS", value_parser = parse_secs)]
         timeout: Option<Duration>,
-        /// Use the seed's sendto/recvfrom instead of connect + send/recv
+        /// Use sendto/recvfrom as the Python socket tutorial sockpit follows
+        /// does, instead of connect + send/recv
         /// (ICMP errors then go unseen).
         #[arg(long)]
         unconnected: bool,
@@ -234,7 +235,8 @@ pub struct Common {
     #[arg(long)]
     pub step: bool,
     /// Language of the explanations of each call (TUI) and of the comments
-    /// in the --export-py script: en, or zh (the seed tutorial's Chinese).
+    /// in the --export-py script: en, or zh (Chinese, the language of the
+    /// Python socket tutorial sockpit follows).
     #[arg(long, value_enum, value_name = "LANG")]
     pub lang: Option<Lang>,
     #[command(flatten)]
@@ -313,7 +315,7 @@ impl Eol {
 pub enum EventFormat {
     /// One sanitised line each.
     Text,
-    /// DESIGN.md's JSON-lines schema (the same as --log).
+    /// The JSON-lines schema of docs/events.md (the same as --log).
     Json,
 }
 

@@ -1,5 +1,5 @@
 //! Events on stderr: one sanitised line each for people, or the JSON-lines
-//! schema for scripts. Failures are worded in DESIGN.md's grammar.
+//! schema for scripts. Failures are worded in the error grammar (docs/errors.md).
 
 use std::collections::HashMap;
 use std::io::Write;

@@ -67,7 +67,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("close", ""),
 ];
 
-/// `listen()` and `recv()` without a number use the seed's values.
+/// `listen()` and `recv()` without a number use the tutorial's values.
 const BACKLOG: u32 = 5;
 const BUFSIZE: usize = 1024;
 

@@ -1,4 +1,4 @@
-//! Paths of the packet inspector's keys and commands (issue 6).
+//! Paths of the packet inspector's keys and commands.
 
 use super::*;
 
