@@ -4,13 +4,18 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Plan};
+use crate::cli::{self, Cli, Mode, Plan, Verbosity};
 use crate::headless;
 use crate::net::{Kind, limits};
 
 /// Runs sockpit for a parsed command line; returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Mode::Completions { shell }) => return cli::completions(shell),
+        Some(Mode::Man) => return cli::man(),
+        _ => {}
+    }
     let plan = cli.plan();
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
@@ -44,6 +49,12 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
+    }
+    if plan.verbosity != Verbosity::Normal {
+        return usage(
+            "-q and -v need --headless: they choose the event lines on stderr, and the TUI \
+             shows every call on screen",
+        );
     }
     if plan.ends.iter().any(|e| e.source.is_some() || e.sink) {
         return usage(

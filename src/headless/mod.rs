@@ -105,7 +105,7 @@ impl Headless {
         Self {
             end,
             crlf: plan.eol == Eol::Crlf,
-            reporter: Reporter::new(json, target).with_stats(plan.stats),
+            reporter: Reporter::new(json, target, plan.verbosity).with_stats(plan.stats),
             conn: None,
             stdin: None,
             stdin_sends: None,
