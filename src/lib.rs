@@ -11,6 +11,7 @@ pub mod hexdump;
 pub mod json;
 pub mod lesson;
 pub mod net;
+pub mod netns;
 pub mod payload;
 pub mod pcap;
 pub mod python;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use crate::cli::{self, Cli, Mode, Plan, Verbosity};
 use crate::headless;
 use crate::net::{Kind, limits};
+use crate::netns::{self, Isolation};
 
 /// Runs sockpit for a parsed command line; returns the process exit code.
 #[must_use]
@@ -15,6 +16,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Mode::Completions { shell }) => return cli::completions(shell),
         Some(Mode::Man) => return cli::man(),
         _ => {}
+    }
+    // Namespaces come first: the kernel lets only a single-threaded process
+    // enter one, and nothing below has started a thread yet.
+    let joined = cli.join.is_some();
+    if let Some(pid) = cli.join
+        && let Err(message) = netns::join(pid)
+    {
+        eprintln!("sockpit: {message}");
+        return ExitCode::FAILURE;
     }
     let plan = cli.plan();
     // A server holding a thousand connections needs more than the default
@@ -42,7 +52,8 @@ pub fn run(cli: Cli) -> ExitCode {
                  headless events are not explained",
             );
         }
-        return run_headless(&plan);
+        let Some(isolation) = isolate(&plan, joined) else { return ExitCode::FAILURE };
+        return run_headless(&plan, &isolation);
     }
     if plan.events_given {
         return usage("--events needs --headless: the TUI shows events on screen");
@@ -68,7 +79,8 @@ pub fn run(cli: Cli) -> ExitCode {
              the segments as lines on stderr",
         );
     }
-    match crate::tui::run(plan) {
+    let Some(isolation) = isolate(&plan, joined) else { return ExitCode::FAILURE };
+    match crate::tui::run(plan, isolation) {
         Ok(code) => code,
         Err(report) => {
             eprintln!("sockpit: {report:?}");
@@ -101,8 +113,23 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     None
 }
 
-fn run_headless(plan: &Plan) -> ExitCode {
-    if plan.demo { headless::demo(plan) } else { headless::run(plan) }
+fn run_headless(plan: &Plan, isolation: &Isolation) -> ExitCode {
+    if plan.demo { headless::demo(plan, isolation) } else { headless::run(plan) }
+}
+
+/// The demo's own network, unless `--no-netns` or `--join`; `None` when
+/// it was entered and could not be set up (said on stderr: exit 1).
+fn isolate(plan: &Plan, joined: bool) -> Option<Isolation> {
+    if !plan.demo || !plan.netns || joined {
+        return Some(Isolation::Host);
+    }
+    match netns::isolate() {
+        Ok(isolation) => Some(isolation),
+        Err(problem) => {
+            eprintln!("sockpit: {problem}");
+            None
+        }
+    }
 }
 
 /// Bad usage found after parsing: a message like clap's, and exit 2.

@@ -112,6 +112,9 @@ pub struct App {
     pub upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
     pub completions: Vec<String>,
+    /// The demo's own network, said under the server's "listening" line
+    /// with the lines another terminal uses to join it.
+    pub isolation: crate::netns::Isolation,
 }
 
 impl App {
@@ -138,6 +141,7 @@ impl App {
             search: search::Search::default(),
             upload: None,
             completions: Vec::new(),
+            isolation: crate::netns::Isolation::Host,
         }
     }
 
@@ -205,6 +209,15 @@ impl App {
         };
         if let Some(state) = self.ends.get_mut(end) {
             state.on_event(ev);
+            if let crate::net::EventKind::Listening { sock, local, kind, .. } = &ev.kind
+                && self.demo
+            {
+                let proto = if kind.is_connected() { "tcp" } else { "udp" };
+                let port = local.inet().map_or(0, |a| a.port());
+                for line in self.isolation.notice(proto, port) {
+                    state.note(ev.at, EntryKind::Info, *sock, line);
+                }
+            }
         }
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);

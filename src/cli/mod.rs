@@ -39,6 +39,10 @@ pub const DEFAULT_DATAGRAM: u32 = 1024;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Mode>,
+    /// Run inside the network of the demo with process id PID (the demo
+    /// shows the line): `sockpit --join PID tcp client 127.0.0.1:PORT`.
+    #[arg(long, value_name = "PID", global = true)]
+    pub join: Option<u32>,
 }
 
 /// What to run.
@@ -48,6 +52,11 @@ pub enum Mode {
     Demo {
         #[arg(value_enum, default_value_t = Proto::Tcp)]
         proto: Proto,
+        /// Run on the host's network instead of the demo's own (a private
+        /// user + network namespace, where the wire is captured for any user
+        /// and other terminals join with --join).
+        #[arg(long)]
+        no_netns: bool,
         #[command(flatten)]
         common: Common,
     },

@@ -70,6 +70,8 @@ pub struct Plan {
     pub verbosity: Verbosity,
     /// The TUI's colours (`--theme`, `SOCKPIT_THEME`, `NO_COLOR`).
     pub theme: ThemeName,
+    /// The demo runs in its own user + network namespace (not `--no-netns`).
+    pub netns: bool,
 }
 
 impl Cli {
@@ -80,6 +82,7 @@ impl Cli {
         // (`run::run`); were one planned, it would be the demo.
         let mode = self.command.filter(Mode::runs_a_session).unwrap_or(Mode::Demo {
             proto: Proto::Tcp,
+            no_netns: false,
             common: Common {
                 recv_size: None,
                 eol: None,
@@ -117,8 +120,10 @@ impl Cli {
             (end, common)
         };
         let mut wire = Wire::default();
+        let mut netns = false;
         let (ends, common, demo) = match mode {
-            Mode::Demo { proto, common } => {
+            Mode::Demo { proto, no_netns, common } => {
+                netns = !no_netns;
                 let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
                 let (server, client) = match proto {
                     Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
@@ -233,6 +238,7 @@ impl Cli {
             wire: wire.wire,
             verbosity: common.look.verbosity(),
             theme: common.look.theme_name(std::env::var_os("NO_COLOR").as_deref()),
+            netns,
         }
     }
 }

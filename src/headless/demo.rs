@@ -12,6 +12,7 @@ use crate::cli::Plan;
 use crate::net::{
     self, Command, Dir, Event, EventKind, Role, SessionConfig, SessionHandle, Target, To,
 };
+use crate::netns::Isolation;
 use crate::{python, sanitize};
 
 /// The whole exchange must finish well within this on loopback.
@@ -19,7 +20,7 @@ const DEADLINE: Duration = Duration::from_secs(10);
 
 /// Runs the scripted demo; exit 0 when the conversation completed.
 #[must_use]
-pub fn demo(plan: &Plan) -> ExitCode {
+pub fn demo(plan: &Plan, isolation: &Isolation) -> ExitCode {
     let mut recorder = match Recorder::open(&plan.record, plan.lang) {
         Ok(recorder) => recorder,
         Err(message) => {
@@ -29,8 +30,9 @@ pub fn demo(plan: &Plan) -> ExitCode {
     };
     let Some(runtime) = super::runtime() else { return ExitCode::FAILURE };
     let configs: Vec<SessionConfig> = plan.ends.iter().map(|e| e.config.clone()).collect();
-    let outcome = runtime
-        .block_on(async { tokio::time::timeout(DEADLINE, converse(configs, &mut recorder)).await });
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(DEADLINE, converse(configs, isolation, &mut recorder)).await
+    });
     if !recorder.finish() {
         return ExitCode::FAILURE;
     }
@@ -61,7 +63,11 @@ fn print(who: &str, event: &Event) {
     println!("[{who}] {text}");
 }
 
-async fn converse(mut configs: Vec<SessionConfig>, recorder: &mut Recorder) -> Result<(), String> {
+async fn converse(
+    mut configs: Vec<SessionConfig>,
+    isolation: &Isolation,
+    recorder: &mut Recorder,
+) -> Result<(), String> {
     let client_config = configs.pop().ok_or("the demo needs two ends")?;
     let server_config = configs.pop().ok_or("the demo needs two ends")?;
     let udp = matches!(server_config.role, Role::UdpServer(_));
@@ -73,7 +79,14 @@ async fn converse(mut configs: Vec<SessionConfig>, recorder: &mut Recorder) -> R
         recorder.event_of(0, &event);
         match event.kind {
             EventKind::Listening { local, .. } => {
-                break local.inet().ok_or("the demo's server has no IP address")?;
+                let local = local.inet().ok_or("the demo's server has no IP address")?;
+                let proto = if udp { "udp" } else { "tcp" };
+                // Only what the network is: the demo is over before
+                // another terminal could join it.
+                if let Some(line) = isolation.notice(proto, local.port()).first() {
+                    println!("[server] # {line}");
+                }
+                break local;
             }
             EventKind::Fatal { message } => return Err(message),
             _ => {}

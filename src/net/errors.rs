@@ -21,6 +21,7 @@ pub struct CallError {
 const ERRNOS: &[(i32, &str)] = &[
     (libc::EPERM, "EPERM"),
     (libc::ENOENT, "ENOENT"),
+    (libc::ESRCH, "ESRCH"),
     (libc::EINTR, "EINTR"),
     (libc::EBADF, "EBADF"),
     (libc::EAGAIN, "EAGAIN"),
@@ -28,6 +29,7 @@ const ERRNOS: &[(i32, &str)] = &[
     (libc::EACCES, "EACCES"),
     (libc::EISDIR, "EISDIR"),
     (libc::EINVAL, "EINVAL"),
+    (libc::ENOSPC, "ENOSPC"),
     (libc::ENFILE, "ENFILE"),
     (libc::EMFILE, "EMFILE"),
     (libc::EPIPE, "EPIPE"),
@@ -44,6 +46,7 @@ const ERRNOS: &[(i32, &str)] = &[
     (libc::ECONNABORTED, "ECONNABORTED"),
     (libc::ECONNRESET, "ECONNRESET"),
     (libc::ENOBUFS, "ENOBUFS"),
+    (libc::EUSERS, "EUSERS"),
     (libc::EISCONN, "EISCONN"),
     (libc::ENOTCONN, "ENOTCONN"),
     (libc::ETIMEDOUT, "ETIMEDOUT"),

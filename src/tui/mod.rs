@@ -24,7 +24,7 @@ pub use event_loop::Exit;
 ///
 /// # Errors
 /// When the terminal cannot be set up or drawn to.
-pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
+pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result<ExitCode> {
     // Asked before any thread exists; the clock shows local times from it.
     let offset = terminal::local_offset();
     // run.rs may have installed it already; either way a report is printed.
@@ -61,6 +61,7 @@ pub fn run(plan: Plan) -> color_eyre::Result<ExitCode> {
     let records = (&mut recorder, &mut scripts);
     let exit = runtime.block_on(async move {
         let mut app = App::from_plan(&plan, Clock::system(offset));
+        app.isolation = isolation;
         let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
         let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
         let mut guard = terminal::setup()?;
