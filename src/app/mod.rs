@@ -103,6 +103,8 @@ pub struct App {
     pub quit: bool,
     /// The language of the timeline's explanations (`--lang`).
     pub lang: crate::lesson::Lang,
+    /// The colours the screen is drawn with.
+    pub theme: crate::cli::ThemeName,
     /// The packet inspector, when open (Enter on a history entry).
     pub inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
@@ -136,6 +138,7 @@ impl App {
             rows: 24,
             quit: false,
             lang: crate::lesson::Lang::En,
+            theme: crate::cli::ThemeName::Dark,
             inspector: None,
             view: View::Text,
             search: search::Search::default(),
@@ -152,6 +155,7 @@ impl App {
         let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
         let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
         app.lang = plan.lang;
+        app.theme = plan.theme;
         for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
             state.step = end.config.step;
             state.holds = end.config.holds;

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
@@ -22,7 +22,7 @@ const KEY_COL: usize = 14;
 /// Headings and key rows, in table order; then step mode's calls, from
 /// the one list Tab completion and usage messages read.
 fn all_lines(width: usize) -> Vec<Line<'static>> {
-    let heading = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let heading = theme::heading();
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let mut out = Vec::new();
     for (focus, title) in SECTIONS {

@@ -4,7 +4,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
@@ -39,7 +39,7 @@ fn content_spans(text: &[u8], style: Style, hit: Option<(usize, usize)>) -> Vec<
     let Some((at, len)) = hit.filter(|(at, len)| at + len <= text.len()) else {
         return safe_spans(text, style);
     };
-    let lit = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let lit = theme::hit();
     let mut spans = safe_spans(&text[..at], style);
     spans.extend(safe_spans(&text[at..at + len], lit));
     spans.extend(safe_spans(&text[at + len..], style));
@@ -65,10 +65,10 @@ fn entry_lines(
     let (view, hit) = look;
     let time = Span::styled(format!("{} ", clock.hms(entry.at)), theme::dim());
     let (mark, style) = match entry.kind {
-        EntryKind::Sent => ("→ ", Style::new().fg(Color::Cyan)),
+        EntryKind::Sent => ("→ ", theme::sent()),
         EntryKind::Received => ("← ", Style::new()),
-        EntryKind::Info => ("● ", Style::new().fg(Color::Yellow)),
-        EntryKind::Error => ("✗ ", Style::new().fg(Color::Red)),
+        EntryKind::Info => ("● ", theme::info()),
+        EntryKind::Error => ("✗ ", theme::error()),
     };
     let mut spans = vec![time, Span::styled(mark, style)];
     if let (Some(peer), EntryKind::Sent | EntryKind::Received) = (entry.peer.clone(), entry.kind) {

@@ -7,7 +7,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Sparkline, Widget};
 
@@ -33,7 +33,7 @@ pub struct InspectView<'a> {
 
 /// A value that changed since the previous sample.
 fn changed() -> Style {
-    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    theme::changed()
 }
 
 /// `1023 B`, `64.0 K`, `2.5 M`: short enough for a narrow panel.

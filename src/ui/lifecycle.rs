@@ -5,7 +5,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
@@ -161,7 +161,7 @@ impl Widget for LifecyclePane<'_> {
         block.render(area, buf);
         render_lines(&rows(&self, (start, end), usize::from(body.width)), body, buf);
         if let Some(text) = waiting {
-            let style = Style::new().fg(Color::Yellow);
+            let style = theme::waiting();
             Paragraph::new(Line::styled(clip(&text, usize::from(queue.width)), style))
                 .render(queue, buf);
         }
@@ -172,7 +172,7 @@ impl Widget for LifecyclePane<'_> {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, t)| {
-                    let style = if i == 0 { Style::new().fg(Color::Cyan) } else { Style::new() };
+                    let style = if i == 0 { theme::explain() } else { Style::new() };
                     wrap(&safe_spans(t.as_bytes(), style), width, 0)
                 })
                 .collect();

@@ -28,6 +28,7 @@ pub struct Screen<'a>(pub &'a App);
 impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let _theme = theme::scoped(app.theme);
         let areas = layout::areas(area, app);
         let both = areas.ends.len() > 1;
         for e in &areas.ends {
