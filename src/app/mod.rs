@@ -114,6 +114,9 @@ pub struct App {
     pub upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
     pub completions: Vec<String>,
+    /// Why the `/command` still in the input was refused: shown on the
+    /// input until it is edited; a typed character replaces the command.
+    pub rejected: Option<String>,
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
@@ -144,6 +147,7 @@ impl App {
             search: search::Search::default(),
             upload: None,
             completions: Vec::new(),
+            rejected: None,
             isolation: crate::netns::Isolation::Host,
         }
     }

@@ -79,6 +79,7 @@ impl App {
                 Vec::new()
             }
             Action::Search => {
+                self.search.return_to.get_or_insert(self.focus);
                 self.search.prompt = true;
                 self.search.draft = self.input.value().to_string();
                 self.input.input = Input::default();
@@ -159,6 +160,9 @@ impl App {
         if self.search.prompt {
             self.input.input = Input::new(std::mem::take(&mut self.search.draft));
         }
+        if let Some(focus) = self.search.return_to {
+            self.focus = focus;
+        }
         self.search = search::Search::default();
     }
 
@@ -188,6 +192,9 @@ impl App {
         let from = from.or(if forward { None } else { state.history.selected });
         match search::find(&state.history, &state.packets, &needle, from, forward) {
             Some((seq, at)) => {
+                let all = search::all(&state.history, &state.packets, &needle);
+                let place = all.iter().position(|s| *s == seq).map_or(0, |i| i + 1);
+                self.search.count = Some((place, all.len()));
                 self.search.hit = Some(Hit { end, seq, at });
                 self.ends[end].history.select(seq);
                 if self.inspector.is_some() {
@@ -195,6 +202,8 @@ impl App {
                 }
             }
             None => {
+                self.search.count = Some((0, 0));
+                self.search.hit = None;
                 let shown = crate::sanitize::visible(&needle);
                 self.refuse(format!("no entry holds {shown} ({} B)", needle.len()));
             }
@@ -203,13 +212,14 @@ impl App {
 
     /// The bytes Alt-C / Alt-X copy: the inspected calls when the inspector
     /// is open, else the selected entry's line.
+    /// A line's bytes include the ending it was sent or received with.
     fn selection(&self) -> Option<(Vec<u8>, EntryKind)> {
         if let Some(i) = &self.inspector {
             return Some((i.bytes(), i.kind));
         }
         let history = &self.end().history;
         let entry = history.get(history.selected?)?;
-        Some((entry.text.clone(), entry.kind))
+        Some((entry.bytes(), entry.kind))
     }
 
     /// Alt-C / Alt-X: the selection to the clipboard through OSC 52 (the

@@ -20,6 +20,8 @@ pub struct Look<'a> {
     pub view: View,
     /// The hit's entry, the match's offset in its line, and the bytes.
     pub hit: Option<(u64, usize, &'a [u8])>,
+    /// The search's standing for the title: hit n of N, or not found.
+    pub count: Option<(usize, usize)>,
 }
 
 impl<'a> Look<'a> {
@@ -30,7 +32,8 @@ impl<'a> Look<'a> {
             (Some(h), Some(needle)) if h.end == end => h.at.map(|at| (h.seq, at, &needle[..])),
             _ => None,
         };
-        Self { view: app.view, hit }
+        let count = app.search.needle.as_ref().and(app.search.count).filter(|_| end == app.active);
+        Self { view: app.view, hit, count }
     }
 }
 
@@ -44,6 +47,24 @@ fn content_spans(text: &[u8], style: Style, hit: Option<(usize, usize)>) -> Vec<
     spans.extend(safe_spans(&text[at..at + len], lit));
     spans.extend(safe_spans(&text[at + len..], style));
     spans
+}
+
+/// Bytes as hex pairs, dim; the search hit's bytes highlighted.
+fn hex_spans(bytes: &[u8], hit: Option<(usize, usize)>) -> Vec<Span<'static>> {
+    let hex = |b: &[u8]| crate::payload::to_hex(b);
+    match hit.filter(|(at, len)| at + len <= bytes.len() && *len > 0) {
+        None => vec![Span::styled(hex(bytes), theme::dim())],
+        Some((at, len)) => {
+            let gap = |b: &[u8]| if b.is_empty() { "" } else { " " };
+            let before = &bytes[..at];
+            let after = &bytes[at + len..];
+            vec![
+                Span::styled(format!("{}{}", hex(before), gap(before)), theme::dim()),
+                Span::styled(hex(&bytes[at..at + len]), theme::hit()),
+                Span::styled(format!("{}{}", gap(after), hex(after)), theme::dim()),
+            ]
+        }
+    }
 }
 
 /// One drawn row and the entry it belongs to (`None` for the marker of
@@ -90,21 +111,23 @@ fn entry_lines(
         }
         text = &text[..cut];
     }
-    if text.is_empty() && matches!(entry.kind, EntryKind::Sent | EntryKind::Received) {
-        spans.push(Span::styled("(empty line)", theme::dim()));
-    } else {
-        let bold = entry.kind == EntryKind::Received;
-        let style = if bold { style.add_modifier(Modifier::BOLD) } else { style };
-        let data = matches!(entry.kind, EntryKind::Sent | EntryKind::Received);
-        if view != View::Hex || !data {
+    let data = matches!(entry.kind, EntryKind::Sent | EntryKind::Received);
+    let bold = entry.kind == EntryKind::Received;
+    let style = if bold { style.add_modifier(Modifier::BOLD) } else { style };
+    if view != View::Hex || !data {
+        if text.is_empty() && data {
+            spans.push(Span::styled("(empty line)", theme::dim()));
+        } else {
             spans.extend(content_spans(text, style, hit));
         }
-        if view != View::Text && data {
-            if view == View::Both {
-                spans.push(Span::raw("  "));
-            }
-            spans.push(Span::styled(crate::payload::to_hex(text), theme::dim()));
+    }
+    if view != View::Text && data {
+        if view == View::Both {
+            spans.push(Span::raw("  "));
         }
+        // Every byte, the line ending too: `0d 0a` is what was sent.
+        let shown = if full == text.len() { entry.bytes() } else { text.to_vec() };
+        spans.extend(hex_spans(&shown, hit));
     }
     if full > text.len() {
         let more = format!(" … {} B more (Enter: inspector)", full - text.len());
@@ -226,6 +249,11 @@ impl Widget for HistoryPane<'_> {
         }
         if self.look.view != View::Text {
             title.push_str(&format!(" [{}: Alt-V]", self.look.view.label()));
+        }
+        match self.look.count {
+            Some((_, 0)) => title.push_str(" · search: not found"),
+            Some((n, all)) => title.push_str(&format!(" · search {n}/{all} (n/N)")),
+            None => {}
         }
         let block = Block::bordered().title(title).border_style(theme::border(self.focused));
         let inner = block.inner(area);
