@@ -310,6 +310,7 @@ mod tests {
             sock: 1,
             peer: None,
             text: text.as_bytes().to_vec(),
+            ending: b"",
             open: false,
             calls: Calls::default(),
         }
