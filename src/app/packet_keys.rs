@@ -212,14 +212,15 @@ impl App {
 
     /// The bytes Alt-C / Alt-X copy: the inspected calls when the inspector
     /// is open, else the selected entry's line.
-    /// A line's bytes include the ending it was sent or received with.
-    fn selection(&self) -> Option<(Vec<u8>, EntryKind)> {
+    /// A line's bytes include the ending it was sent or received with when
+    /// copied as hex; as text, the line is what was shown.
+    fn selection(&self, hex: bool) -> Option<(Vec<u8>, EntryKind)> {
         if let Some(i) = &self.inspector {
             return Some((i.bytes(), i.kind));
         }
         let history = &self.end().history;
         let entry = history.get(history.selected?)?;
-        Some((entry.bytes(), entry.kind))
+        Some((if hex { entry.bytes() } else { entry.text.clone() }, entry.kind))
     }
 
     /// Alt-C / Alt-X: the selection to the clipboard through OSC 52 (the
@@ -227,7 +228,7 @@ impl App {
     /// the terminal raw). Text is copied as shown: control characters and
     /// invalid bytes as their stand-ins.
     fn copy(&mut self, hex: bool) -> Vec<Effect> {
-        let Some((bytes, _)) = self.selection() else {
+        let Some((bytes, _)) = self.selection(hex) else {
             self.refuse("nothing to copy: select an entry in the history first (Up)");
             return Vec::new();
         };

@@ -35,9 +35,7 @@ fn title_text(app: &App, width: usize) -> String {
         for (i, name) in app.completions.iter().enumerate() {
             let more = app.completions.len() - i;
             let rest = format!(" … {more} more (F1)");
-            if shown.chars().count() + name.len() + 2 + rest.chars().count() > width
-                && more > 1
-            {
+            if shown.chars().count() + name.len() + 2 + rest.chars().count() > width && more > 1 {
                 shown.push_str(&rest);
                 break;
             }
