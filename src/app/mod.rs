@@ -4,6 +4,7 @@
 //! terminal, socket or clock is touched here, so every path is unit-tested.
 
 pub mod clock;
+pub mod commands;
 pub mod decoder;
 pub mod end;
 pub mod history;
