@@ -25,7 +25,8 @@ fn entry(key: &str, help: &str, width: usize, out: &mut Vec<Line<'static>>) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
     let key_w = key.chars().count();
     // A long command's syntax takes its own row; the help goes below it.
-    let room = width.saturating_sub(KEY_COL).max(8);
+    // One blank column keeps the two help columns apart.
+    let room = width.saturating_sub(KEY_COL + 1).max(8);
     let mut rows = words(help, room).into_iter();
     let first = if key_w >= KEY_COL { String::new() } else { rows.next().unwrap_or_default() };
     out.push(Line::from(vec![
@@ -33,7 +34,7 @@ fn entry(key: &str, help: &str, width: usize, out: &mut Vec<Line<'static>>) {
         Span::raw(clip(&first, room)),
     ]));
     for row in rows {
-        out.push(Line::raw(format!("{:KEY_COL$}{}", "", clip(&row, width.saturating_sub(KEY_COL)))));
+        out.push(Line::raw(format!("{:KEY_COL$}{}", "", clip(&row, room))));
     }
 }
 

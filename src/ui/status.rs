@@ -152,7 +152,8 @@ impl Widget for StatusBar<'_> {
         let width = |parts: &[Segment], hints: &[(&str, u8)]| {
             let segs: usize = parts.iter().map(|p| p.width() + sep_w).sum();
             let keys: usize = hints.iter().map(|(h, _)| h.chars().count() + 2).sum();
-            segs + keys
+            // Hints are joined by two spaces: none after the last.
+            segs + keys.saturating_sub(2)
         };
         // Drop the least worth keeping until the bar fits.
         while width(&parts, &hints) > usize::from(area.width) {
