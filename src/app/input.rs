@@ -30,7 +30,6 @@ pub enum Submitted {
     Unknown(String),
 }
 
-
 /// Reads one submitted line.
 #[must_use]
 pub fn parse(line: &str) -> Submitted {

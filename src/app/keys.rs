@@ -132,6 +132,13 @@ impl App {
             Action::Reconnect => return self.reconnect(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
+                let said = if self.mouse {
+                    "mouse on: the wheel scrolls, a click selects (F12: off, to select text)"
+                } else {
+                    "mouse off: the terminal selects and copies text; F12 turns it back on"
+                };
+                let at = self.now();
+                self.end_mut().note(at, EntryKind::Info, 0, said);
                 return vec![Effect::Mouse(self.mouse)];
             }
             Action::Edit(req) => {

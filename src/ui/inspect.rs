@@ -113,7 +113,7 @@ impl InspectView<'_> {
         let (s, p) = (self.sample, self.previous);
         let mut out = Vec::new();
         if s.last {
-            out.push(Line::styled("closed: last figures", theme::dim()));
+            out.push(Line::styled("closed: figures from before close()", theme::dim()));
         }
         if let Some(q) = s.accept_queue {
             // Established, waiting for accept(), against listen()'s backlog;
@@ -221,7 +221,7 @@ fn tcp_lines(
 
 /// One socket without an fd: what it is, its state, and its address.
 fn fd_less_line(d: &DiagSocket) -> Line<'static> {
-    let state = Span::raw(d.state.ss_name());
+    let state = Span::raw(d.state.name());
     let line = match d.whose {
         Whose::Queued { .. } if handshaking(d) => {
             vec![Span::styled("syn-q ", theme::dim()), Span::raw(format!("{} ", d.peer)), state]

@@ -117,8 +117,7 @@ pub fn complete(line: &str) -> Option<(String, Vec<String>)> {
     if typed.contains(' ') || typed.starts_with('/') {
         return None;
     }
-    let names: Vec<String> =
-        super::commands::all().iter().map(|c| c.name.to_string()).collect();
+    let names: Vec<String> = super::commands::all().iter().map(|c| c.name.to_string()).collect();
     let fits: Vec<String> = names.into_iter().filter(|n| n.starts_with(typed)).collect();
     let first = fits.first()?;
     if fits.len() == 1 {
