@@ -73,6 +73,23 @@ pub fn syntax(c: &Slash) -> String {
     if c.args.is_empty() { format!("/{}", c.name) } else { format!("/{} {}", c.name, c.args) }
 }
 
+/// The commands as a Markdown table, for docs/keys.md.
+#[must_use]
+pub fn markdown() -> String {
+    let mut md = String::from("| command | group | does |\n|---|---|---|\n");
+    for c in all() {
+        let group = match c.group {
+            Group::Chat => "chat",
+            Group::Bytes => "bytes",
+            Group::Step => "step mode",
+        };
+        let help = if c.help.is_empty() { "the Python call of that name" } else { c.help };
+        let syntax = syntax(&c).replace('|', "\\|");
+        md.push_str(&format!("| `{syntax}` | {group} | {} |\n", help.replace('|', "\\|")));
+    }
+    md
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
