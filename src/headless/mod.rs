@@ -95,6 +95,11 @@ impl Headless {
         // to keep open.
         end.config.single = !end.keep_open;
         let json = plan.events == EventFormat::Json;
+        // Samples are read by --events json, --stats and --log only: without
+        // them nobody looks, and ten thousand idle connections cost nothing.
+        if !json && plan.stats.is_none() && plan.record.log.is_none() {
+            end.config.sample_every = None;
+        }
         let target = end.config.role.target().to_string();
         let dgram = end.config.role.kind() == Kind::Dgram;
         let totals = match (end.source, end.sink) {

@@ -88,6 +88,7 @@ pub(crate) async fn run_listener(
         match result {
             Ok((stream, peer)) => {
                 backoff = MIN_BACKOFF;
+                sampling.stir();
                 let conn = ctx.new_id();
                 let fd = stream.as_raw_fd();
                 let ok = Ok(Returned::Accepted { sock: conn, fd, peer });

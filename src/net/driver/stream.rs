@@ -101,15 +101,15 @@ impl Connection {
                     Ok(())
                 }
                 ready = self.stream.writable(), if writing => match ready {
-                    Ok(()) => self.write_some(&mut st).await,
+                    Ok(()) => { sampling.stir(); self.write_some(&mut st).await }
                     Err(err) => Err((Call::SendAll { len: 0 }, err)),
                 },
                 out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
-                    Some(out) => { enqueue(&mut st, out); Ok(()) }
+                    Some(out) => { sampling.stir(); enqueue(&mut st, out); Ok(()) }
                     None => return CloseReason::Local,
                 },
                 ready = self.stream.readable(), if reading => match ready {
-                    Ok(()) => self.read_some(&mut st).await,
+                    Ok(()) => { sampling.stir(); self.read_some(&mut st).await }
                     Err(err) => Err((Call::Recv { bufsize: self.recv_size }, err)),
                 },
             };

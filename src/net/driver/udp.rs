@@ -76,7 +76,7 @@ impl Datagrams {
         loop {
             let reading = !inbox.hold.borrow().reads;
             let step = tokio::select! {
-                out = inbox.out.recv() => match out {
+                out = inbox.out.recv() => { sampling.stir(); match out {
                     None | Some(Out::Close) => return CloseReason::Local,
                     Some(Out::Data(data)) => self.send(data, None).await,
                     Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
@@ -107,10 +107,10 @@ impl Datagrams {
                         }
                         Ok(())
                     }
-                },
+                }},
                 // ERROR too: a connected socket's ICMP port-unreachable is
                 // EPOLLERR only, and must surface as ECONNREFUSED.
-                ready = self.socket.ready(READY), if reading => match ready {
+                ready = self.socket.ready(READY), if reading => { sampling.stir(); match ready {
                     Ok(ready) if ready.is_error() => self.queued_error(self.recv_size),
                     Ok(_) if self.sink.is_some() => self.drain_sink(&mut buf).await,
                     Ok(_) => match self.socket.try_recv_from(&mut buf) {
@@ -119,7 +119,7 @@ impl Datagrams {
                         Ok((n, from)) => self.received(&buf, self.recv_size, n, from).await,
                     },
                     Err(err) => Err((self.recv_call(self.recv_size), err)),
-                },
+                }},
                 changed = inbox.hold.changed() => match changed {
                     Ok(()) => Ok(()),
                     Err(_) => return CloseReason::Local,

@@ -8,6 +8,7 @@ mod diag;
 pub mod sample;
 pub(crate) mod sys;
 pub mod tcp_state;
+pub(crate) mod ticker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;

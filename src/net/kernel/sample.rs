@@ -4,6 +4,8 @@
 //! more right before it closes, so a closed socket keeps its last figures.
 
 use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use socket2::SockRef;
@@ -11,6 +13,7 @@ use socket2::SockRef;
 use crate::net::event::{EventKind, Family, Kind, SockId};
 use crate::net::kernel::sys;
 use crate::net::kernel::tcp_state::TcpState;
+use crate::net::kernel::ticker::Ticker;
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
 
@@ -218,45 +221,9 @@ impl Sampler {
     }
 }
 
-/// A socket task's sampling timer: ticks every `Ctx::sample_every`, or
-/// never when sampling is off. Missed ticks are skipped, not bunched.
-///
-/// Every timer of one period ticks at the same instants (multiples of the
-/// period since the first timer was made): a thousand sockets then wake
-/// together once a tick, instead of a thousand times spread over it, which
-/// keeps the runtime's threads asleep in between (measured: benches/sampling).
-pub(crate) struct Ticker(Option<tokio::time::Interval>);
-
-/// The instant the ticks of every period count from.
-static EPOCH: std::sync::OnceLock<tokio::time::Instant> = std::sync::OnceLock::new();
-
-impl Ticker {
-    pub fn new(every: Option<Duration>) -> Self {
-        Self(every.filter(|p| !p.is_zero()).map(|period| {
-            let epoch = *EPOCH.get_or_init(tokio::time::Instant::now);
-            let since = epoch.elapsed().as_nanos();
-            let periods = u32::try_from(since / period.as_nanos() + 1).unwrap_or(u32::MAX);
-            let mut timer = tokio::time::interval_at(epoch + period * periods, period);
-            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-            timer
-        }))
-    }
-
-    /// Waits for the next tick; cancel-safe, so it can sit in a `select!`.
-    pub async fn tick(&mut self) {
-        match &mut self.0 {
-            Some(timer) => {
-                timer.tick().await;
-            }
-            None => std::future::pending().await,
-        }
-    }
-
-    /// Whether sampling is on at all (the closing sample is taken only then).
-    pub fn on(&self) -> bool {
-        self.0.is_some()
-    }
-}
+/// Unchanged samples in a row after which a socket's timer backs off (at
+/// a 250 ms period: after 1 s of stillness, to one sample every 4 s).
+const QUIET_BEFORE_SLOWER: u32 = 4;
 
 /// What a socket task needs to sample its socket: the timer, the cache,
 /// and the last sample reported.
@@ -269,13 +236,33 @@ pub(crate) struct Sampling {
     ticker: Ticker,
     sampler: Sampler,
     reported: Option<Sample>,
+    /// Samples in a row that found nothing new.
+    quiet: u32,
+    /// The session's count of sockets sampling (this one among them while
+    /// its timer is on).
+    crowd: Arc<AtomicUsize>,
+}
+
+/// Sockets sampling in one session above which an idle one backs off.
+pub(crate) const CROWD: usize = 64;
+
+impl Drop for Sampling {
+    fn drop(&mut self) {
+        if self.ticker.on() {
+            self.crowd.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Sampling {
     /// Sampling at the session's period (`ctx.sample_every`).
     pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
         let (ticker, sampler) = (Ticker::new(ctx.sample_every), Sampler::new(kind, listening));
-        Self { ticker, sampler, reported: None }
+        let crowd = Arc::clone(&ctx.sampled);
+        if ticker.on() {
+            crowd.fetch_add(1, Ordering::Relaxed);
+        }
+        Self { ticker, sampler, reported: None, quiet: 0, crowd }
     }
 
     /// Records `gettimeout()` for the samples to come.
@@ -294,13 +281,31 @@ impl Sampling {
         self.ticker.tick().await;
     }
 
+    /// The socket did something (moved bytes, answered a call): sample it
+    /// at the full rate again.
+    pub fn stir(&mut self) {
+        self.quiet = 0;
+        self.ticker.reset();
+    }
+
     /// Samples `socket` and reports it as socket `sock`'s figures, if any
-    /// changed.
+    /// changed; a socket whose figures keep still is sampled less often.
     pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
         let sample = self.sampler.sample(socket, false);
         if self.reported.as_ref().is_some_and(|old| same_but_ages(old, &sample)) {
+            if self.crowd.load(Ordering::Relaxed) <= CROWD {
+                // The crowd has thinned: full rate again.
+                self.stir();
+                return;
+            }
+            self.quiet += 1;
+            if self.quiet >= QUIET_BEFORE_SLOWER {
+                self.quiet = 0;
+                self.ticker.slower();
+            }
             return;
         }
+        self.stir();
         self.reported = Some(sample.clone());
         ctx.emit(EventKind::Sample { sock, sample: Box::new(sample) }).await;
     }

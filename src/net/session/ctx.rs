@@ -2,7 +2,7 @@
 //! per-socket handle the session routes commands through.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -77,6 +77,10 @@ pub(crate) struct Ctx {
     /// Cancelled when the session ends: every task, and every call blocked
     /// in one, stops at its next await (mini-redis's shutdown signal).
     pub shutdown: CancellationToken,
+    /// Sockets of the session sampling on a timer now: only a crowd of
+    /// them backs off when idle (a few are cheap at any rate, and a lesson
+    /// must see its one listener's accept queue fill at once).
+    pub sampled: Arc<AtomicUsize>,
 }
 
 impl Ctx {
@@ -86,7 +90,13 @@ impl Ctx {
         sample_every: Option<Duration>,
         shutdown: CancellationToken,
     ) -> Self {
-        Self { events, next_id: Arc::new(AtomicU32::new(1)), sample_every, shutdown }
+        Self {
+            events,
+            next_id: Arc::new(AtomicU32::new(1)),
+            sample_every,
+            shutdown,
+            sampled: Arc::default(),
+        }
     }
 
     /// A fresh socket id.

@@ -9,6 +9,7 @@ mod step;
 
 use std::collections::BTreeMap;
 
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,7 +24,8 @@ use crate::net::driver::stream::Connection;
 use crate::net::driver::udp::{Datagrams, Peer};
 use crate::net::event::{Call, EventKind, Kind, SockId};
 use crate::net::kernel::KernelWatch;
-use crate::net::kernel::sample::Ticker;
+use crate::net::kernel::sample::CROWD;
+use crate::net::kernel::ticker::Ticker;
 use crate::net::session::backlog::Backlogs;
 use crate::net::session::ctx::{Ctx, Out, SockHandle, sock_channel};
 use crate::net::session::step::Steps;
@@ -93,14 +95,30 @@ pub(crate) async fn run(
     loop {
         tokio::select! {
             cmd = commands.recv() => match cmd {
-                Some(cmd) => s.handle(cmd).await,
+                Some(cmd) => {
+                    kernel_ticks.reset();
+                    s.handle(cmd).await;
+                }
                 None => break,
             },
-            Some(conn) = adopt.recv() => s.adopt(conn).await,
+            Some(conn) = adopt.recv() => {
+                kernel_ticks.reset();
+                s.adopt(conn).await;
+            }
             Some((from, data)) = relayed.recv() => s.relay(from, data).await,
             Some(news) = news.recv() => s.step_news(news).await,
             Some(_) = s.tasks.join_next() => s.prune(),
-            () = kernel_ticks.tick() => s.watch_kernel().await,
+            () = kernel_ticks.tick() => {
+                // Listing ten thousand connections four times a second is
+                // most of an idle crowd's cost: back off while the listing
+                // shows nothing new, as the sockets' own timers do.
+                let crowded = s.ctx.sampled.load(Ordering::Relaxed) > CROWD;
+                if s.watch_kernel().await || !crowded {
+                    kernel_ticks.reset();
+                } else {
+                    kernel_ticks.slower();
+                }
+            }
             _ = drain.tick(), if !s.backlogs.is_empty() => s.backlogs.drain(&s.conns),
         }
     }
@@ -245,15 +263,17 @@ impl Session {
     }
 
     /// Lists the kernel's sockets; reports the fd-less ones when they change
-    /// and every state change seen.
-    async fn watch_kernel(&mut self) {
+    /// and every state change seen. Whether anything was.
+    async fn watch_kernel(&mut self) -> bool {
         let seen = self.kernel.tick();
+        let news = seen.list.is_some() || !seen.transitions.is_empty();
         if let Some(sockets) = seen.list {
             self.ctx.emit(EventKind::Kernel { sockets }).await;
         }
         for t in seen.transitions {
             self.ctx.emit(EventKind::Transition(t)).await;
         }
+        news
     }
 
     /// Forgets sockets whose task has ended.
