@@ -78,8 +78,8 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
                 // Said in words: a listener is no connection of the list.
                 let on = s.local.clone().map_or_else(|| "not bound yet".into(), |a| a.to_string());
                 let live = end.sockets.live_connections();
-                let top = format!("{id} listener {on} {state}");
-                return (top, format!("{live} live  age {age}"), false);
+                let top = format!("{id} listener {on}");
+                return (top, format!("{state}  {live} live  age {age}"), false);
             }
             let peer = s.peer.clone().map_or_else(|| "-".into(), |a| a.to_string());
             // CLOSED or FAILED, dimmed: the figures are the last ones.
@@ -130,7 +130,7 @@ impl Widget for SocketList<'_> {
             let conns = rows.iter().filter(|r| matches!(r, Row::Sock(id) if end.sockets.all.get(id).is_some_and(|s| !s.listener))).count();
             let noun = if conns == 1 { "conn" } else { "conns" };
             let live = end.sockets.live_connections();
-            format!("{live} live of {conns} {noun}  ↑↓ calls/bytes")
+            format!("{conns} {noun}, {live} live  ↑↓ calls/bytes")
         };
         let mut lines = vec![Line::styled(clip(&header, width), theme::dim())];
         let selected = end.selected_row();
