@@ -48,11 +48,14 @@ impl Widget for Screen<'_> {
                 look: history::Look::of(app, e.end),
             }
             .render(e.history, buf);
+            // The explanation follows the keyboard: it is the selected
+            // line's, shown while the Lifecycle pane has the focus.
+            let focused = active && app.focus == Focus::Lifecycle;
             lifecycle::LifecyclePane {
                 end,
                 clock: &app.clock,
-                focused: active && app.focus == Focus::Lifecycle,
-                explanation: lifecycle::explanation(end, app.lang),
+                focused,
+                explanation: if focused { lifecycle::explanation(end, app.lang) } else { None },
             }
             .render(e.lifecycle, buf);
             let title = format!("Socket: {}", end.name());
