@@ -31,6 +31,7 @@ ROWS = [
     (f"pipe path {pipe} MB/s", "pipe", "MB/s", "nc.openbsd", True, 1.0, ">= 1.0x"),
     (f"pipe path {pipe} MB/s", "pipe", "MB/s", "socat", True, 1.0, ">= 1.0x"),
     (f"pipe {pipe} with --wire MB/s", "wire", "MB/s", "no-wire", True, 0.8, ">= 0.8x"),
+    (f"--tls pipe {pipe} MB/s", "tls", "MB/s", "socat-openssl", True, 0.8, ">= 0.8x"),
     (f"--source/--sink {sock} MB/s", "sock", "MB/s", "iperf3", True, 0.8, ">= 0.8x"),
     ("UDP 64 B delivered dgram/s", "udp", "dgram/s", "iperf3", True, 0.8, ">= 0.8x"),
     ("UDP 64 B loss %", "udp", "loss%", "iperf3", False, None, "-"),

@@ -1,6 +1,6 @@
 //! The JSON-lines event schema shared by `--events json` and `--log`: one
 //! object per event, each with `"v"` (schema version), `"t"` (microseconds
-//! since the Unix epoch) and `"ev"` (the kind). Documented in README.md.
+//! since the Unix epoch) and `"ev"` (the kind). Documented in docs/events.md.
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
@@ -12,6 +12,7 @@ use crate::python;
 
 mod inspect;
 mod segment;
+mod tls;
 pub use segment::{segment_line, wire_line};
 
 /// Version of the schema; bumped when a field changes meaning.
@@ -59,6 +60,7 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Kernel { sockets } => inspect::kernel(sockets),
         EventKind::Transition(t) => inspect::transition(t),
         EventKind::Totals(moved) => totals(moved),
+        EventKind::Tls(event) => tls::body(event),
     }
 }
 

@@ -26,12 +26,19 @@ pub fn run(cli: Cli) -> ExitCode {
         eprintln!("sockpit: {message}");
         return ExitCode::FAILURE;
     }
-    let plan = cli.plan();
+    let mut plan = cli.plan();
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
     if let Some(message) = unix_misuse(&plan) {
         return usage(message);
+    }
+    if let Some(message) = tls_misuse(&plan) {
+        return usage(message);
+    }
+    if let Err(message) = build_tls(&mut plan) {
+        eprintln!("sockpit: {}", crate::sanitize::visible_text(message.as_bytes()));
+        return ExitCode::FAILURE;
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if plan.headless || !interactive {
@@ -111,6 +118,41 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
         return Some("--broker relays streams: drop --dgram or --seqpacket");
     }
     None
+}
+
+/// What `--tls` cannot be combined with, said before anything starts.
+fn tls_misuse(plan: &Plan) -> Option<&'static str> {
+    let end = plan.ends.iter().find(|e| e.tls.is_some())?;
+    let options = end.tls.as_ref()?;
+    if end.config.step {
+        return Some("--tls with --step is not taught yet: step mode shows the socket calls only");
+    }
+    if let (Some(min), Some(max)) = (options.min, options.max) {
+        if min > max {
+            return Some("--tls-min is newer than --tls-max: no version is left");
+        }
+    }
+    None
+}
+
+/// Builds each end's TLS configuration (files are read here: a failure is
+/// a runtime error, exit 1).
+fn build_tls(plan: &mut Plan) -> Result<(), String> {
+    for end in &mut plan.ends {
+        let Some(options) = end.tls.clone() else { continue };
+        let built = if end.config.role.is_server() {
+            crate::net::tls::Tls::server(options)?
+        } else {
+            let host = match end.config.role.target() {
+                crate::net::Target::Addr(a) => a.ip().to_string(),
+                crate::net::Target::Host(host, _) => host,
+                crate::net::Target::Unix(_) => String::new(),
+            };
+            crate::net::tls::Tls::client(options, &host)?
+        };
+        end.config.tls = Some(built);
+    }
+    Ok(())
 }
 
 fn run_headless(plan: &Plan, isolation: &Isolation) -> ExitCode {

@@ -9,6 +9,7 @@ use crate::lesson::Lang;
 use crate::net::Target;
 
 mod plan;
+pub mod tls;
 mod tools;
 mod unix;
 pub use plan::{End, Plan, Source};
@@ -127,6 +128,8 @@ pub enum TcpRole {
         #[command(flatten)]
         wire: Wire,
         #[command(flatten)]
+        tls: tls::TlsServer,
+        #[command(flatten)]
         common: Common,
     },
     /// Connect to a server.
@@ -145,6 +148,8 @@ pub enum TcpRole {
         source: Option<usize>,
         #[command(flatten)]
         wire: Wire,
+        #[command(flatten)]
+        tls: tls::TlsClient,
         #[command(flatten)]
         common: Common,
     },

@@ -25,6 +25,9 @@ pub struct End {
     pub linger: Duration,
     /// Client, headless: send a pattern instead of stdin (`--source`).
     pub source: Option<Source>,
+    /// `--tls` as given; built into `config.tls` before the session starts
+    /// (reading files can fail: exit 1, not 2).
+    pub tls: Option<crate::net::tls::TlsOptions>,
 }
 
 /// `--source SIZE` (and `--size N` for UDP): what to send instead of stdin.
@@ -116,6 +119,7 @@ impl Cli {
                 keep_open: false,
                 linger: Duration::from_secs(1),
                 source: None,
+                tls: None,
             };
             (end, common)
         };
@@ -143,6 +147,7 @@ impl Cli {
                         many,
                         nodelay,
                         wire: w,
+                        tls,
                         common,
                     },
             } => {
@@ -154,16 +159,18 @@ impl Cli {
                 end.config.max_conns = many.max_conns as usize;
                 end.keep_open = many.keep_open || many.broker;
                 end.config.nodelay = nodelay;
+                end.tls = tls.options();
                 (vec![end], common, false)
             }
             Mode::Tcp {
-                role: TcpRole::Client { addr, timeout, nodelay, source, wire: w, common },
+                role: TcpRole::Client { addr, timeout, nodelay, source, wire: w, tls, common },
             } => {
                 wire = w;
                 let (mut end, common) = one(Role::TcpClient(addr), common, None);
                 end.config.timeout = timeout;
                 end.config.nodelay = nodelay;
                 end.source = source.map(|total| Source { total: total as u64, datagram: None });
+                end.tls = tls.options();
                 (vec![end], common, false)
             }
             Mode::Udp { role: UdpRole::Server { addr, serve, timeout, wire: w, common } } => {

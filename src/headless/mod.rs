@@ -8,6 +8,7 @@ mod report;
 mod source;
 mod stats;
 mod stdio;
+mod tls;
 mod totals;
 mod wire;
 

@@ -148,6 +148,7 @@ impl Reporter {
             EventKind::Transition(t) => stats::transition_line(t),
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
+            EventKind::Tls(event) => super::tls::text(event)?,
         };
         Some(sanitize::visible_text(line.as_bytes()))
     }

@@ -13,6 +13,7 @@ use crate::python::addr;
 /// What the call does, in general (with its arguments).
 pub(super) fn what(call: &Call) -> String {
     match call {
+        Call::Tls(call) => super::tls::what_en(call),
         Call::Socket { family, kind } => {
             let family_means = match family {
                 Family::Inet => "IPv4",
@@ -266,6 +267,10 @@ fn from_text(from: Option<Addr>) -> String {
 
 /// Why `err` usually happens on `call`, and what to try (a whole sentence).
 pub(super) fn failed(call: &Call, err: &CallError) -> (String, String) {
+    if let (Call::Tls(_), Some(because)) = (call, &err.because) {
+        // TLS failures carry their own sentence and hint, the message's.
+        return (because.0.clone(), format!("Try {}.", because.1));
+    }
     let name = call.name();
     let (cause, hint): (String, &str) = match (name, err.name.as_str()) {
         ("connect" | "connect_ex", "ECONNREFUSED") => (

@@ -13,6 +13,7 @@ pub mod export;
 mod literal;
 mod script;
 mod states;
+mod tls;
 mod zh;
 
 pub use explain::{Explanation, explain, explain_state};

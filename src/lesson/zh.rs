@@ -15,6 +15,7 @@ use crate::python::addr;
 /// What the call does, in general (with its arguments).
 pub(super) fn what(call: &Call) -> String {
     match call {
+        Call::Tls(call) => super::tls::what_zh(call),
         Call::Socket { family, kind } => {
             let family_means = match family {
                 Family::Inet => "IPv4",
@@ -234,6 +235,9 @@ fn from_text(from: Option<Addr>) -> String {
 
 /// Why `err` usually happens on `call`, and what to try (a whole sentence).
 pub(super) fn failed(call: &Call, err: &CallError) -> (String, String) {
+    if let Some((cause, hint)) = super::tls::failed_zh(err) {
+        return (cause, format!("可以试试：{hint}。"));
+    }
     let name = call.name();
     let (cause, hint): (String, &str) = match (name, err.name.as_str()) {
         ("connect" | "connect_ex", "ECONNREFUSED") => (

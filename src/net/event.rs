@@ -10,6 +10,7 @@ use crate::net::errors::CallError;
 use crate::net::kernel::sample::Sample;
 use crate::net::kernel::{DiagSocket, Transition};
 use crate::net::sockaddr::Addr;
+use crate::net::tls::{TlsCall, TlsEvent, TlsReturned};
 
 /// Engine-wide number of one socket (listener, connection or client), stable
 /// for the whole session. A connection's id is also its "connection id".
@@ -147,6 +148,8 @@ pub enum Call {
     },
     Shutdown(Shut),
     Close,
+    /// A call of Python's `ssl` module (`--tls`).
+    Tls(TlsCall),
 }
 
 impl Call {
@@ -187,6 +190,7 @@ impl Call {
             Self::RecvFrom { .. } => "recvfrom",
             Self::Shutdown(_) => "shutdown",
             Self::Close => "close",
+            Self::Tls(call) => call.name(),
         }
     }
 }
@@ -210,6 +214,8 @@ pub enum Returned {
     /// recvfrom; `truncated` holds a datagram's full length when it was longer
     /// than the buffer and the rest was dropped (MSG_TRUNC).
     Data { data: Bytes, from: Option<Addr>, truncated: Option<usize> },
+    /// What an `ssl` call returned.
+    Tls(TlsReturned),
 }
 
 /// One call and its outcome: the unit of the lifecycle timeline.
@@ -285,6 +291,8 @@ pub enum EventKind {
     /// What a `--sink` socket has taken so far (or a `--source` sent):
     /// counted, not reported call by call.
     Totals(Moved),
+    /// TLS news: a finished handshake, wire counts, a generated certificate.
+    Tls(TlsEvent),
 }
 
 /// Bytes and calls one socket moved in one direction, and over what time.

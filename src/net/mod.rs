@@ -25,6 +25,7 @@ pub mod limits;
 mod session;
 pub mod sockaddr;
 mod socket;
+pub mod tls;
 
 pub use driver::sink;
 pub(crate) use kernel::sys;
@@ -161,6 +162,8 @@ pub struct SessionConfig {
     pub v6_only: Option<bool>,
     /// A Unix server removes a stale socket file in its way (`--unlink`).
     pub unlink: bool,
+    /// `--tls`: every connection runs a TLS handshake before data.
+    pub tls: Option<tls::Tls>,
 }
 
 impl SessionConfig {
@@ -184,6 +187,7 @@ impl SessionConfig {
             broker: false,
             v6_only: None,
             unlink: false,
+            tls: None,
         }
     }
 }

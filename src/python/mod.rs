@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use crate::net::{Addr, Call, CallRecord, Returned, SockOpt};
 
 mod names;
+pub mod tls;
 pub use names::{Python, exception_class};
 
 /// How Python shows an address of any family (see [`inet`]; a Unix name
@@ -135,6 +136,7 @@ pub fn call_line(var: &str, call: &Call) -> String {
         Call::RecvFrom { bufsize } => format!("data, addr = {var}.recvfrom({bufsize})"),
         Call::Shutdown(how) => format!("{var}.shutdown(socket.{})", how.python()),
         Call::Close => format!("{var}.close()"),
+        Call::Tls(call) => tls::call_line(var, call),
     }
 }
 
@@ -161,13 +163,19 @@ pub fn result_text(record: &CallRecord) -> String {
             }
             text
         }
+        Ok(Returned::Tls(returned)) => tls::result_text(returned),
     }
 }
 
 /// The whole timeline line: `call  -> result`.
 #[must_use]
 pub fn line(record: &CallRecord) -> String {
-    format!("{}  -> {}", call_line(record.var, &record.call), result_text(record))
+    let result = result_text(record);
+    if result.is_empty() {
+        // An assignment (`ctx.minimum_version = ...`) returns nothing to show.
+        return call_line(record.var, &record.call);
+    }
+    format!("{}  -> {}", call_line(record.var, &record.call), result)
 }
 
 #[cfg(test)]

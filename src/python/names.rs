@@ -102,6 +102,9 @@ impl Python for CallError {
             }
             None if self.name == "TimeoutError" => "TimeoutError: timed out".into(),
             None if self.name == "KeyboardInterrupt" => "KeyboardInterrupt".into(),
+            None if crate::net::tls::errors::python(self).is_some() => {
+                crate::net::tls::errors::python(self).unwrap_or_default()
+            }
             None if self.name.starts_with("EAI_") => {
                 format!("socket.gaierror: [{}] {}", self.name, capitalise(&self.text))
             }

@@ -81,6 +81,8 @@ pub fn result(op: &Op, result: &Result<Returned, CallError>) -> String {
                 _ => bytes,
             }
         }
+        // The step executor makes no `ssl` calls (they are the TLS layer's).
+        Returned::Tls(returned) => sockpit::python::tls::result_text(returned),
     }
 }
 

@@ -6,6 +6,7 @@
 pub(crate) mod conn;
 pub(crate) mod dgram;
 pub(crate) mod listener;
+mod secure;
 pub mod sink;
 pub(crate) mod stream;
 pub(crate) mod udp;

@@ -48,7 +48,7 @@ impl Counter {
                 || self.moved.last.saturating_sub(self.reported_at) >= REPORT_EVERY_MICROS)
     }
 
-    fn add(&mut self, n: usize) {
+    pub(crate) fn add(&mut self, n: usize) {
         self.moved.add(n, now_micros());
         self.unreported = true;
     }

@@ -10,6 +10,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 use tokio::sync::mpsc;
 
 use crate::net::CallError;
+use crate::net::Shut;
 use crate::net::driver::conn::Conn;
 use crate::net::driver::sink::{self, Counter, Drained};
 use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
@@ -18,6 +19,9 @@ use crate::net::session::ctx::{Ctx, Out, SockInbox};
 use crate::net::sockaddr::Addr;
 use crate::net::socket::blocking::{self, CallGate, CallMode};
 use crate::net::socket::{ByHand, by_hand};
+use crate::net::tls::Tls;
+use crate::net::tls::layer::TlsLayer;
+use std::time::Duration;
 
 /// Bytes queued for writing before the connection stops taking more.
 const OUTBOX_CAP: usize = 1 << 20;
@@ -39,20 +43,26 @@ pub(crate) struct Connection {
     pub relay: Option<mpsc::Sender<(SockId, Bytes)>>,
     /// How calls made by hand wait (`settimeout`/`setblocking`).
     pub mode: CallMode,
+    /// `--tls`: the handshake runs first, then records carry the data.
+    pub tls: Option<Tls>,
+    /// The handshake's deadline (`--timeout`).
+    pub timeout: Option<Duration>,
 }
 
 /// Where the connection's task stands.
 #[derive(Default)]
-struct Progress {
-    outbox: VecDeque<Out>,
+pub(crate) struct Progress {
+    pub outbox: VecDeque<Out>,
     queued: usize,
-    front_written: usize,
+    pub front_written: usize,
     peer_eof: bool,
     sent: u64,
     received: u64,
     mode: CallMode,
     /// `--sink`: what was read and discarded.
-    sink: Option<Counter>,
+    pub sink: Option<Counter>,
+    /// `--tls`: the live TLS state, once the handshake is done.
+    pub tls: Option<TlsLayer>,
     /// Where the auto driver's recvs land: each chunk is split off and
     /// handed on as is, and the block is reused once every chunk of it is
     /// dropped (no copy, no allocation per recv).
@@ -64,29 +74,47 @@ const RECVS_PER_BLOCK: usize = 16;
 
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending.
-    pub(crate) async fn run(self, mut inbox: SockInbox) {
+    pub(crate) async fn run(mut self, mut inbox: SockInbox) {
         let mut sampling = Sampling::new(&self.ctx, self.kind, false);
-        let reason = self.drive(&mut inbox, &mut sampling).await;
+        let sink = self.sink.then(|| Counter::new(self.id, false));
+        let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
+        let reason = match self.tls.clone() {
+            Some(tls) => match self.start_tls(&tls).await {
+                Ok(layer) => {
+                    st.tls = Some(layer);
+                    self.drive(&mut inbox, &mut sampling, &mut st).await
+                }
+                Err(reason) => reason,
+            },
+            None => self.drive(&mut inbox, &mut sampling, &mut st).await,
+        };
+        self.tls_wire(&mut st).await;
         sampling.last(&self.ctx, self.id, &self.stream).await;
         self.ctx.closed(self.id, self.var, reason).await;
     }
 
-    async fn drive(&self, inbox: &mut SockInbox, sampling: &mut Sampling) -> CloseReason {
-        let sink = self.sink.then(|| Counter::new(self.id, false));
-        let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
+    async fn drive(
+        &self,
+        inbox: &mut SockInbox,
+        sampling: &mut Sampling,
+        st: &mut Progress,
+    ) -> CloseReason {
         // For calls made by hand; allocated at first use, so a server
         // holding thousands of idle connections zeroes none of them.
         let mut buf = Vec::new();
         loop {
             let gate = &mut inbox.gate;
-            if let Some(reason) = self.run_control_steps(&mut st, &mut buf, gate).await {
+            if let Some(reason) = self.run_control_steps(st, &mut buf, gate).await {
                 return reason;
             }
             // An echo server with a full outbox stops reading: the peer is
             // slowed down instead of our memory growing.
             let echo_full = self.echo && st.queued >= OUTBOX_CAP;
             let reading = !st.peer_eof && !inbox.hold.borrow().reads && !echo_full;
-            let writing = matches!(st.outbox.front(), Some(Out::Data(_)));
+            let tls_out = st.tls.as_ref().is_some_and(TlsLayer::wants_write);
+            let writing = matches!(st.outbox.front(), Some(Out::Data(_))) || tls_out;
+            // Plaintext rustls already holds is read without waiting.
+            let buffered = st.tls.as_ref().is_some_and(TlsLayer::has_plain);
             // Biased, writes before reads: an echo goes out before the next
             // recv is tried (an unbiased select tried a read first half the
             // time, a would-block syscall on the round trip's path).
@@ -98,23 +126,29 @@ impl Connection {
                 },
                 () = sampling.tick() => {
                     sampling.emit(&self.ctx, self.id, &self.stream).await;
+                    self.tls_wire(st).await;
                     Ok(())
                 }
                 ready = self.stream.writable(), if writing => match ready {
-                    Ok(()) => { sampling.stir(); self.write_some(&mut st).await }
+                    Ok(()) if st.tls.is_some() => { sampling.stir(); self.write_tls(st).await }
+                    Ok(()) => { sampling.stir(); self.write_some(st).await }
                     Err(err) => Err((Call::SendAll { len: 0 }, err)),
                 },
                 out = inbox.out.recv(), if st.queued < OUTBOX_CAP => match out {
-                    Some(out) => { sampling.stir(); enqueue(&mut st, out); Ok(()) }
+                    Some(out) => { sampling.stir(); enqueue(st, out); Ok(()) }
                     None => return CloseReason::Local,
                 },
-                ready = self.stream.readable(), if reading => match ready {
-                    Ok(()) => { sampling.stir(); self.read_some(&mut st).await }
+                ready = readable(&self.stream, buffered), if reading => match ready {
+                    Ok(()) if st.tls.is_some() => { sampling.stir(); self.read_tls(st).await }
+                    Ok(()) => { sampling.stir(); self.read_some(st).await }
                     Err(err) => Err((Call::Recv { bufsize: self.recv_size }, err)),
                 },
             };
             if let Err((call, err)) = step {
-                let failed = CallError::from_io(&err);
+                let failed = match &st.tls {
+                    Some(layer) => crate::net::tls::errors::data(&err, layer.server_side),
+                    None => CallError::from_io(&err),
+                };
                 self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
                 return CloseReason::Failed(failed);
             }
@@ -133,14 +167,28 @@ impl Connection {
             match front {
                 Out::Data(_) => break,
                 Out::DataTo(..) | Out::Broadcast(_) | Out::Source { .. } => {}
-                Out::Close => return Some(CloseReason::Local),
+                Out::Close => {
+                    // A TLS peer is told it got everything (close_notify).
+                    let _ = self.end_tls(st, false).await;
+                    return Some(CloseReason::Local);
+                }
                 Out::Shutdown(how) => {
                     let how = *how;
+                    if how != Shut::Read {
+                        if let Err(err) = self.end_tls(st, true).await {
+                            let failed = CallError::from_io(&err);
+                            let call = Call::Tls(crate::net::tls::TlsCall::Unwrap);
+                            self.ctx.call(self.id, self.var, call, Err(failed.clone())).await;
+                            return Some(CloseReason::Failed(failed));
+                        }
+                    }
+                    // After `unwrap()` the plain socket shuts down.
+                    let var = if self.var == "tls" { self.plain_var() } else { self.var };
                     let result = socket2::SockRef::from(&self.stream)
                         .shutdown(how.std())
                         .map(|()| Returned::Nothing)
                         .map_err(|e| CallError::from_io(&e));
-                    self.ctx.call(self.id, self.var, Call::Shutdown(how), result).await;
+                    self.ctx.call(self.id, var, Call::Shutdown(how), result).await;
                 }
                 Out::Call(Call::Recv { bufsize }) => {
                     buf.resize(self.recv_size.max(1), 0);
@@ -214,6 +262,12 @@ impl Connection {
         if st.front_written < data.len() {
             return Ok(());
         }
+        self.sent_all(st, data).await;
+        Ok(())
+    }
+
+    /// Reports one whole `sendall` and moves on to the next in the outbox.
+    pub(crate) async fn sent_all(&self, st: &mut Progress, data: Bytes) {
         st.outbox.pop_front();
         st.queued -= data.len();
         st.front_written = 0;
@@ -229,7 +283,11 @@ impl Connection {
             offset,
         };
         self.ctx.emit(EventKind::Data(record)).await;
-        Ok(())
+    }
+
+    /// The variable of the plain socket under `tls`.
+    fn plain_var(&self) -> &'static str {
+        if self.tls.as_ref().is_some_and(Tls::is_server) { "sock" } else { "client" }
     }
 
     async fn read_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {
@@ -255,7 +313,7 @@ impl Connection {
     }
 
     /// Reports one completed `recv(bufsize)`; on EOF the peer is done sending.
-    async fn received(
+    pub(crate) async fn received(
         &self,
         st: &mut Progress,
         bufsize: usize,
@@ -288,9 +346,17 @@ impl Connection {
             data,
             offset,
         };
+        if self.tls.is_none() {
+            self.notice_client_hello(&record).await;
+        }
         self.ctx.emit(EventKind::Data(record)).await;
         Ok(())
     }
+}
+
+/// Readiness to read, at once when `buffered` (TLS plaintext already in).
+async fn readable(stream: &Conn, buffered: bool) -> io::Result<()> {
+    if buffered { Ok(()) } else { stream.readable().await }
 }
 
 fn enqueue(st: &mut Progress, out: Out) {

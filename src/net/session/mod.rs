@@ -153,6 +153,7 @@ impl Session {
         if role.serves_connections() {
             let (id, listener) = setup::listener(&self.ctx, &self.config, &first, unlink).await?;
             self.own_file = Unlink::of(&first);
+            self.tls_context(id).await;
             if let (Ok(Addr::Inet(local)), Listener::Tcp(_)) = (listener.local(), &listener) {
                 self.kernel.register(id, &listener, local, None);
             }
@@ -176,6 +177,21 @@ impl Session {
             self.spawn_udp(id, "client", socket, peer, CallMode::default());
         }
         Ok(())
+    }
+
+    /// A TLS server's context, made once: its `ssl` lines, and the
+    /// certificate it made for itself.
+    async fn tls_context(&self, listener: SockId) {
+        let Some(tls) = &self.config.tls else { return };
+        for call in tls.context_calls() {
+            let done = Ok(crate::net::Returned::Tls(crate::net::tls::TlsReturned::Set));
+            self.ctx.call(listener, "ctx", Call::Tls(call.clone()), done).await;
+        }
+        if let Some(cert) = tls.generated() {
+            let saved = tls.options().save_cert.as_ref().map(|p| p.display().to_string());
+            let made = crate::net::tls::TlsEvent::Generated { cert: Box::new(cert.clone()), saved };
+            self.ctx.emit(EventKind::Tls(made)).await;
+        }
     }
 
     async fn connect(&mut self, addrs: &[Addr]) -> Result<(), Failure> {
@@ -257,6 +273,8 @@ impl Session {
             sink: self.config.sink,
             relay: self.relay.clone(),
             mode,
+            tls: self.config.tls.clone(),
+            timeout: self.config.timeout,
         };
         self.tasks.spawn(conn.run(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });

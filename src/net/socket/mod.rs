@@ -102,7 +102,8 @@ impl CallSocket {
                 | Call::GetPeerName
                 | Call::Fileno
                 | Call::Shutdown(_)
-                | Call::Close => false,
+                | Call::Close
+                | Call::Tls(_) => false,
             }
     }
 
@@ -164,6 +165,8 @@ impl CallSocket {
             | Call::Fileno
             | Call::Shutdown(_)
             | Call::Close => Err(CallError::from_errno(libc::EBADF)),
+            // `ssl` calls are the TLS layer's, made by the auto driver.
+            Call::Tls(_) => Err(CallError::from_errno(libc::EOPNOTSUPP)),
         };
         value.map(Done::Value)
     }
@@ -196,7 +199,8 @@ fn closed(mode: &mut CallMode, call: &Call) -> Result<Returned, CallError> {
         | Call::SendTo { .. }
         | Call::Recv { .. }
         | Call::RecvFrom { .. }
-        | Call::Shutdown(_) => Err(ebadf()),
+        | Call::Shutdown(_)
+        | Call::Tls(_) => Err(ebadf()),
     }
 }
 
@@ -263,7 +267,8 @@ pub(crate) fn immediate(
         | Call::SendTo { .. }
         | Call::Recv { .. }
         | Call::RecvFrom { .. }
-        | Call::Close => return None,
+        | Call::Close
+        | Call::Tls(_) => return None,
     })
 }
 
@@ -311,6 +316,7 @@ pub(crate) fn by_hand(socket: &impl AsFd, kind: Kind, mode: &mut CallMode, call:
         | Call::GetPeerName
         | Call::Fileno
         | Call::Shutdown(_) => ByHand::Answer(Err(CallError::from_errno(libc::EBADF))),
+        Call::Tls(_) => ByHand::Answer(Err(CallError::from_errno(libc::EOPNOTSUPP))),
     }
 }
 
