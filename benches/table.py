@@ -1,5 +1,5 @@
 """scripts/bench's table: medians of the measurements, the ratio of sockpit
-to each peer, the targets of issue 9 met or missed; printed, and written as
+to each peer, the targets sockpit aims for met or missed; printed, and written as
 JSON. Not a benchmark itself (cargo only runs benches/*.rs).
 
 usage: table.py RESULTS.tsv TUI.jsonl OUT.json MODE PIPE SOCK UDP_N RTT_N CONNS REPEATS

@@ -1,4 +1,4 @@
-//! The TUI's performance figures of issue 9, each against its target:
+//! The TUI's performance figures sockpit aims for, each against its target:
 //! time per frame with 1k / 100k / 1M history entries (whole screen,
 //! `TestBackend` 200×50), following and scrolled to the middle; the cost of
 //! one received line in `App::on_engine` at 1M; start to first frame, idle

@@ -1,6 +1,6 @@
 //! The JSON-lines event schema shared by `--events json` and `--log`: one
 //! object per event, each with `"v"` (schema version), `"t"` (microseconds
-//! since the Unix epoch) and `"ev"` (the kind). Documented in README.md.
+//! since the Unix epoch) and `"ev"` (the kind). Documented in docs/events.md.
 
 use base64::Engine as _;
 use serde_json::{Map, Value, json};

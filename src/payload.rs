@@ -1,4 +1,4 @@
-//! The byte syntaxes of the input line (DESIGN.md): `/hex 48 65 6c` and
+//! The byte syntaxes of the input line (docs/cli.md): `/hex 48 65 6c` and
 //! `/esc GET / HTTP/1.0\r\n`. Plain text is sent literally, so these two are
 //! the only ways to type bytes a keyboard cannot; they must never guess, and
 //! a mistake must say where it is and how to write it instead.
@@ -229,7 +229,7 @@ fn octal_escape(rest: &[char], col: usize) -> Result<(u8, usize), PayloadError> 
         .map_err(|_| PayloadError::at(col, Problem::OctalTooBig(digits.iter().collect())))
 }
 
-/// `/file PATH`: the file's bytes, or why not in DESIGN.md's error grammar
+/// `/file PATH`: the file's bytes, or why not in the error grammar (docs/errors.md)
 /// (`open PATH failed: ENOENT (...): nothing was sent; try ...`).
 ///
 /// # Errors

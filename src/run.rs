@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Plan};
+use crate::cli::{self, Cli, Mode, Plan, Verbosity};
 use crate::headless;
 use crate::net::{Kind, limits};
 use crate::netns::{self, Isolation};
@@ -12,6 +12,11 @@ use crate::netns::{self, Isolation};
 /// Runs sockpit for a parsed command line; returns the process exit code.
 #[must_use]
 pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Some(Mode::Completions { shell }) => return cli::completions(shell),
+        Some(Mode::Man) => return cli::man(),
+        _ => {}
+    }
     // Namespaces come first: the kernel lets only a single-threaded process
     // enter one, and nothing below has started a thread yet.
     let joined = cli.join.is_some();
@@ -62,6 +67,12 @@ pub fn run(cli: Cli) -> ExitCode {
     }
     if plan.stats.is_some() {
         return usage("--stats needs --headless: the TUI shows the figures live");
+    }
+    if plan.verbosity != Verbosity::Normal {
+        return usage(
+            "-q and -v need --headless: they choose the event lines on stderr, and the TUI \
+             shows every call on screen",
+        );
     }
     if plan.ends.iter().any(|e| e.source.is_some() || e.sink) {
         return usage(

@@ -1,4 +1,4 @@
-//! `--log FILE`: the session's events as DESIGN.md's JSON-lines schema (the
+//! `--log FILE`: the session's events as the JSON-lines schema of docs/events.md (the
 //! same lines as `--events json`, from [`crate::json::line`]), in any mode.
 //!
 //! The promise is that a crash or a signal loses nothing already logged and
@@ -87,7 +87,7 @@ impl Transcript {
 }
 
 /// `--log`'s transcript when the flag was given, opened before anything
-/// runs; a bad path is a message in DESIGN.md's grammar.
+/// runs; a bad path is a message in the error grammar (docs/errors.md).
 ///
 /// # Errors
 /// When the file cannot be created.
@@ -96,7 +96,7 @@ pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<Transcript>, String> {
         .transpose()
 }
 
-/// DESIGN.md's error grammar for a transcript or capture file that cannot be
+/// the error grammar (docs/errors.md) for a transcript or capture file that cannot be
 /// created: `open PATH failed: ENOENT (...): sentence; try ...`.
 #[must_use]
 pub fn open_error(what: &str, path: &Path, err: &io::Error) -> String {

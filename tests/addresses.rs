@@ -49,7 +49,7 @@ cat events.jsonl >&2
     assert_eq!(connects[1]["ok"], true, "{all}");
 }
 
-/// A name nobody knows: the resolver's EAI code, DESIGN.md's grammar, exit 1.
+/// A name nobody knows: the resolver's EAI code, the error grammar (docs/errors.md), exit 1.
 #[test]
 fn an_unknown_name_is_a_resolution_error() {
     let out =

@@ -1,4 +1,4 @@
-//! Resources (issue 8): 1 GiB of random bytes each way through headless
+//! Resources: 1 GiB of random bytes each way through headless
 //! sockpit arrives identical, and a `--keep-open` server holds and serves
 //! 1,000 concurrent connections (its RSS is printed).
 //!

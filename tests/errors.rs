@@ -1,5 +1,5 @@
 //! Failures: exit codes (1 when the session's own socket fails, 2 for bad
-//! usage) and messages in DESIGN.md's grammar, in text and JSON events.
+//! usage) and messages in the error grammar (docs/errors.md), in text and JSON events.
 
 mod common;
 

@@ -190,7 +190,7 @@ fn an_exported_server_replays_the_conversation() {
         "server.listen(1024)",
         "sock, caddr = server.accept()",
         "sock.close()",
-        // --lang zh: the seed's own words above the call.
+        // --lang zh: the tutorial's own words above the call.
         "# 接受连接并返回（conn,address）",
     ] {
         assert!(text.contains(line), "no {line:?} in the script:\n{text}");

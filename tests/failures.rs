@@ -1,6 +1,6 @@
-//! Every failure explained (issue 8): each error is built for real — inside
-//! a private network namespace where it needs one (DESIGN.md's "Facts
-//! measured") — and headless sockpit must exit 1 with a message in the one
+//! Every failure explained: each error is built for real — inside
+//! a private network namespace where it needs one (the kernel facts in
+//! docs/architecture.md) — and headless sockpit must exit 1 with a message in the one
 //! grammar, `CALL TARGET failed: NAME (text): sentence; try ...`, and with
 //! `--events json` report the failed call by name (and the same message as
 //! its `fatal` event).

@@ -1,4 +1,4 @@
-//! Failures a peer or the system causes on a live session (issue 8): a peer
+//! Failures a peer or the system causes on a live session: a peer
 //! resetting the connection (SO_LINGER 0), sending to a peer that has
 //! closed (EPIPE), and EMFILE on accept. The
 //! session's own connection failing exits 1 with the grammar's message; in

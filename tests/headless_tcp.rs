@@ -1,5 +1,5 @@
-//! Headless TCP against the seed's Python peers, itself, and Rust sockets:
-//! DESIGN.md's headless table for `tcp client` and `tcp server`, byte-exact
+//! Headless TCP against the tutorial's Python peers, itself, and Rust sockets:
+//! the headless table (docs/headless.md) for `tcp client` and `tcp server`, byte-exact
 //! bulk transfers (8 MiB, also with slow readers) and the JSON events.
 
 mod common;

@@ -1,6 +1,6 @@
 //! Headless UDP: each stdin line is one datagram; the client exits after
 //! stdin EOF plus `--timeout` of silence; the server answers the last sender
-//! and never exits by itself. Against the seed's Python peers, itself and
+//! and never exits by itself. Against the tutorial's Python peers, itself and
 //! Rust sockets.
 
 mod common;

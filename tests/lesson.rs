@@ -1,4 +1,4 @@
-//! Issue 5's acceptance: every call of the seed's reference table (plus
+//! The lesson's acceptance: every call of the tutorial's reference table (plus
 //! setsockopt and shutdown) has a timeline line and an explanation in
 //! English and Chinese; results say why (EOF, MSG_TRUNC, the client's
 //! address, a cut character); each error the lesson meets has its own cause
@@ -32,7 +32,7 @@ fn has_cjk(text: &str) -> bool {
     text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// One record per call of the seed's table, with a typical result.
+/// One record per call of the tutorial's table, with a typical result.
 fn seed_calls() -> Vec<CallRecord> {
     let server = addr("127.0.0.1:8080");
     let peer = addr("127.0.0.1:50512");
@@ -72,7 +72,7 @@ fn every_seed_call_has_a_line_and_an_explanation_in_both_languages() {
         .collect();
     let calls = seed_calls();
     let covered: Vec<&str> = calls.iter().map(|r| r.call.name()).collect();
-    assert_eq!(covered, names, "the table covers the seed's calls, in its order");
+    assert_eq!(covered, names, "the table covers the tutorial's calls, in its order");
     let mut seen = [HashSet::new(), HashSet::new()];
     for record in &calls {
         let name = record.call.name();

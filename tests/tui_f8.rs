@@ -1,5 +1,5 @@
 //! The whole lesson on both ends of `demo --step` with F8 alone, in a real
-//! terminal (tmux): F8 makes the next call of the seed's program, or says
+//! terminal (tmux): F8 makes the next call of the tutorial's program, or says
 //! the move is the other end's (`press F2`), and this test does just what
 //! it says. TCP ends with `close()` on both connected sockets and TIME_WAIT
 //! on the end that closed first; UDP with the client's `close()`. Every

@@ -1,4 +1,4 @@
-//! Hostile peer bytes against the TUI's screen (issue 8), on ratatui's
+//! Hostile peer bytes against the TUI's screen, on ratatui's
 //! `TestBackend`: whatever a peer sends, the rendered buffer holds no ESC or
 //! other control character, no bidirectional override or invisible
 //! character, and every row is exactly as wide as the screen (a cell never
@@ -100,7 +100,7 @@ fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
 
 /// Characters that must never reach the terminal raw: C0 and C1 controls,
 /// DEL, bidirectional embeddings, overrides and isolates, zero-width and
-/// other invisible format characters (issue 8's list, kept here rather than
+/// other invisible format characters (the list is kept here rather than
 /// taken from the code under test).
 fn forbidden(c: char) -> bool {
     c.is_control()

@@ -1,6 +1,6 @@
-//! The packet inspector's half of issue 6 in a real terminal (tmux, see
+//! The packet inspector in a real terminal (tmux, see
 //! `common::tmux`): an HTTP request typed with `--eol crlf` against the
-//! seed's web server, the reply found with F3 and opened in the inspector,
+//! tutorial's web server, the reply found with F3 and opened in the inspector,
 //! the session recorded by `--log` and `--pcap` and saved by F9. Every wait
 //! is a bounded poll of a condition.
 

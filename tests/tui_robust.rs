@@ -1,4 +1,4 @@
-//! The TUI against hostile peers and hard stops (issue 8), in real
+//! The TUI against hostile peers and hard stops, in real
 //! terminals (tmux): escape sequences from a peer are shown, never obeyed;
 //! SIGTERM, SIGHUP and a panic all give the shell its terminal back and
 //! leave the `--log` transcript on a whole line; a peer

@@ -1,5 +1,5 @@
 //! Step mode end to end in a real terminal (tmux, like tests/tui_tmux.rs):
-//! the student makes each call of a TCP server by hand, the seed's Python
+//! the student makes each call of a TCP server by hand, the tutorial's Python
 //! client waits in the accept queue until `/accept`, `/recv 4` takes four
 //! bytes, a blocking `/recv` shows as blocked until Ctrl-C interrupts it.
 //! Every wait is a bounded poll of the screen.
@@ -38,7 +38,7 @@ fn step_by_step_server_with_the_seeds_client() {
     let screen = call(&tmux, "s", "/getsockname", "getsockname()  -> ('127.0.0.1', ");
     let port = port_of(&screen).expect("port on screen");
 
-    // The seed's client connects, sends a line and waits for the answer.
+    // The tutorial's client connects, sends a line and waits for the answer.
     let peer = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/peers/tcp_client.py");
     tmux.shell("c");
     tmux.line("c", &format!("printf 'hello\\n' | python3 {peer} {port}"));

@@ -278,3 +278,39 @@ fn a_million_entries_draw_like_a_screenful() {
 fn key_list_markdown() {
     insta::assert_snapshot!("key_list", sockpit::app::keymap::markdown());
 }
+
+/// `NO_COLOR=1` (no-color.org) draws with no colour at all: every cell's
+/// foreground and background are the terminal's own; bold, dim, reverse
+/// and underline carry what colour did.
+#[test]
+fn no_color_draws_no_colour() {
+    use ratatui::style::Color;
+    use sockpit::cli::{Look, ThemeName};
+    let theme = Look::default().theme_name(Some(std::ffi::OsStr::new("1")));
+    assert_eq!(theme, ThemeName::Mono);
+    assert_eq!(Look::default().theme_name(Some(std::ffi::OsStr::new(""))), ThemeName::Dark);
+    let mut app = client_connected();
+    app.theme = theme;
+    let mut help = demo();
+    help.theme = theme;
+    help.help = true;
+    for (name, app) in [("no_color_80x24", &app), ("no_color_help_80x24", &help)] {
+        let backend = draw(app, 80, 24);
+        for (i, cell) in backend.buffer().content.iter().enumerate() {
+            assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{name} cell {i}");
+        }
+        insta::assert_debug_snapshot!(name, backend.buffer());
+    }
+    // The default theme does use colour (so the check above can fail).
+    let backend = draw(&client_connected(), 80, 24);
+    assert!(backend.buffer().content.iter().any(|c| c.bg != Color::Reset));
+}
+
+/// `--theme light`: the same screen in the light table's colours.
+#[test]
+fn light_theme_screen() {
+    let mut app = client_connected();
+    app.theme = sockpit::cli::ThemeName::Light;
+    app.search.needle = Some(b"evil".to_vec());
+    insta::assert_debug_snapshot!("light_80x24", draw(&app, 80, 24).buffer());
+}

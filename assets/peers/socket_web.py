@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-# socket_web.py: the seed's tiny web server (socket-web.py), in Python 3.
+# socket_web.py: the Python socket tutorial's tiny web server (socket-web.py), in Python 3.
 #
 #   python3 socket_web.py PORT [HOST]     (or HOST PORT; host 127.0.0.1)
 #
-# Like the seed: bind, listen(5), then forever: accept, recv(1024) the
+# Like the tutorial's program: bind, listen(5), then forever: accept, recv(1024) the
 # request, send "HTTP/1.1 200 OK\r\n\r\n" and "Hello, World", close.
 # Python 3 sends bytes, so the strings are b'...'.  For scripts: port 0
 # picks a free port and the first stdout line is always the bound port;

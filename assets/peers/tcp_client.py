@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-# tcp_client.py: the seed's TCP client (tcp.client.py), made scriptable.
+# tcp_client.py: the Python socket tutorial's TCP client (tcp.client.py), made scriptable.
 #
 #   python3 tcp_client.py PORT [HOST]     (or HOST PORT; host 127.0.0.1)
 #
-# Like the seed: socket -> connect, then loop: send, recv(1024).  The seed
-# sends '你好' forever; here each stdin line is sent instead (unchanged,
+# Like the tutorial's program: socket -> connect, then loop: send, recv(1024).  The tutorial's
+# client sends '你好' forever; here each stdin line is sent instead (unchanged,
 # with its newline) and the answer to it is read with recv(1024).  What
 # arrives goes to stdout as bytes.  At stdin EOF: shutdown(SHUT_WR), read
 # until the server closes, close, exit 0.

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-# tcp_server.py: the seed's TCP server (tcp.server.py), made scriptable.
+# tcp_server.py: the Python socket tutorial's TCP server (tcp.server.py), made scriptable.
 #
 #   python3 tcp_server.py PORT [HOST]     (or HOST PORT; host 127.0.0.1)
 #
-# Like the seed: socket -> bind -> listen -> accept one client, then loop:
+# Like the tutorial's program: socket -> bind -> listen -> accept one client, then loop:
 # recv(1024) what the client sent, answer with one line.  For scripts:
 # - port 0 picks a free port; the first stdout line is always the bound port;
 # - what arrives is written to stdout unchanged (bytes, not decoded);

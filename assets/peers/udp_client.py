@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-# udp_client.py: the seed's UDP client, made scriptable.
+# udp_client.py: the Python socket tutorial's UDP client, made scriptable.
 #
 #   python3 udp_client.py PORT [HOST]     (or HOST PORT; host 127.0.0.1)
 #
-# Like the seed: socket(SOCK_DGRAM), sendto(data, addr), then recv(1024) the
-# answer and print it.  The seed sends b'hello' once; here each stdin line
+# Like the tutorial's program: socket(SOCK_DGRAM), sendto(data, addr), then recv(1024) the
+# answer and print it.  The tutorial's client sends b'hello' once; here each stdin line
 # is one datagram (with its newline), each followed by recv(1024) of the
 # answer, written to stdout unchanged.  An answer that does not come within
 # 5 s is a TimeoutError (exit 1).  Stdin EOF: close, exit 0.

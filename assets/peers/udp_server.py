@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-# udp_server.py: the seed's UDP server (udp-server.py), made scriptable.
+# udp_server.py: the Python socket tutorial's UDP server (udp-server.py), made scriptable.
 #
 #   python3 udp_server.py PORT [HOST]     (or HOST PORT; host 127.0.0.1)
 #
-# Like the seed: socket(SOCK_DGRAM) -> bind, then recvfrom(1024) and sendto
+# Like the tutorial's program: socket(SOCK_DGRAM) -> bind, then recvfrom(1024) and sendto
 # the answer back to whoever sent.  For scripts: port 0 picks a free port
 # and the first stdout line is always the bound port; each datagram goes to
 # stdout unchanged; the answer to it is the next stdin line (instead of

@@ -52,7 +52,7 @@ pub struct EndState {
     /// Bytes submitted with Enter that the engine has not reported sent
     /// (or dropped) yet.
     pub pending: u64,
-    /// The session could not go on; its message in DESIGN.md's grammar.
+    /// The session could not go on; its message in the error grammar (docs/errors.md).
     pub fatal: Option<String>,
     /// The session has been spawned (the demo's client waits for the server).
     pub started: bool,
@@ -150,6 +150,7 @@ impl EndState {
             sock,
             peer: None,
             text: text.into_bytes(),
+            ending: b"",
             open: false,
             calls: Calls::default(),
         });
@@ -323,12 +324,20 @@ impl EndState {
     /// A whole message (one send, one datagram): one entry per line, its
     /// final line ending not shown; an empty message still shows.
     fn message(&mut self, at: Micros, d: &DataRecord, kind: EntryKind, calls: Calls) {
-        let body = d.data.strip_suffix(b"\n").unwrap_or(&d.data);
-        for line in body.split(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            let text = line.to_vec();
-            let entry =
-                Entry { at, kind, sock: d.sock, peer: d.peer.clone(), text, open: false, calls };
+        let (body, last_ends) = match d.data.strip_suffix(b"\n") {
+            Some(body) => (body, true),
+            None => (&d.data[..], false),
+        };
+        let mut lines = body.split(|&b| b == b'\n').peekable();
+        while let Some(line) = lines.next() {
+            let ended = lines.peek().is_some() || last_ends;
+            let (line, ending): (&[u8], &'static [u8]) = match line.strip_suffix(b"\r") {
+                Some(line) if ended => (line, b"\r\n"),
+                _ if ended => (line, b"\n"),
+                _ => (line, b""),
+            };
+            let (peer, text) = (d.peer.clone(), line.to_vec());
+            let entry = Entry { at, kind, sock: d.sock, peer, text, ending, open: false, calls };
             self.history.push(entry);
         }
     }
@@ -354,6 +363,7 @@ impl EndState {
                         sock,
                         peer: peer.clone(),
                         text: Vec::new(),
+                        ending: b"",
                         open: true,
                         calls,
                     };

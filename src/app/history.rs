@@ -38,12 +38,22 @@ pub struct Entry {
     /// Raw bytes (peer text is made safe only when drawn); for info and
     /// error entries, our own message.
     pub text: Vec<u8>,
+    /// The line ending that closed it (`\n` or `\r\n`; empty for a last
+    /// line without one, an open line and our own notes): not in `text`,
+    /// but part of the bytes, shown in hex and copied with them.
+    pub ending: &'static [u8],
     /// A received line still waiting for its `\n`.
     pub open: bool,
     pub calls: Calls,
 }
 
 impl Entry {
+    /// Every byte of the line as it crossed the socket: text and ending.
+    #[must_use]
+    pub fn bytes(&self) -> Vec<u8> {
+        [self.text.as_slice(), self.ending].concat()
+    }
+
     /// Bytes an entry is charged against `--history-bytes`: its text plus
     /// a fixed overhead, so that a flood of empty lines is capped too.
     #[must_use]
@@ -179,8 +189,10 @@ impl History {
         };
         if let Some(entry) = self.entries.get_mut(i) {
             entry.open = false;
+            entry.ending = b"\n";
             if entry.text.last() == Some(&b'\r') {
                 entry.text.pop();
+                entry.ending = b"\r\n";
                 self.bytes -= 1;
             }
         }
@@ -298,6 +310,7 @@ mod tests {
             sock: 1,
             peer: None,
             text: text.as_bytes().to_vec(),
+            ending: b"",
             open: false,
             calls: Calls::default(),
         }

@@ -30,9 +30,6 @@ pub enum Submitted {
     Unknown(String),
 }
 
-/// Commands that exist now, for error messages and help.
-pub const COMMANDS: &str = "/close, /shutdown, /hex, /esc, /file, /all";
-
 /// Reads one submitted line.
 #[must_use]
 pub fn parse(line: &str) -> Submitted {
@@ -54,9 +51,10 @@ pub fn parse(line: &str) -> Submitted {
         "all" => Submitted::Invalid("/all needs text: /all TEXT; nothing was sent".into()),
         _ => {
             let name = cmd.split_whitespace().next().unwrap_or("");
+            let commands = super::commands::plain_names();
             Submitted::Unknown(format!(
-                "unknown command /{name}: nothing was sent; commands are {COMMANDS}; \
-                 type //{name} to send the text itself"
+                "unknown command /{name}: nothing was sent; commands are {commands} (F1 lists \
+                 them); type //{name} to send the text itself"
             ))
         }
     }

@@ -213,7 +213,8 @@ mod tests {
 
     fn entry(kind: EntryKind, first: u64, count: u32) -> Entry {
         let calls = Calls { first, count };
-        Entry { at: 0, kind, sock: 2, peer: None, text: Vec::new(), open: false, calls }
+        let text = Vec::new();
+        Entry { at: 0, kind, sock: 2, peer: None, text, ending: b"", open: false, calls }
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The one keymap table. It drives key dispatch, the help overlay and the
-//! README's key list, so the three can never disagree; later issues add
+//! README's key list, so the three can never disagree; new features add
 //! their rows here. A test fails when two rows bind one key in one focus.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

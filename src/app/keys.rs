@@ -52,6 +52,10 @@ impl App {
             || key.modifiers.contains(KeyModifiers::CONTROL | KeyModifiers::ALT);
         if let (crossterm::event::KeyCode::Char(c), true) = (key.code, plain) {
             self.focus = Focus::Input;
+            if self.rejected.take().is_some() {
+                // A fresh line, not more words after a refused command.
+                self.input.input = tui_input::Input::default();
+            }
             self.input.insert(&c.to_string());
         }
         Vec::new()
@@ -61,6 +65,9 @@ impl App {
     /// the last, unfinished one stays in the input.
     pub fn on_paste(&mut self, text: &str) -> Vec<Effect> {
         self.focus = Focus::Input;
+        if self.rejected.take().is_some() {
+            self.input.input = tui_input::Input::default();
+        }
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
         let mut effects = Vec::new();
         let mut left_out = 0;
@@ -99,11 +106,17 @@ impl App {
             }
             Action::NextPane => self.focus = next_pane(self.focus, true, self.wire_view),
             Action::PrevPane => self.focus = next_pane(self.focus, false, self.wire_view),
-            Action::Submit => return self.submit(),
+            Action::Submit => return self.submit_line(),
             Action::HalfClose if self.input.is_empty() => return self.shutdown(),
             Action::HalfClose => self.input.edit(InputRequest::DeleteNextChar),
-            Action::RecallPrev => self.input.recall_prev(),
-            Action::RecallNext => self.input.recall_next(),
+            Action::RecallPrev => {
+                self.rejected = None;
+                self.input.recall_prev();
+            }
+            Action::RecallNext => {
+                self.rejected = None;
+                self.input.recall_next();
+            }
             Action::Up if self.focus == Focus::Socket => self.end_mut().move_selection(-1),
             Action::Down if self.focus == Focus::Socket => self.end_mut().move_selection(1),
             Action::Bottom if self.focus == Focus::Socket => self.end_mut().follow(),
@@ -123,9 +136,19 @@ impl App {
             Action::Reconnect => return self.reconnect(),
             Action::ToggleMouse => {
                 self.mouse = !self.mouse;
+                let said = if self.mouse {
+                    "mouse on: the wheel scrolls, a click selects (F12: off, to select text)"
+                } else {
+                    "mouse off: the terminal selects and copies text; F12 turns it back on"
+                };
+                let at = self.now();
+                self.end_mut().note(at, EntryKind::Info, 0, said);
                 return vec![Effect::Mouse(self.mouse)];
             }
-            Action::Edit(req) => self.input.edit(req),
+            Action::Edit(req) => {
+                self.rejected = None;
+                self.input.edit(req);
+            }
             // Taken by `packet_action` above.
             Action::Inspect
             | Action::CycleView
@@ -210,6 +233,24 @@ impl App {
             (false, _) if connecting => "still connecting: nothing sent yet".into(),
             (false, _) => "not connected: nothing sent; press F6 to connect again".into(),
         })
+    }
+
+    /// Enter, and a refused `/command` marked as such: it stays in the
+    /// input with its error until edited, and typing starts a new line.
+    fn submit_line(&mut self) -> Vec<Effect> {
+        self.rejected = None;
+        let before = self.end().history.end_seq();
+        let effects = self.submit();
+        let line = self.input.value();
+        if line.starts_with('/') && !line.starts_with("//") && !self.search.prompt {
+            let history = &self.end().history;
+            self.rejected = (before..history.end_seq())
+                .rev()
+                .filter_map(|seq| history.get(seq))
+                .find(|e| e.kind == EntryKind::Error)
+                .map(|e| String::from_utf8_lossy(&e.text).into_owned());
+        }
+        effects
     }
 
     /// Enter: send the line plus the EOL, or run a `/command`.

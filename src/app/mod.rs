@@ -4,6 +4,7 @@
 //! terminal, socket or clock is touched here, so every path is unit-tested.
 
 pub mod clock;
+pub mod commands;
 pub mod decoder;
 pub mod end;
 pub mod history;
@@ -109,6 +110,8 @@ pub struct App {
     pub quit: bool,
     /// The language of the timeline's explanations (`--lang`).
     pub lang: crate::lesson::Lang,
+    /// The colours the screen is drawn with.
+    pub theme: crate::cli::ThemeName,
     /// The packet inspector, when open (Enter on a history entry).
     pub inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
@@ -121,6 +124,9 @@ pub struct App {
     /// The Wire pane is shown in place of the history and socket panel
     /// (Alt-W).
     pub wire_view: bool,
+    /// Why the `/command` still in the input was refused: shown on the
+    /// input until it is edited; a typed character replaces the command.
+    pub rejected: Option<String>,
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
@@ -145,12 +151,14 @@ impl App {
             rows: 24,
             quit: false,
             lang: crate::lesson::Lang::En,
+            theme: crate::cli::ThemeName::Dark,
             inspector: None,
             view: View::Text,
             search: search::Search::default(),
             upload: None,
             completions: Vec::new(),
             wire_view: false,
+            rejected: None,
             isolation: crate::netns::Isolation::Host,
         }
     }
@@ -162,6 +170,7 @@ impl App {
         let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
         let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
         app.lang = plan.lang;
+        app.theme = plan.theme;
         for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
             state.step = end.config.step;
             state.holds = end.config.holds;

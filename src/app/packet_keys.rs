@@ -1,4 +1,4 @@
-//! The packet inspector's keys (issue 6): Enter opens the inspector on the
+//! The packet inspector's keys: Enter opens the inspector on the
 //! selected entry, and while it is open the scrolling keys move it; Alt-V
 //! cycles how the history shows bytes; F3 / n / N search; Alt-C / Alt-X
 //! copy; F5 resends; F9 saves a pcapng. [`App::packet_action`] sees every
@@ -79,6 +79,7 @@ impl App {
                 Vec::new()
             }
             Action::Search => {
+                self.search.return_to.get_or_insert(self.focus);
                 self.search.prompt = true;
                 self.search.draft = self.input.value().to_string();
                 self.input.input = Input::default();
@@ -159,6 +160,9 @@ impl App {
         if self.search.prompt {
             self.input.input = Input::new(std::mem::take(&mut self.search.draft));
         }
+        if let Some(focus) = self.search.return_to {
+            self.focus = focus;
+        }
         self.search = search::Search::default();
     }
 
@@ -188,6 +192,9 @@ impl App {
         let from = from.or(if forward { None } else { state.history.selected });
         match search::find(&state.history, &state.packets, &needle, from, forward) {
             Some((seq, at)) => {
+                let all = search::all(&state.history, &state.packets, &needle);
+                let place = all.iter().position(|s| *s == seq).map_or(0, |i| i + 1);
+                self.search.count = Some((place, all.len()));
                 self.search.hit = Some(Hit { end, seq, at });
                 self.ends[end].history.select(seq);
                 if self.inspector.is_some() {
@@ -195,6 +202,8 @@ impl App {
                 }
             }
             None => {
+                self.search.count = Some((0, 0));
+                self.search.hit = None;
                 let shown = crate::sanitize::visible(&needle);
                 self.refuse(format!("no entry holds {shown} ({} B)", needle.len()));
             }
@@ -203,13 +212,15 @@ impl App {
 
     /// The bytes Alt-C / Alt-X copy: the inspected calls when the inspector
     /// is open, else the selected entry's line.
-    fn selection(&self) -> Option<(Vec<u8>, EntryKind)> {
+    /// A line's bytes include the ending it was sent or received with when
+    /// copied as hex; as text, the line is what was shown.
+    fn selection(&self, hex: bool) -> Option<(Vec<u8>, EntryKind)> {
         if let Some(i) = &self.inspector {
             return Some((i.bytes(), i.kind));
         }
         let history = &self.end().history;
         let entry = history.get(history.selected?)?;
-        Some((entry.text.clone(), entry.kind))
+        Some((if hex { entry.bytes() } else { entry.text.clone() }, entry.kind))
     }
 
     /// Alt-C / Alt-X: the selection to the clipboard through OSC 52 (the
@@ -217,7 +228,7 @@ impl App {
     /// the terminal raw). Text is copied as shown: control characters and
     /// invalid bytes as their stand-ins.
     fn copy(&mut self, hex: bool) -> Vec<Effect> {
-        let Some((bytes, _)) = self.selection() else {
+        let Some((bytes, _)) = self.selection(hex) else {
             self.refuse("nothing to copy: select an entry in the history first (Up)");
             return Vec::new();
         };

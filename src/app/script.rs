@@ -1,11 +1,11 @@
-//! The seed's four programs as scripts F8 walks through, written as data:
+//! The tutorial's four programs as scripts F8 walks through, written as data:
 //! the calls that set a socket up, once each and in order, then the
 //! conversation as "after this, that" on the socket that carries data.
 //!
 //! - TCP server: socket → setsockopt(SO_REUSEADDR) → bind → listen(5) →
 //!   accept → recv(1024) → send → recv ... → close on `b''` → accept the
 //!   next client.
-//! - TCP client: socket → connect → send → recv → close (the seed's
+//! - TCP client: socket → connect → send → recv → close (the tutorial's
 //!   client asks once and hangs up; `b''` closes it too).
 //! - UDP server: socket → bind → recvfrom → sendto the sender → recvfrom ...
 //! - UDP client: socket → sendto → recvfrom → close.
@@ -47,7 +47,7 @@ pub enum Then {
     Done,
 }
 
-/// One of the seed's programs.
+/// One of the tutorial's programs.
 #[derive(Debug, Clone, Copy)]
 pub struct Script {
     /// The calls that make the socket ready, in order; `socket()` first.

@@ -31,8 +31,13 @@ pub struct Search {
     /// The bytes searched for, once a query was entered.
     pub needle: Option<Vec<u8>>,
     pub hit: Option<Hit>,
+    /// The hit's place among all hits (1-based) and how many there are;
+    /// `Some((0, 0))` when the last search found nothing.
+    pub count: Option<(usize, usize)>,
     /// What the input held before F3.
     pub draft: String,
+    /// The pane that had the keyboard before F3: Esc goes back there.
+    pub return_to: Option<super::keymap::Focus>,
 }
 
 /// The bytes a query stands for.
@@ -83,6 +88,29 @@ fn in_calls(
     false
 }
 
+/// Where entry `seq`'s bytes (its line and its ending) hold `needle`.
+fn in_line(history: &History, seq: u64, needle: &[u8]) -> Option<usize> {
+    let entry = history.get(seq)?;
+    if entry.ending.is_empty() {
+        hexdump::find(&entry.text, needle, 0)
+    } else {
+        hexdump::find(&entry.bytes(), needle, 0)
+    }
+}
+
+/// Every entry that holds `needle`, oldest first, as `find` would visit
+/// them: for `n/N` in the title.
+#[must_use]
+pub fn all(history: &History, log: &PacketLog, needle: &[u8]) -> Vec<u64> {
+    let seqs = history.first_seq()..history.end_seq();
+    let lines: Vec<u64> = seqs.clone().filter(|&s| in_line(history, s, needle).is_some()).collect();
+    if !lines.is_empty() {
+        return lines;
+    }
+    let mut last_call = None;
+    seqs.filter(|&s| in_calls(history, log, s, needle, &mut last_call)).collect()
+}
+
 /// The next entry after `from` (or from the first when `None`) that holds
 /// `needle`, going to newer entries when `forward`, wrapping around.
 #[must_use]
@@ -106,7 +134,7 @@ pub fn find(
             first + i
         })
     };
-    let in_line = |seq| history.get(seq).and_then(|e| hexdump::find(&e.text, needle, 0));
+    let in_line = |seq| in_line(history, seq, needle);
     if let Some(hit) = order().find_map(|seq| in_line(seq).map(|at| (seq, Some(at)))) {
         return Some(hit);
     }
@@ -130,6 +158,7 @@ mod tests {
                 sock: 1,
                 peer: None,
                 text: l.as_bytes().to_vec(),
+                ending: b"",
                 open: false,
                 calls: Calls { first: i as u64, count: 1 },
             });

@@ -10,8 +10,8 @@ use super::inspector::Inspector;
 use super::{App, Effect};
 use crate::net::{Command, DataRecord, Dir, Kind, To};
 
-/// Largest datagram `/file` sends over UDP (the seed's recv size, so the
-/// seed's servers receive each datagram whole).
+/// Largest datagram `/file` sends over UDP (the tutorial's recv size, so the
+/// tutorial's servers receive each datagram whole).
 pub const UDP_CHUNK: usize = 1024;
 
 /// Bytes per send command of a TCP file: small enough for the progress bar
@@ -50,7 +50,7 @@ impl App {
     }
 
     /// The runtime read `/file`'s path for end `end`: sends its bytes, or
-    /// shows why not (the error is already in DESIGN.md's grammar).
+    /// shows why not (the error is already worded in the error grammar).
     pub fn file_loaded(
         &mut self,
         end: usize,

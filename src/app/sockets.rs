@@ -1,6 +1,6 @@
 //! What the Socket panel shows, computed from the engine's events only: fd,
 //! family and type, addresses, timeout, counters and a connection state
-//! derived from the calls seen. The inspection issue adds the kernel's own
+//! derived from the calls seen. Inspection adds the kernel's own
 //! figures (queues, `TCP_INFO`) to [`SocketInfo`]; the panel reads only this.
 
 use crate::net::Addr;

@@ -204,7 +204,7 @@ impl App {
     /// Tab in the input: complete a `/command`; with nothing to complete,
     /// the next pane.
     pub(super) fn complete(&mut self) {
-        match step::complete(self.input.value(), super::input::COMMANDS) {
+        match step::complete(self.input.value()) {
             Some((line, fits)) => {
                 if line != self.input.value() {
                     self.input.input = tui_input::Input::new(line);

@@ -1,9 +1,9 @@
-//! The command line: DESIGN.md's subcommands, and only options that do
+//! The command line: the subcommands of docs/cli.md, and only options that do
 //! something. Parsed before the terminal is touched; bad usage exits 2.
 
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
 
 use crate::lesson::Lang;
 use crate::net::Target;
@@ -11,12 +11,14 @@ use crate::net::Target;
 mod plan;
 mod relay;
 pub mod tls;
+mod tools;
 mod unix;
 pub use plan::{End, Plan, Source};
 pub use relay::{Dump, RelayArgs};
+pub use tools::{VERSION, completions, man};
 pub use unix::{UnixKind, UnixRole};
 
-const EXAMPLES: &str = "\
+pub(crate) const EXAMPLES: &str = "\
 Examples:
   sockpit                                   demo: server and client in one window
   sockpit tcp server 127.0.0.1:0            listen on a free port (shown on screen)
@@ -26,7 +28,11 @@ Examples:
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | sockpit tcp client example.org:80 > page.html
   sockpit tcp server 9000 --echo --headless echo server for scripts
   sockpit tcp relay 9000 127.0.0.1:8000     sit between a client and its server
-  sockpit tcp relay 9000 8000 --headless --dump text --fault down:latency=200ms";
+  sockpit tcp relay 9000 8000 --headless --dump text --fault down:latency=200ms
+  sockpit completions bash > ~/.local/share/bash-completion/completions/sockpit
+
+The command line, the headless exit codes, the error grammar, the JSON
+events and the keys are described in the docs/ folder of the source.";
 
 /// Bytes per datagram of `udp client --source` when `--size` is not given:
 /// the size `/file` uses over UDP.
@@ -34,7 +40,7 @@ pub const DEFAULT_DATAGRAM: u32 = 1024;
 
 /// Talk over TCP/UDP sockets and watch what the sockets do while you talk.
 #[derive(Debug, Parser)]
-#[command(name = "sockpit", version, about, after_help = EXAMPLES)]
+#[command(name = "sockpit", version = VERSION, about, after_help = EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Mode>,
@@ -75,6 +81,24 @@ pub enum Mode {
         #[command(subcommand)]
         role: UnixRole,
     },
+    /// Print a shell completion script: `sockpit completions bash`
+    /// (also zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) on stdout: `sockpit man > sockpit.1`,
+    /// then `man -l sockpit.1`.
+    Man,
+}
+
+impl Mode {
+    /// Whether this mode runs a session (`completions` and `man` do not).
+    #[must_use]
+    pub fn runs_a_session(&self) -> bool {
+        !matches!(self, Self::Completions { .. } | Self::Man)
+    }
 }
 
 /// The protocol of the demo.
@@ -174,7 +198,8 @@ pub enum UdpRole {
         /// Headless: seconds of silence after stdin ends before exiting (default 1).
         #[arg(long, value_name = "SECS", value_parser = parse_secs)]
         timeout: Option<Duration>,
-        /// Use the seed's sendto/recvfrom instead of connect + send/recv
+        /// Use sendto/recvfrom as the Python socket tutorial sockpit follows
+        /// does, instead of connect + send/recv
         /// (ICMP errors then go unseen).
         #[arg(long)]
         unconnected: bool,
@@ -279,13 +304,84 @@ pub struct Common {
     #[arg(long)]
     pub step: bool,
     /// Language of the explanations of each call (TUI) and of the comments
-    /// in the --export-py script: en, or zh (the seed tutorial's Chinese).
+    /// in the --export-py script: en, or zh (Chinese, the language of the
+    /// Python socket tutorial sockpit follows).
     #[arg(long, value_enum, value_name = "LANG")]
     pub lang: Option<Lang>,
     #[command(flatten)]
     pub inspect: Inspect,
     #[command(flatten)]
     pub record: Record,
+    #[command(flatten)]
+    pub look: Look,
+}
+
+/// How much is said: headless stderr lines, and the TUI's colours.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct Look {
+    /// Headless: no event lines on stderr, like nc; errors and lost data
+    /// are still reported, and what --stats, --wire or --source/--sink
+    /// were asked for.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Headless: more event lines; -v adds the routine send/recv calls,
+    /// -vv also the kernel's TCP state changes.
+    #[arg(short, long, action = ArgAction::Count)]
+    pub verbose: u8,
+    /// TUI colours: dark (the default), light (for light backgrounds) or
+    /// mono (no colour; the default when NO_COLOR is set).
+    #[arg(long, value_enum, value_name = "THEME", env = "SOCKPIT_THEME")]
+    pub theme: Option<ThemeName>,
+}
+
+/// A colour theme of the TUI (the table is in `ui::theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ThemeName {
+    /// Colours for a dark terminal background.
+    #[default]
+    Dark,
+    /// Colours for a light terminal background.
+    Light,
+    /// No colour at all: bold, dim, reverse and underline only.
+    Mono,
+}
+
+/// Headless stderr: how many event lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Verbosity {
+    /// `-q`: errors and lost data only.
+    Quiet,
+    /// Every call but the routine sends and recvs, and the session's events.
+    #[default]
+    Normal,
+    /// `-v`: the routine send/recv calls too.
+    Calls,
+    /// `-vv`: the kernel's TCP state changes too.
+    Kernel,
+}
+
+impl Look {
+    /// The verbosity `-q` / `-v` ask for.
+    #[must_use]
+    pub fn verbosity(self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, 1) => Verbosity::Calls,
+            (false, _) => Verbosity::Kernel,
+        }
+    }
+
+    /// The theme: `--theme` or `SOCKPIT_THEME`, else mono when `NO_COLOR`
+    /// is set to anything non-empty (no-color.org), else dark.
+    #[must_use]
+    pub fn theme_name(self, no_color: Option<&std::ffi::OsStr>) -> ThemeName {
+        match (self.theme, no_color) {
+            (Some(theme), _) => theme,
+            (None, Some(v)) if !v.is_empty() => ThemeName::Mono,
+            (None, _) => ThemeName::Dark,
+        }
+    }
 }
 
 /// Recording the session to files, in any mode.
@@ -358,7 +454,7 @@ impl Eol {
 pub enum EventFormat {
     /// One sanitised line each.
     Text,
-    /// DESIGN.md's JSON-lines schema (the same as --log).
+    /// The JSON-lines schema of docs/events.md (the same as --log).
     Json,
 }
 

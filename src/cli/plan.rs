@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::{
-    Cli, Common, Dump, Eol, EventFormat, Inspect, Mode, Proto, Record, RelayArgs, Serve, TcpRole,
-    UdpRole, UnixRole, Wire,
+    Cli, Common, Dump, Eol, EventFormat, Inspect, Look, Mode, Proto, Record, RelayArgs, Serve,
+    TcpRole, ThemeName, UdpRole, UnixRole, Verbosity, Wire,
 };
 use crate::lesson::Lang;
 use crate::net::relay::RelayConfig;
@@ -72,6 +72,10 @@ pub struct Plan {
     pub lang_given: bool,
     /// `--wire`: capture the session's own segments (TCP and UDP ends).
     pub wire: bool,
+    /// Headless stderr: `-q`, default, `-v`, `-vv`.
+    pub verbosity: Verbosity,
+    /// The TUI's colours (`--theme`, `SOCKPIT_THEME`, `NO_COLOR`).
+    pub theme: ThemeName,
     /// The demo runs in its own user + network namespace (not `--no-netns`).
     pub netns: bool,
 }
@@ -80,7 +84,9 @@ impl Cli {
     /// Turns the parsed command line into a plan to run.
     #[must_use]
     pub fn plan(self) -> Plan {
-        let mode = self.command.unwrap_or(Mode::Demo {
+        // `completions` and `man` are answered before a plan is made
+        // (`run::run`); were one planned, it would be the demo.
+        let mode = self.command.filter(Mode::runs_a_session).unwrap_or(Mode::Demo {
             proto: Proto::Tcp,
             no_netns: false,
             common: Common {
@@ -94,6 +100,7 @@ impl Cli {
                 step: false,
                 inspect: Inspect::default(),
                 record: Record::default(),
+                look: Look::default(),
             },
         });
         let one = |role: Role, common: Common, serve: Option<Serve>| {
@@ -231,6 +238,7 @@ impl Cli {
                 relay_end(&mut end, relay);
                 (vec![end], common, false)
             }
+            Mode::Completions { .. } | Mode::Man => unreachable!("filtered out above"),
             Mode::Udp {
                 role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
             } => {
@@ -266,6 +274,8 @@ impl Cli {
             lang: common.lang.unwrap_or_default(),
             lang_given: common.lang.is_some(),
             wire: wire.wire,
+            verbosity: common.look.verbosity(),
+            theme: common.look.theme_name(std::env::var_os("NO_COLOR").as_deref()),
             netns,
         }
     }

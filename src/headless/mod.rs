@@ -1,6 +1,6 @@
 //! The engine wired to stdin/stdout like nc: stdin's bytes to the socket,
 //! received bytes to stdout, both unchanged; events to stderr, one sanitised
-//! line each (or JSON). When to exit follows DESIGN.md's headless table.
+//! line each (or JSON). When to exit follows the headless table (docs/headless.md).
 
 mod demo;
 mod dump;
@@ -38,7 +38,7 @@ const MAX_BATCH: usize = 64;
 /// fewer, larger reads are all gain.
 const SINK_RECV_SIZE: usize = 256 * 1024;
 
-/// Runs one end headless until DESIGN.md's table says it is done.
+/// Runs one end headless until the headless table (docs/headless.md) says it is done.
 #[must_use]
 pub fn run(plan: &Plan) -> ExitCode {
     let Some(end) = plan.ends.first() else { return ExitCode::from(2) };
@@ -121,7 +121,7 @@ impl Headless {
         };
         Self {
             crlf: plan.eol == Eol::Crlf,
-            reporter: Reporter::new(json, target).with_stats(plan.stats),
+            reporter: Reporter::new(json, target, plan.verbosity).with_stats(plan.stats),
             conn: None,
             stdin: None,
             stdin_sends: None,
@@ -378,7 +378,7 @@ impl Headless {
         self.check_done()
     }
 
-    /// DESIGN.md's "exits" column.
+    /// The "exits" column of docs/headless.md.
     fn check_done(&mut self) -> Option<ExitCode> {
         let role = &self.end.config.role;
         let connected = role.kind().is_connected();

@@ -40,7 +40,7 @@ impl Recorder {
     /// script's comments are in `lang`.
     ///
     /// # Errors
-    /// A message in DESIGN.md's grammar when a file cannot be created.
+    /// A message in the error grammar (docs/errors.md) when a file cannot be created.
     pub(super) fn open(record: &Record, lang: Lang) -> Result<Self, String> {
         let log = transcript::open_flag(record.log.as_ref())?;
         let pcap = crate::pcap::open_flag(record.pcap.as_ref())?;

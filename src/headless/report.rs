@@ -1,5 +1,5 @@
 //! Events on stderr: one sanitised line each for people, or the JSON-lines
-//! schema for scripts. Failures are worded in DESIGN.md's grammar.
+//! schema for scripts. Failures are worded in the error grammar (docs/errors.md).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::stats::{self, Stats};
+use crate::cli::Verbosity;
 use crate::net::relay::RelayNote;
 use crate::net::{Addr, Call, CloseReason, Event, EventKind, Family, SockId};
 use crate::{json, python, sanitize};
@@ -15,6 +16,8 @@ use crate::{json, python, sanitize};
 /// Writes events to stderr.
 pub struct Reporter {
     json: bool,
+    /// `-q`, default, `-v`, `-vv`: which events get a line.
+    verbosity: Verbosity,
     /// What each socket's failures are aimed at: a connection's peer, or
     /// the address a listener or UDP socket got (its real port, not 0).
     peers: HashMap<SockId, Addr>,
@@ -27,8 +30,8 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    pub fn new(json: bool, default_target: String) -> Self {
-        Self { json, peers: HashMap::new(), default_target, said: None, stats: None }
+    pub fn new(json: bool, default_target: String, verbosity: Verbosity) -> Self {
+        Self { json, verbosity, peers: HashMap::new(), default_target, said: None, stats: None }
     }
 
     /// Whether events go out as JSON lines.
@@ -79,6 +82,9 @@ impl Reporter {
         if let Some(stats) = &mut self.stats {
             stats.observe(event);
         }
+        if self.verbosity == Verbosity::Quiet && !must_say(&event.kind) {
+            return;
+        }
         let line = match &event.kind {
             EventKind::Sample { .. } => return,
             _ if self.json => Some(json::line(event)),
@@ -93,14 +99,19 @@ impl Reporter {
     fn text(&mut self, kind: &EventKind) -> Option<String> {
         let line = match kind {
             EventKind::Call(record) => {
-                let routine = record.call.moves_data();
+                let routine = record.call.moves_data() && self.verbosity < Verbosity::Calls;
                 match &record.result {
                     Ok(_) if routine => return None,
                     Ok(_) => python::line(record),
                     Err(err) => {
                         let target = self.target(record.sock, &record.call);
                         let message = err.message(record.call.name(), &target);
-                        let line = format!("{}\nsockpit: {message}", python::line(record));
+                        // Quiet, only the grammar line: what failed and what to try.
+                        let line = if self.verbosity == Verbosity::Quiet {
+                            format!("sockpit: {message}")
+                        } else {
+                            format!("{}\nsockpit: {message}", python::line(record))
+                        };
                         self.said = Some(message);
                         line
                     }
@@ -130,7 +141,11 @@ impl Reporter {
             }
             EventKind::Sample { .. } | EventKind::Kernel { .. } => return None,
             EventKind::Totals(moved) => super::totals::text(moved),
-            EventKind::Transition(_) if self.stats.is_none() => return None,
+            EventKind::Transition(_)
+                if self.stats.is_none() && self.verbosity < Verbosity::Kernel =>
+            {
+                return None;
+            }
             EventKind::Transition(t) => stats::transition_line(t),
             EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
             EventKind::Fatal { message } => format!("sockpit: {message}"),
@@ -184,5 +199,19 @@ impl Reporter {
                 .get(&sock)
                 .map_or_else(|| self.default_target.clone(), ToString::to_string),
         }
+    }
+}
+
+/// What `-q` still reports: failures, lost data and refused peers, and
+/// the totals a `--source`/`--sink` run was started for.
+fn must_say(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Call(record) => record.result.is_err(),
+        EventKind::Closed { reason, .. } => matches!(reason, CloseReason::Failed(_)),
+        EventKind::Dropped { .. }
+        | EventKind::Rejected { .. }
+        | EventKind::Fatal { .. }
+        | EventKind::Totals(_) => true,
+        _ => false,
     }
 }

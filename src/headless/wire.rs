@@ -36,7 +36,7 @@ impl Tap {
     /// Opens the capture for `role` and starts reading (in the runtime).
     ///
     /// # Errors
-    /// The message in DESIGN.md's grammar (no CAP_NET_RAW, most often).
+    /// The message in the error grammar, docs/errors.md (no CAP_NET_RAW, most often).
     pub(super) fn open(
         role: &Role,
         json: bool,

@@ -1,5 +1,5 @@
 //! TLS events in the JSON-lines schema (`"ev": "tls"`, `"tls_wire"`,
-//! `"tls_cert"`, `"tls_hint"`), documented in README.md.
+//! `"tls_cert"`, `"tls_hint"`), documented in docs/events.md.
 
 use serde_json::{Value, json};
 

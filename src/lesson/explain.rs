@@ -191,7 +191,7 @@ pub(super) fn fact(call: &Call, returned: &Returned) -> Fact {
 
 /// How many bytes at the end of `data` start a UTF-8 character that is not
 /// complete yet (0 when the data is whole, or not UTF-8 text at all). The
-/// issue's example: `recv(4)` of "你好世界" ends one byte into "好".
+/// the classic example: `recv(4)` of "你好世界" ends one byte into "好".
 fn utf8_split(data: &[u8]) -> usize {
     match std::str::from_utf8(data) {
         Err(e) if e.error_len().is_none() => data.len() - e.valid_up_to(),

@@ -1,4 +1,4 @@
-//! The session written back as a runnable Python 3 script in the seed's
+//! The session written back as a runnable Python 3 script in the tutorial's
 //! style (F10 in the TUI, `--export-py FILE` headless). Run against the same
 //! kind of peer, it reproduces the conversation: the same bytes sent in the
 //! same order, and each recv waiting for as many bytes as arrived then.

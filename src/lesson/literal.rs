@@ -12,7 +12,7 @@ const PIECE: usize = 64;
 
 /// Python literals that make exactly `data`, cut after each newline and at
 /// [`PIECE`] bytes: `b'...'` pieces, or `'...'` pieces ending in
-/// `.encode('utf-8')` for readable non-ASCII text (the seed's
+/// `.encode('utf-8')` for readable non-ASCII text (the tutorial's
 /// `'你好'.encode('utf-8')`). Anything a terminal could take for a control
 /// sequence, or that could hide text (zero-width, bidi), stays `\x` bytes.
 pub(super) fn literal(data: &[u8]) -> Vec<String> {

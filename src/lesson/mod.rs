@@ -1,5 +1,6 @@
 //! Teaching the lifecycle: what each call does and why it returned what it
-//! did ([`explain`]), in English or in the seed tutorial's Chinese, and the
+//! did ([`explain`]), in English or in Chinese (the language of the Python
+//! socket tutorial sockpit follows), and the
 //! session written back as a runnable Python script ([`export`]).
 //!
 //! Nothing here touches a socket or a terminal: it reads the engine's
@@ -25,6 +26,6 @@ pub enum Lang {
     /// English.
     #[default]
     En,
-    /// Chinese, the language of the seed tutorial.
+    /// Chinese, the language of the Python socket tutorial sockpit follows.
     Zh,
 }

@@ -1,4 +1,4 @@
-//! Python source for an export: the seed's style (`import socket, sys`, the
+//! Python source for an export: the tutorial's style (`import socket, sys`, the
 //! variables `server`, `sock, caddr = server.accept()`, `client`), HOST and
 //! PORT from argv with the recorded address as default, each call explained
 //! once in a comment, and the exact bytes of every send.

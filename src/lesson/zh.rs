@@ -1,7 +1,8 @@
-//! The Chinese wording of the explanations, in the seed tutorial's language
+//! The Chinese wording of the explanations, in the language of the Python
+//! socket tutorial sockpit follows
 //! and, where its reference table says it well, in its own words ("接受连接
 //! 并返回（conn,address）", "如果设置False，那么accept和recv时一旦无数据，则
-//! 报错"). Same facts as `en.rs`, said for a reader of the seed.
+//! 报错"). Same facts as `en.rs`, said for a reader of the tutorial.
 
 use crate::net::Addr;
 use crate::python::Python as _;

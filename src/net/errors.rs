@@ -1,5 +1,5 @@
 //! Socket errors named the way people search for them (`ECONNREFUSED`) and
-//! explained in DESIGN.md's one grammar:
+//! explained in the one error grammar (docs/errors.md):
 //! `CALL TARGET failed: NAME (text): sentence; try ...`.
 
 use std::io;
@@ -140,7 +140,7 @@ impl CallError {
         self.errno == Some(errno)
     }
 
-    /// The full message in DESIGN.md's grammar for `call` on `target`.
+    /// The full message in the error grammar (docs/errors.md) for `call` on `target`.
     #[must_use]
     pub fn message(&self, call: &str, target: &str) -> String {
         let (sentence, hint) = match &self.because {

@@ -286,7 +286,7 @@ pub enum EventKind {
     /// A connection past `--max-conns` was accepted and reset at once.
     Rejected { sock: SockId, peer: Addr, limit: usize },
     /// The session cannot go on (its own socket failed); carries the error
-    /// message in DESIGN.md's grammar.
+    /// message in the error grammar (docs/errors.md).
     Fatal { message: String },
     /// What a `--sink` socket has taken so far (or a `--source` sent):
     /// counted, not reported call by call.

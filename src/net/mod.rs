@@ -170,7 +170,7 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
-    /// A config with the seed's defaults for `role`.
+    /// A config with the tutorial's defaults for `role`.
     #[must_use]
     pub fn new(role: Role) -> Self {
         Self {

@@ -149,7 +149,7 @@ impl PcapWriter<BufWriter<File>> {
 pub type LiveCapture = (PcapWriter<BufWriter<File>>, PathBuf);
 
 /// `--pcap`'s live capture when the flag was given, with its path, opened
-/// before anything runs; a bad path is a message in DESIGN.md's grammar.
+/// before anything runs; a bad path is a message in the error grammar (docs/errors.md).
 ///
 /// # Errors
 /// When the file cannot be created.

@@ -1,5 +1,6 @@
 //! Every call as the line of Python a student would write, with Python's own
-//! rendering of the result: the language of the seed tutorial.
+//! rendering of the result: the language of the Python socket tutorial
+//! sockpit follows.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;

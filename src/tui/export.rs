@@ -1,5 +1,5 @@
 //! F10 and `--export-py FILE` in the TUI: each end's session as a runnable
-//! Python script in the seed's style (`lesson::export`). One exporter per
+//! Python script in the tutorial's style (`lesson::export`). One exporter per
 //! end, fed every event of that end in order and started afresh by Alt-R.
 
 use std::fs::{File, OpenOptions};
@@ -28,7 +28,7 @@ impl Scripts {
     /// Opens `--export-py` when given.
     ///
     /// # Errors
-    /// A message in DESIGN.md's grammar when the file cannot be created.
+    /// A message in the error grammar (docs/errors.md) when the file cannot be created.
     pub fn open(
         path: Option<&Path>,
         ends: usize,

@@ -58,7 +58,7 @@ impl Recorder {
     /// Opens `--log` and `--pcap` before the terminal is set up.
     ///
     /// # Errors
-    /// A message in DESIGN.md's grammar when a file cannot be created.
+    /// A message in the error grammar (docs/errors.md) when a file cannot be created.
     pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, String> {
         let log = transcript::open_flag(record.log.as_ref())?;
         let live = crate::pcap::open_flag(record.pcap.as_ref())?.map(|l| Live::Synth(Box::new(l)));

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
@@ -19,37 +19,74 @@ pub struct HelpOverlay {
 
 const KEY_COL: usize = 14;
 
-/// Headings and key rows, in table order; then step mode's calls, from
-/// the one list Tab completion and usage messages read.
-fn all_lines(width: usize) -> Vec<Line<'static>> {
-    let heading = Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+/// One help row: the key (or command) in bold, what it does wrapped in the
+/// room left, continuation rows indented under it.
+fn entry(key: &str, help: &str, width: usize, out: &mut Vec<Line<'static>>) {
     let bold = Style::new().add_modifier(Modifier::BOLD);
+    let key_w = key.chars().count();
+    // A long command's syntax takes its own row; the help goes below it.
+    // One blank column keeps the two help columns apart.
+    let room = width.saturating_sub(KEY_COL + 1).max(8);
+    let mut rows = words(help, room).into_iter();
+    let first = if key_w >= KEY_COL { String::new() } else { rows.next().unwrap_or_default() };
+    out.push(Line::from(vec![
+        Span::styled(format!("{key:<KEY_COL$}"), bold),
+        Span::raw(clip(&first, room)),
+    ]));
+    for row in rows {
+        out.push(Line::raw(format!("{:KEY_COL$}{}", "", clip(&row, room))));
+    }
+}
+
+/// `text` cut into rows of at most `room` columns at spaces (help text is
+/// ASCII; a word longer than a row is clipped by the caller).
+fn words(text: &str, room: usize) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        if !row.is_empty() && row.chars().count() + 1 + word.chars().count() > room {
+            rows.push(std::mem::take(&mut row));
+        }
+        if !row.is_empty() {
+            row.push(' ');
+        }
+        row.push_str(word);
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+/// Headings and key rows, in table order; then every `/command`, grouped,
+/// from the one table Tab completes from.
+fn all_lines(width: usize) -> Vec<Line<'static>> {
+    let heading = theme::heading();
     let mut out = Vec::new();
     for (focus, title) in SECTIONS {
         out.push(Line::styled(title, heading));
         for (key, help) in section(focus) {
-            let what = clip(help, width.saturating_sub(KEY_COL + 1));
-            out.push(Line::from(vec![
-                Span::styled(format!("{key:<KEY_COL$}"), bold),
-                Span::raw(what),
-            ]));
+            entry(key, help, width, &mut out);
         }
     }
-    out.push(Line::styled("Step mode calls (F7; F8 suggests)", heading));
-    for (name, args) in crate::app::step::COMMANDS {
-        let args = clip(args, width.saturating_sub(KEY_COL + 1));
-        out.push(Line::from(vec![
-            Span::styled(format!("{:<KEY_COL$}", format!("/{name}")), bold),
-            Span::raw(args),
-        ]));
+    let commands = crate::app::commands::all();
+    let mut group = None;
+    for c in &commands {
+        if group != Some(c.group) {
+            group = Some(c.group);
+            out.push(Line::styled(c.group.heading(), heading));
+        }
+        entry(&crate::app::commands::syntax(c), c.help, width, &mut out);
     }
+    out.push(Line::styled("Input", heading));
+    entry("//x", "sends /x: a line that starts with /", width, &mut out);
     out
 }
 
 impl Widget for HelpOverlay {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let two = area.width >= 70;
-        let w = area.width.min(if two { 100 } else { 50 });
+        let w = area.width.min(if two { 120 } else { 60 });
         let col_w = usize::from(if two { w.saturating_sub(2) / 2 } else { w.saturating_sub(2) });
         let lines = all_lines(col_w);
         let per_col = if two { lines.len().div_ceil(2) } else { lines.len() };
@@ -64,7 +101,7 @@ impl Widget for HelpOverlay {
         block.render(popup, buf);
         let [body, foot] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
-        let footer = "/close /shutdown /all TEXT  //x sends /x  wheel scrolls, click selects";
+        let footer = "PgUp/PgDn scroll  mouse: wheel scrolls, click selects  any other key closes";
         Paragraph::new(Line::styled(clip(footer, usize::from(foot.width)), theme::dim()))
             .render(foot, buf);
         // Both columns scroll together, never past their last screen.

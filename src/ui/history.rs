@@ -4,7 +4,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
@@ -23,6 +23,8 @@ pub struct Look<'a> {
     pub hit: Option<(u64, usize, &'a [u8])>,
     /// A relay's lanes: the way each leg's received bytes go.
     pub lanes: Option<&'a std::collections::HashMap<crate::net::SockId, Way>>,
+    /// The search's standing for the title: hit n of N, or not found.
+    pub count: Option<(usize, usize)>,
 }
 
 impl<'a> Look<'a> {
@@ -34,7 +36,8 @@ impl<'a> Look<'a> {
             _ => None,
         };
         let lanes = app.ends.get(end).and_then(|e| e.relay.as_ref()).map(|r| &r.lanes);
-        Self { view: app.view, hit, lanes }
+        let count = app.search.needle.as_ref().and(app.search.count).filter(|_| end == app.active);
+        Self { view: app.view, hit, lanes, count }
     }
 }
 
@@ -43,11 +46,29 @@ fn content_spans(text: &[u8], style: Style, hit: Option<(usize, usize)>) -> Vec<
     let Some((at, len)) = hit.filter(|(at, len)| at + len <= text.len()) else {
         return safe_spans(text, style);
     };
-    let lit = Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let lit = theme::hit();
     let mut spans = safe_spans(&text[..at], style);
     spans.extend(safe_spans(&text[at..at + len], lit));
     spans.extend(safe_spans(&text[at + len..], style));
     spans
+}
+
+/// Bytes as hex pairs, dim; the search hit's bytes highlighted.
+fn hex_spans(bytes: &[u8], hit: Option<(usize, usize)>) -> Vec<Span<'static>> {
+    let hex = |b: &[u8]| crate::payload::to_hex(b);
+    match hit.filter(|(at, len)| at + len <= bytes.len() && *len > 0) {
+        None => vec![Span::styled(hex(bytes), theme::dim())],
+        Some((at, len)) => {
+            let gap = |b: &[u8]| if b.is_empty() { "" } else { " " };
+            let before = &bytes[..at];
+            let after = &bytes[at + len..];
+            vec![
+                Span::styled(format!("{}{}", hex(before), gap(before)), theme::dim()),
+                Span::styled(hex(&bytes[at..at + len]), theme::hit()),
+                Span::styled(format!("{}{}", gap(after), hex(after)), theme::dim()),
+            ]
+        }
+    }
 }
 
 /// One drawn row and the entry it belongs to (`None` for the marker of
@@ -70,12 +91,12 @@ fn entry_lines(
     let time = Span::styled(format!("{} ", clock.hms(entry.at)), theme::dim());
     let (mark, style) = match (entry.kind, lane) {
         // A relay's two lanes: who said it, and which way it went.
-        (EntryKind::Received, Some(Way::Up)) => ("client → ", Style::new().fg(Color::Cyan)),
-        (EntryKind::Received, Some(Way::Down)) => ("  server ← ", Style::new().fg(Color::Green)),
-        (EntryKind::Sent, _) => ("→ ", Style::new().fg(Color::Cyan)),
+        (EntryKind::Received, Some(Way::Up)) => ("client → ", theme::sent()),
+        (EntryKind::Received, Some(Way::Down)) => ("  server ← ", theme::info()),
+        (EntryKind::Sent, _) => ("→ ", theme::sent()),
         (EntryKind::Received, None) => ("← ", Style::new()),
-        (EntryKind::Info, _) => ("● ", Style::new().fg(Color::Yellow)),
-        (EntryKind::Error, _) => ("✗ ", Style::new().fg(Color::Red)),
+        (EntryKind::Info, _) => ("● ", theme::info()),
+        (EntryKind::Error, _) => ("✗ ", theme::error()),
     };
     let mut spans = vec![time, Span::styled(mark, style)];
     if let (Some(peer), EntryKind::Sent | EntryKind::Received) = (entry.peer.clone(), entry.kind) {
@@ -97,21 +118,23 @@ fn entry_lines(
         }
         text = &text[..cut];
     }
-    if text.is_empty() && matches!(entry.kind, EntryKind::Sent | EntryKind::Received) {
-        spans.push(Span::styled("(empty line)", theme::dim()));
-    } else {
-        let bold = entry.kind == EntryKind::Received;
-        let style = if bold { style.add_modifier(Modifier::BOLD) } else { style };
-        let data = matches!(entry.kind, EntryKind::Sent | EntryKind::Received);
-        if view != View::Hex || !data {
+    let data = matches!(entry.kind, EntryKind::Sent | EntryKind::Received);
+    let bold = entry.kind == EntryKind::Received;
+    let style = if bold { style.add_modifier(Modifier::BOLD) } else { style };
+    if view != View::Hex || !data {
+        if text.is_empty() && data {
+            spans.push(Span::styled("(empty line)", theme::dim()));
+        } else {
             spans.extend(content_spans(text, style, hit));
         }
-        if view != View::Text && data {
-            if view == View::Both {
-                spans.push(Span::raw("  "));
-            }
-            spans.push(Span::styled(crate::payload::to_hex(text), theme::dim()));
+    }
+    if view != View::Text && data {
+        if view == View::Both {
+            spans.push(Span::raw("  "));
         }
+        // Every byte, the line ending too: `0d 0a` is what was sent.
+        let shown = if full == text.len() { entry.bytes() } else { text.to_vec() };
+        spans.extend(hex_spans(&shown, hit));
     }
     if full > text.len() {
         let more = format!(" … {} B more (Enter: inspector)", full - text.len());
@@ -234,6 +257,11 @@ impl Widget for HistoryPane<'_> {
         }
         if self.look.view != View::Text {
             title.push_str(&format!(" [{}: Alt-V]", self.look.view.label()));
+        }
+        match self.look.count {
+            Some((_, 0)) => title.push_str(" · search: not found"),
+            Some((n, all)) => title.push_str(&format!(" · search {n}/{all} (n/N)")),
+            None => {}
         }
         let block = Block::bordered().title(title).border_style(theme::border(self.focused));
         let inner = block.inner(area);

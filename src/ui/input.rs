@@ -8,8 +8,17 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use super::theme;
 use crate::app::App;
 
-/// Where the title says Enter will send.
-fn title(app: &App) -> String {
+/// The title: a refused command's error, else where Enter will send.
+fn title(app: &App, width: usize) -> ratatui::text::Line<'static> {
+    if let Some(why) = &app.rejected {
+        let text = format!("✗ {why} (typing replaces the command; ←/→ edit it)");
+        return ratatui::text::Line::styled(super::text::clip(&text, width), theme::error());
+    }
+    ratatui::text::Line::raw(super::text::clip(&title_text(app, width), width))
+}
+
+/// Where Enter will send, or what Tab found.
+fn title_text(app: &App, width: usize) -> String {
     if app.search.prompt {
         return "Search history (Enter: next hit, Esc: end; x:0d 0a finds bytes)".into();
     }
@@ -21,8 +30,18 @@ fn title(app: &App) -> String {
         .or_else(|| end.sockets.current().and_then(|s| s.peer.clone()).map(|p| format!(" → {p}")));
     let mut title = format!("Input ({}{})", end.name(), to.unwrap_or_default());
     if !app.completions.is_empty() {
-        let names: Vec<String> = app.completions.iter().map(|c| format!("/{c}")).collect();
-        title = format!("Tab: {}", names.join(" "));
+        // As many as fit; F1 lists every command with its syntax.
+        let mut shown = String::from("Tab:");
+        for (i, name) in app.completions.iter().enumerate() {
+            let more = app.completions.len() - i;
+            let rest = format!(" … {more} more (F1)");
+            if shown.chars().count() + name.len() + 2 + rest.chars().count() > width && more > 1 {
+                shown.push_str(&rest);
+                break;
+            }
+            shown.push_str(&format!(" /{name}"));
+        }
+        title = shown;
     } else if let Some(call) = end.blocked_in() {
         title.push_str(&format!(" blocked in {call}(): Ctrl-C interrupts"));
     }
@@ -39,7 +58,9 @@ const PROMPT: &str = "> ";
 impl Widget for InputPane<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let focused = self.app.focus == crate::app::Focus::Input;
-        let block = Block::bordered().title(title(self.app)).border_style(theme::border(focused));
+        let width = usize::from(area.width.saturating_sub(2));
+        let block =
+            Block::bordered().title(title(self.app, width)).border_style(theme::border(focused));
         let inner = block.inner(area);
         block.render(area, buf);
         let width = usize::from(inner.width).saturating_sub(PROMPT.len());

@@ -7,7 +7,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Sparkline, Widget};
 
@@ -33,7 +33,7 @@ pub struct InspectView<'a> {
 
 /// A value that changed since the previous sample.
 fn changed() -> Style {
-    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    theme::changed()
 }
 
 /// `1023 B`, `64.0 K`, `2.5 M`: short enough for a narrow panel.
@@ -113,7 +113,7 @@ impl InspectView<'_> {
         let (s, p) = (self.sample, self.previous);
         let mut out = Vec::new();
         if s.last {
-            out.push(Line::styled("closed: last figures", theme::dim()));
+            out.push(Line::styled("closed: figures from before close()", theme::dim()));
         }
         if let Some(q) = s.accept_queue {
             // Established, waiting for accept(), against listen()'s backlog;
@@ -221,7 +221,7 @@ fn tcp_lines(
 
 /// One socket without an fd: what it is, its state, and its address.
 fn fd_less_line(d: &DiagSocket) -> Line<'static> {
-    let state = Span::raw(d.state.ss_name());
+    let state = Span::raw(d.state.name());
     let line = match d.whose {
         Whose::Queued { .. } if handshaking(d) => {
             vec![Span::styled("syn-q ", theme::dim()), Span::raw(format!("{} ", d.peer)), state]

@@ -7,7 +7,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Widget};
 
@@ -34,7 +34,7 @@ pub struct InspectorPane<'a> {
 }
 
 fn hit_style() -> Style {
-    Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
+    theme::hit()
 }
 
 /// `22:13:20.010000`.
@@ -62,7 +62,7 @@ fn header(app: &App, p: &Packet, call: usize, calls: usize, line: usize) -> Line
     let dim = theme::dim();
     if line == 0 {
         let (arrow, style) = match p.dir {
-            Dir::Sent => ("→", Style::new().fg(Color::Cyan)),
+            Dir::Sent => ("→", theme::sent()),
             Dir::Received => ("←", Style::new()),
         };
         let made = p.call.as_ref().map_or_else(

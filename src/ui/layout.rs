@@ -36,7 +36,7 @@ fn lifecycle_height(height: u16) -> u16 {
     (height / 3).clamp(3, 14)
 }
 
-/// One end alone, as in DESIGN.md's sketch: history, lifecycle and input
+/// One end alone, as in the layout of docs/architecture.md: history, lifecycle and input
 /// on the left, the socket panel on the right.
 fn single(area: Rect, end: usize, wire: bool) -> (EndAreas, Rect) {
     if wire {

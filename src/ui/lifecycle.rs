@@ -5,7 +5,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Widget};
 
@@ -140,12 +140,41 @@ fn segments(wire: &Wire, seq: u64) -> String {
     }
 }
 
-/// The rows of the timeline from `start` to `end` (numbers), drawn.
-fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'static>> {
+/// The rows of the timeline from `start` to `end` (numbers), drawn and
+/// wrapped (a long Python line or error continues under its text), then cut
+/// to `height` rows: the oldest go, unless that would hide the selection.
+fn rows(
+    pane: &LifecyclePane<'_>,
+    range: (u64, u64),
+    width: usize,
+    height: usize,
+) -> Vec<Line<'static>> {
     let l = &pane.end.lifecycle;
-    (range.0..range.1)
-        .filter_map(|seq| l.get(seq).map(|line| (seq, line)))
-        .map(|(seq, line)| {
+    let mut out: Vec<(bool, Line<'static>)> = Vec::new();
+    for (seq, line) in (range.0..range.1).filter_map(|seq| l.get(seq).map(|line| (seq, line))) {
+        let selected = l.selected == Some(seq);
+        for row in wrap(&entry(pane, seq, line), width, 9) {
+            out.push((selected, row));
+        }
+    }
+    if out.len() > height {
+        let first_selected = out.iter().position(|(s, _)| *s);
+        let cut = (out.len() - height).min(first_selected.unwrap_or(usize::MAX));
+        out.drain(..cut);
+        out.truncate(height);
+    }
+    out.into_iter().map(|(_, row)| row).collect()
+}
+
+/// One timeline line as spans: time, then the text in its style.
+fn entry(
+    pane: &LifecyclePane<'_>,
+    seq: u64,
+    line: &crate::app::lifecycle::LifeLine,
+) -> Vec<Span<'static>> {
+    let l = &pane.end.lifecycle;
+    {
+        {
             let mut style = if line.failed {
                 theme::error()
             } else if line.is_kernel() {
@@ -157,17 +186,16 @@ fn rows(pane: &LifecyclePane<'_>, range: (u64, u64), width: usize) -> Vec<Line<'
                 style = style.add_modifier(Modifier::REVERSED);
             }
             let time = Span::styled(format!("{} ", pane.clock.hms(line.at)), theme::dim());
-            let wire = segments(&pane.end.wire, seq);
-            let text = clip(&line.text, width.saturating_sub(9));
-            let room = width.saturating_sub(9 + super::text::width(&text));
             let mut spans = vec![time];
-            spans.extend(safe_spans(text.as_bytes(), style));
-            if !wire.is_empty() && room > 4 {
-                spans.push(Span::styled(clip(&wire, room), Style::new().fg(Color::Cyan)));
+            spans.extend(safe_spans(line.text.as_bytes(), style));
+            // The segments this call caused, as the Wire pane captured them.
+            let wire = segments(&pane.end.wire, seq);
+            if !wire.is_empty() {
+                spans.push(Span::styled(wire, theme::sent()));
             }
-            Line::from(spans)
-        })
-        .collect()
+            spans
+        }
+    }
 }
 
 impl Widget for LifecyclePane<'_> {
@@ -188,9 +216,10 @@ impl Widget for LifecyclePane<'_> {
             .title(title(self.end, below(l, end)))
             .border_style(theme::border(self.focused));
         block.render(area, buf);
-        render_lines(&rows(&self, (start, end), usize::from(body.width)), body, buf);
+        let (width, height) = (usize::from(body.width), usize::from(body.height));
+        render_lines(&rows(&self, (start, end), width, height), body, buf);
         if let Some(text) = waiting {
-            let style = Style::new().fg(Color::Yellow);
+            let style = theme::waiting();
             Paragraph::new(Line::styled(clip(&text, usize::from(queue.width)), style))
                 .render(queue, buf);
         }
@@ -201,7 +230,7 @@ impl Widget for LifecyclePane<'_> {
                 .iter()
                 .enumerate()
                 .flat_map(|(i, t)| {
-                    let style = if i == 0 { Style::new().fg(Color::Cyan) } else { Style::new() };
+                    let style = if i == 0 { theme::explain() } else { Style::new() };
                     wrap(&safe_spans(t.as_bytes(), style), width, 0)
                 })
                 .collect();

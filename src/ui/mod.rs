@@ -30,6 +30,7 @@ pub struct Screen<'a>(pub &'a App);
 impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.0;
+        let _theme = theme::scoped(app.theme);
         let areas = layout::areas(area, app);
         let both = areas.ends.len() > 1;
         for e in &areas.ends {
@@ -55,11 +56,14 @@ impl Widget for Screen<'_> {
                 }
                 .render(e.history, buf);
             }
+            // The explanation follows the keyboard: it is the selected
+            // line's, shown while the Lifecycle pane has the focus.
+            let focused = active && app.focus == Focus::Lifecycle;
             lifecycle::LifecyclePane {
                 end,
                 clock: &app.clock,
-                focused: active && app.focus == Focus::Lifecycle,
-                explanation: lifecycle::explanation(end, app.lang),
+                focused,
+                explanation: if focused { lifecycle::explanation(end, app.lang) } else { None },
             }
             .render(e.lifecycle, buf);
             if e.wire.area() > 0 {

@@ -75,9 +75,11 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
             let age = end.targets.age(id, now).map_or_else(|| "-".into(), age);
             let state = s.state.label(s.kind);
             if s.listener {
-                let on = s.local.clone().map_or_else(|| "-".into(), |a| a.to_string());
+                // Said in words: a listener is no connection of the list.
+                let on = s.local.clone().map_or_else(|| "not bound yet".into(), |a| a.to_string());
                 let live = end.sockets.live_connections();
-                return (format!("{id} {state} {on}"), format!("{live} live  age {age}"), false);
+                let top = format!("{id} listener {on}");
+                return (top, format!("{state}  {live} live  age {age}"), false);
             }
             let peer = s.peer.clone().map_or_else(|| "-".into(), |a| a.to_string());
             // CLOSED or FAILED, dimmed: the figures are the last ones.
@@ -136,7 +138,9 @@ impl Widget for SocketList<'_> {
             format!("peers {}  ↓↑ datagrams/bytes", rows.len())
         } else {
             let conns = rows.iter().filter(|r| matches!(r, Row::Sock(id) if end.sockets.all.get(id).is_some_and(|s| !s.listener))).count();
-            format!("conns {} live/{conns}  ↑↓ calls/bytes", end.sockets.live_connections())
+            let noun = if conns == 1 { "conn" } else { "conns" };
+            let live = end.sockets.live_connections();
+            format!("{conns} {noun}, {live} live  ↑↓ calls/bytes")
         };
         let mut lines = vec![Line::styled(clip(&header, width), theme::dim())];
         let selected = end.selected_row();

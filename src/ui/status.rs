@@ -2,10 +2,11 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::{Color, Modifier, Style};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use super::theme;
 use crate::app::App;
 use crate::app::sockets::State;
 use crate::net::Family;
@@ -61,7 +62,7 @@ fn state(app: &App) -> String {
 /// A server's send target (`→ 127.0.0.1:50512 (sock 3)`), in bold; else
 /// the address.
 fn target(app: &App) -> Span<'static> {
-    let bar = Style::new().bg(Color::Blue).fg(Color::White);
+    let bar = theme::bar();
     match app.end().target_label() {
         Some(t) => Span::styled(t, bar.add_modifier(Modifier::BOLD)),
         None => Span::styled(address(app), bar),
@@ -75,7 +76,7 @@ fn exposed(app: &App) -> Option<Span<'static>> {
     if local.inet().is_none_or(|ip| ip.ip().is_loopback()) {
         return None;
     }
-    let warn = Style::new().bg(Color::Yellow).fg(Color::Black).add_modifier(Modifier::BOLD);
+    let warn = theme::warn();
     Some(Span::styled(format!(" ⚠ {local} is reachable from other hosts "), warn))
 }
 
@@ -88,45 +89,111 @@ fn progress(app: &App) -> String {
     format!(" │ {name} {pct}% [{}{}]", "#".repeat(filled), "·".repeat(10 - filled))
 }
 
+/// One piece of the bar; when the bar is too narrow the pieces with the
+/// lowest `keep` go first, so what matters most is what stays.
+struct Segment {
+    spans: Vec<Span<'static>>,
+    keep: u8,
+}
+
+impl Segment {
+    fn width(&self) -> usize {
+        self.spans.iter().map(Span::width).sum()
+    }
+}
+
+/// Never dropped: the way to every other key.
+const HELP: &str = "F1 help";
+
+/// The segments in screen order, each with how much it is worth keeping.
+fn segments(app: &App) -> Vec<Segment> {
+    let bar = theme::bar();
+    let bold = bar.add_modifier(Modifier::BOLD);
+    let one = |text: String, style, keep| Segment { spans: vec![Span::styled(text, style)], keep };
+    let mut out = vec![one(format!(" {}", mode(app)), bold, 90)];
+    if let Some(warning) = exposed(app) {
+        out.push(Segment { spans: vec![warning], keep: 95 });
+    }
+    out.push(one(state(app), bold, 80));
+    out.push(Segment { spans: vec![target(app)], keep: 60 });
+    // A relay's held chunks and faults, right after where it sends: what
+    // makes its traffic differ from what its ends said.
+    if let Some(relay) = app.end().relay.as_ref().and_then(|r| r.status()) {
+        out.push(one(relay, theme::warn().add_modifier(Modifier::BOLD), 85));
+    }
+    out.push(one(format!("EOL {}", app.eol.label()), bar, 30));
+    out.push(one(format!("pending {} B", app.end().pending), bar, 20));
+    let progress = progress(app);
+    if !progress.is_empty() {
+        out.push(one(progress, bar, 70));
+    }
+    out
+}
+
+/// The key hints after the segments, each droppable but F1.
+fn hints(app: &App) -> Vec<(&'static str, u8)> {
+    let mut hints = vec![(HELP, u8::MAX)];
+    if app.ends.len() > 1 {
+        hints.push(("F2 end", 50));
+    }
+    if app.end().step {
+        hints.push(("F8 next call", 55));
+    }
+    hints.push(("F4 eol", 10));
+    if !app.end().role.is_server() {
+        hints.push(("F6 reconnect", 15));
+    }
+    hints.push(("^Q quit", 25));
+    hints
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
-        let bar = Style::new().bg(Color::Blue).fg(Color::White);
-        let bold = bar.add_modifier(Modifier::BOLD);
+        let bar = theme::bar();
+        let mut parts = segments(app);
+        let mut hints = hints(app);
+        let sep_w = " │ ".chars().count();
+        let width = |parts: &[Segment], hints: &[(&str, u8)]| {
+            let segs: usize = parts.iter().map(|p| p.width() + sep_w).sum();
+            let keys: usize = hints.iter().map(|(h, _)| h.chars().count() + 2).sum();
+            // Hints are joined by two spaces: none after the last.
+            segs + keys.saturating_sub(2)
+        };
+        // Drop the least worth keeping until the bar fits.
+        while width(&parts, &hints) > usize::from(area.width) {
+            let seg =
+                parts.iter().enumerate().min_by_key(|(_, p)| p.keep).map(|(i, p)| (i, p.keep));
+            let key = hints.iter().enumerate().min_by_key(|(_, h)| h.1).map(|(i, h)| (i, h.1));
+            match (seg, key) {
+                (Some((i, s)), Some((_, k))) if s <= k && parts.len() > 1 => {
+                    parts.remove(i);
+                }
+                (_, Some((j, k))) if k < u8::MAX => {
+                    hints.remove(j);
+                }
+                (Some((i, _)), _) if parts.len() > 1 => {
+                    parts.remove(i);
+                }
+                _ => break,
+            }
+        }
+        let fits = width(&parts, &hints) <= usize::from(area.width);
         let sep = Span::styled(" │ ", bar);
-        let mut hints = String::from("F1 help");
-        if app.ends.len() > 1 {
-            hints.push_str("  F2 end");
+        let mut spans = Vec::new();
+        for part in parts {
+            spans.extend(part.spans);
+            spans.push(sep.clone());
         }
-        if app.end().step {
-            hints.push_str("  F8 next call");
-        }
-        hints.push_str("  F4 eol");
-        if !app.end().role.is_server() {
-            hints.push_str("  F6 reconnect");
-        }
-        hints.push_str("  ^Q quit");
-        let mut spans = vec![Span::styled(format!(" {}", mode(app)), bold), sep.clone()];
-        if let Some(warning) = exposed(app) {
-            spans.extend([warning, sep.clone()]);
-        }
-        spans.extend([Span::styled(state(app), bold), sep.clone(), target(app), sep.clone()]);
-        // A relay's held chunks and faults, right after where it sends:
-        // what makes its traffic differ from what its ends said.
-        if let Some(relay) = app.end().relay.as_ref().and_then(|r| r.status()) {
-            let loud =
-                Style::new().bg(Color::Magenta).fg(Color::White).add_modifier(Modifier::BOLD);
-            spans.extend([Span::styled(relay, loud), sep.clone()]);
-        }
-        spans.extend([
-            Span::styled(format!("EOL {}", app.eol.label()), bar),
-            sep.clone(),
-            Span::styled(format!("pending {} B", app.end().pending), bar),
-            Span::styled(progress(app), bar),
-            sep,
-            Span::styled(hints, bar),
-        ]);
+        let keys: Vec<&str> = hints.iter().map(|(h, _)| *h).collect();
+        spans.push(Span::styled(keys.join("  "), bar));
         Paragraph::new(Line::from(spans)).style(bar).render(area, buf);
+        // Narrower than even the mode and F1: F1 still shows, at the right.
+        let help_w = u16::try_from(HELP.len()).unwrap_or(u16::MAX);
+        if !fits && area.width >= help_w {
+            let at = Rect::new(area.right() - help_w, area.y, help_w, 1);
+            Paragraph::new(HELP).style(bar).render(at, buf);
+        }
     }
 }
 
@@ -155,5 +222,41 @@ mod tests {
         assert!(bar("[::]:8080").contains("reachable from other hosts"));
         assert!(!bar("127.0.0.1:8080").contains("reachable"));
         assert!(!bar("[::1]:8080").contains("reachable"));
+    }
+
+    fn draw(app: &App, width: u16) -> String {
+        let mut term = Terminal::new(TestBackend::new(width, 1)).unwrap();
+        term.draw(|f| f.render_widget(StatusBar { app }, f.area())).unwrap();
+        term.backend().buffer().content.iter().map(ratatui::buffer::Cell::symbol).collect()
+    }
+
+    #[test]
+    fn f1_help_shows_at_80_columns_in_every_mode() {
+        let v6: std::net::SocketAddr =
+            "[2001:db8:1234:5678:9abc:def0:1234:5678]:65535".parse().unwrap();
+        let roles = [
+            vec![Role::TcpServer(Target::Addr("0.0.0.0:8080".parse().unwrap()))],
+            vec![Role::TcpClient(Target::Addr(v6))],
+            vec![Role::UdpServer(Target::Addr(v6))],
+            vec![Role::UdpClient(Target::Addr(v6))],
+            vec![
+                Role::TcpServer(Target::Addr("127.0.0.1:0".parse().unwrap())),
+                Role::TcpClient(Target::Addr("127.0.0.1:0".parse().unwrap())),
+            ],
+        ];
+        for ends in roles {
+            let demo = ends.len() > 1;
+            let mut app = App::new(ends, demo, Eol::Crlf, Caps::default(), Clock::fixed(0));
+            app.ends[0].listening = Some("[::]:65535".parse().unwrap());
+            for step in [false, true] {
+                app.ends[0].step = step;
+                for width in [80, 60, 30, 8] {
+                    let bar = draw(&app, width);
+                    assert!(bar.contains("F1 help"), "{width} columns: {bar:?}");
+                }
+                // Wide enough, nothing is dropped.
+                assert!(draw(&app, 250).contains("pending 0 B"));
+            }
+        }
     }
 }

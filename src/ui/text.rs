@@ -111,7 +111,9 @@ pub fn wrap(spans: &[Span<'static>], max: usize, indent: usize) -> Vec<Line<'sta
         }
         row.push((c, style));
         col += w;
-        if c == ' ' {
+        // After a space, or after a wide (CJK) character: Chinese has no
+        // spaces, and an ASCII word inside it must still move down whole.
+        if c == ' ' || w > 1 {
             brk = Some(row.len());
         }
     }
@@ -164,6 +166,17 @@ pub fn clip(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ascii_word_in_chinese_moves_down_whole() {
+        use ratatui::text::Span;
+        let text = "绑定地址address到套接字上然后监听";
+        for max in 8..30 {
+            let rows = super::wrap(&[Span::raw(text)], max, 0);
+            let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
+            assert!(rows.iter().any(|r| r.contains("address")), "{max}: {rows:?}");
+        }
+    }
+
     use super::*;
 
     fn plain(lines: &[Line<'_>]) -> Vec<String> {

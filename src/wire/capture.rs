@@ -71,7 +71,7 @@ impl Link {
     }
 }
 
-/// Why capturing is not possible, in DESIGN.md's error grammar.
+/// Why capturing is not possible, in the error grammar (docs/errors.md).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct WireError(pub String);

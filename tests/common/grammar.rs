@@ -1,4 +1,4 @@
-//! DESIGN.md's one error grammar, `CALL TARGET failed: NAME (text):
+//! The one error grammar (docs/errors.md), `CALL TARGET failed: NAME (text):
 //! sentence; try ...`, taken apart so tests can check each piece, and the
 //! failed `call` event of `--events json` that goes with it.
 

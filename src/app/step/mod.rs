@@ -67,7 +67,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("close", ""),
 ];
 
-/// `listen()` and `recv()` without a number use the seed's values.
+/// `listen()` and `recv()` without a number use the tutorial's values.
 const BACKLOG: u32 = 5;
 const BUFSIZE: usize = 1024;
 
@@ -108,21 +108,16 @@ pub fn may_block(call: &Call) -> bool {
 }
 
 /// Tab on the input: the completed line, or `None` when nothing fits.
-/// `others` are the non-step command names (`/close, /shutdown, ...`).
-/// Several candidates complete to their common start; all of them are
-/// returned for the input to show.
+/// The names come from the one command table (`app::commands`), the one F1
+/// lists. Several candidates complete to their common start; all of them
+/// are returned for the input to show.
 #[must_use]
-pub fn complete(line: &str, others: &str) -> Option<(String, Vec<String>)> {
+pub fn complete(line: &str) -> Option<(String, Vec<String>)> {
     let typed = line.strip_prefix('/')?;
     if typed.contains(' ') || typed.starts_with('/') {
         return None;
     }
-    let mut names: Vec<String> = COMMANDS.iter().map(|(n, _)| (*n).to_string()).collect();
-    for other in others.split([',', ' ']).filter_map(|o| o.trim().strip_prefix('/')) {
-        if !other.is_empty() && !names.iter().any(|n| n == other) {
-            names.push(other.to_string());
-        }
-    }
+    let names: Vec<String> = super::commands::all().iter().map(|c| c.name.to_string()).collect();
     let fits: Vec<String> = names.into_iter().filter(|n| n.starts_with(typed)).collect();
     let first = fits.first()?;
     if fits.len() == 1 {

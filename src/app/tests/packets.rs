@@ -1,4 +1,4 @@
-//! Paths of the packet inspector's keys and commands (issue 6).
+//! Paths of the packet inspector's keys and commands.
 
 use super::*;
 
@@ -166,8 +166,10 @@ fn f3_searches_text_and_bytes_n_moves_esc_restores_the_draft() {
     let hit = app.search.hit.expect("hit");
     assert_eq!((hit.seq, hit.at), (1, Some(0)));
     assert_eq!(app.end().history.selected, Some(1));
+    assert_eq!(app.search.count, Some((1, 2)), "hit 1 of 2 in the title");
     enter(&mut app);
     assert_eq!(app.search.hit.map(|h| h.seq), Some(3));
+    assert_eq!(app.search.count, Some((2, 2)));
     app.focus = Focus::History;
     app.on_key(key(KeyCode::Char('n')));
     assert_eq!(app.search.hit.map(|h| h.seq), Some(1), "wraps around");
@@ -176,12 +178,40 @@ fn f3_searches_text_and_bytes_n_moves_esc_restores_the_draft() {
     app.on_key(key(KeyCode::Esc));
     assert_eq!((app.search.prompt, app.input.value()), (false, "draft"));
     assert!(app.search.needle.is_none());
+    assert_eq!(app.focus, Focus::Input, "F3 was pressed in the input");
 
-    // Bytes a line does not show are found in its calls.
+    // Esc goes back to the pane F3 was pressed in, not to the input.
+    app.focus = Focus::History;
+    app.on_key(key(KeyCode::F(3)));
+    assert_eq!(app.focus, Focus::Input);
+    typed(&mut app, "gamma");
+    enter(&mut app);
+    assert_eq!(app.search.count, Some((0, 0)), "not found, in the title");
+    app.on_key(key(KeyCode::Esc));
+    assert_eq!((app.focus, app.input.value()), (Focus::History, "draft"));
+
+    // A line's ending is part of its bytes: CR LF is found in the line.
+    app.focus = Focus::Input;
     app.on_key(key(KeyCode::F(3)));
     typed(&mut app, "x:0d 0a");
     enter(&mut app);
-    assert_eq!(app.search.hit.map(|h| (h.seq, h.at)), Some((1, None)));
+    assert_eq!(app.search.hit.map(|h| (h.seq, h.at)), Some((1, Some(5))));
+    assert_eq!(app.search.count, Some((1, 3)));
+    // Bytes across two lines are found in the call behind them.
+    let d = DataRecord {
+        sock: 1,
+        dir: Dir::Received,
+        peer: None,
+        data: Bytes::from_static(b"one\ntwo\n"),
+        offset: 0,
+    };
+    app.on_engine(0, &ev(EventKind::Data(d)));
+    app.input.take();
+    typed(&mut app, "x:0a 74");
+    enter(&mut app);
+    let hit = app.search.hit.expect("found in the call");
+    assert_eq!(hit.at, None);
+    assert_eq!(app.end().history.get(hit.seq).map(|e| &e.text[..]), Some(&b"one"[..]));
     app.input.take();
     typed(&mut app, "x:zz");
     enter(&mut app);
@@ -197,7 +227,9 @@ fn alt_c_and_alt_x_copy_the_selection_capped() {
     app.focus = Focus::History;
     app.ends[0].history.select(1);
     assert_eq!(app.on_key(alt('c')), vec![Effect::Clipboard("hi␛[2J".as_bytes().to_vec())]);
-    assert_eq!(app.on_key(alt('x')), vec![Effect::Clipboard(b"68 69 1b 5b 32 4a".to_vec())]);
+    // Hex is every byte of the entry, its line ending too.
+    let hex = b"68 69 1b 5b 32 4a 0a".to_vec();
+    assert_eq!(app.on_key(alt('x')), vec![Effect::Clipboard(hex)]);
 
     let big = vec![b'a'; packet_keys::COPY_MAX + 1];
     let d = DataRecord { sock: 1, dir: Dir::Received, peer: None, data: big.into(), offset: 9 };
@@ -218,4 +250,33 @@ fn f9_asks_for_a_pcapng_and_help_scrolls() {
     assert!(app.help && app.help_top > 0);
     app.on_key(key(KeyCode::Char('x')));
     assert!(!app.help && app.help_top == 0);
+}
+
+#[test]
+fn a_refused_command_stays_marked_and_typing_replaces_it() {
+    let mut app = client();
+    connect(&mut app, 0, 1);
+    typed(&mut app, "/hex zz");
+    enter(&mut app);
+    assert_eq!(app.input.value(), "/hex zz", "kept for editing");
+    let why = app.rejected.clone().expect("marked refused");
+    assert!(why.contains("not a hex digit"), "{why}");
+    // The next typed character starts a new line.
+    typed(&mut app, "/file /nonexistent");
+    assert_eq!(app.input.value(), "/file /nonexistent");
+    assert!(app.rejected.is_none());
+    // An editing key edits the refused command instead.
+    app.input.take();
+    typed(&mut app, "/hex 4g");
+    enter(&mut app);
+    assert!(app.rejected.is_some());
+    app.on_key(key(KeyCode::Backspace));
+    typed(&mut app, "1");
+    assert_eq!(app.input.value(), "/hex 41");
+    assert!(app.rejected.is_none());
+    // Text lines are never marked: a refused send keeps the words.
+    app.input.take();
+    typed(&mut app, "/nope");
+    enter(&mut app);
+    assert!(app.rejected.is_some(), "an unknown command too");
 }

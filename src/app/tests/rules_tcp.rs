@@ -1,4 +1,4 @@
-//! F8's rules for the seed's TCP server and client, each alone.
+//! F8's rules for the tutorial's TCP server and client, each alone.
 
 use super::sim::SERVER;
 use super::suggest::{Rule, errno, serving, tcp_client, tcp_server};
@@ -6,7 +6,7 @@ use super::*;
 use crate::net::TcpState;
 
 pub(super) const RULES: &[Rule] = &[
-    // The seed's TCP server, alone.
+    // The tutorial's TCP server, alone.
     ("server: nothing yet", tcp_server, Some("/socket"), None),
     (
         "server: made",
@@ -200,7 +200,7 @@ pub(super) const RULES: &[Rule] = &[
         Some("/setsockopt reuseaddr 1"),
         None,
     ),
-    // The seed's TCP client, alone.
+    // The tutorial's TCP client, alone.
     (
         "client: connect_ex's errno is a refusal too",
         || {
@@ -254,7 +254,7 @@ pub(super) const RULES: &[Rule] = &[
         Some("blocks until the peer sends"),
     ),
     (
-        "client: answered, hangs up (the seed's client asks once)",
+        "client: answered, hangs up (the tutorial's client asks once)",
         || {
             let mut s = tcp_client();
             s.socket(0, 1).connect(0, 1).send(0, 1, b"hello", None).recv(0, 1, b"hi", None);

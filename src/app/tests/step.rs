@@ -376,14 +376,14 @@ fn f7_alt_a_alt_h_hold_and_alt_r_starts_over() {
 
 #[test]
 fn tab_completes_commands_in_the_input() {
-    assert_eq!(complete("/acc", ""), Some(("/accept ".into(), vec!["accept".into()])));
-    let (line, fits) = complete("/set", "/close, /shutdown").unwrap();
+    assert_eq!(complete("/acc"), Some(("/accept ".into(), vec!["accept".into()])));
+    let (line, fits) = complete("/set").unwrap();
     assert_eq!(line, "/set");
     assert_eq!(fits, ["setsockopt", "settimeout", "setblocking"]);
-    assert_eq!(complete("/he", "/close, /hex, /esc").unwrap().0, "/hex ");
-    assert_eq!(complete("hello", ""), None);
-    assert_eq!(complete("/send x", ""), None);
-    assert_eq!(complete("/zzz", ""), None);
+    assert_eq!(complete("/he").unwrap().0, "/hex ");
+    assert_eq!(complete("hello"), None);
+    assert_eq!(complete("/send x"), None);
+    assert_eq!(complete("/zzz"), None);
 
     let mut app = server();
     typed(&mut app, "/getp");

@@ -21,7 +21,7 @@ use crate::net::socket::unix;
 use crate::net::socket::{CallSocket, Done};
 use crate::net::{CallError, SessionConfig};
 
-/// A setup failure, already worded in DESIGN.md's grammar.
+/// A setup failure, already worded in the error grammar (docs/errors.md).
 pub(crate) type Failure = String;
 
 /// Makes one call, reports it, and words a failure for the user.
@@ -296,7 +296,7 @@ pub(crate) async fn dgram_bound(
     Ok((id, socket))
 }
 
-/// Datagram client: socket, and `connect` unless the seed's unconnected
+/// Datagram client: socket, and `connect` unless the tutorial's unconnected
 /// `sendto`/`recvfrom` style was asked for. A Unix one binds first (an
 /// autobound abstract name): unbound, the server could not answer it.
 pub(crate) async fn dgram_client(
