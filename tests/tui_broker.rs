@@ -58,9 +58,9 @@ fn the_selected_connection_gets_the_line_and_all_reaches_both() {
     t.sockpit("server", "tcp server 127.0.0.1:0");
     let port = t.port("server");
     let mut first = nc(port);
-    t.wait_for("server", "the first client", |s| s.contains("conns 1 live/1"));
+    t.wait_for("server", "the first client", |s| s.contains("1 conn, 1 live"));
     let mut second = nc(port);
-    t.wait_for("server", "the second client", |s| s.contains("conns 2 live/2"));
+    t.wait_for("server", "the second client", |s| s.contains("2 conns, 2 live"));
     // The list's rows: the listener (sock 1), the first (2), the second (3).
     // Shift-Tab focuses the Socket pane; Up picks the first connection.
     t.keys("server", &["BTab", "Up"]);
