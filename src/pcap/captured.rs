@@ -15,16 +15,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::Duration;
 
-use pcap_file::DataLink;
 use pcap_file::pcapng::PcapNgBlock;
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
-use pcap_file::pcapng::blocks::interface_description::{
-    InterfaceDescriptionBlock, InterfaceDescriptionOption,
-};
-use pcap_file::pcapng::blocks::section_header::{SectionHeaderBlock, SectionHeaderOption};
 
-use super::{SNAPLEN, TS_RESOL_NANOS, io_error};
+use super::io_error;
 use crate::net::Dir;
 use crate::wire::Segment;
 
@@ -49,28 +44,8 @@ impl<W: Write> CaptureWriter<W> {
     /// # Errors
     /// When `out` fails.
     pub fn new(out: W, if_name: &str) -> io::Result<Self> {
-        let section = SectionHeaderBlock {
-            options: vec![
-                SectionHeaderOption::UserApplication(Cow::Owned(format!(
-                    "sockpit {}",
-                    env!("CARGO_PKG_VERSION")
-                ))),
-                SectionHeaderOption::Comment(Cow::Borrowed(COMMENT)),
-            ],
-            ..SectionHeaderBlock::default()
-        };
-        let mut out = PcapNgWriter::with_section_header(out, section).map_err(io_error)?;
-        // Every frame on `lo` (and Ethernet) starts with a 14-byte Ethernet
-        // header; the filter lets no other link type through.
-        let interface = InterfaceDescriptionBlock {
-            linktype: DataLink::ETHERNET,
-            snaplen: SNAPLEN,
-            options: vec![
-                InterfaceDescriptionOption::IfName(Cow::Owned(if_name.to_string())),
-                InterfaceDescriptionOption::IfTsResol(TS_RESOL_NANOS),
-            ],
-        };
-        out.write_pcapng_block(interface).map_err(io_error)?;
+        // The filter lets only Ethernet-framed links (lo, Ethernet) through.
+        let out = super::open(out, COMMENT, if_name)?;
         Ok(Self { out, frames: 0 })
     }
 

@@ -63,32 +63,45 @@ pub(crate) fn io_error(err: pcap_file::PcapError) -> io::Error {
     }
 }
 
+/// A pcapng stream with sockpit's section header (its version and
+/// `comment`, saying where the frames come from) and one Ethernet
+/// interface named `if_name` with nanosecond timestamps: the start the
+/// synthesised and the captured files share.
+///
+/// # Errors
+/// When `out` fails.
+pub(crate) fn open<W: Write>(out: W, comment: &str, if_name: &str) -> io::Result<PcapNgWriter<W>> {
+    let section = SectionHeaderBlock {
+        options: vec![
+            SectionHeaderOption::UserApplication(Cow::Owned(format!(
+                "sockpit {}",
+                env!("CARGO_PKG_VERSION")
+            ))),
+            SectionHeaderOption::Comment(Cow::Owned(comment.to_string())),
+        ],
+        ..SectionHeaderBlock::default()
+    };
+    let mut out = PcapNgWriter::with_section_header(out, section).map_err(io_error)?;
+    // Every frame starts with a 14-byte Ethernet header (on `lo` too).
+    let interface = InterfaceDescriptionBlock {
+        linktype: DataLink::ETHERNET,
+        snaplen: SNAPLEN,
+        options: vec![
+            InterfaceDescriptionOption::IfName(Cow::Owned(if_name.to_string())),
+            InterfaceDescriptionOption::IfTsResol(TS_RESOL_NANOS),
+        ],
+    };
+    out.write_pcapng_block(interface).map_err(io_error)?;
+    Ok(out)
+}
+
 impl<W: Write> PcapWriter<W> {
     /// Writes the section header and the one interface to `out`.
     ///
     /// # Errors
     /// When `out` fails.
     pub fn new(out: W) -> io::Result<Self> {
-        let section = SectionHeaderBlock {
-            options: vec![
-                SectionHeaderOption::UserApplication(Cow::Owned(format!(
-                    "sockpit {}",
-                    env!("CARGO_PKG_VERSION")
-                ))),
-                SectionHeaderOption::Comment(Cow::Borrowed(SYNTH_COMMENT)),
-            ],
-            ..SectionHeaderBlock::default()
-        };
-        let mut out = PcapNgWriter::with_section_header(out, section).map_err(io_error)?;
-        let interface = InterfaceDescriptionBlock {
-            linktype: DataLink::ETHERNET,
-            snaplen: SNAPLEN,
-            options: vec![
-                InterfaceDescriptionOption::IfName(Cow::Borrowed("sockpit")),
-                InterfaceDescriptionOption::IfTsResol(TS_RESOL_NANOS),
-            ],
-        };
-        out.write_pcapng_block(interface).map_err(io_error)?;
+        let out = open(out, SYNTH_COMMENT, "sockpit")?;
         Ok(Self { out, synth: Synth::default(), frames: Vec::new() })
     }
 
