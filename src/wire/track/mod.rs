@@ -119,5 +119,4 @@ impl Tracker {
 }
 
 #[cfg(test)]
-#[path = "track_tests.rs"]
 mod tests;

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use super::decoder::{LineDecoder, Piece};
 use super::history::{Calls, Caps, Entry, EntryKind, History};
-use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
-use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use super::targets::Targets;
 use super::wire::Wire;
+use crate::app::figures::Inspection;
+use crate::app::inspector::packets::PacketLog;
 use crate::net::{
     Addr, Call, CallError, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family,
     Holds, Kind, Micros, Role, SockId,
@@ -436,5 +436,5 @@ impl EndState {
 /// Whether a result named `got` ends the wait for the call `waiting`: the
 /// engine may answer `send` as `sendall`, `recv` as `recvfrom`.
 fn same_wait(waiting: &str, got: &str) -> bool {
-    super::suggest::family(waiting) == super::suggest::family(got)
+    crate::app::teach::suggest::family(waiting) == crate::app::teach::suggest::family(got)
 }

@@ -332,5 +332,4 @@ async fn next_frame(fd: &AsyncFd<Socket>, buf: &mut [u8]) -> io::Result<sys::Rec
 }
 
 #[cfg(test)]
-#[path = "capture_tests.rs"]
 mod tests;
