@@ -4,6 +4,12 @@
 //! captures), F9's pcapng carries the TLS secrets, so `tshark -r` with no
 //! option shows the lines typed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::tmux::*;
