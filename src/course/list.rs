@@ -12,7 +12,7 @@ pub fn render(progress: &Progress, lang: Lang) -> String {
         Lang::En => "Chapters (sockpit learn N, or its name; --lang zh for Chinese):\n",
         Lang::Zh => "章节（sockpit learn N 或章节名；--lang en 为英文）：\n",
     });
-    for (i, chapter) in ALL.iter().enumerate() {
+    for chapter in ALL {
         let p = progress.of(chapter.slug);
         let steps = chapter.steps.len();
         let mark = if p.finished {
@@ -25,7 +25,7 @@ pub fn render(progress: &Progress, lang: Lang) -> String {
         };
         out.push_str(&format!(
             "{:>3}  {:<12} {:<6} {}\n",
-            i + 1,
+            chapter.number,
             chapter.slug,
             mark,
             chapter.title.get(lang)

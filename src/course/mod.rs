@@ -67,6 +67,9 @@ pub enum Start {
 /// One chapter.
 #[derive(Debug, Clone, Copy)]
 pub struct Chapter {
+    /// Its number in the course (`sockpit learn 4`): the seed tutorial's
+    /// order, kept when a chapter is added between two others.
+    pub number: usize,
     /// Its name on the command line: `sockpit learn tcp-server`.
     pub slug: &'static str,
     pub title: Text,
@@ -86,8 +89,6 @@ pub struct Chapter {
 #[must_use]
 pub fn find(name: &str) -> Option<(usize, &'static Chapter)> {
     let all = chapters::ALL;
-    if let Ok(n) = name.parse::<usize>() {
-        return n.checked_sub(1).and_then(|i| all.get(i)).map(|c| (n, *c));
-    }
-    all.iter().position(|c| c.slug == name).map(|i| (i + 1, all[i]))
+    let n = name.parse::<usize>().ok();
+    all.iter().find(|c| Some(c.number) == n || c.slug == name).map(|c| (c.number, *c))
 }

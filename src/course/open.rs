@@ -32,10 +32,10 @@ pub fn open(
         return Err(ExitCode::SUCCESS);
     };
     let Some((number, chapter)) = super::find(name) else {
-        let names: Vec<&str> = super::chapters::ALL.iter().map(|c| c.slug).collect();
+        let names: Vec<String> =
+            super::chapters::ALL.iter().map(|c| format!("{} {}", c.number, c.slug)).collect();
         eprintln!(
-            "error: no chapter {name:?}: give a number from 1 to {} or a name ({})\n\nFor more information, try 'sockpit learn'.",
-            names.len(),
+            "error: no chapter {name:?}: give one of {}\n\nFor more information, try 'sockpit learn'.",
             names.join(", ")
         );
         return Err(ExitCode::from(2));

@@ -1,12 +1,23 @@
 //! Every chapter, in order: one file each, data only.
 
+mod closing;
+mod streams;
+mod tcp_client;
 mod tcp_server;
+mod timeouts;
+mod udp;
 
 use super::Chapter;
 
 /// The chapters of `sockpit learn`, in the order they are taught.
-pub const ALL: &[&Chapter] = &[&tcp_server::CHAPTER];
-
+pub const ALL: &[&Chapter] = &[
+    &tcp_server::CHAPTER,
+    &tcp_client::CHAPTER,
+    &streams::CHAPTER,
+    &closing::CHAPTER,
+    &udp::CHAPTER,
+    &timeouts::CHAPTER,
+];
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +50,8 @@ mod tests {
                 chapter.slug
             );
         }
+        let numbers: Vec<_> = ALL.iter().map(|c| c.number).collect();
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]), "numbers not ascending: {numbers:?}");
         let mut slugs: Vec<_> = ALL.iter().map(|c| c.slug).collect();
         slugs.sort_unstable();
         slugs.dedup();

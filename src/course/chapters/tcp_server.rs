@@ -4,6 +4,7 @@
 use crate::course::{Chapter, Start, Step, t};
 
 pub const CHAPTER: Chapter = Chapter {
+    number: 1,
     slug: "tcp-server",
     title: t(
         "A TCP server: socket, bind, listen, accept",
