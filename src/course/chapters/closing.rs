@@ -68,7 +68,7 @@ pub const CHAPTER: Chapter = Chapter {
                 "close() sends the server's FIN (LAST_ACK until the client acknowledges it, a blink on loopback).",
                 "close() 发出服务器的 FIN（在客户端确认之前是 LAST_ACK，在回环上一闪而过）。",
             ),
-            hints: &[t("/close on the server's connection.", "在服务器的连接上 /close。")],
+            hints: &[t("On the server: /close.", "在服务器端：/close。")],
             check: "server call close ok",
         },
         Step {
