@@ -48,8 +48,8 @@ pub const CHAPTER: Chapter = Chapter {
                 "服务器收到了 FIN 但还没有关闭：CLOSE_WAIT 一直持续到程序调用 close()。",
             ),
             hints: &[t(
-                "Nothing to type: F2 shows the server's Socket pane.",
-                "不用输入：F2 显示服务器的 Socket 面板。",
+                "Nothing to type: the Lifecycle's kernel lines show it.",
+                "不用输入：Lifecycle 里的 kernel 行会显示它。",
             )],
             check: "server state CLOSE_WAIT",
         },
@@ -59,7 +59,7 @@ pub const CHAPTER: Chapter = Chapter {
                 "An empty bytes object is how Python says end of stream: the peer will send no more.",
                 "空的 bytes 对象是 Python 表示流结束的方式：对端不会再发送了。",
             ),
-            hints: &[t("On the server: /recv 1024.", "在服务器端：/recv 1024。")],
+            hints: &[t("F2, then /recv 1024.", "按 F2，然后 /recv 1024。")],
             check: "server call recv eof",
         },
         Step {
