@@ -86,8 +86,8 @@ fn column(area: Rect, end: usize, wire: bool) -> EndAreas {
 #[must_use]
 pub fn areas(area: Rect, app: &App) -> Areas {
     let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-    let (lesson, body) = if app.lesson.is_some() {
-        let rows = super::lesson::height(body.height);
+    let (lesson, body) = if let Some(lesson) = &app.lesson {
+        let rows = super::lesson::height(body.height, lesson);
         let [lesson, rest] =
             Layout::vertical([Constraint::Length(rows), Constraint::Fill(1)]).areas(body);
         (lesson, rest)

@@ -14,10 +14,13 @@ use crate::app::App;
 use crate::course::Lesson;
 use crate::lesson::Lang;
 
-/// Rows the pane takes for a body of `height` rows.
+/// Rows the pane takes for a body of `body` rows: up to two fifths of it,
+/// and no more than the chapter needs (borders, goal, every step, and
+/// three rows of text and hints).
 #[must_use]
-pub fn height(body: u16) -> u16 {
-    (body * 2 / 5).clamp(8, 16)
+pub fn height(body: u16, lesson: &Lesson) -> u16 {
+    let needed = u16::try_from(lesson.chapter.steps.len() + 6).unwrap_or(u16::MAX);
+    (body * 2 / 5).clamp(8, 16).min(needed.max(8))
 }
 
 /// The pane.
