@@ -97,6 +97,16 @@ pub enum Mode {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Guided lessons done by hand, each step ticking itself from the live
+    /// sockets: `sockpit learn` lists the chapters, `sockpit learn 1` (or
+    /// its name) opens one in step mode with a Lesson pane.
+    Learn {
+        /// The chapter: its number or its name (none: list them).
+        chapter: Option<String>,
+        /// Language of the lesson: en, or zh (Chinese).
+        #[arg(long, value_enum, value_name = "LANG")]
+        lang: Option<Lang>,
+    },
     /// Print the manual page (roff) on stdout: `sockpit man > sockpit.1`,
     /// then `man -l sockpit.1`.
     Man,
@@ -106,7 +116,7 @@ impl Mode {
     /// Whether this mode runs a session (`completions` and `man` do not).
     #[must_use]
     pub fn runs_a_session(&self) -> bool {
-        !matches!(self, Self::Completions { .. } | Self::Man)
+        !matches!(self, Self::Completions { .. } | Self::Man | Self::Learn { .. })
     }
 }
 

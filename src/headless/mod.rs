@@ -182,7 +182,12 @@ impl Headless {
         let mut segments = None;
         if self.wire {
             match wire::Tap::open(&self.end.config.role, self.reporter.json(), &mut recorder) {
-                Ok((tap, rx)) => (self.tap, segments) = (Some(tap), Some(rx)),
+                Ok((tap, rx)) => {
+                    (self.tap, segments) = (Some(tap), Some(rx));
+                    for tls in self.end.config.tls_configs() {
+                        recorder.tls_keys(tls);
+                    }
+                }
                 Err(message) => {
                     eprintln!("sockpit: {message}");
                     return ExitCode::FAILURE;

@@ -170,6 +170,12 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
+    /// Every TLS configuration the session's connections use (a relay's
+    /// two legs may each have one).
+    pub fn tls_configs(&self) -> impl Iterator<Item = &tls::Tls> {
+        self.tls.iter()
+    }
+
     /// A config with the tutorial's defaults for `role`.
     #[must_use]
     pub fn new(role: Role) -> Self {
