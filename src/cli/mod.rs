@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::lesson::Lang;
 use crate::net::Target;
 
 mod options;

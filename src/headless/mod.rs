@@ -158,30 +158,32 @@ impl Headless {
             }
     }
 
-    async fn run(mut self, mut recorder: Recorder) -> ExitCode {
-        // Caught only while recording, to end between two whole records.
-        let mut stop = if recorder.active() { Stop::catch() } else { None };
-        // stdin and stdout first: the session may use up every file later.
+    /// Opens what the run needs before any socket exists: stdin and stdout
+    /// (the session may use up every file later), and the capture (so a
+    /// client's SYN is seen). `None` once the failure is said.
+    fn open(
+        &mut self,
+        recorder: &mut Recorder,
+    ) -> Option<(StdoutSink, Option<mpsc::Receiver<crate::wire::Segment>>)> {
         if self.reads_stdin() {
             match stdio::open_stdin() {
                 Ok(file) => self.stdin = Some(file),
                 Err(err) => {
                     eprintln!("sockpit: cannot read stdin: {err}");
-                    return ExitCode::FAILURE;
+                    return None;
                 }
             }
         }
-        let mut sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
+        let sink = match StdoutSink::spawn(std::io::stdout().is_terminal()) {
             Ok(sink) => sink,
             Err(err) => {
                 eprintln!("sockpit: cannot write to stdout: {err}");
-                return ExitCode::FAILURE;
+                return None;
             }
         };
-        // The capture opens before the first socket: a client's SYN is seen.
         let mut segments = None;
         if self.wire {
-            match wire::Tap::open(&self.end.config.role, self.reporter.json(), &mut recorder) {
+            match wire::Tap::open(&self.end.config.role, self.reporter.json(), recorder) {
                 Ok((tap, rx)) => {
                     (self.tap, segments) = (Some(tap), Some(rx));
                     for tls in self.end.config.tls_configs() {
@@ -190,10 +192,19 @@ impl Headless {
                 }
                 Err(message) => {
                     eprintln!("sockpit: {message}");
-                    return ExitCode::FAILURE;
+                    return None;
                 }
             }
         }
+        Some((sink, segments))
+    }
+
+    async fn run(mut self, mut recorder: Recorder) -> ExitCode {
+        // Caught only while recording, to end between two whole records.
+        let mut stop = if recorder.active() { Stop::catch() } else { None };
+        let Some((mut sink, mut segments)) = self.open(&mut recorder) else {
+            return ExitCode::FAILURE;
+        };
         let (events_tx, mut events) = mpsc::channel(net::CHANNEL_DEPTH);
         let session = net::spawn(self.end.config.clone(), events_tx);
         let (eof_tx, mut eof_rx) = mpsc::channel(1);
