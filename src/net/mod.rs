@@ -39,7 +39,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use errors::CallError;
+pub use errors::{CallError, SetupError};
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
     Returned, Shut, SockId, SockOpt,

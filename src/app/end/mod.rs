@@ -224,13 +224,13 @@ impl EndState {
             // Kernel samples and other engine news are the socket panel's,
             // not the history's; only a fatal error shows here.
             other => {
-                if let EventKind::Fatal { message } = other {
-                    self.fatal = Some(message.clone());
+                if let EventKind::Fatal { error } = other {
+                    self.fatal = Some(error.to_string());
                     self.pending = 0;
                     self.waiting_calls.clear();
                     self.interrupting = false;
                     let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
-                    self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
+                    self.note(at, EntryKind::Error, 0, format!("{error}{hint}"));
                 }
             }
         }

@@ -140,8 +140,8 @@ impl Session {
         }
         self.deliver(To::All, || Out::Close).await;
         self.conns.clear();
-        if let Err(message) = self.start().await {
-            self.ctx.emit(EventKind::Fatal { message }).await;
+        if let Err(error) = self.start().await {
+            self.ctx.emit(EventKind::Fatal { error }).await;
         }
     }
 }
