@@ -6,6 +6,12 @@
 //! ↔ sockpit server over TLS 1.2. The control: the same file with its
 //! secrets removed (`editcap --discard-all-secrets`) shows no plaintext.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::userns::Ns;
@@ -13,22 +19,22 @@ use common::userns::Ns;
 /// A certificate for localhost and 127.0.0.1, and fifos for the peers'
 /// stdin (each kept open until the lines have crossed; a process started
 /// later must not inherit the other's writing end, or that never ends).
-const SETUP: &str = r#"
+const SETUP: &str = r"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
     -addext basicConstraints=critical,CA:FALSE \
     -keyout key.pem -out cert.pem 2>req.err
 mkfifo peer.in ours.in
-"#;
+";
 
 /// What tshark makes of a file: the TLS stream's plaintext, with the file
 /// as it is and with its secrets discarded.
-const READ: &str = r#"
+const READ: &str = r"
 tshark -r ours.pcapng -q -z follow,tls,ascii,0 >follow.txt 2>follow.err
 editcap --discard-all-secrets ours.pcapng nokeys.pcapng
 tshark -r nokeys.pcapng -q -z follow,tls,ascii,0 >nokeys.txt 2>&1
 tshark -r ours.pcapng -T fields -e frame.number -e tls.app_data >frames.txt 2>>follow.err
-"#;
+";
 
 /// Runs `body` (after [`SETUP`], before [`READ`]) and checks tshark saw
 /// both lines only while the file kept its secrets.

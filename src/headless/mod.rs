@@ -180,13 +180,8 @@ impl Headless {
         // The capture opens before the first socket: a client's SYN is seen.
         let mut segments = None;
         if self.wire {
-            match wire::Tap::open(&self.end.config.role, self.reporter.json(), &mut recorder) {
-                Ok((tap, rx)) => {
-                    (self.tap, segments) = (Some(tap), Some(rx));
-                    for tls in self.end.config.tls_configs() {
-                        recorder.tls_keys(tls);
-                    }
-                }
+            match wire::Tap::open(&self.end.config, self.reporter.json(), &mut recorder) {
+                Ok((tap, rx)) => (self.tap, segments) = (Some(tap), Some(rx)),
                 Err(message) => {
                     eprintln!("sockpit: {message}");
                     return ExitCode::FAILURE;

@@ -3,7 +3,7 @@
 //! tshark reads a file once, front to back: a Decryption Secrets Block
 //! helps only the frames after it. This end derives a key while its
 //! handshake runs, sometimes after the peer's frames that use it are
-//! captured (a client derives the handshake keys from the ServerHello that
+//! captured (a client derives the handshake keys from the `ServerHello` that
 //! arrived with the server's encrypted flight). So while a handshake of a
 //! watched configuration is under way the gate holds the captured frames
 //! back; when none is, it lets out the new secrets first, then the frames
