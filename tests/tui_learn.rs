@@ -1,8 +1,14 @@
 //! `sockpit learn` end to end in a real terminal (tmux): every chapter is
 //! done by typing what the last hint of each step gives, and each checklist
 //! item is seen to tick in order; a wrong call does not tick and shows
-//! CPython's error; progress survives a restart, and a corrupt progress
+//! Python's own error; progress survives a restart, and a corrupt progress
 //! file is reported once and replaced. Every wait is a bounded poll.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 

@@ -2,6 +2,12 @@
 //! 80×24 and 160×45: chapter 1 with three steps ticked by the events a real
 //! engine sends (the calls), a hint asked for, and the chapter done.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -62,7 +62,7 @@ impl App {
         match &mut self.lesson {
             Some(lesson) => lesson.hint(),
             None => {
-                self.refuse("Alt-L shows a lesson's hints: run `sockpit learn` for the chapters")
+                self.refuse("Alt-L shows a lesson's hints: run `sockpit learn` for the chapters");
             }
         }
     }

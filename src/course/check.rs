@@ -238,7 +238,7 @@ impl Check {
                 sockets.iter().any(|s| s.state == *state && whose_side(*side, server, s))
             }
             (Self::State { side, state }, EventKind::Transition(t)) => {
-                t.to == Some(*state) && fits_whose(*side, server, &t.whose)
+                t.to == Some(*state) && fits_whose(*side, server, t.whose)
             }
             (Self::Figure { side, figure, at_least }, EventKind::Sample { sample, .. }) => {
                 let value = match figure {
@@ -274,10 +274,10 @@ impl Check {
 /// A kernel entry belongs to `side` when its own end reports it as its own,
 /// or the other end reports it as its peer's (on loopback each end sees both).
 fn whose_side(side: Side, server: bool, s: &DiagSocket) -> bool {
-    fits_whose(side, server, &s.whose)
+    fits_whose(side, server, s.whose)
 }
 
-fn fits_whose(side: Side, server: bool, whose: &Whose) -> bool {
+fn fits_whose(side: Side, server: bool, whose: Whose) -> bool {
     let peer = matches!(whose, Whose::PeerEnd { .. });
     match side {
         Side::Any => true,

@@ -72,7 +72,7 @@ fn fill(text: &str, app: &App) -> String {
         .ends
         .iter()
         .filter(|e| e.role.is_server())
-        .find_map(|e| e.listening.as_ref().and_then(|a| a.inet()).map(|a| a.port()));
+        .find_map(|e| e.listening.as_ref().and_then(crate::net::Addr::inet).map(|a| a.port()));
     let port = port.map_or_else(|| "PORT".to_string(), |p| p.to_string());
     text.replace("{port}", &port)
 }

@@ -1,5 +1,5 @@
 //! Chapter 1: a TCP server, call by call; a client waits in the accept
-//! queue until the server calls accept().
+//! queue until the server calls `accept()`.
 
 use crate::course::{Chapter, Start, Step, t};
 
