@@ -1,7 +1,7 @@
 //! `sockpit learn` end to end in a real terminal (tmux): every chapter is
 //! done by typing what the last hint of each step gives, and each checklist
 //! item is seen to tick in order; a wrong call does not tick and shows
-//! `CPython`'s error; progress survives a restart, and a corrupt progress
+//! Python's own error; progress survives a restart, and a corrupt progress
 //! file is reported once and replaced. Every wait is a bounded poll.
 
 #![allow(

@@ -183,13 +183,8 @@ impl Headless {
         };
         let mut segments = None;
         if self.wire {
-            match wire::Tap::open(&self.end.config.role, self.reporter.json(), recorder) {
-                Ok((tap, rx)) => {
-                    (self.tap, segments) = (Some(tap), Some(rx));
-                    for tls in self.end.config.tls_configs() {
-                        recorder.tls_keys(tls);
-                    }
-                }
+            match wire::Tap::open(&self.end.config, self.reporter.json(), recorder) {
+                Ok((tap, rx)) => (self.tap, segments) = (Some(tap), Some(rx)),
                 Err(message) => {
                     eprintln!("sockpit: {message}");
                     return None;

@@ -68,9 +68,11 @@ fn words(lang: Lang) -> &'static Words {
 
 /// `{port}` in a chapter's text: the server's port once it is bound.
 fn fill(text: &str, app: &App) -> String {
-    let port = app.ends.iter().filter(|e| e.role.is_server()).find_map(|e| {
-        e.listening.as_ref().and_then(super::super::net::sockaddr::Addr::inet).map(|a| a.port())
-    });
+    let port = app
+        .ends
+        .iter()
+        .filter(|e| e.role.is_server())
+        .find_map(|e| e.listening.as_ref().and_then(crate::net::Addr::inet).map(|a| a.port()));
     let port = port.map_or_else(|| "PORT".to_string(), |p| p.to_string());
     text.replace("{port}", &port)
 }
