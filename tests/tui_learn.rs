@@ -137,7 +137,7 @@ fn complete(chapter: &Chapter) {
             .into_iter()
             .map(|a| match a {
                 Act::Line(l) => Act::Line(l.replace("{port}", port.as_deref().unwrap_or("?"))),
-                other => other,
+                Act::SwitchEnd => Act::SwitchEnd,
             })
             .collect();
         let screen = tmux.screen("s");
