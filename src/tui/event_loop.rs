@@ -144,6 +144,9 @@ impl Loop<'_> {
             if let Some(problem) = self.recorder.wire(end, &status) {
                 self.app.notice(end, false, &problem);
             }
+            for tls in self.sessions.tls_configs(end) {
+                self.recorder.tls_keys(end, &tls);
+            }
             self.app.wire_status(end, status);
             self.dirty = true;
         }

@@ -89,6 +89,9 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
         }
         for (end, status) in news {
             records.0.wire(end, &status);
+            for tls in sessions.tls_configs(end) {
+                records.0.tls_keys(end, &tls);
+            }
             app.wire_status(end, status);
         }
         let mut guard = terminal::setup()?;
