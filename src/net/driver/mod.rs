@@ -5,6 +5,7 @@
 
 pub(crate) mod conn;
 pub(crate) mod dgram;
+mod lean;
 pub(crate) mod listener;
 mod secure;
 pub mod sink;

@@ -73,11 +73,15 @@ pub(crate) struct Progress {
 const RECVS_PER_BLOCK: usize = 16;
 
 impl Connection {
-    /// Runs until closed, by command, by failure, or by the session ending.
-    pub(crate) async fn run(mut self, mut inbox: SockInbox) {
+    /// Runs until closed, by command, by failure, or by the session ending;
+    /// `first` is a command already taken from the inbox (see `lean`).
+    pub(crate) async fn run(mut self, mut inbox: SockInbox, first: Option<Out>) {
         let mut sampling = Sampling::new(&self.ctx, self.kind, false);
         let sink = self.sink.then(|| Counter::new(self.id, false));
         let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
+        if let Some(out) = first {
+            enqueue(&mut st, out);
+        }
         let reason = match self.tls.clone() {
             Some(tls) => match self.start_tls(&tls).await {
                 Ok(layer) => {
@@ -182,17 +186,12 @@ impl Connection {
                             return Some(CloseReason::Failed(failed));
                         }
                     }
-                    // After `unwrap()` the plain socket shuts down.
-                    let var = if self.var == "tls" { self.plain_var() } else { self.var };
-                    let result = socket2::SockRef::from(&self.stream)
-                        .shutdown(how.std())
-                        .map(|()| Returned::Nothing)
-                        .map_err(|e| CallError::from_io(&e));
-                    self.ctx.call(self.id, var, Call::Shutdown(how), result).await;
+                    self.shutdown_plain(how).await;
                 }
-                Out::Call(Call::Recv { bufsize }) => {
+                Out::Call(call) if matches!(**call, Call::Recv { .. }) => {
+                    let Call::Recv { bufsize } = **call else { break };
                     buf.resize(self.recv_size.max(1), 0);
-                    let bufsize = (*bufsize).clamp(1, buf.len());
+                    let bufsize = bufsize.clamp(1, buf.len());
                     st.outbox.pop_front();
                     let seq = gate.begin();
                     let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
@@ -217,7 +216,7 @@ impl Connection {
                     gate.begin();
                     match by_hand(&self.stream, self.kind, &mut st.mode, call) {
                         ByHand::Answer(result) => {
-                            self.ctx.call(self.id, self.var, call.clone(), result).await;
+                            self.ctx.call(self.id, self.var, (**call).clone(), result).await;
                         }
                         ByHand::Close => return Some(CloseReason::Local),
                     }
@@ -283,6 +282,17 @@ impl Connection {
             offset,
         };
         self.ctx.emit(EventKind::Data(record)).await;
+    }
+
+    /// `shutdown(how)` on the plain socket, reported (after `unwrap()`
+    /// under the plain socket's variable).
+    pub(crate) async fn shutdown_plain(&self, how: Shut) {
+        let var = if self.var == "tls" { self.plain_var() } else { self.var };
+        let result = socket2::SockRef::from(&self.stream)
+            .shutdown(how.std())
+            .map(|()| Returned::Nothing)
+            .map_err(|e| CallError::from_io(&e));
+        self.ctx.call(self.id, var, Call::Shutdown(how), result).await;
     }
 
     /// The variable of the plain socket under `tls`.
