@@ -36,6 +36,8 @@ pub(crate) struct Connection {
     /// Stream or seqpacket: what the samples say.
     pub kind: Kind,
     pub recv_size: usize,
+    /// [`crate::net::SessionConfig::read_waiting`].
+    pub read_waiting: bool,
     pub echo: bool,
     /// Read and discard, counting (`--sink`).
     pub sink: bool,
@@ -71,6 +73,13 @@ pub(crate) struct Progress {
 
 /// Chunks per block of [`Progress::rbuf`].
 const RECVS_PER_BLOCK: usize = 16;
+
+/// The bufsize of the auto driver's recv when it reads what is waiting.
+pub(crate) const READ_WAITING: usize = 64 * 1024;
+
+/// A block of [`Progress::rbuf`] is at most this large (sixteen 64 KiB
+/// reads would pin a MiB while any chunk of it is shown).
+const MAX_BLOCK: usize = 256 * 1024;
 
 impl Connection {
     /// Runs until closed, by command, by failure, or by the session ending;
@@ -301,7 +310,7 @@ impl Connection {
     }
 
     async fn read_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {
-        let size = self.recv_size.max(1);
+        let size = if self.read_waiting { READ_WAITING } else { self.recv_size.max(1) };
         if let Some(counter) = &mut st.sink {
             let recv = |e| (Call::Recv { bufsize: size }, e);
             if sink::drain_stream(&self.stream, size, counter).map_err(recv)? != Drained::Eof {
@@ -310,11 +319,14 @@ impl Connection {
             self.ctx.emit(EventKind::Totals(counter.take())).await;
             return self.received(st, size, Ok(Bytes::new())).await.map_err(recv);
         }
-        if st.rbuf.capacity() < size {
+        // Reading what is waiting: `recv(65536)` as the call, but the
+        // buffer sized by FIONREAD, so a 10-byte message takes 10 bytes.
+        let limit = if self.read_waiting { waiting(&self.stream, self.recv_size) } else { size };
+        if st.rbuf.capacity() < limit {
             // Takes the block back when every chunk of it is gone.
-            st.rbuf.reserve(size * RECVS_PER_BLOCK);
+            st.rbuf.reserve((limit * RECVS_PER_BLOCK).min(MAX_BLOCK).max(limit));
         }
-        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(size));
+        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(limit));
         if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             return Ok(());
         }
@@ -362,6 +374,14 @@ impl Connection {
         self.ctx.emit(EventKind::Data(record)).await;
         Ok(())
     }
+}
+
+/// Bytes the kernel holds for us (FIONREAD), between `at_least` and
+/// [`READ_WAITING`]; all of that when it cannot say.
+fn waiting(stream: &Conn, at_least: usize) -> usize {
+    use std::os::fd::AsFd;
+    crate::net::kernel::sys::inq(stream.as_fd())
+        .map_or(READ_WAITING, |n| (n as usize).clamp(at_least.clamp(1, READ_WAITING), READ_WAITING))
 }
 
 /// Readiness to read, at once when `buffered` (TLS plaintext already in).

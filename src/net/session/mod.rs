@@ -293,6 +293,7 @@ impl Session {
             stream,
             peer: peer.clone(),
             recv_size: self.config.recv_size,
+            read_waiting: self.config.read_waiting,
             echo: self.config.echo,
             sink: self.config.sink,
             relay: self.relay.clone(),
