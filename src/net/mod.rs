@@ -8,7 +8,7 @@
 //!   for normal use, fast on the data path.
 //! - `session/`: the session task routing commands to sockets.
 //! - `kernel/`: what the kernel says about our sockets: samples,
-//!   `TCP_INFO`, NETLINK_SOCK_DIAG, the few `libc` calls.
+//!   `TCP_INFO`, `NETLINK_SOCK_DIAG`, the few `libc` calls.
 //!
 //! A session is started with a [`SessionConfig`] and talks over two bounded
 //! channels: [`Command`]s in, [`Event`]s out. Each socket is a small state
@@ -16,7 +16,6 @@
 //! (accept, recv) for normal use and can be held back per socket, which is how
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
-pub mod addr;
 mod driver;
 pub(crate) use driver::stream::READ_WAITING;
 pub mod errors;
@@ -27,9 +26,10 @@ pub mod relay;
 mod session;
 pub mod sockaddr;
 mod socket;
+pub mod target;
 pub mod tls;
 
-pub use driver::sink;
+pub use driver::bulk;
 pub(crate) use kernel::sys;
 pub use kernel::{sample, tcp_state};
 pub use socket::blocking;
@@ -40,7 +40,6 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use addr::Target;
 pub use errors::CallError;
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
@@ -49,6 +48,7 @@ pub use event::{
 pub use kernel::{DiagSocket, Transition, Whose};
 pub use sample::Sample;
 pub use sockaddr::{Addr, UnixName};
+pub use target::Target;
 pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.

@@ -2,10 +2,10 @@
 //! [`Screen`] puts them together; [`draw`] adds the cursor; [`hit`] maps a
 //! mouse position back to what is drawn there.
 
+pub mod figures;
 pub mod help;
 pub mod history;
 pub mod input;
-pub mod inspect;
 pub mod inspector;
 pub mod layout;
 pub mod lifecycle;

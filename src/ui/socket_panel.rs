@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-use super::inspect::InspectView;
+use super::figures::InspectView;
 use super::theme;
 use crate::app::EndState;
 use crate::app::sockets::SocketInfo;
@@ -19,7 +19,7 @@ fn count(n: u64, unit: &str) -> String {
 }
 
 fn addr(a: Option<&crate::net::Addr>) -> String {
-    a.map_or_else(|| "-".to_string(), |a| a.to_string())
+    a.map_or_else(|| "-".to_string(), ToString::to_string)
 }
 
 /// A timeout as Python prints `gettimeout()`: `None`, `0.0`, `2.5`.

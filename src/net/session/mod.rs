@@ -3,8 +3,8 @@
 //! socket. It ends when its command channel closes; its sockets close with it.
 
 mod backlog;
+mod clients;
 pub(crate) mod ctx;
-mod many;
 mod relay;
 mod step;
 
@@ -16,10 +16,10 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
+use crate::net::driver::bulk::Counter;
 use crate::net::driver::conn::{Conn, Listener};
 use crate::net::driver::dgram::Dgram;
 use crate::net::driver::listener::{Accepted, run_listener};
-use crate::net::driver::sink::Counter;
 use crate::net::driver::stream::Connection;
 use crate::net::driver::udp::{Datagrams, Peer};
 use crate::net::event::{Call, EventKind, Kind, SockId};

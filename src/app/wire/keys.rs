@@ -3,12 +3,12 @@
 //! segment (the Lifecycle pane then selects the call that caused it), Esc
 //! goes back to following, `a` toggles relative/absolute numbers.
 
-use super::keymap::{Action, Focus};
-use super::{App, Effect};
+use crate::app::keymap::{Action, Focus};
+use crate::app::{App, Effect};
 
 impl App {
     /// Takes the Wire pane's actions; `None` leaves the action to others.
-    pub(super) fn wire_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+    pub(in crate::app) fn wire_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         let page = i64::from(self.page);
         match action {
             Action::ToggleWire => {

@@ -8,8 +8,8 @@
 //! such as a line ending that lines do not show), an entry matches when one
 //! of the calls behind it does, and the inspector shows the hit.
 
-use super::history::{EntryKind, History};
-use super::packets::PacketLog;
+use crate::app::history::{EntryKind, History};
+use crate::app::inspector::packets::PacketLog;
 use crate::hexdump;
 use crate::net::Dir;
 
@@ -37,7 +37,7 @@ pub struct Search {
     /// What the input held before F3.
     pub draft: String,
     /// The pane that had the keyboard before F3: Esc goes back there.
-    pub return_to: Option<super::keymap::Focus>,
+    pub return_to: Option<crate::app::keymap::Focus>,
 }
 
 /// The bytes a query stands for.

@@ -160,5 +160,4 @@ fn any_of(p: &mut Program, ports: &[u32], hit: Label, miss: To) {
 }
 
 #[cfg(test)]
-#[path = "filter_tests.rs"]
 mod tests;

@@ -6,8 +6,8 @@
 //! blocks is interrupted with Ctrl-C, a suggestion that never comes is a
 //! dead end.
 
-use super::end::EndState;
-use super::sockets::{SocketInfo, State};
+use crate::app::end::EndState;
+use crate::app::sockets::{SocketInfo, State};
 use crate::net::{Kind, SockId, TcpState, Whose};
 
 /// Why a blocking call would wait, and for whom.

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 
 use super::decoder::{LineDecoder, Piece};
 use super::history::{Calls, Caps, Entry, EntryKind, History};
-use super::inspect::Inspection;
 use super::lifecycle::Lifecycle;
-use super::packets::PacketLog;
 use super::sockets::{Sockets, State};
 use super::targets::Targets;
 use super::wire::Wire;
+use crate::app::figures::Inspection;
+use crate::app::inspector::packets::PacketLog;
 use crate::net::{
     Addr, Call, CallError, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family,
     Holds, Kind, Micros, Role, SockId,
@@ -68,7 +68,7 @@ pub struct EndState {
     explained_nonblock: bool,
     /// The Lifecycle said once why the auto driver's recv is 65536.
     explained_read_waiting: bool,
-    /// TCP_INFO's `rcvd` counting the peer's FIN was explained (once).
+    /// `TCP_INFO`'s `rcvd` counting the peer's FIN was explained (once).
     explained_fin: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
     /// on its way, and another press sends no second one.
@@ -313,11 +313,7 @@ impl EndState {
             }
             Dir::Received => {
                 stream.recvs = number + 1;
-                if self.kind != Kind::Stream {
-                    // A datagram (or seqpacket message) is a message of its
-                    // own: never joined.
-                    self.message(at, d, EntryKind::Received, calls);
-                } else {
+                if self.kind == Kind::Stream {
                     let first = stream.held_from.unwrap_or(calls.first);
                     let pieces = stream.decoder.feed(&d.data);
                     stream.held_from = match (stream.decoder.holding(), pieces.is_empty()) {
@@ -326,7 +322,11 @@ impl EndState {
                         (true, false) => Some(calls.first),
                     };
                     let count = u32::try_from(calls.first + 1 - first).unwrap_or(u32::MAX);
-                    self.stream_pieces(at, d.sock, d.peer.clone(), pieces, Calls { first, count });
+                    self.stream_pieces(at, d.sock, d.peer.as_ref(), pieces, Calls { first, count });
+                } else {
+                    // A datagram (or seqpacket message) is a message of its
+                    // own: never joined.
+                    self.message(at, d, EntryKind::Received, calls);
                 }
             }
         }
@@ -359,7 +359,7 @@ impl EndState {
         &mut self,
         at: Micros,
         sock: SockId,
-        peer: Option<Addr>,
+        peer: Option<&Addr>,
         pieces: Vec<Piece>,
         calls: Calls,
     ) {
@@ -372,7 +372,7 @@ impl EndState {
                         at,
                         kind: EntryKind::Received,
                         sock,
-                        peer: peer.clone(),
+                        peer: peer.cloned(),
                         text: Vec::new(),
                         ending: b"",
                         open: true,
@@ -407,7 +407,7 @@ impl EndState {
         let first = stream.held_from.take().unwrap_or(stream.recvs);
         let count = u32::try_from(stream.recvs - first).unwrap_or(u32::MAX);
         let peer = self.sockets.all.get(&sock).and_then(|s| s.peer.clone());
-        self.stream_pieces(at, sock, peer, rest, Calls { first, count });
+        self.stream_pieces(at, sock, peer.as_ref(), rest, Calls { first, count });
         let open = self.streams.get_mut(&sock).and_then(|s| s.open.take());
         if let Some(seq) = open {
             self.history.close(seq);
@@ -447,5 +447,5 @@ impl EndState {
 /// Whether a result named `got` ends the wait for the call `waiting`: the
 /// engine may answer `send` as `sendall`, `recv` as `recvfrom`.
 fn same_wait(waiting: &str, got: &str) -> bool {
-    super::suggest::family(waiting) == super::suggest::family(got)
+    crate::app::teach::suggest::family(waiting) == crate::app::teach::suggest::family(got)
 }

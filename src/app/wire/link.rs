@@ -8,9 +8,9 @@
 //! come from two sources (the capture's thread, the session) in either
 //! order, so both ways are needed.
 
-use super::lifecycle::{Lifecycle, What};
-use super::sockets::Sockets;
-use super::wire::{Row, Wire};
+use crate::app::lifecycle::{Lifecycle, What};
+use crate::app::sockets::Sockets;
+use crate::app::wire::{Row, Wire};
 use crate::net::{Addr, Call};
 
 /// The kind of call a segment can come from.

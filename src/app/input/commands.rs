@@ -3,7 +3,7 @@
 //! message names it. Step mode's calls come from `step::COMMANDS`, the
 //! list their parser reads, so a new call shows up everywhere at once.
 
-use super::step;
+use crate::app::step;
 
 /// What a group of commands is for, as F1 heads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,9 +106,9 @@ mod tests {
         // A plain command the input's parser does not know would be a lie.
         for c in PLAIN {
             let line = if c.args.is_empty() { format!("/{}", c.name) } else { syntax(c) };
-            let parsed = super::super::input::parse(&line);
+            let parsed = crate::app::input::parse(&line);
             assert!(
-                !matches!(parsed, super::super::input::Submitted::Unknown(_)),
+                !matches!(parsed, crate::app::input::Submitted::Unknown(_)),
                 "/{} is listed but unknown",
                 c.name
             );

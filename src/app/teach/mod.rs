@@ -3,6 +3,10 @@
 //! Alt-A/Alt-H holds, Alt-R a fresh lesson, Ctrl-C interrupting a blocking
 //! call, Tab completing a command.
 
+pub mod ready;
+pub mod script;
+pub mod suggest;
+
 use super::input::Submitted;
 use super::step::{self, StepCmd};
 use super::{App, Effect, EntryKind, Focus};

@@ -8,11 +8,11 @@
 //! - no call on a closed socket, no `recv` on a listener; after the
 //!   listener's (or a client's) `close()` the lesson is done.
 
-use super::end::EndState;
-use super::lifecycle::What;
-use super::ready::{self, Wait};
-use super::script::{self, After, Script, Then};
-use super::sockets::{SocketInfo, State};
+use crate::app::end::EndState;
+use crate::app::lifecycle::What;
+use crate::app::sockets::{SocketInfo, State};
+use crate::app::teach::ready::{self, Wait};
+use crate::app::teach::script::{self, After, Script, Then};
 use crate::net::{Call, CallError, CallRecord, Kind, Returned, SockId};
 
 /// What F8 does next: a call as typed (`/listen 5`), a note to show with

@@ -3,6 +3,8 @@
 //! means: plain text is sent literally, `/command` runs a command, `//` sends
 //! a literal `/`.
 
+pub mod commands;
+
 use tui_input::{Input, InputRequest};
 
 /// Lines kept for Up/Down recall.
@@ -51,7 +53,7 @@ pub fn parse(line: &str) -> Submitted {
         "all" => Submitted::Invalid("/all needs text: /all TEXT; nothing was sent".into()),
         _ => {
             let name = cmd.split_whitespace().next().unwrap_or("");
-            let commands = super::commands::plain_names();
+            let commands = crate::app::input::commands::plain_names();
             Submitted::Unknown(format!(
                 "unknown command /{name}: nothing was sent; commands are {commands} (F1 lists \
                  them); type //{name} to send the text itself"

@@ -6,11 +6,11 @@
 
 use tui_input::{Input, InputRequest};
 
-use super::history::EntryKind;
-use super::inspector::Inspector;
-use super::keymap::{Action, Focus};
-use super::search::{self, Hit};
-use super::{App, Effect};
+use crate::app::history::EntryKind;
+use crate::app::inspector::Inspector;
+use crate::app::inspector::search::{self, Hit};
+use crate::app::keymap::{Action, Focus};
+use crate::app::{App, Effect};
 use crate::payload;
 
 /// How the history shows an entry's bytes (Alt-V cycles).
@@ -51,7 +51,7 @@ pub const COPY_MAX: usize = 48 * 1024;
 impl App {
     /// Takes the actions that belong to the inspector, search, copy and
     /// resend; `None` leaves the action to the general keys.
-    pub(super) fn packet_action(&mut self, action: Action) -> Option<Vec<Effect>> {
+    pub(in crate::app) fn packet_action(&mut self, action: Action) -> Option<Vec<Effect>> {
         if self.inspector.is_some()
             && let Some(()) = self.scroll_inspector(action)
         {
@@ -128,7 +128,7 @@ impl App {
     }
 
     /// Opens the inspector on the selected entry (the newest when none is).
-    pub(super) fn inspect_selected(&mut self) {
+    pub(in crate::app) fn inspect_selected(&mut self) {
         let active = self.active;
         let history = &self.end().history;
         let Some(seq) = history.selected.or_else(|| history.end_seq().checked_sub(1)) else {

@@ -1,7 +1,7 @@
 //! The exact bytes of every send and recv call of one end, kept so the
 //! inspector (Enter on a history entry) and F5 can find the calls behind an
 //! entry. History entries name their calls by socket, direction and a
-//! number ([`super::history::Calls`]); this log assigns those numbers, so
+//! number ([`crate::app::history::Calls`]); this log assigns those numbers, so
 //! they never repeat within an end, even after a reconnect starts the
 //! engine's socket ids again.
 //!
@@ -14,7 +14,7 @@ use std::collections::{HashMap, VecDeque};
 
 use bytes::Bytes;
 
-use super::history::Caps;
+use crate::app::history::Caps;
 use crate::net::{Call, DataRecord, Dir, Micros, SockId};
 
 /// One send or recv call and the bytes it moved.
@@ -70,7 +70,7 @@ impl PacketLog {
     }
 
     /// Records one data event; returns its call number (for the history's
-    /// [`super::history::Calls`]).
+    /// [`crate::app::history::Calls`]).
     pub fn push(&mut self, at: Micros, d: &DataRecord) -> u64 {
         let next = self.next.entry((d.sock, d.dir == Dir::Sent)).or_default();
         let number = *next;

@@ -2,22 +2,25 @@
 //! row (RFC 9293 Fig. 6, Wireshark's Flow Graph), with what a row needs
 //! beyond the segment itself: the time since the row before, markers
 //! (retransmission, duplicate ACK, zero window, reset), each side's TCP
-//! state after it, and the call that caused it ([`super::wire_link`]).
+//! state after it, and the call that caused it ([`crate::app::wire::link`]).
 //!
 //! The states follow RFC 9293's diagram from the segments alone: a SYN
-//! makes its sender SYN_SENT and a listening receiver SYN_RCVD, a SYN,ACK
+//! makes its sender `SYN_SENT` and a listening receiver `SYN_RCVD`, a SYN,ACK
 //! makes its receiver ESTABLISHED, an ACK of a side's FIN moves that side
-//! on (FIN_WAIT_2, TIME_WAIT, CLOSED), a RST closes both. The peer's state
+//! on (`FIN_WAIT_2`, `TIME_WAIT`, CLOSED), a RST closes both. The peer's state
 //! is unknown (`?`) until it sends something: a closed port answers a SYN
 //! with a reset, a listener with SYN,ACK.
+
+mod keys;
+pub mod link;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 
 use super::history::Caps;
-use super::wire_link::Want;
 use crate::net::{Dir, Micros, TcpState};
 use crate::wire::{Flags, Proto, Segment};
+use link::Want;
 
 /// Whether this end's segments can be captured, and if not why.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -309,5 +312,4 @@ fn want(dir: Dir, f: Flags, len: usize, handshake: bool, server: bool) -> Want {
 }
 
 #[cfg(test)]
-#[path = "wire_tests.rs"]
 mod tests;

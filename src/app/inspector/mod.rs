@@ -5,10 +5,14 @@
 //! starts are computed when it opens (one pass over the bytes); every row
 //! itself is built when drawn, so a 1 MiB call scrolls like a short one.
 
+pub mod keys;
+pub mod packets;
+pub mod search;
+
 use unicode_width::UnicodeWidthChar;
 
 use super::history::{Entry, EntryKind};
-use super::packets::{Packet, PacketLog};
+use crate::app::inspector::packets::{Packet, PacketLog};
 use crate::hexdump;
 use crate::net::Dir;
 
