@@ -5,7 +5,7 @@
 //! drops SYNs and a connect stalls for a second or more.
 //!
 //! `cargo run --release --example bench_connect -- ADDR [N] [HOLD_MS]` (N
-//! default 2000): with HOLD_MS, the connections stay open that long after
+//! default 2000): with `HOLD_MS`, the connections stay open that long after
 //! the line is printed (scripts/bench reads the server's memory then).
 
 #![allow(

@@ -40,3 +40,21 @@ fn in_step_mode_a_recv_of_65536_is_the_students_and_gets_no_note() {
     let last = app.end().lifecycle.lines.back().map(|l| l.text.clone()).unwrap_or_default();
     assert!(last.starts_with("client.recv(4)"), "{last}");
 }
+
+#[test]
+fn a_flood_of_64_kib_recvs_keeps_the_lifecycle_within_its_bytes() {
+    use crate::app::lifecycle::MAX_DATA_BYTES;
+    let mut app = client();
+    connect(&mut app, 0, 1);
+    let chunk = bytes::Bytes::from(vec![b'x'; crate::net::READ_WAITING]);
+    for _ in 0..200 {
+        let result = Ok(Returned::Data { data: chunk.clone(), from: None, truncated: None });
+        let call = Call::Recv { bufsize: crate::net::READ_WAITING };
+        app.on_engine(0, &ev(EventKind::Call(CallRecord { sock: 1, var: "client", call, result })));
+    }
+    let lifecycle = &app.end().lifecycle;
+    let held = lifecycle.lines.len() * crate::net::READ_WAITING;
+    assert!(held <= MAX_DATA_BYTES + crate::net::READ_WAITING, "{held} bytes in lines");
+    assert_eq!(lifecycle.end_seq(), lifecycle.first + lifecycle.lines.len() as u64);
+    assert!(lifecycle.first > 0, "older lines scrolled away");
+}
