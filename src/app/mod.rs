@@ -12,6 +12,7 @@ pub mod input;
 pub mod inspector;
 pub mod keymap;
 mod keys;
+mod learn;
 pub mod lifecycle;
 pub mod relay;
 pub mod send;
@@ -121,6 +122,8 @@ pub struct App {
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
+    /// `sockpit learn N`: the chapter being done (the Lesson pane).
+    pub lesson: Option<crate::course::Lesson>,
 }
 
 impl App {
@@ -151,6 +154,7 @@ impl App {
             wire_view: false,
             rejected: None,
             isolation: crate::netns::Isolation::Host,
+            lesson: None,
         }
     }
 
@@ -235,12 +239,16 @@ impl App {
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);
         }
-        shown
+        shown | self.lesson_event(end, ev)
     }
 
     /// One captured segment of end `end`; whether the screen changed.
     pub fn on_segment(&mut self, end: usize, seg: crate::wire::Segment) -> bool {
         let Some(state) = self.ends.get_mut(end) else { return false };
+        let server = state.role.is_server();
+        if let Some(lesson) = &mut self.lesson {
+            lesson.segment(server, &seg);
+        }
         state.segment(seg);
         true
     }

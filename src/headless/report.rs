@@ -150,8 +150,10 @@ impl Reporter {
                 return None;
             }
             EventKind::Transition(t) => stats::transition_line(t),
-            EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
-            EventKind::Fatal { message } => format!("sockpit: {message}"),
+            EventKind::Fatal { error } if self.said.as_ref() == Some(&error.to_string()) => {
+                return None;
+            }
+            EventKind::Fatal { error } => format!("sockpit: {error}"),
             EventKind::Relay(note) => self.relay_text(note)?,
             EventKind::Tls(event) => super::tls::text(event)?,
         };

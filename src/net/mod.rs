@@ -40,7 +40,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use errors::CallError;
+pub use errors::{CallError, SetupError};
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
     Returned, Shut, SockId, SockOpt,
@@ -175,6 +175,12 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
+    /// Every TLS configuration the session's connections use (a relay's
+    /// two legs may each have one).
+    pub fn tls_configs(&self) -> impl Iterator<Item = &tls::Tls> {
+        self.tls.iter()
+    }
+
     /// A config with the tutorial's defaults for `role`.
     #[must_use]
     pub fn new(role: Role) -> Self {

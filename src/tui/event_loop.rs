@@ -46,6 +46,8 @@ struct Loop<'a> {
     sessions: &'a mut Sessions,
     recorder: &'a mut Recorder,
     scripts: &'a mut Scripts,
+    /// `sockpit learn`: the progress file.
+    keeper: Option<super::learn::Keeper>,
     size: Rect,
     dirty: bool,
 }
@@ -142,6 +144,9 @@ impl Loop<'_> {
             if let Some(problem) = self.recorder.wire(end, &status) {
                 self.app.notice(end, false, &problem);
             }
+            for tls in self.sessions.tls_configs(end) {
+                self.recorder.tls_keys(end, &tls);
+            }
             self.app.wire_status(end, status);
             self.dirty = true;
         }
@@ -155,6 +160,9 @@ impl Loop<'_> {
                     self.app.notice(end, false, &problem);
                 }
                 self.dirty |= self.app.on_segment(end, seg);
+                if let Some(keeper) = &mut self.keeper {
+                    keeper.save(self.app);
+                }
             }
         }
     }
@@ -167,6 +175,9 @@ impl Loop<'_> {
             self.app.notice(end, false, &problem);
         }
         let changed = self.app.on_engine(end, ev);
+        if let Some(keeper) = &mut self.keeper {
+            keeper.save(self.app);
+        }
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
             && let Some((client, role)) = self.sessions.server_ready(local.clone(), *kind)
         {
@@ -187,6 +198,7 @@ pub async fn run(
     app: &mut App,
     sessions: &mut Sessions,
     (recorder, scripts): (&mut Recorder, &mut Scripts),
+    keeper: Option<super::learn::Keeper>,
     mut events: mpsc::Receiver<Incoming>,
 ) -> color_eyre::Result<Exit> {
     let mut input = EventStream::new();
@@ -202,6 +214,7 @@ pub async fn run(
         sessions,
         recorder,
         scripts,
+        keeper,
         size: Rect::new(0, 0, size.width, size.height),
         dirty: true,
     };

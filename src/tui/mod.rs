@@ -5,6 +5,7 @@
 mod clipboard;
 mod event_loop;
 mod export;
+mod learn;
 pub mod record;
 mod sessions;
 pub mod terminal;
@@ -72,6 +73,7 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
     let exit = runtime.block_on(async move {
         let mut app = App::from_plan(&plan, Clock::system(offset));
         app.isolation = isolation;
+        let keeper = plan.lesson.and_then(|n| learn::Keeper::open(&mut app, n));
         let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
         let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
         // The first ends' captures open before the terminal is taken, so
@@ -87,13 +89,18 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
         }
         for (end, status) in news {
             records.0.wire(end, &status);
+            for tls in sessions.tls_configs(end) {
+                records.0.tls_keys(end, &tls);
+            }
             app.wire_status(end, status);
         }
         let mut guard = terminal::setup()?;
         for end in sessions.start() {
             app.started(end);
         }
-        let exit = event_loop::run(&mut guard.terminal, &mut app, &mut sessions, records, rx).await;
+        let exit =
+            event_loop::run(&mut guard.terminal, &mut app, &mut sessions, records, keeper, rx)
+                .await;
         // Give the shell its terminal back before waiting on sockets.
         drop(guard);
         sessions.shutdown().await;

@@ -10,6 +10,7 @@ mod rules_more;
 mod rules_tcp;
 mod sim;
 mod step;
+mod step_parse;
 mod suggest;
 mod targets;
 

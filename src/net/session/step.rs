@@ -17,7 +17,7 @@ use crate::net::session::ctx::{Out, SockHandle, sock_channel};
 use crate::net::sockaddr::Addr;
 use crate::net::socket::CallSocket;
 use crate::net::socket::task::{News, Phase, StepTask};
-use crate::net::{CallError, Role, Target, To};
+use crate::net::{CallError, Role, SetupError, Target, To};
 
 /// Step mode's part of the session: every socket made by hand, and the
 /// channel they report back on.
@@ -144,8 +144,8 @@ impl Session {
                         }
                     }
                     Err(err) => {
-                        let message = CallError::from_io(&err).message("accept", "");
-                        self.ctx.emit(EventKind::Fatal { message }).await;
+                        let error = SetupError::call("accept", "", CallError::from_io(&err));
+                        self.ctx.emit(EventKind::Fatal { error }).await;
                     }
                 }
             }
