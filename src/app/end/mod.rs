@@ -55,6 +55,8 @@ pub struct EndState {
     pub waiting_calls: Vec<&'static str>,
     /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
     explained_nonblock: bool,
+    /// The Lifecycle said once why the auto driver's recv is 65536.
+    explained_read_waiting: bool,
     /// `TCP_INFO`'s `rcvd` counting the peer's FIN was explained (once).
     explained_fin: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
@@ -97,6 +99,7 @@ impl EndState {
             interrupting: false,
             interrupted_at: None,
             explained_nonblock: false,
+            explained_read_waiting: false,
             explained_fin: false,
             streams: HashMap::new(),
             last_error: None,
@@ -247,6 +250,14 @@ impl EndState {
 
     fn call(&mut self, at: Micros, rec: &CallRecord) {
         self.lifecycle.push(at, rec);
+        let waiting = crate::net::READ_WAITING;
+        if !self.step
+            && matches!(rec.call, Call::Recv { bufsize } if bufsize == waiting)
+            && !std::mem::replace(&mut self.explained_read_waiting, true)
+            && let Some(line) = self.lifecycle.lines.back_mut()
+        {
+            line.text.push_str("  # recv(65536): the auto driver reads what is waiting");
+        }
         self.wire.relink(&rec.call, &self.lifecycle, &self.sockets);
         let name = rec.call.name();
         if let Some(i) = self.waiting_calls.iter().position(|w| same_wait(w, name)) {

@@ -290,6 +290,7 @@ impl Session {
             stream,
             peer: peer.clone(),
             recv_size: self.config.recv_size,
+            read_waiting: self.config.read_waiting,
             echo: self.config.echo,
             sink: self.config.sink,
             relay: self.relay.clone(),
@@ -297,7 +298,7 @@ impl Session {
             tls: self.config.tls.clone(),
             timeout: self.config.timeout,
         };
-        self.tasks.spawn(conn.run(inbox));
+        self.tasks.spawn(conn.run_lean(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
     }
 
