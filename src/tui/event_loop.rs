@@ -24,6 +24,10 @@ use crate::net::{Event, EventKind};
 /// still lets keys and the screen through.
 const BATCH: usize = 4096;
 
+/// Longest time one turn of the loop spends on engine events already
+/// waiting before it looks at the keys again.
+const BUSY: Duration = Duration::from_millis(10);
+
 /// Shortest time between two frames: changes that come faster (a flood of
 /// lines) are drawn together, at most 50 frames a second; a key after a
 /// quiet moment is drawn at once.
@@ -242,8 +246,11 @@ pub async fn run<S: Screen>(
         // EventStream is a syscall (a `sched_yield` while its reader thread
         // holds the lock), which made a flood cost half the loop's time.
         // Keys waiting are taken by the `select!` above, one a turn.
-        for _ in 0..BATCH {
-            if lp.app.quit {
+        // At most BATCH events or BUSY of work, whichever comes first: a
+        // key waits no longer than that behind a flood.
+        let busy = Instant::now();
+        for i in 0..BATCH {
+            if lp.app.quit || (i % 64 == 63 && busy.elapsed() >= BUSY) {
                 break;
             }
             match events.try_recv() {

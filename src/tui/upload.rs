@@ -44,16 +44,19 @@ impl Upload {
         };
         self.tell(FileNews::Opened { path: self.path.clone(), total }).await;
         let mut read = 0u64;
+        // One buffer, allocated here and lent to each read: a buffer made
+        // on a pool thread and freed on this one would leave holes in that
+        // thread's malloc arena (megabytes of them over a large file).
+        let mut buf = vec![0; BLOCK];
         while read < total {
             let want = usize::try_from(total - read).map_or(BLOCK, |left| left.min(BLOCK));
             let block = tokio::task::spawn_blocking(move || {
-                let mut buf = vec![0; want];
-                let got = fill(&mut file, &mut buf);
+                let got = fill(&mut file, &mut buf[..want]);
                 (file, buf, got)
             })
             .await;
-            let Ok((back, mut buf, got)) = block else { return };
-            file = back;
+            let Ok((back, lent, got)) = block else { return };
+            (file, buf) = (back, lent);
             let got = match got {
                 Ok(got) => got,
                 Err(err) => {
@@ -64,10 +67,10 @@ impl Upload {
             if got == 0 {
                 break; // the file shrank since it was opened
             }
-            buf.truncate(got);
-            let block = Bytes::from(buf);
-            for start in (0..block.len()).step_by(self.chunk.max(1)) {
-                let data = block.slice(start..(start + self.chunk).min(block.len()));
+            // Each chunk is a copy of its own: the history keeps the bytes
+            // of the sends it shows, and a slice would pin the whole block.
+            for data in buf[..got].chunks(self.chunk.max(1)) {
+                let data = Bytes::copy_from_slice(data);
                 let command = Command::Send { to: self.to.clone(), data };
                 if self.engine.send(command).await.is_err() {
                     return; // the session is gone
