@@ -1,6 +1,6 @@
 //! What live inspection costs: one TCP server session holding N idle
 //! connections (default 1000), measured with sampling off and then at 4 Hz
-//! (each socket's TCP_INFO + SIOCINQ + SIOCOUTQ, and one NETLINK_SOCK_DIAG
+//! (each socket's `TCP_INFO` + SIOCINQ + SIOCOUTQ, and one `NETLINK_SOCK_DIAG`
 //! dump of every TCP socket per tick). The figure is the process's CPU time
 //! (user + system, from /proc/self/stat) over the window, as % of one core;
 //! the events are drained and counted as a consumer would.
@@ -9,6 +9,12 @@
 //!   CONNS=200 SECS=5 cargo bench --bench sampling
 //!
 //! Not a test: it prints figures, it asserts nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -72,7 +78,7 @@ async fn measure(conns: usize, window: Duration, sample_every: Option<Duration>)
             samples += 1;
         }
     }
-    let (cpu, wall) = (cpu_time() - cpu0, start.elapsed());
+    let (cpu, wall) = (cpu_time().checked_sub(cpu0).unwrap(), start.elapsed());
     drop(clients);
     drop(session);
     (cpu.as_secs_f64() / wall.as_secs_f64() * 100.0, samples)
@@ -90,6 +96,7 @@ fn main() {
     let every = Duration::from_millis(250);
     let (off, _) = runtime.block_on(measure(conns, window, None));
     let (on, samples) = runtime.block_on(measure(conns, window, Some(every)));
+    #[expect(clippy::cast_precision_loss, reason = "a rate to print")]
     let rate = samples as f64 / window.as_secs_f64();
     println!("{conns} idle connections + listener, {}s windows:", window.as_secs());
     println!("  sampling off      {off:6.2} % of one core");

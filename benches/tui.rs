@@ -12,6 +12,12 @@
 //!
 //! Not a test: it prints figures, it fails only when it cannot measure.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 #[path = "tui/frames.rs"]
 mod frames;
 #[path = "tui/live.rs"]
@@ -19,7 +25,7 @@ mod live;
 #[path = "../tests/common/load.rs"]
 mod load;
 #[path = "../tests/common/tmux.rs"]
-#[allow(dead_code)] // the tests' helpers; the bench uses a few
+#[allow(dead_code, reason = "the tests' helpers; the bench uses a few")]
 mod tmux;
 
 use std::time::Duration;

@@ -5,6 +5,12 @@
 //! `cargo run --release --example bench_echo_server [ADDR]` prints
 //! `listening on ADDR` on stdout and serves until killed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

@@ -6,6 +6,12 @@
 //! `cargo run --release --example bench_listener [ADDR]` prints `listening
 //! on ADDR`, then `connected` for every accepted connection, on stdout.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::io::Write;
 
 use tokio::io::AsyncReadExt;

@@ -5,6 +5,12 @@
 //! `cargo run --release --example bench_rtt -- ADDR [N]` (N default 20000;
 //! the first 1000 round trips warm up and are not counted).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -2,8 +2,6 @@
 //! talk. `net` owns every socket and knows nothing of terminals; `headless`
 //! wires it to stdin/stdout like nc; the TUI draws it live.
 
-#![warn(clippy::unwrap_used)]
-
 pub mod app;
 pub mod cli;
 pub mod headless;

@@ -2,6 +2,12 @@
 //! (`unshare -n -m`: only a loopback of our own, a private /etc/hosts and an
 //! empty resolv.conf, so the host's resolver is never asked).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::netns::{Netns, Ran};

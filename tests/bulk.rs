@@ -6,6 +6,12 @@
 //! a seed and checksums it as it writes, the reader checksums what arrives,
 //! and the two checksums and lengths are compared after the transfer.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -167,7 +173,7 @@ fn a_gigabyte_each_way_through_a_headless_server() {
     });
 }
 
-/// VmRSS of `pid` in KiB.
+/// `VmRSS` of `pid` in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).expect("VmRSS");

@@ -1,4 +1,4 @@
-//! The differential conformance suite: every script runs through CPython's
+//! The differential conformance suite: every script runs through `CPython`'s
 //! own `socket` module (one python3 process, the oracle) and through
 //! sockpit's step engine; the transcripts must agree line for line.
 //!
@@ -8,6 +8,12 @@
 //! side-by-side table of the named scripts is printed when any differs, or
 //! always with `CONFORMANCE_VERBOSE=1`. `CONFORMANCE_JOB=FILE` saves the
 //! scripts as the oracle reads them: `python3 tests/conformance/cpython.py < FILE`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 #[path = "conformance/cpython.rs"]
 mod cpython;

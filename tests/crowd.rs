@@ -2,6 +2,12 @@
 //! without leaking a file, and among a crowd whose sampling has backed off
 //! a connection that talks still has its figures reported.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::Write;

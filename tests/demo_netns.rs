@@ -6,6 +6,12 @@
 //! namespace (here: 32 nested user namespaces already), the demo says why
 //! in the error grammar and runs on the network it has.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;
@@ -170,8 +176,7 @@ fn a_refused_namespace_is_said_in_the_grammar_and_the_demo_still_runs() {
     let line = text
         .lines()
         .find_map(|l| l.strip_prefix("[server] # unshare"))
-        .map(|rest| format!("unshare{rest}"))
-        .unwrap_or_else(|| panic!("no unshare line in {text}"));
+        .map_or_else(|| panic!("no unshare line in {text}"), |rest| format!("unshare{rest}"));
     let msg = parse_error(&line).unwrap_or_else(|| panic!("not in the grammar: {line}"));
     assert_eq!(msg.call, "unshare", "{line}");
     assert_eq!(msg.name, "ENOSPC", "{line}");

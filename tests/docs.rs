@@ -3,6 +3,12 @@
 //! tables the program uses, every event kind and field the JSON writers
 //! emit is on the schema page, and the README links the pages.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

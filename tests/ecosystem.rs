@@ -4,6 +4,12 @@
 //! renders with `man -l`, and `-q` is as quiet as nc while errors still say
 //! what failed. Real processes; every wait bounded.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

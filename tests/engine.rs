@@ -2,6 +2,12 @@
 //! sockets: the auto driver can be held back per socket, and a call made by
 //! hand then sees what the kernel kept waiting.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -109,7 +115,7 @@ async fn held_accept_leaves_the_connection_queued_for_a_manual_accept() {
     .await;
     match accepted {
         Ok(Returned::Accepted { peer, .. }) => {
-            assert_eq!(peer, peer_port.into())
+            assert_eq!(peer, peer_port.into());
         }
         other => panic!("accept failed: {other:?}"),
     }

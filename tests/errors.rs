@@ -1,6 +1,12 @@
 //! Failures: exit codes (1 when the session's own socket fails, 2 for bad
 //! usage) and messages in the error grammar (docs/errors.md), in text and JSON events.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::net::TcpListener;

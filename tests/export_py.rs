@@ -4,6 +4,12 @@
 //! each chunk as it comes, so TCP cutting the bytes differently on the replay
 //! would break a script that replayed recv sizes naively.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 mod recorded;
 
@@ -16,7 +22,7 @@ use recorded::temp_path;
 /// A scripted server: a greeting with every byte value, each chunk received
 /// sent back upper-cased, `bye` after the client's EOF. Prints its port
 /// first and, at the end, the hex of all it received and sent.
-const SERVER_PEER: &str = r#"
+const SERVER_PEER: &str = r"
 import socket
 srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 srv.bind(('127.0.0.1', 0))
@@ -40,11 +46,11 @@ send(b'bye\n')
 conn.close()
 print('received', got.hex())
 print('sent', sent.hex())
-"#;
+";
 
 /// A scripted client: two messages, waiting for each echo, then EOF and
 /// everything until the server closes. Prints the same hex lines.
-const CLIENT_PEER: &str = r#"
+const CLIENT_PEER: &str = r"
 import socket, sys
 c = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=60)
 got, sent = b'', b''
@@ -68,7 +74,7 @@ while True:
     got += data
 print('received', got.hex())
 print('sent', sent.hex())
-"#;
+";
 
 fn python_code(code: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new("python3");
@@ -212,7 +218,7 @@ fn an_exported_server_replays_the_conversation() {
 
 /// A UDP peer: answers `count` datagrams, each with its number and the
 /// datagram upper-cased, then prints the same hex lines.
-const UDP_PEER: &str = r#"
+const UDP_PEER: &str = r"
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(('127.0.0.1', 0))
@@ -227,7 +233,7 @@ for i in range(int(sys.argv[1])):
     sent += reply
 print('received', got.hex())
 print('sent', sent.hex())
-"#;
+";
 
 #[test]
 fn an_exported_udp_client_replays_its_datagrams() {

@@ -3,6 +3,12 @@
 //! its socket with `server_hostname`, and run with python3 against a fresh
 //! sockpit `--tls` server moves the same bytes each way.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 mod recorded;
 

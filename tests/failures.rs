@@ -5,6 +5,12 @@
 //! `--events json` report the failed call by name (and the same message as
 //! its `fatal` event).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::os::unix::fs::PermissionsExt;

@@ -1,9 +1,15 @@
 //! Failures a peer or the system causes on a live session: a peer
-//! resetting the connection (SO_LINGER 0), sending to a peer that has
+//! resetting the connection (`SO_LINGER` 0), sending to a peer that has
 //! closed (EPIPE), and EMFILE on accept. The
 //! session's own connection failing exits 1 with the grammar's message; in
 //! multi-client modes one connection's error is an event and the server goes
 //! on, without spinning, and serves again once files are free.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 
@@ -16,7 +22,7 @@ use common::grammar::{assert_explains, error_line, failed_call, json_events};
 use common::*;
 use serde_json::Value;
 
-/// Closes `stream` with SO_LINGER 0: the kernel sends RST instead of FIN.
+/// Closes `stream` with `SO_LINGER` 0: the kernel sends RST instead of FIN.
 fn reset(stream: TcpStream) {
     socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO)).expect("SO_LINGER 0");
     drop(stream);
@@ -88,7 +94,7 @@ fn econnreset_ends_a_single_connection_server_with_exit_1() {
 
 /// The peer closes while sockpit still has stdin to send: its kernel
 /// answers the next segment with RST, and the send after that fails with
-/// EPIPE (a reset in CLOSE_WAIT): exit 1 with the grammar's message.
+/// EPIPE (a reset in `CLOSE_WAIT`): exit 1 with the grammar's message.
 #[test]
 fn epipe_after_the_peer_closed_ends_the_client_with_exit_1() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");

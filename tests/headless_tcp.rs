@@ -2,6 +2,12 @@
 //! the headless table (docs/headless.md) for `tcp client` and `tcp server`, byte-exact
 //! bulk transfers (8 MiB, also with slow readers) and the JSON events.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -3,6 +3,12 @@
 //! and never exits by itself. Against the tutorial's Python peers, itself and
 //! Rust sockets.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};

@@ -2,6 +2,12 @@
 //! `--hold-reads`, `--sample-ms` and `--stats SECS` (text and JSON), and the
 //! modes where they mean nothing.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::Write;

@@ -1,7 +1,13 @@
 //! Live inspection checked against the kernel's own tool: what the engine's
-//! samples and NETLINK_SOCK_DIAG watch report must equal what `ss` (iproute2)
+//! samples and `NETLINK_SOCK_DIAG` watch report must equal what `ss` (iproute2)
 //! prints for the same sockets. Real sockets on 127.0.0.1, port 0; every wait
 //! polls a condition under a deadline.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

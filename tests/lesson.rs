@@ -1,8 +1,14 @@
 //! The lesson's acceptance: every call of the tutorial's reference table (plus
 //! setsockopt and shutdown) has a timeline line and an explanation in
-//! English and Chinese; results say why (EOF, MSG_TRUNC, the client's
+//! English and Chinese; results say why (EOF, `MSG_TRUNC`, the client's
 //! address, a cut character); each error the lesson meets has its own cause
 //! and hint in both languages; and the kernel's transitions are explained.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 use std::collections::HashSet;
 use std::net::SocketAddr;

@@ -2,6 +2,12 @@
 //! payload apart, `--max-conns` resets the one too many, `--broker` relays
 //! each client's lines to the others. Peers are python3, socat and nc.openbsd.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::collections::{BTreeMap, HashSet};

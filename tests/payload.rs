@@ -1,6 +1,12 @@
 //! Property tests of the input line's byte syntaxes (`/hex`, `/esc`): every
 //! byte string survives a round trip, and no input, however bad, panics.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use proptest::prelude::*;
 use sockpit::payload::{parse_escapes, parse_hex, to_escaped, to_hex};
 

@@ -4,6 +4,12 @@
 //! malformed packet or expert warning, and whose followed streams are
 //! exactly the bytes that crossed, each way.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 mod recorded;
 

@@ -1,6 +1,12 @@
 //! sockpit against the tools people already use: socat, OpenBSD nc and
 //! ncat, in both directions (sockpit as server and as client).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

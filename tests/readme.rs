@@ -1,6 +1,12 @@
 //! The README's key list is the keymap table itself: one table drives the
 //! keys, the help overlay and this list, so the README cannot drift.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 #[test]
 fn readme_key_list_is_the_keymap_table() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))

@@ -3,6 +3,12 @@
 //! arrive unchanged both ways, each client gets its own upstream, and
 //! `--events json` shows every chunk on the right leg.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::hash::Hasher;
@@ -59,6 +65,7 @@ fn data_on(events: &[Value], sock: &Value, dir: &str) -> Vec<u8> {
 fn curl_through_the_relay_gets_the_page_and_the_events_name_both_legs() {
     let dir = std::env::temp_dir().join(format!("sockpit-relay-web-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
+    #[expect(clippy::format_collect, reason = "test data")]
     let page: String = (0..2000).map(|i| format!("line {i} of the page\n")).collect();
     std::fs::write(dir.join("index.html"), &page).expect("write page");
     let mut http = Command::new("python3");

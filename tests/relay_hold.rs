@@ -3,6 +3,12 @@
 //! so the sender meets TCP's backpressure; released, everything goes on in
 //! order, byte for byte.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

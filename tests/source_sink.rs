@@ -2,6 +2,12 @@
 //! that reads, discards and reports totals — against python3, nc.openbsd
 //! and sockpit itself, on 127.0.0.1 port 0.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use serde_json::Value;

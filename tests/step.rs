@@ -2,6 +2,12 @@
 //! happens by itself, each call is one command, and blocking behaves as in
 //! Python (waits, `settimeout` deadlines, `setblocking(False)`, Ctrl-C).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use sockpit::python::Python as _;
 use std::net::SocketAddr;
 use std::time::Duration;

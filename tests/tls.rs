@@ -4,6 +4,12 @@
 //! `openssl s_server` sees them, and SSLKEYLOGFILE opening a tshark capture
 //! made inside a private network namespace.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::net::TcpListener;
@@ -267,7 +273,7 @@ fn ncat_ssl_both_roles() {
     ncat.kill();
 }
 
-const PY_SERVER: &str = r#"
+const PY_SERVER: &str = r"
 import socket, ssl, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[1], sys.argv[2])
@@ -287,9 +293,9 @@ sys.stdout.flush()
 while tls.recv(100):
     pass
 tls.close()
-"#;
+";
 
-const PY_CLIENT: &str = r#"
+const PY_CLIENT: &str = r"
 import socket, ssl, sys
 ctx = ssl.create_default_context(cafile=sys.argv[1])
 with socket.create_connection(('127.0.0.1', int(sys.argv[2]))) as sock:
@@ -300,7 +306,7 @@ with socket.create_connection(('127.0.0.1', int(sys.argv[2]))) as sock:
         while chunk := tls.recv(100):
             data += chunk
         sys.stdout.buffer.write(data)
-"#;
+";
 
 #[test]
 fn python_ssl_both_roles() {

@@ -2,6 +2,12 @@
 //! and received, exactly; killed with SIGTERM mid-transfer, every line is
 //! still whole and the bytes logged are a prefix of what crossed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 mod recorded;
 

@@ -3,6 +3,12 @@
 //! whose socket list picks which `nc.openbsd` client a line goes to, with
 //! `/all` reaching both.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

@@ -4,6 +4,12 @@
 //! shows `0d 0a`, and Alt-X copies exactly the line's bytes. Every wait is
 //! a bounded poll of a condition.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::tmux::{Tmux, line_with};

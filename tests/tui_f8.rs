@@ -1,9 +1,15 @@
 //! The whole lesson on both ends of `demo --step` with F8 alone, in a real
 //! terminal (tmux): F8 makes the next call of the tutorial's program, or says
 //! the move is the other end's (`press F2`), and this test does just what
-//! it says. TCP ends with `close()` on both connected sockets and TIME_WAIT
+//! it says. TCP ends with `close()` on both connected sockets and `TIME_WAIT`
 //! on the end that closed first; UDP with the client's `close()`. Every
 //! wait is a bounded poll of the screen.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 

@@ -5,6 +5,12 @@
 //! spills into the next pane); and the stand-ins for control characters are
 //! what the user sees instead.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use bytes::Bytes;

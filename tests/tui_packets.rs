@@ -4,6 +4,12 @@
 //! the session recorded by `--log` and `--pcap` and saved by F9. Every wait
 //! is a bounded poll of a condition.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::path::PathBuf;

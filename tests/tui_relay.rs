@@ -3,6 +3,12 @@
 //! edited and forwarded, and the server receives the edited bytes; a line
 //! injected toward the client reaches it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

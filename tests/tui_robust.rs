@@ -4,6 +4,12 @@
 //! leave the `--log` transcript on a whole line; a peer
 //! flooding 1 GiB neither grows memory past 64 MiB nor stops the keys.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::Write;

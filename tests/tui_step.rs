@@ -1,8 +1,14 @@
-//! Step mode end to end in a real terminal (tmux, like tests/tui_tmux.rs):
+//! Step mode end to end in a real terminal (tmux, like `tests/tui_tmux.rs)`:
 //! the student makes each call of a TCP server by hand, the tutorial's Python
 //! client waits in the accept queue until `/accept`, `/recv 4` takes four
 //! bytes, a blocking `/recv` shows as blocked until Ctrl-C interrupts it.
 //! Every wait is a bounded poll of the screen.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 

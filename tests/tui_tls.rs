@@ -2,6 +2,12 @@
 //! says loudly that the server's certificate was not verified, and lines
 //! still go both ways as plaintext.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::tmux::*;

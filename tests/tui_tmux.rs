@@ -3,6 +3,12 @@
 //! a bounded poll of a condition. tmux is part of the test environment
 //! (scripts/test installs it); these tests never skip.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

@@ -1,12 +1,18 @@
 //! The Wire pane in a real terminal (tmux), both ways it can go:
-//! - outside any namespace, as a user without CAP_NET_RAW (uid 65534 via
+//! - outside any namespace, as a user without `CAP_NET_RAW` (uid 65534 via
 //!   `setpriv` when the tests run as root), the pane says the capture needs
-//!   CAP_NET_RAW and what to do, and the chat works as ever;
+//!   `CAP_NET_RAW` and what to do, and the chat works as ever;
 //! - inside `unshare -rn` as that same user, the pane shows the live
 //!   handshake and data as a ladder, the Lifecycle pane the segments under
 //!   `connect()`, and F9 saves the captured frames.
 //!
 //! Every wait is a bounded poll of the screen or a socket.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 

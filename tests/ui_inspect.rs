@@ -3,6 +3,12 @@
 //! (with sparklines), a UDP socket, and a closed socket's last figures; and
 //! the highlight of values that changed since the previous sample.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use ratatui::Terminal;
@@ -185,7 +191,7 @@ fn byte_counts_stay_short() {
     assert_eq!(bytes(5 << 30), "5.0 G");
 }
 
-/// The whole screen of a server whose accept() is held: the Socket pane
+/// The whole screen of a server whose `accept()` is held: the Socket pane
 /// shows the listener's accept queue and the connections waiting in it.
 #[test]
 fn the_socket_pane_shows_the_sampled_listener_and_its_queue() {

@@ -3,6 +3,12 @@
 //! events with fixed times and a stopped clock: text, every byte value, a
 //! character split across two recv calls, a 1 MiB call, a search hit.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 use std::time::Instant;
 

@@ -4,6 +4,12 @@
 //! held chunks and the faults; and what the relay's keys and commands ask
 //! of the engine.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use bytes::Bytes;

@@ -1,6 +1,12 @@
 //! The whole screen on ratatui's `TestBackend`, built from recorded engine
 //! events with fixed times and a stopped clock, so every snapshot is stable.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 use std::time::Instant;
 

@@ -2,6 +2,12 @@
 //! with fixed times and a stopped clock: a TCP server's listener and three
 //! connections (one closed, one picked) and a UDP server's three peers.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use bytes::Bytes;

@@ -5,6 +5,12 @@
 //! apart from its accept queue; the kernel's ages ticking with the app's
 //! clock; the Lifecycle pane counting the calls below a selection.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

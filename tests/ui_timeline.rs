@@ -3,6 +3,12 @@
 //! student's Python line with Python's result, the kernel's transitions
 //! between them, who waits in the accept queue.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::net::SocketAddr;
 
 use bytes::Bytes;

@@ -3,6 +3,12 @@
 //! (`sockpit tcp server --tls --log` and `sockpit tcp client --tls --log`
 //! against it, in `tests/fixtures/tls/`), replayed into `App`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod replay;
 
 use ratatui::Terminal;

@@ -2,6 +2,12 @@
 //! socket panel and history name the socket file and the unnamed client,
 //! the lifecycle shows `AF_UNIX`/`SOCK_SEQPACKET`, and nothing claims TCP.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

@@ -7,6 +7,12 @@
 //! data as the engine reported them) and drawn on a `TestBackend` with a
 //! stopped clock; the app's own view of the rows is checked too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 use std::path::PathBuf;
 
 use bytes::Bytes;

@@ -1,7 +1,13 @@
-//! AF_UNIX: stream chat with socat on both sides, datagrams with socat's
+//! `AF_UNIX`: stream chat with socat on both sides, datagrams with socat's
 //! UNIX-SENDTO/UNIX-RECVFROM (the client binds so it can be answered),
 //! SEQPACKET between two sockpits with message boundaries kept, abstract
 //! names, and the stale socket file a dead server leaves behind.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
 
 mod common;
 

@@ -10,6 +10,12 @@
 //! has a header (tshark 4.0 prints the line before dumpcap opens `lo`), and
 //! is stopped once its file holds as many frames as sockpit saw.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::process::Command;

@@ -5,18 +5,24 @@
 //! tshark's own (same count, order and bytes), each carries the direction
 //! seen from the client, and its section says it is a capture.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use common::userns::Ns;
 
 /// `tshark -r FILE -x`: every frame's bytes as a hex dump, frame by frame.
-const DUMPS: &str = r#"
+const DUMPS: &str = r"
 tshark -r ours.pcapng -x >ours.hex 2>ours.err
 tshark -r cap.pcapng -x >theirs.hex 2>theirs.err
 tshark -r ours.pcapng -T fields -e frame.packet_flags_direction -e tcp.flags.str \
     >ours.dir 2>>ours.err
 capinfos ours.pcapng >ours.info 2>>ours.err
-"#;
+";
 
 #[test]
 fn the_capture_pcapng_is_tsharks_capture_with_directions() {

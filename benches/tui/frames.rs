@@ -39,7 +39,7 @@ fn call(at: u64, sock: SockId, var: &'static str, call: Call, result: Returned) 
 }
 
 /// The kernel's figures of a busy connection, as the sampler reports them
-/// (so the Socket pane draws its TCP_INFO rows and sparklines too).
+/// (so the Socket pane draws its `TCP_INFO` rows and sparklines too).
 fn sample(sock: SockId, at: u32) -> Event {
     let options = Options {
         rcvbuf: Some(131_072),
@@ -222,7 +222,12 @@ fn draw_times(app: &App, frames: usize) -> Times {
 pub fn quantile_ms(times: &mut [Duration], q: f64) -> f64 {
     times.sort_unstable();
     let last = times.len().saturating_sub(1);
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "an index")]
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index"
+    )]
     let i = ((last as f64) * q).round() as usize;
     times.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }

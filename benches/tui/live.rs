@@ -80,11 +80,11 @@ pub fn idle_cpu(window: Duration) -> f64 {
     thread::sleep(Duration::from_secs(1));
     let (cpu0, wall0) = (cpu_time(pid).expect("sockpit runs"), Instant::now());
     thread::sleep(window);
-    let cpu = cpu_time(pid).expect("sockpit still runs") - cpu0;
+    let cpu = cpu_time(pid).expect("sockpit still runs").checked_sub(cpu0).unwrap();
     cpu.as_secs_f64() / wall0.elapsed().as_secs_f64() * 100.0
 }
 
-/// Memory under a flood: the largest VmRSS sampled, VmHWM at the end (KiB)
+/// Memory under a flood: the largest `VmRSS` sampled, `VmHWM` at the end (KiB)
 /// and the bytes the TUI took.
 pub struct Flood {
     pub peak_rss_kib: u64,

@@ -66,7 +66,7 @@ pub struct EndState {
     pub waiting_calls: Vec<&'static str>,
     /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
     explained_nonblock: bool,
-    /// TCP_INFO's `rcvd` counting the peer's FIN was explained (once).
+    /// `TCP_INFO`'s `rcvd` counting the peer's FIN was explained (once).
     explained_fin: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
     /// on its way, and another press sends no second one.
@@ -302,11 +302,7 @@ impl EndState {
             }
             Dir::Received => {
                 stream.recvs = number + 1;
-                if self.kind != Kind::Stream {
-                    // A datagram (or seqpacket message) is a message of its
-                    // own: never joined.
-                    self.message(at, d, EntryKind::Received, calls);
-                } else {
+                if self.kind == Kind::Stream {
                     let first = stream.held_from.unwrap_or(calls.first);
                     let pieces = stream.decoder.feed(&d.data);
                     stream.held_from = match (stream.decoder.holding(), pieces.is_empty()) {
@@ -315,7 +311,11 @@ impl EndState {
                         (true, false) => Some(calls.first),
                     };
                     let count = u32::try_from(calls.first + 1 - first).unwrap_or(u32::MAX);
-                    self.stream_pieces(at, d.sock, d.peer.clone(), pieces, Calls { first, count });
+                    self.stream_pieces(at, d.sock, d.peer.as_ref(), pieces, Calls { first, count });
+                } else {
+                    // A datagram (or seqpacket message) is a message of its
+                    // own: never joined.
+                    self.message(at, d, EntryKind::Received, calls);
                 }
             }
         }
@@ -348,7 +348,7 @@ impl EndState {
         &mut self,
         at: Micros,
         sock: SockId,
-        peer: Option<Addr>,
+        peer: Option<&Addr>,
         pieces: Vec<Piece>,
         calls: Calls,
     ) {
@@ -361,7 +361,7 @@ impl EndState {
                         at,
                         kind: EntryKind::Received,
                         sock,
-                        peer: peer.clone(),
+                        peer: peer.cloned(),
                         text: Vec::new(),
                         ending: b"",
                         open: true,
@@ -396,7 +396,7 @@ impl EndState {
         let first = stream.held_from.take().unwrap_or(stream.recvs);
         let count = u32::try_from(stream.recvs - first).unwrap_or(u32::MAX);
         let peer = self.sockets.all.get(&sock).and_then(|s| s.peer.clone());
-        self.stream_pieces(at, sock, peer, rest, Calls { first, count });
+        self.stream_pieces(at, sock, peer.as_ref(), rest, Calls { first, count });
         let open = self.streams.get_mut(&sock).and_then(|s| s.open.take());
         if let Some(seq) = open {
             self.history.close(seq);

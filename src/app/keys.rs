@@ -181,13 +181,14 @@ impl App {
 
     fn scroll(&mut self, action: Action) {
         let page = u64::from(self.page);
+        let rows = usize::from(self.page);
         let lifecycle = self.focus == Focus::Lifecycle;
         let end = self.end_mut();
         match (action, lifecycle) {
             (Action::Up, true) => end.lifecycle.select_prev(),
             (Action::Down, true) => end.lifecycle.select_next(),
-            (Action::PageUp, true) => end.lifecycle.scroll_up(page as usize),
-            (Action::PageDown, true) => end.lifecycle.scroll_down(page as usize),
+            (Action::PageUp, true) => end.lifecycle.scroll_up(rows),
+            (Action::PageDown, true) => end.lifecycle.scroll_down(rows),
             (Action::Up, false) => end.history.select_prev(),
             (Action::Down, false) => end.history.select_next(),
             (Action::PageUp, false) => end.history.scroll_up(page),

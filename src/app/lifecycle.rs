@@ -282,9 +282,9 @@ mod tests {
         let counted = |l: &Lifecycle| l.lines.iter().filter(|l| !l.is_kernel()).count();
         for i in 0..MAX_LINES + 7 {
             if i % 3 == 0 {
-                l.transition(0, &t)
+                l.transition(0, &t);
             } else {
-                l.push(0, &rec)
+                l.push(0, &rec);
             }
             assert_eq!(l.calls(), counted(&l));
         }

@@ -2,7 +2,7 @@
 //! the calls that set a socket up, once each and in order, then the
 //! conversation as "after this, that" on the socket that carries data.
 //!
-//! - TCP server: socket → setsockopt(SO_REUSEADDR) → bind → listen(5) →
+//! - TCP server: socket → `setsockopt(SO_REUSEADDR)` → bind → listen(5) →
 //!   accept → recv(1024) → send → recv ... → close on `b''` → accept the
 //!   next client.
 //! - TCP client: socket → connect → send → recv → close (the tutorial's

@@ -166,7 +166,7 @@ impl Sockets {
                         s.bytes_received += d.data.len() as u64;
                         if s.kind == Kind::Dgram && s.state == State::Bound {
                             // An unconnected UDP socket answers whoever sent last.
-                            s.peer = d.peer.clone();
+                            s.peer.clone_from(&d.peer);
                         }
                     }
                 }

@@ -87,7 +87,7 @@ impl Targets {
                         self.last_sender = Some(addr.clone());
                     }
                     Dir::Sent => {
-                        (p.dgrams_out, p.bytes_out) = (p.dgrams_out + 1, p.bytes_out + len)
+                        (p.dgrams_out, p.bytes_out) = (p.dgrams_out + 1, p.bytes_out + len);
                     }
                 }
             }

@@ -5,9 +5,9 @@
 //! state after it, and the call that caused it ([`super::wire_link`]).
 //!
 //! The states follow RFC 9293's diagram from the segments alone: a SYN
-//! makes its sender SYN_SENT and a listening receiver SYN_RCVD, a SYN,ACK
+//! makes its sender `SYN_SENT` and a listening receiver `SYN_RCVD`, a SYN,ACK
 //! makes its receiver ESTABLISHED, an ACK of a side's FIN moves that side
-//! on (FIN_WAIT_2, TIME_WAIT, CLOSED), a RST closes both. The peer's state
+//! on (`FIN_WAIT_2`, `TIME_WAIT`, CLOSED), a RST closes both. The peer's state
 //! is unknown (`?`) until it sends something: a closed port answers a SYN
 //! with a reset, a listener with SYN,ACK.
 

@@ -69,11 +69,11 @@ fn states(wire: &Wire) -> Vec<(Option<TcpState>, Option<TcpState>)> {
 
 #[test]
 fn states_follow_rfc_9293_from_the_client() {
+    use TcpState::*;
     let mut wire = Wire::new(Caps::default(), false);
     for s in talk() {
         wire.push(s);
     }
-    use TcpState::*;
     assert_eq!(
         states(&wire),
         [

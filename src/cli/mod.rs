@@ -1,6 +1,11 @@
 //! The command line: the subcommands of docs/cli.md, and only options that do
 //! something. Parsed before the terminal is touched; bad usage exits 2.
 
+#![expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
+)]
+
 use std::time::Duration;
 
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};

@@ -1,6 +1,11 @@
 //! `sockpit tcp|udp|unix relay LISTEN TARGET`: what every relay takes
 //! beside where it listens.
 
+#![expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
+)]
+
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};

@@ -1,6 +1,11 @@
 //! `--tls` and its options (TCP client and server), in ncat's and socat's
 //! spirit; turned into [`TlsOptions`] for `net::tls`.
 
+#![expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
+)]
+
 use std::path::PathBuf;
 
 use clap::Args;

@@ -39,7 +39,7 @@ pub fn man() -> ExitCode {
     }
 }
 
-/// The page: clap_mangen's sections for the top command, then each
+/// The page: `clap_mangen`'s sections for the top command, then each
 /// subcommand's options under its own heading.
 fn write_man(out: &mut Vec<u8>) -> std::io::Result<()> {
     let mut cmd = Cli::command();

@@ -2,6 +2,11 @@
 //! stream by default, `--dgram` or `--seqpacket` for the other types. PATH
 //! is a socket file, or `@name` for Linux's abstract namespace.
 
+#![expect(
+    clippy::doc_markdown,
+    reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
+)]
+
 use std::time::Duration;
 
 use clap::{Args, Subcommand};

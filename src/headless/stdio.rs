@@ -49,7 +49,7 @@ pub fn spawn_stdin(
     eof: mpsc::Sender<u64>,
 ) {
     let _detached = thread::Builder::new().name("stdin".into()).spawn(move || {
-        let sends = match pump(framing.clone(), input, &commands) {
+        let sends = match pump(&framing, &input, &commands) {
             Ok(sends) => sends,
             Err((sends, err)) => {
                 // Said, then treated as the end of input: nothing more comes.
@@ -76,8 +76,8 @@ pub fn open_stdin() -> io::Result<File> {
 /// Copies stdin into sends; returns the number of sends made (with the
 /// read error that ended it early, if one did).
 fn pump(
-    framing: Framing,
-    input: File,
+    framing: &Framing,
+    input: &File,
     commands: &mpsc::Sender<Command>,
 ) -> Result<u64, (u64, io::Error)> {
     let mut buf = BytesMut::new();

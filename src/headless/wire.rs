@@ -36,7 +36,7 @@ impl Tap {
     /// Opens the capture for `role` and starts reading (in the runtime).
     ///
     /// # Errors
-    /// The message in the error grammar, docs/errors.md (no CAP_NET_RAW, most often).
+    /// The message in the error grammar, docs/errors.md (no `CAP_NET_RAW`, most often).
     pub(super) fn open(
         role: &Role,
         json: bool,
@@ -68,9 +68,9 @@ impl Tap {
     /// Watches the port an engine event announces; call before the event
     /// is reported.
     pub(super) fn observe(&mut self, event: &Event) {
-        let local = match &event.kind {
-            EventKind::Listening { local, .. } | EventKind::Connected { local, .. } => local,
-            _ => return,
+        let (EventKind::Listening { local, .. } | EventKind::Connected { local, .. }) = &event.kind
+        else {
+            return;
         };
         let Some(addr) = local.inet() else { return };
         if let Err(err) = self.watch.add_local(addr.port()) {

@@ -6,7 +6,7 @@ use crate::python::Python as _;
 use serde_json::{Value, json};
 
 use crate::net::sample::{Linger, TcpFigures};
-use crate::net::{DiagSocket, Sample, SockId, Transition, Whose};
+use crate::net::{DiagSocket, Sample, SockId, TcpState, Transition, Whose};
 
 /// `{"ev":"sample", ...}`.
 pub(super) fn sample(sock: SockId, s: &Sample) -> Value {
@@ -76,8 +76,8 @@ pub(super) fn transition(t: &Transition) -> Value {
     v["by"] = json!("kernel");
     v["local"] = json!(t.local.to_string());
     v["peer"] = json!(t.peer.to_string());
-    v["from"] = json!(t.from.map(|s| s.name()));
-    v["to"] = json!(t.to.map(|s| s.name()));
+    v["from"] = json!(t.from.map(TcpState::name));
+    v["to"] = json!(t.to.map(TcpState::name));
     v
 }
 

@@ -59,7 +59,7 @@ pub fn wire_line(summary: &Summary, at: Micros) -> String {
 }
 
 /// A `segment` line read back (to replay a recorded session into the
-/// app, as tests/ui_wire.rs does); `None` for any other line. The frame's
+/// app, as `tests/ui_wire.rs` does); `None` for any other line. The frame's
 /// bytes are not in the schema, and options come back in Linux's order
 /// (the line keeps them by name, not in the order sent).
 #[must_use]

@@ -11,6 +11,7 @@ use crate::net::{Call, CallError, Family, Kind, Shut, SockOpt};
 use crate::python::addr;
 
 /// What the call does, in general (with its arguments).
+#[expect(clippy::too_many_lines, reason = "a phrase table: one arm per call, read as one")]
 pub(super) fn what(call: &Call) -> String {
     match call {
         Call::Tls(call) => super::tls::what_en(call),
@@ -145,6 +146,7 @@ pub(super) fn what(call: &Call) -> String {
 }
 
 /// What a successful call returned, and a hint when one helps.
+#[expect(clippy::too_many_lines, reason = "a phrase table: one arm per fact, read as one")]
 pub(super) fn returned(fact: &Fact) -> (String, Option<String>) {
     let text = match fact {
         Fact::NewSocket { fd } => {
@@ -266,6 +268,10 @@ fn from_text(from: Option<Addr>) -> String {
 }
 
 /// Why `err` usually happens on `call`, and what to try (a whole sentence).
+#[expect(
+    clippy::too_many_lines,
+    reason = "a phrase table: one arm per call and errno, read as one"
+)]
 pub(super) fn failed(call: &Call, err: &CallError) -> (String, String) {
     if let (Call::Tls(_), Some(because)) = (call, &err.because) {
         // TLS failures carry their own sentence and hint, the message's.

@@ -54,7 +54,7 @@ pub(super) fn render(
     }
     for sock in socks.values().rev().filter(|s| !s.closed) {
         body.explain_once(&Call::Close);
-        body.line(format!("{}.close()", sock.var));
+        body.line(&format!("{}.close()", sock.var));
     }
     let mut out = header(lang, &body, target);
     out.push_str(&body.text);
@@ -80,8 +80,8 @@ struct Body<'a> {
 }
 
 impl Body<'_> {
-    fn line(&mut self, line: String) {
-        self.text.push_str(&line);
+    fn line(&mut self, line: &str) {
+        self.text.push_str(line);
         self.text.push('\n');
     }
 
@@ -91,7 +91,7 @@ impl Body<'_> {
             let what = super::explain::what(call, self.lang);
             self.text.push('\n');
             for line in wrap(&what, WIDTH - 2) {
-                self.line(format!("# {line}"));
+                self.line(&format!("# {line}"));
             }
         }
     }
@@ -128,12 +128,12 @@ impl Body<'_> {
             };
             let shown = self.call_text(&var, &s.call);
             let raised = python::result_text(&record);
-            self.line(format!("# {shown}  -> {raised}  (failed: not replayed)"));
+            self.line(&format!("# {shown}  -> {raised}  (failed: not replayed)"));
             return;
         };
         if let Some(note) = left_out(&s.call) {
             let shown = python::call_line(&var, &s.call);
-            self.line(format!("# {shown}  ({note})"));
+            self.line(&format!("# {shown}  ({note})"));
             return;
         }
         let shown_call = self.call_for_comment(&s.call);
@@ -150,15 +150,15 @@ impl Body<'_> {
                 let conn = self.var(*sock);
                 let caddr = self.socks.get(sock).and_then(|s| s.caddr.clone());
                 let caddr = caddr.unwrap_or_else(|| "caddr".into());
-                self.line(format!("{conn}, {caddr} = {var}.accept()"));
-                self.line(format!("print('accepted', {caddr}, file=sys.stderr, flush=True)"));
+                self.line(&format!("{conn}, {caddr} = {var}.accept()"));
+                self.line(&format!("print('accepted', {caddr}, file=sys.stderr, flush=True)"));
             }
             (Call::Listen(n), _) => {
-                self.line(format!("{var}.listen({n})"));
+                self.line(&format!("{var}.listen({n})"));
                 self.listening(&var);
             }
             (Call::Bind(a), _) => {
-                self.line(format!("{var}.bind({})", self.addr(a)));
+                self.line(&format!("{var}.bind({})", self.addr(a)));
                 if self.server && self.kind(s.sock) == Kind::Dgram {
                     self.listening(&var);
                 }
@@ -179,24 +179,24 @@ impl Body<'_> {
                 if let (Call::RecvFrom { .. }, Some(from)) = (&s.call, from) {
                     self.last_from = from.inet();
                     let from = python::addr(from);
-                    self.line(format!(
+                    self.line(&format!(
                         "data, addr = {var}.recvfrom({bufsize})  # recorded: {got} from {from}"
                     ));
                 } else if stream && !data.is_empty() {
                     self.recv_all = true;
                     let n = data.len();
-                    self.line(format!(
+                    self.line(&format!(
                         "data = recv_all({var}, {n})  # recorded: {var}.recv({bufsize}) -> {got}"
                     ));
                 } else {
                     let eof = if stream { "  (EOF)" } else { "" };
-                    self.line(format!("data = {var}.recv({bufsize})  # recorded: {got}{eof}"));
+                    self.line(&format!("data = {var}.recv({bufsize})  # recorded: {got}{eof}"));
                 }
-                self.line("show(data)".into());
+                self.line("show(data)");
             }
-            (Call::Connect(a), _) => self.line(format!("{var}.connect({})", self.addr(a))),
+            (Call::Connect(a), _) => self.line(&format!("{var}.connect({})", self.addr(a))),
             (Call::ConnectEx(a), _) => {
-                self.line(format!(
+                self.line(&format!(
                     "err = {var}.connect_ex({})  # recorded: {recorded}",
                     self.addr(a)
                 ));
@@ -204,22 +204,22 @@ impl Body<'_> {
             (Call::Tls(call), _) => {
                 self.tls = true;
                 let line = super::script_tls::line(call, &var, &recorded, self.target);
-                self.line(line);
+                self.line(&line);
             }
             (Call::GetSockName | Call::GetPeerName | Call::Fileno, _) => {
                 let call = python::call_line(&var, &s.call);
-                self.line(format!("print({call}, file=sys.stderr)  # recorded: {recorded}"));
+                self.line(&format!("print({call}, file=sys.stderr)  # recorded: {recorded}"));
             }
             (call, _) => {
                 self.uses_struct |= matches!(call, Call::SetSockOpt(SockOpt::LingerZero));
-                self.line(python::call_line(&var, call));
+                self.line(&python::call_line(&var, call));
             }
         }
     }
 
     /// The stderr line a test or a student waits for before connecting.
     fn listening(&mut self, var: &str) {
-        self.line(format!(
+        self.line(&format!(
             "print('listening on %s:%d' % {var}.getsockname()[:2], file=sys.stderr, flush=True)"
         ));
     }
@@ -227,7 +227,7 @@ impl Body<'_> {
     fn send(&mut self, s: &Step, var: &str) {
         let Some(bytes) = &s.sent else {
             let shown = python::call_line(var, &s.call);
-            self.line(format!("# {shown}  (its bytes were not recorded)"));
+            self.line(&format!("# {shown}  (its bytes were not recorded)"));
             return;
         };
         let (open, close) = match (&s.call, self.kind(s.sock)) {
@@ -243,7 +243,7 @@ impl Body<'_> {
         for (i, piece) in pieces.into_iter().enumerate() {
             let start = if i == 0 { open.clone() } else { indent.clone() };
             let end = if i == last { format!("{close})") } else { String::new() };
-            self.line(format!("{start}{piece}{end}"));
+            self.line(&format!("{start}{piece}{end}"));
         }
     }
 

@@ -13,6 +13,7 @@ use crate::net::{Call, CallError, Family, Kind, Shut, SockOpt};
 use crate::python::addr;
 
 /// What the call does, in general (with its arguments).
+#[expect(clippy::too_many_lines, reason = "a phrase table: one arm per call, read as one")]
 pub(super) fn what(call: &Call) -> String {
     match call {
         Call::Tls(call) => super::tls::what_zh(call),

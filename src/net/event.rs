@@ -212,7 +212,7 @@ pub enum Returned {
     Addr(Addr),
     /// `recv`/`recvfrom`: the bytes (possibly empty: EOF); `from` for
     /// recvfrom; `truncated` holds a datagram's full length when it was longer
-    /// than the buffer and the rest was dropped (MSG_TRUNC).
+    /// than the buffer and the rest was dropped (`MSG_TRUNC`).
     Data { data: Bytes, from: Option<Addr>, truncated: Option<usize> },
     /// What an `ssl` call returned.
     Tls(TlsReturned),

@@ -8,7 +8,7 @@
 //!   for normal use, fast on the data path.
 //! - `session/`: the session task routing commands to sockets.
 //! - `kernel/`: what the kernel says about our sockets: samples,
-//!   `TCP_INFO`, NETLINK_SOCK_DIAG, the few `libc` calls.
+//!   `TCP_INFO`, `NETLINK_SOCK_DIAG`, the few `libc` calls.
 //!
 //! A session is started with a [`SessionConfig`] and talks over two bounded
 //! channels: [`Command`]s in, [`Event`]s out. Each socket is a small state

@@ -53,7 +53,9 @@ pub fn set_up(fd: BorrowedFd<'_>, name: &str) -> io::Result<()> {
     }
     // SAFETY: SIOCGIFFLAGS filled the flags member of the union just above.
     let flags = unsafe { req.ifr_ifru.ifru_flags };
-    req.ifr_ifru.ifru_flags = flags | libc::IFF_UP as libc::c_short;
+    #[expect(clippy::cast_possible_truncation, reason = "IFF_UP is 1, in the short's range")]
+    let up = libc::IFF_UP as libc::c_short;
+    req.ifr_ifru.ifru_flags = flags | up;
     // SAFETY: as above; SIOCSIFFLAGS only reads `req`.
     let rc = unsafe { libc::ioctl(fd.as_raw_fd(), libc::SIOCSIFFLAGS, &raw const req) };
     if rc != 0 {
@@ -71,7 +73,7 @@ fn ifreq(name: &str) -> io::Result<libc::ifreq> {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "interface name too long"));
     }
     for (slot, byte) in req.ifr_name.iter_mut().zip(name.bytes()) {
-        *slot = byte as libc::c_char;
+        *slot = libc::c_char::from_ne_bytes([byte]);
     }
     Ok(req)
 }

@@ -44,7 +44,7 @@ pub(crate) const TS_RESOL_NANOS: u8 = 9;
 pub(crate) const SNAPLEN: u32 = 262_144;
 
 /// What a synthesised file says of itself: the fallback when the session's
-/// segments cannot be captured (no CAP_NET_RAW); see [`captured`].
+/// segments cannot be captured (no `CAP_NET_RAW`); see [`captured`].
 pub const SYNTH_COMMENT: &str = "synthesised by sockpit from its socket calls and their bytes, not \
      captured: the fallback when the session's segments are not captured (--wire, CAP_NET_RAW)";
 

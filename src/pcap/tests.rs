@@ -1,6 +1,6 @@
 //! Unit tests of the synthesis: sequence and ack numbers stay consistent
 //! through handshake, data, half-close and reset, and the file reads back
-//! with the right timestamps. tshark's verdict is in tests/pcap_tshark.rs.
+//! with the right timestamps. tshark's verdict is in `tests/pcap_tshark.rs`.
 
 use std::net::SocketAddr;
 
@@ -93,7 +93,8 @@ fn check_consistent(segs: &[Seg]) {
         if flags.contains('A') {
             assert_eq!(Some(*ack), other, "ack {ack} is not the other side's next");
         }
-        let used = payload.len() as u32 + u32::from(flags.contains('S') || flags.contains('F'));
+        let used = u32::try_from(payload.len()).unwrap()
+            + u32::from(flags.contains('S') || flags.contains('F'));
         *mine = Some(seq.wrapping_add(used));
     }
 }

@@ -70,7 +70,7 @@ impl Python for Addr {
     }
 }
 
-/// The exception CPython raises for an errno (`OSError` subclasses by
+/// The exception `CPython` raises for an errno (`OSError` subclasses by
 /// errno, PEP 3151).
 #[must_use]
 pub fn exception_class(errno: i32) -> &'static str {

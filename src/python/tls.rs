@@ -1,5 +1,5 @@
 //! Python's `ssl` module: each TLS step as the line a student writes, and
-//! what it returns, as CPython shows it.
+//! what it returns, as `CPython` shows it.
 
 use crate::net::tls::{CertInfo, TlsCall, TlsReturned};
 use crate::python::str_literal;

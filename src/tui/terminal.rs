@@ -94,7 +94,7 @@ pub fn restore() {
 }
 
 /// Installs a panic hook that restores the terminal before the report is
-/// printed (after color_eyre's own hook is in place, which it then calls).
+/// printed (after `color_eyre`'s own hook is in place, which it then calls).
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

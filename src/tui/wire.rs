@@ -3,7 +3,7 @@
 //! tagged with the end and sent into the loop's one channel beside the
 //! engine's events. `net/` knows nothing of it.
 //!
-//! Without CAP_NET_RAW nothing else changes: the end's capture is
+//! Without `CAP_NET_RAW` nothing else changes: the end's capture is
 //! [`Status::Unavailable`] with the reason, and the pane says it.
 
 use tokio::sync::mpsc;
@@ -80,9 +80,9 @@ impl Taps {
     /// port 0, a client's local port); call before the event is shown.
     pub fn observe(&mut self, i: usize, event: &Event) {
         let Some(Tap::Live(watch)) = self.taps.get_mut(i) else { return };
-        let local = match &event.kind {
-            EventKind::Listening { local, .. } | EventKind::Connected { local, .. } => local,
-            _ => return,
+        let (EventKind::Listening { local, .. } | EventKind::Connected { local, .. }) = &event.kind
+        else {
+            return;
         };
         if let Some(addr) = local.inet() {
             // A refused filter leaves the old one: the pane misses this

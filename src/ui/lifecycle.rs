@@ -121,6 +121,8 @@ pub fn waiting_line(l: &Lifecycle) -> Option<String> {
 /// The segments a call caused, as the Wire pane captured them:
 /// `  ⇄ SYN · SYN,ACK · ACK`; empty when none.
 fn segments(wire: &Wire, seq: u64) -> String {
+    // A bulk send causes hundreds: the first few, then how many more.
+    const SHOWN: usize = 4;
     if wire.rows.is_empty() {
         return String::new();
     }
@@ -131,8 +133,6 @@ fn segments(wire: &Wire, seq: u64) -> String {
             Proto::Udp => format!("UDP {}", r.seg.len),
         })
         .collect();
-    // A bulk send causes hundreds: the first few, then how many more.
-    const SHOWN: usize = 4;
     match flags.len() {
         0 => String::new(),
         n if n <= SHOWN + 1 => format!("  ⇄ {}", flags.join(" · ")),

@@ -19,7 +19,7 @@ fn count(n: u64, unit: &str) -> String {
 }
 
 fn addr(a: Option<&crate::net::Addr>) -> String {
-    a.map_or_else(|| "-".to_string(), |a| a.to_string())
+    a.map_or_else(|| "-".to_string(), ToString::to_string)
 }
 
 /// A timeout as Python prints `gettimeout()`: `None`, `0.0`, `2.5`.

@@ -118,7 +118,7 @@ fn segments(app: &App) -> Vec<Segment> {
     out.push(Segment { spans: vec![target(app)], keep: 60 });
     // A relay's held chunks and faults, right after where it sends: what
     // makes its traffic differ from what its ends said.
-    if let Some(relay) = app.end().relay.as_ref().and_then(|r| r.status()) {
+    if let Some(relay) = app.end().relay.as_ref().and_then(crate::app::relay::RelayState::status) {
         out.push(one(relay, theme::warn().add_modifier(Modifier::BOLD), 85));
     }
     out.push(one(format!("EOL {}", app.eol.label()), bar, 30));

@@ -34,7 +34,7 @@ use crate::net::CallError;
 use crate::net::event::now_micros;
 
 /// Bytes the kernel may queue for us (it caps this at `rmem_max` without
-/// CAP_NET_ADMIN): a burst of 64 KiB loopback frames fits.
+/// `CAP_NET_ADMIN`): a burst of 64 KiB loopback frames fits.
 const QUEUE_BYTES: i32 = 8 << 20;
 
 /// How long a stopping capture may wait for the last segments of
@@ -109,7 +109,7 @@ impl Capture {
     /// bytes of each frame.
     ///
     /// # Errors
-    /// Without CAP_NET_RAW (EPERM), or when the kernel refuses a step; the
+    /// Without `CAP_NET_RAW` (EPERM), or when the kernel refuses a step; the
     /// message says what to do.
     pub fn open(link: Link, ports: Ports, snap: u32) -> Result<Self, WireError> {
         let sock = Socket::new(Domain::PACKET, Type::RAW, Some(Protocol::from(0)))

@@ -1,6 +1,6 @@
 //! The capture for real on this machine's `lo` (127.0.0.1, port 0 only):
 //! the filter keeps our ports, each frame once, and the handshake reads as
-//! it does in tshark. Without CAP_NET_RAW the test checks the message that
+//! it does in tshark. Without `CAP_NET_RAW` the test checks the message that
 //! says so instead.
 
 use std::net::UdpSocket;

@@ -23,6 +23,7 @@ const TUN_IN: Seen = Seen { pkttype: 0, hatype: 0xfffe };
 
 /// Runs `prog` on `frame` as the kernel's classic BPF does: the bytes it
 /// keeps (0 drops the frame); a load past the end drops it too.
+#[expect(clippy::many_single_char_names, reason = "the BPF machine's own names: A, X, pc")]
 fn run(prog: &[Insn], frame: &[u8], seen: Seen) -> u32 {
     let load = |at: u32, n: usize| -> Option<u32> {
         let at = at as usize;
@@ -89,8 +90,12 @@ fn udp6(src: u16, dst: u16) -> Vec<u8> {
 
 fn ports(local: &[u16], remote: &[u16]) -> Ports {
     let mut p = Ports::default();
-    local.iter().for_each(|l| _ = p.add_local(*l));
-    remote.iter().for_each(|r| _ = p.add_remote(*r));
+    for l in local {
+        _ = p.add_local(*l);
+    }
+    for r in remote {
+        _ = p.add_remote(*r);
+    }
     p
 }
 

@@ -21,6 +21,7 @@ use super::bpf::Insn;
 /// interface `ifindex` (0: every interface).
 pub fn bind_packet(fd: BorrowedFd<'_>, protocol: u16, ifindex: i32) -> io::Result<()> {
     let addr = libc::sockaddr_ll {
+        #[expect(clippy::cast_possible_truncation, reason = "AF_PACKET is 17")]
         sll_family: libc::AF_PACKET as u16,
         sll_protocol: protocol.to_be(),
         sll_ifindex: ifindex,

@@ -26,6 +26,7 @@ const KEEP: usize = 4096;
 struct Side {
     base: Option<u32>,
     /// Seen this side's SYN: `Some(shift)`, `Some(None)` without wscale.
+    #[expect(clippy::option_option, reason = "not seen, seen without the option, seen with it")]
     syn_shift: Option<Option<u8>>,
     /// The sequence number right after this side's FIN.
     fin_next: Option<u32>,

@@ -1,8 +1,8 @@
 //! Load on a running sockpit and what it costs, read from /proc: a peer
 //! flooding a connection with pseudo-random bytes, and the process's
-//! memory (VmRSS, VmHWM) and CPU time. Shared by tests/tui_robust.rs and
+//! memory (`VmRSS`, `VmHWM`) and CPU time. Shared by `tests/tui_robust.rs` and
 //! benches/tui.rs, so the bench measures what the test bounds.
-#![allow(dead_code)] // each user takes its own subset
+#![allow(dead_code, reason = "each user takes its own subset")]
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -18,13 +18,13 @@ pub fn status_kib(pid: u32, field: &str) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// VmRSS of `pid` in KiB.
+/// `VmRSS` of `pid` in KiB.
 pub fn rss_kib(pid: u32) -> u64 {
     status_kib(pid, "VmRSS").expect("VmRSS of a live process")
 }
 
 /// CPU time `pid` has used so far, all threads (utime + stime of
-/// `/proc/PID/stat`, in USER_HZ ticks of 10 ms).
+/// `/proc/PID/stat`, in `USER_HZ` ticks of 10 ms).
 pub fn cpu_time(pid: u32) -> Option<Duration> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the parenthesised command name start with the state

@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests: spawn sockpit or a peer with
 //! piped stdio, wait for stderr events / stdout bytes / exit with bounded
 //! deadlines (never a sleep standing in for the network), and find ports.
-#![allow(dead_code)] // each test binary uses its own subset
+#![allow(dead_code, reason = "each test binary uses its own subset")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
@@ -21,7 +21,7 @@ pub mod screen;
 pub mod tmux;
 pub mod userns;
 mod util;
-#[allow(unused_imports)] // some test binaries use none of them
+#[allow(unused_imports, reason = "some test binaries use none of them")]
 pub use util::*;
 
 /// The binary under test.

@@ -1,8 +1,8 @@
 //! A user + network namespace of the test's own (`unshare -rn`), entered
 //! as an unprivileged user (uid 65534 when the tests run as root): there
-//! the process holds CAP_NET_RAW for the namespace's `lo`, so sockpit's
+//! the process holds `CAP_NET_RAW` for the namespace's `lo`, so sockpit's
 //! capture and `tshark -i lo` both work for anyone. Shared by the tests of
-//! the wire (tests/wire.rs, tests/wire_pcap.rs, tests/tui_wire.rs).
+//! the wire (tests/wire.rs, `tests/wire_pcap.rs`, `tests/tui_wire.rs`).
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;

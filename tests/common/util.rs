@@ -14,7 +14,7 @@ use super::{BULK, SOON};
 pub fn random_bytes(n: usize) -> Vec<u8> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64);
+        .map_or(1, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
     let mut x = nanos ^ (u64::from(std::process::id()) << 32) | 1;
     let mut out = Vec::with_capacity(n + 8);
     while out.len() < n {

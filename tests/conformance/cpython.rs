@@ -1,4 +1,4 @@
-//! The CPython side: one `python3 tests/conformance/cpython.py` process for
+//! The `CPython` side: one `python3 tests/conformance/cpython.py` process for
 //! every script, scripts in on stdin as JSON, one JSON line per script out.
 
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! student can reach, for TCP and UDP, with a timeout and in blocking mode.
 //! A cell is a state's prefix script plus the one call under test. With a
 //! timeout the prefix has `settimeout(0.3)`, so a call that would block
-//! forever ends as `TimeoutError` on both sides (CPython then polls before
+//! forever ends as `TimeoutError` on both sides (`CPython` then polls before
 //! each call); in blocking mode (Python's default) the call gets `^C`, so
 //! one that would block forever ends as `KeyboardInterrupt`.
 
@@ -156,7 +156,7 @@ pub fn table(
     for &(kind, _, _) in KINDS {
         let mut rows = vec![
             std::iter::once(format!("{kind} call"))
-                .chain(STATES.iter().map(|s| s.to_string()))
+                .chain(STATES.iter().map(std::string::ToString::to_string))
                 .collect::<Vec<_>>(),
         ];
         for &(call, _) in CALLS {

@@ -1,4 +1,4 @@
-//! Results as the CPython runner prints them (see cpython.py's doc):
+//! Results as the `CPython` runner prints them (see cpython.py's doc):
 //! Python reprs with ports and fds normalised, and the short forms the
 //! matrix table shows.
 

@@ -32,7 +32,7 @@ fn pad(text: &str, width: usize) -> String {
     out
 }
 
-/// One script side by side: step, CPython's line, sockpit's line; the first
+/// One script side by side: step, `CPython`'s line, sockpit's line; the first
 /// differing line is marked `>>`.
 pub fn side_by_side(script: &Script, cpython: &[String], sockpit: &[String]) -> String {
     let first = first_difference(cpython, sockpit);

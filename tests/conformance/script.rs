@@ -15,7 +15,7 @@
 //! s.recv 1024 ^C            # Ctrl-C 0.2 s into the call (only on calls that block)
 //! ```
 //!
-//! Lines are parsed once, here; the CPython runner gets the parsed steps as
+//! Lines are parsed once, here; the `CPython` runner gets the parsed steps as
 //! JSON, so both sides run exactly the same calls with the same bytes.
 
 use serde::Serialize;

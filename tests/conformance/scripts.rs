@@ -1,6 +1,6 @@
 //! The named scripts, part one: lifecycles, close and shutdown in every
-//! state, calls after close (part two: scripts_more.rs). Expected answers
-//! are never written here: the CPython run is the oracle. A call that could
+//! state, calls after close (part two: `scripts_more.rs`). Expected answers
+//! are never written here: the `CPython` run is the oracle. A call that could
 //! block has a timeout, something to return, or `^C` (Ctrl-C after 0.2 s),
 //! so both runners always finish.
 //!
@@ -10,7 +10,7 @@ use super::script::Script;
 use super::scripts_more;
 
 /// Lifecycles, close, shutdown.
-const LIFECYCLE: &str = r#"
+const LIFECYCLE: &str = r"
 == tcp_server_lifecycle
 s = socket tcp
 s.bind ZERO
@@ -214,7 +214,7 @@ peer.close
 s.recv 1024
 s.shutdown wr
 s.close
-"#;
+";
 
 /// Every named script, parsed (names unique: the test checks).
 pub fn all() -> Vec<Script> {

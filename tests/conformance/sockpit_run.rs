@@ -196,7 +196,7 @@ impl Runner {
 
     /// An address token: `REFUSED`, `ZERO`, `PEER`, `IP:PORT`, or a student
     /// variable (its `getsockname()`, asked of the engine like the
-    /// CPython runner asks its socket). `Err` is the line to print.
+    /// `CPython` runner asks its socket). `Err` is the line to print.
     async fn resolve(
         &mut self,
         token: &str,

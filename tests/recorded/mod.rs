@@ -1,6 +1,6 @@
 //! Helpers for the tests of what sockpit records (`--log`, `--pcap`): temp
 //! files, the bytes a JSON-lines transcript holds, and tshark's verdicts.
-#![allow(dead_code)] // each test binary uses its own subset
+#![allow(dead_code, reason = "each test binary uses its own subset")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -71,7 +71,7 @@ pub fn tshark(args: &[&str]) -> (String, String) {
     let stderr: String = String::from_utf8_lossy(&out.stderr)
         .lines()
         .filter(|l| !l.starts_with("Running as user \"root\""))
-        .map(|l| format!("{l}\n"))
+        .flat_map(|l| [l, "\n"])
         .collect();
     assert!(out.status.success(), "tshark {args:?} failed: {stderr}");
     (stdout, stderr)

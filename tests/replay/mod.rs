@@ -5,7 +5,7 @@
 //! `result_text`), so the replay cannot drift from what was recorded.
 //! Kernel samples, kernel lists and transitions are left out: they belong
 //! to the inspection panes, not to what these tests look at.
-#![allow(dead_code)] // each test binary uses its own subset
+#![allow(dead_code, reason = "each test binary uses its own subset")]
 
 use std::net::SocketAddr;
 

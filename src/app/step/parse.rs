@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use super::{BACKLOG, BUFSIZE, COMMANDS, StepCmd, usage};
 use crate::net::{Shut, SockOpt, Target};
 
-/// The longest timeout CPython takes: its clock counts nanoseconds in an
+/// The longest timeout `CPython` takes: its clock counts nanoseconds in an
 /// `i64`, so `settimeout(9.3e9)` raises `OverflowError`.
 #[expect(clippy::cast_precision_loss, reason = "a bound, not an exact count")]
 pub const TIMEOUT_MAX: f64 = i64::MAX as f64 / 1e9;

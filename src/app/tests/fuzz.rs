@@ -31,7 +31,7 @@ fn arg() -> impl Strategy<Value = String> {
 
 fn name() -> impl Strategy<Value = String> {
     let names: Vec<String> =
-        COMMANDS.iter().map(|(n, _)| (*n).to_string()).chain(["".into(), "x".into()]).collect();
+        COMMANDS.iter().map(|(n, _)| (*n).to_string()).chain([String::new(), "x".into()]).collect();
     prop_oneof![3 => prop::sample::select(names), 1 => "\\PC{0,6}"]
 }
 

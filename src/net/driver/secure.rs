@@ -118,7 +118,7 @@ impl Connection {
     }
 
     /// Before `shutdown` or `close`: what waits is written, then
-    /// close_notify (`tls.unwrap()` before a shutdown).
+    /// `close_notify` (`tls.unwrap()` before a shutdown).
     pub(crate) async fn end_tls(&self, st: &mut Progress, unwrap: bool) -> io::Result<()> {
         let Some(layer) = st.tls.as_mut() else { return Ok(()) };
         layer.close_notify();
@@ -141,7 +141,7 @@ impl Connection {
         }
     }
 
-    /// A plain connection whose first bytes are a TLS ClientHello.
+    /// A plain connection whose first bytes are a TLS `ClientHello`.
     pub(crate) async fn notice_client_hello(&self, record: &DataRecord) {
         if record.dir == Dir::Received
             && record.offset == 0

@@ -1,6 +1,6 @@
-//! TCP sockets as NETLINK_SOCK_DIAG lists them (what `ss` uses; no root),
+//! TCP sockets as `NETLINK_SOCK_DIAG` lists them (what `ss` uses; no root),
 //! including those with no fd: connections still in an accept queue,
-//! SYN_RECV, TIME_WAIT and FIN_WAIT2 after close, and on loopback the peer's
+//! `SYN_RECV`, `TIME_WAIT` and `FIN_WAIT2` after close, and on loopback the peer's
 //! end of each connection. Sampling with getsockopt cannot see any of these.
 
 use std::io;
@@ -18,11 +18,11 @@ pub struct DiagEntry {
     pub recv_q: u32,
     /// LISTEN: the backlog; otherwise bytes not yet acknowledged.
     pub send_q: u32,
-    /// 0 for sockets that no fd refers to (queued, orphaned, TIME_WAIT).
+    /// 0 for sockets that no fd refers to (queued, orphaned, `TIME_WAIT`).
     pub inode: u64,
 }
 
-/// An open NETLINK_SOCK_DIAG socket, reused for every dump.
+/// An open `NETLINK_SOCK_DIAG` socket, reused for every dump.
 #[cfg(target_os = "linux")]
 pub struct Diag {
     socket: netlink_sys::Socket,
@@ -37,7 +37,7 @@ const MAX_FILTER_PORTS: usize = 256;
 
 /// `INET_DIAG_REQ_BYTECODE`: the filter attribute of a dump request.
 const INET_DIAG_REQ_BYTECODE: u16 = 1;
-/// Filter ops (linux/inet_diag.h).
+/// Filter ops (`linux/inet_diag.h`).
 const INET_DIAG_BC_JMP: u8 = 1;
 const INET_DIAG_BC_S_EQ: u8 = 11;
 const INET_DIAG_BC_D_EQ: u8 = 12;
@@ -84,7 +84,7 @@ impl Diag {
     /// The TCP sockets of the families asked for, in every state, whose
     /// source or destination port is one of `ports`: the kernel filters, so
     /// a host with many thousands of sockets costs us only ours (an idle
-    /// TUI beside 10,000 TIME_WAIT sockets went from 5 % of a core to
+    /// TUI beside 10,000 `TIME_WAIT` sockets went from 5 % of a core to
     /// nothing). No ports, or too many, lists every socket.
     pub fn dump_tcp(&mut self, v4: bool, v6: bool, ports: &[u16]) -> io::Result<Vec<DiagEntry>> {
         use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6};

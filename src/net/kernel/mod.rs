@@ -1,5 +1,5 @@
 //! The session's view of what the kernel does on its own: each tick it lists
-//! TCP sockets through NETLINK_SOCK_DIAG, keeps those that belong to this
+//! TCP sockets through `NETLINK_SOCK_DIAG`, keeps those that belong to this
 //! session but have no fd (queued connections, what is left after close, the
 //! peer's end on this machine), and turns every state change it sees into a
 //! [`Transition`] — the kernel's doing, never a call of ours.
@@ -25,8 +25,8 @@ pub enum Whose {
     Ours { sock: SockId },
     /// Waiting in our listener's accept queue: no `accept()` has taken it.
     Queued { listener: SockId },
-    /// What the kernel keeps of our socket after `close()`: FIN_WAIT,
-    /// TIME_WAIT, LAST_ACK.
+    /// What the kernel keeps of our socket after `close()`: `FIN_WAIT`,
+    /// `TIME_WAIT`, `LAST_ACK`.
     Remains { sock: SockId },
     /// The other end of our connection `sock` (or of a queued one), living
     /// on this machine.

@@ -164,7 +164,7 @@ pub fn is_nonblocking(fd: BorrowedFd<'_>) -> io::Result<bool> {
     Ok(flags & libc::O_NONBLOCK != 0)
 }
 
-/// The socket's inode number (`fstat`), the key NETLINK_SOCK_DIAG reports
+/// The socket's inode number (`fstat`), the key `NETLINK_SOCK_DIAG` reports
 /// sockets by: it tells our sockets from the ones without an fd.
 pub fn inode(fd: BorrowedFd<'_>) -> io::Result<u64> {
     let mut stat = std::mem::MaybeUninit::<libc::stat>::zeroed();

@@ -1,5 +1,5 @@
 //! TCP states as the kernel numbers them (`include/net/tcp_states.h`), shared
-//! by `TCP_INFO` samples and NETLINK_SOCK_DIAG dumps.
+//! by `TCP_INFO` samples and `NETLINK_SOCK_DIAG` dumps.
 
 use std::fmt;
 
@@ -17,7 +17,7 @@ pub enum TcpState {
     LastAck,
     Listen,
     Closing,
-    /// A connection request still in the handshake (shown as SYN_RECV by ss).
+    /// A connection request still in the handshake (shown as `SYN_RECV` by ss).
     NewSynRecv,
     Other(u8),
 }

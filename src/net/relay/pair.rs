@@ -51,7 +51,7 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
     let upstream = tokio::select! {
         up = connect_upstream(&ctx, &relay, &connect) => up,
         () = ctx.shutdown.cancelled() => Err(None),
-        _ = closed(&mut inbox) => Err(None),
+        () = closed(&mut inbox) => Err(None),
     };
     let server = match upstream {
         Ok(leg) => leg,

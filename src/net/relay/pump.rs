@@ -42,6 +42,7 @@ pub(crate) struct WayFaults {
     pub slicer: Option<(usize, usize, Duration)>,
     pub limit: Option<u64>,
     /// `Some(None)`: never forward, never close.
+    #[expect(clippy::option_option, reason = "unset, set without a time, set with one")]
     pub timeout: Option<Option<Duration>>,
     pub slow_close: Option<Duration>,
 }
@@ -323,7 +324,8 @@ impl Pump<'_> {
         while at < chunk.len() {
             let mut piece = chunk.len() - at;
             if let Some((size, variation, _)) = self.faults.slicer {
-                let var = self.dice.upto(variation as u64 * 2) as usize;
+                let var =
+                    usize::try_from(self.dice.upto(variation as u64 * 2)).unwrap_or(usize::MAX);
                 piece = piece.min((size + var).saturating_sub(variation).max(1));
             }
             if let Some(rate) = self.faults.bandwidth {
@@ -331,6 +333,7 @@ impl Pump<'_> {
                 piece = piece.min(usize::try_from(rate / 10).unwrap_or(usize::MAX).max(1));
                 let start = *self.paced_from.get_or_insert_with(Instant::now);
                 let paced = self.written - self.counted_from;
+                #[expect(clippy::cast_precision_loss, reason = "a pace, not a count")]
                 let due = Duration::from_secs_f64(paced as f64 / rate as f64);
                 tokio::time::sleep_until(start + due).await;
             }
@@ -392,6 +395,7 @@ impl Pump<'_> {
     }
 }
 
+#[expect(clippy::option_option, reason = "as `Faults::timeout`")]
 async fn deadline(at: Option<Option<Instant>>) {
     match at {
         Some(Some(at)) => tokio::time::sleep_until(at).await,

@@ -12,7 +12,7 @@ use crate::net::session::Session;
 use crate::net::session::ctx::Out;
 
 impl Session {
-    /// Past `--max-conns`: reset the new connection at once (SO_LINGER 0,
+    /// Past `--max-conns`: reset the new connection at once (`SO_LINGER` 0,
     /// close), so nothing enters its stream, and say so.
     pub(super) async fn reject(&mut self, conn: Accepted) {
         let peer = conn.stream.peer();

@@ -1,12 +1,12 @@
 //! One socket as a program sees it through Python's `socket` module, and the
 //! one place every call made by hand is carried out: [`CallSocket::execute`]
 //! matches on every [`Call`] and makes the real system call, so the kernel
-//! gives the answer CPython would get (a second `bind` → EINVAL, `recv` on a
-//! listener → ENOTCONN, `listen` on UDP → EOPNOTSUPP). Only what CPython
+//! gives the answer `CPython` would get (a second `bind` → EINVAL, `recv` on a
+//! listener → ENOTCONN, `listen` on UDP → EOPNOTSUPP). Only what `CPython`
 //! decides itself is decided here: a closed socket's fd is -1 (every call
 //! then fails with EBADF, a second `close()` is `None`), and how a call waits
 //! (`settimeout`/`setblocking`, emulated on a socket that is non-blocking
-//! underneath, as CPython's is under a timeout).
+//! underneath, as `CPython`'s is under a timeout).
 //!
 //! A failed call never closes the socket: like a Python object it lives
 //! until `close()`.
@@ -172,10 +172,10 @@ impl CallSocket {
     }
 }
 
-/// A call on a closed socket, as CPython answers it: `fileno()` is -1, a
+/// A call on a closed socket, as `CPython` answers it: `fileno()` is -1, a
 /// second `close()` does nothing, `connect_ex` returns EBADF, and every
 /// other call's system call on fd -1 fails with EBADF (`settimeout` records
-/// the new timeout first, as CPython does, then fails).
+/// the new timeout first, as `CPython` does, then fails).
 fn closed(mode: &mut CallMode, call: &Call) -> Result<Returned, CallError> {
     let ebadf = || CallError::from_errno(libc::EBADF);
     match call {
@@ -205,7 +205,7 @@ fn closed(mode: &mut CallMode, call: &Call) -> Result<Returned, CallError> {
 }
 
 /// `connect_ex` returns the errno (0 when connected) where `connect`
-/// raises. Its timeout is EWOULDBLOCK, as CPython's `sock_call_ex` reports
+/// raises. Its timeout is EWOULDBLOCK, as `CPython`'s `sock_call_ex` reports
 /// it; Ctrl-C still raises `KeyboardInterrupt`.
 fn connect_ex(ex: bool, result: Result<Returned, CallError>) -> Result<Returned, CallError> {
     if !ex {
@@ -320,6 +320,7 @@ pub(crate) fn by_hand(socket: &impl AsFd, kind: Kind, mode: &mut CallMode, call:
     }
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "the shape `map_err` takes")]
 fn io_error(err: std::io::Error) -> CallError {
     CallError::from_io(&err)
 }

@@ -25,7 +25,7 @@ const MAX_RECV: usize = 1 << 20;
 /// Waits until `interest` may be ready, then forgets the readiness so the
 /// next attempt decides; `None` tells [`blocking::call`] to attempt again.
 /// An error queued on the socket (`POLLERR`) wakes every wait, as it wakes
-/// CPython's `poll()`: the next attempt then raises it or answers.
+/// `CPython`'s `poll()`: the next attempt then raises it or answers.
 async fn ready<T>(fd: &Socket, interest: Interest) -> io::Result<Option<T>> {
     use std::os::fd::AsFd as _;
     sys::wait(fd.as_fd(), interest.add(Interest::ERROR)).await.map(|_| None)
@@ -48,7 +48,7 @@ pub(super) async fn accept(
 
 /// A stream's `connect(addr)`: started at once; a blocking call waits for
 /// the handshake (its timeout, Ctrl-C), a non-blocking one raises
-/// EINPROGRESS and the kernel goes on by itself, as in CPython.
+/// EINPROGRESS and the kernel goes on by itself, as in `CPython`.
 pub(super) async fn connect(
     fd: &Socket,
     addr: &Addr,
@@ -97,7 +97,7 @@ fn handshake_over(socket: &Socket) -> io::Result<()> {
 
 /// `send(data)`: the bytes the kernel took. Blocking without a timeout, a
 /// stream send takes everything (as the kernel's blocking send does);
-/// under a timeout it is one partial write, as in CPython.
+/// under a timeout it is one partial write, as in `CPython`.
 pub(super) async fn send(
     fd: &Socket,
     data: &[u8],
@@ -120,7 +120,7 @@ pub(super) async fn send(
 }
 
 /// `sendall(data)`: every byte or an exception; a timeout bounds the whole
-/// call (CPython since 3.5).
+/// call (`CPython` since 3.5).
 pub(super) async fn send_all(
     fd: &Socket,
     data: &[u8],

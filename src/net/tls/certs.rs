@@ -30,7 +30,7 @@ pub fn self_signed() -> Result<Identity, String> {
     let names: Vec<String> = SELF_NAMES.iter().map(|s| (*s).to_string()).collect();
     let made = rcgen::generate_simple_self_signed(names).map_err(|e| e.to_string())?;
     let key =
-        PrivateKeyDer::try_from(made.signing_key.serialize_der()).map_err(|e| e.to_string())?;
+        PrivateKeyDer::try_from(made.signing_key.serialize_der()).map_err(ToString::to_string)?;
     Ok(Identity { chain: vec![made.cert.der().clone()], key, pem: made.cert.pem() })
 }
 

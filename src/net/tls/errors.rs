@@ -259,8 +259,8 @@ fn alert_name(alert: AlertDescription) -> String {
 }
 
 /// Whether the first bytes of a plain connection look like a TLS
-/// ClientHello: a handshake record (22) of version 3.x whose first message
-/// is a ClientHello (1).
+/// `ClientHello`: a handshake record (22) of version 3.x whose first message
+/// is a `ClientHello` (1).
 #[must_use]
 pub fn looks_like_client_hello(first: &[u8]) -> bool {
     matches!(first, [0x16, 0x03, 0x00..=0x04, _, _, 0x01, ..])

@@ -58,7 +58,7 @@ pub enum TlsCall {
     SelectedAlpn,
     /// `tls.getpeercert()`.
     GetPeerCert,
-    /// `tls.unwrap()`: close_notify, then the plain socket again.
+    /// `tls.unwrap()`: `close_notify`, then the plain socket again.
     Unwrap,
 }
 
@@ -161,6 +161,6 @@ pub enum TlsEvent {
     Wire { sock: SockId, sent: u64, received: u64, plain_sent: u64, plain_received: u64 },
     /// A server made its own certificate at start.
     Generated { cert: Box<CertInfo>, saved: Option<String> },
-    /// A plain socket received what looks like a TLS ClientHello.
+    /// A plain socket received what looks like a TLS `ClientHello`.
     ClientHello { sock: SockId },
 }

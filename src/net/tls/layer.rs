@@ -34,7 +34,7 @@ pub(crate) struct TlsLayer {
     reported: (u64, u64),
     /// Plaintext rustls holds for the application (its last `IoState`).
     ready: usize,
-    /// The peer sent close_notify, or its TCP EOF came.
+    /// The peer sent `close_notify`, or its TCP EOF came.
     closed: bool,
 }
 
@@ -63,7 +63,7 @@ pub(crate) enum Plain {
     Data(Bytes),
     /// Nothing more for now.
     Nothing,
-    /// The peer is done sending (close_notify, or the TCP EOF that Python's
+    /// The peer is done sending (`close_notify`, or the TCP EOF that Python's
     /// `suppress_ragged_eofs` also takes as one).
     Eof,
 }
@@ -288,7 +288,7 @@ impl TlsLayer {
         self.ready > 0
     }
 
-    /// Queues close_notify (once).
+    /// Queues `close_notify` (once).
     pub fn close_notify(&mut self) {
         self.conn.send_close_notify();
     }

@@ -67,12 +67,11 @@ pub(crate) fn would_fail(
     let Some((leaf, rest)) = chain.split_first() else {
         return Some("the server sent no certificate".into());
     };
-    let verifier =
-        match WebPkiServerVerifier::builder_with_provider(roots.clone(), super::provider()).build()
-        {
-            Ok(v) => v,
-            Err(_) => return Some("no trusted CA to check against".into()),
-        };
+    let Ok(verifier) =
+        WebPkiServerVerifier::builder_with_provider(roots.clone(), super::provider()).build()
+    else {
+        return Some("no trusted CA to check against".into());
+    };
     match verifier.verify_server_cert(leaf, rest, name, &[], UnixTime::now()) {
         Ok(_) => None,
         Err(err) => {
