@@ -3,6 +3,12 @@
 //! budget plus 16 MiB while it goes, and keys typed meanwhile show within
 //! 100 ms (each measured from `send-keys` to the first screen showing it).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::net::UdpSocket;

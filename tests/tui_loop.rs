@@ -2,6 +2,12 @@
 //! driven by injected keys against a `TestBackend`, with real peers on
 //! 127.0.0.1 port 0: what is typed leaves, arrives, and shows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test and bench code: a panic is the failure report"
+)]
+
 mod common;
 
 use std::io::{BufRead, BufReader, Write};

@@ -55,9 +55,12 @@ impl Shared {
             if ok(&text) {
                 return text;
             }
-            if tokio::time::timeout_at(deadline, drawn).await.is_err() {
-                panic!("no draw showed {what} within {patience:?}; the screen:\n{}", self.text());
-            }
+            let woke = tokio::time::timeout_at(deadline, drawn).await.is_ok();
+            assert!(
+                woke,
+                "no draw showed {what} within {patience:?}; the screen:\n{}",
+                self.text()
+            );
         }
     }
 }
