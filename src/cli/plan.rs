@@ -239,7 +239,9 @@ impl Cli {
                 relay_end(&mut end, relay);
                 (vec![end], common, false)
             }
-            Mode::Completions { .. } | Mode::Man => unreachable!("filtered out above"),
+            Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } => {
+                unreachable!("filtered out above")
+            }
             Mode::Udp {
                 role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
             } => {
