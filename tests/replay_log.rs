@@ -199,7 +199,7 @@ async fn a_damaged_log_is_reported_by_line_number_and_replays_the_rest() {
     let parsed = Log::parse(&lines.join("\n"));
     let skipped = parsed.steps.iter().filter(|s| s.event.is_err()).count();
     assert!(parsed.steps.iter().any(|s| s.ev == "teleport" && s.event.is_err()));
-    let summary = format!("{} events, {skipped} not replayed, 2 bad line(s)", whole);
+    let summary = format!("{whole} events, {skipped} not replayed, 2 bad line(s)");
     assert!(stdout.contains(&summary), "stdout: {stdout} (want {summary})");
 
     let mut replay = Replay::new(parsed, "damaged.jsonl", Clock::system(0));
@@ -211,4 +211,66 @@ async fn a_damaged_log_is_reported_by_line_number_and_replays_the_rest() {
     assert!(lifecycle(&screen).len() >= 6, "the rest replayed:\n{screen}");
     let _ = std::fs::remove_file(&log);
     let _ = std::fs::remove_file(&damaged);
+}
+
+// Reading logs, line by line: bad lines by number, unknown kinds as steps,
+// and the app rebuilt at any step.
+
+const LOG: &str = concat!(
+    r#"{"v":1,"t":1000,"ev":"listening","sock":1,"fd":7,"local":"127.0.0.1:8080","type":"tcp"}"#,
+    "\n",
+    "{\"v\":1,\"t\":2000,\"ev\":\"call\"\n",
+    r#"{"v":1,"t":3000,"ev":"hologram","sock":1}"#,
+    "\n",
+    "\n",
+    r#"{"v":9,"t":4000,"ev":"call","sock":1}"#,
+    "\n",
+    r#"[1,2]"#,
+    "\n",
+    r#"{"v":1,"t":5000,"ev":"eof","sock":1}"#,
+    "\n",
+    r#"{"v":1,"ev":"eof"}"#,
+    "\n",
+);
+
+#[test]
+fn unit_bad_lines_are_reported_by_number_and_reading_goes_on() {
+    let log = Log::parse(LOG);
+    let lines: Vec<usize> = log.problems.iter().map(|p| p.line).collect();
+    assert_eq!(lines, [2, 6, 8], "{:?}", log.problems);
+    assert!(log.problems[0].to_string().starts_with("line 2: not a whole JSON event"));
+    let steps: Vec<(usize, &str, bool)> =
+        log.steps.iter().map(|s| (s.line, s.ev.as_str(), s.event.is_ok())).collect();
+    assert_eq!(
+        steps,
+        [(1, "listening", true), (3, "hologram", false), (5, "call", false), (7, "eof", true)]
+    );
+    let newer = log.steps[2].event.as_ref().unwrap_err();
+    assert!(newer.contains("schema version 9 is newer"), "{newer}");
+}
+
+#[test]
+fn unit_the_app_at_a_step_shows_what_happened_until_then_and_names_the_rest() {
+    let log = Log::parse(LOG);
+    assert_eq!(log.roles().len(), 1);
+    assert!(log.roles()[0].is_server(), "a log that listens is a server's");
+    let texts = |app: &sockpit::app::App| -> Vec<String> {
+        let h = &app.ends[0].history;
+        (h.first_seq()..h.end_seq())
+            .filter_map(|s| h.get(s))
+            .map(|e| String::from_utf8_lossy(&e.text).into_owned())
+            .collect()
+    };
+    let start = log.app_at(0, Clock::fixed(0));
+    assert!(start.ends[0].listening.is_none());
+    let one = log.app_at(1, Clock::fixed(0));
+    assert!(one.ends[0].listening.is_some(), "the listening line was replayed");
+    let two = texts(&log.app_at(2, Clock::fixed(0)));
+    assert!(two.iter().any(|t| t.starts_with("line 2: not a whole JSON event")), "{two:?}");
+    assert!(
+        two.iter().any(|t| t.starts_with("line 3: \"hologram\" not replayed: no replay for")),
+        "{two:?}"
+    );
+    let all = texts(&log.app_at(usize::MAX, Clock::fixed(0)));
+    assert!(all.iter().any(|t| t.starts_with("line 8: no \"t\" or \"ev\"")), "{all:?}");
 }

@@ -213,6 +213,3 @@ fn client(peer: &Addr) -> Role {
         Addr::Unix(name) => Role::UnixClient(name.clone(), Kind::Stream),
     }
 }
-
-#[cfg(test)]
-mod tests;
