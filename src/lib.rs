@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod course;
 pub mod headless;
 pub mod hexdump;
 pub mod json;

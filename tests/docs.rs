@@ -52,13 +52,13 @@ fn keys_page_is_the_keymap_and_the_command_table() {
         "docs/keys.md",
         &[
             ("keys", sockpit::app::keymap::markdown()),
-            ("commands", sockpit::app::commands::markdown()),
+            ("commands", sockpit::app::input::commands::markdown()),
         ],
     );
     let page = read("docs/keys.md");
     let keys = sockpit::app::keymap::markdown();
     assert_eq!(generated(&page, "keys"), keys.trim(), "paste keymap::markdown() into docs/keys.md");
-    let commands = sockpit::app::commands::markdown();
+    let commands = sockpit::app::input::commands::markdown();
     assert_eq!(
         generated(&page, "commands"),
         commands.trim(),

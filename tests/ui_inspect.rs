@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sockpit::net::sample::{AcceptQueue, Linger, Options, Sample, TcpFigures};
 use sockpit::net::{DiagSocket, Family, Kind, TcpState, Whose};
-use sockpit::ui::inspect::{InspectView, bytes};
+use sockpit::ui::figures::{InspectView, bytes};
 
 fn options(kind: Kind) -> Options {
     Options {

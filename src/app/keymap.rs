@@ -59,8 +59,11 @@ pub enum Action {
     StepMode,
     /// F8: make the call the timeline suggests.
     NextCall,
-    /// Alt-R: restart the focused end's session fresh, in step mode.
+    /// Alt-R: restart the focused end's session fresh, in step mode (in
+    /// `sockpit learn`, every end's, and the chapter from its first step).
     ResetLesson,
+    /// Alt-L: the next hint of the lesson's current step.
+    Hint,
     HoldAccept,
     HoldReads,
     /// Relay: hold or release client → server / server → client.
@@ -214,6 +217,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(7))], F::Any, A::StepMode, "F7", "step mode on/off"),
     row(&[k(C::F(8))], F::Any, A::NextCall, "F8", "make the suggested next call"),
     row(&[alt('r')], F::Any, A::ResetLesson, "Alt-R", "reset the lesson (step)"),
+    row(&[alt('l')], F::Any, A::Hint, "Alt-L", "lesson: the next hint (sockpit learn)"),
     row(&[alt('a')], F::Any, A::HoldAccept, "Alt-A", "hold accept on/off"),
     row(&[alt('h')], F::Any, A::HoldReads, "Alt-H", "hold reads on/off"),
     row(&[alt('u')], F::Any, A::HoldUp, "Alt-U", "relay: hold client → server on/off"),

@@ -4,32 +4,24 @@
 //! terminal, socket or clock is touched here, so every path is unit-tested.
 
 pub mod clock;
-pub mod commands;
 pub mod decoder;
 pub mod end;
+pub mod figures;
 pub mod history;
 pub mod input;
-pub mod inspect;
 pub mod inspector;
 pub mod keymap;
 mod keys;
+mod learn;
 pub mod lifecycle;
-mod packet_keys;
-pub mod packets;
-pub mod ready;
 pub mod relay;
-pub mod script;
-pub mod search;
 pub mod send;
 pub mod sockets;
 pub mod step;
-pub mod suggest;
 pub mod targets;
-mod teach;
+pub mod teach;
 pub mod tls;
 pub mod wire;
-mod wire_keys;
-pub mod wire_link;
 
 use crate::cli::{Eol, Plan};
 use crate::net::{Command, Event, Micros, Role};
@@ -37,8 +29,8 @@ use crate::net::{Command, Event, Micros, Role};
 pub use clock::Clock;
 pub use end::EndState;
 pub use history::{Caps, EntryKind};
+pub use inspector::keys::View;
 pub use keymap::Focus;
-pub use packet_keys::View;
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -119,7 +111,7 @@ pub struct App {
     pub inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
     pub view: View,
-    pub search: search::Search,
+    pub search: inspector::search::Search,
     /// A `/file` being sent, for the progress bar.
     pub upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
@@ -133,6 +125,8 @@ pub struct App {
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
+    /// `sockpit learn N`: the chapter being done (the Lesson pane).
+    pub lesson: Option<crate::course::Lesson>,
 }
 
 impl App {
@@ -157,12 +151,13 @@ impl App {
             theme: crate::cli::ThemeName::Dark,
             inspector: None,
             view: View::Text,
-            search: search::Search::default(),
+            search: inspector::search::Search::default(),
             upload: None,
             completions: Vec::new(),
             wire_view: false,
             rejected: None,
             isolation: crate::netns::Isolation::Host,
+            lesson: None,
         }
     }
 
@@ -212,8 +207,8 @@ impl App {
 
     /// What F8 would do now on the end the input talks to.
     #[must_use]
-    pub fn suggestion(&self) -> suggest::Next {
-        suggest::next(self.end(), self.other())
+    pub fn suggestion(&self) -> teach::suggest::Next {
+        teach::suggest::next(self.end(), self.other())
     }
 
     fn now(&self) -> Micros {
@@ -222,13 +217,13 @@ impl App {
 
     /// One event from end `end`'s session; returns whether the screen
     /// changed. A periodic sample counts only when it changes what the
-    /// panel says at once (`inspect::differs`: a port, a queue, a state),
+    /// panel says at once (`figures::differs`: a port, a queue, a state),
     /// so an idle window is not redrawn four times a second per socket.
     pub fn on_engine(&mut self, end: usize, ev: &Event) -> bool {
         let shown = match &ev.kind {
             crate::net::EventKind::Sample { sock, sample } => {
                 let before = self.ends.get(end).and_then(|e| e.inspection.figures(*sock));
-                before.and_then(|f| f.latest.as_ref()).is_none_or(|b| inspect::differs(b, sample))
+                before.and_then(|f| f.latest.as_ref()).is_none_or(|b| figures::differs(b, sample))
             }
             _ => true,
         };
@@ -247,12 +242,16 @@ impl App {
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);
         }
-        shown
+        shown | self.lesson_event(end, ev)
     }
 
     /// One captured segment of end `end`; whether the screen changed.
     pub fn on_segment(&mut self, end: usize, seg: crate::wire::Segment) -> bool {
         let Some(state) = self.ends.get_mut(end) else { return false };
+        let server = state.role.is_server();
+        if let Some(lesson) = &mut self.lesson {
+            lesson.segment(server, &seg);
+        }
         state.segment(seg);
         true
     }

@@ -78,6 +78,8 @@ pub struct Plan {
     pub theme: ThemeName,
     /// The demo runs in its own user + network namespace (not `--no-netns`).
     pub netns: bool,
+    /// `sockpit learn N`: the chapter shown in the Lesson pane.
+    pub lesson: Option<usize>,
 }
 
 impl Cli {
@@ -239,7 +241,7 @@ impl Cli {
                 relay_end(&mut end, relay);
                 (vec![end], common, false)
             }
-            Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } => {
+            Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } | Mode::Learn { .. } => {
                 unreachable!("filtered out above")
             }
             Mode::Udp {
@@ -280,6 +282,7 @@ impl Cli {
             verbosity: common.look.verbosity(),
             theme: common.look.theme_name(std::env::var_os("NO_COLOR").as_deref()),
             netns,
+            lesson: None,
         }
     }
 }

@@ -22,6 +22,7 @@ use crate::cli::Record;
 use crate::lesson::{Exporter, Lang};
 use crate::net::Event;
 use crate::pcap::captured::CaptureWriter;
+use crate::pcap::keys::{Gate, Item};
 use crate::transcript::{self, Transcript};
 
 /// The files a headless run records to; either may be absent.
@@ -30,6 +31,8 @@ pub(super) struct Recorder {
     pcap: Option<crate::pcap::LiveCapture>,
     /// `--pcap` once the capture is live: the real frames instead.
     captured: Option<(CaptureWriter<BufWriter<File>>, PathBuf)>,
+    /// The TLS secrets that go into `captured` before their frames.
+    keys: Gate,
     /// The script's file is created at the start, so that a path that
     /// cannot be written fails before the session, like the others.
     export: Option<(Exporter, File, PathBuf)>,
@@ -53,7 +56,7 @@ impl Recorder {
             )),
             None => None,
         };
-        Ok(Self { log, pcap, captured: None, export })
+        Ok(Self { log, pcap, captured: None, keys: Gate::default(), export })
     }
 
     /// Whether `--pcap` was given (then the capture keeps whole frames).
@@ -77,6 +80,15 @@ impl Recorder {
         }
     }
 
+    /// The capture's pcapng also gets the TLS secrets of `tls`'s
+    /// connections (a Decryption Secrets Block before the frames they
+    /// decrypt), when `--pcap` writes captured frames.
+    pub(super) fn tls_keys(&mut self, tls: &crate::net::tls::Tls) {
+        if self.captured.is_some() {
+            self.keys.watch(tls.secrets());
+        }
+    }
+
     /// Whether anything is recorded (then signals are caught, and a run
     /// ended by one still writes its files whole).
     pub(super) fn active(&self) -> bool {
@@ -89,6 +101,7 @@ impl Recorder {
     /// Writes what is only written at the end (the `--export-py` script);
     /// false when that failed (the message is on stderr).
     pub(super) fn finish(&mut self) -> bool {
+        self.keys_out(None, true);
         let Some((exporter, mut file, path)) = self.export.take() else { return true };
         match file.write_all(exporter.script().as_bytes()).and_then(|()| file.sync_all()) {
             Ok(()) => true,
@@ -112,14 +125,9 @@ impl Recorder {
     }
 
     /// Records one captured segment (`--wire`) in the transcript and its
-    /// frame in `--pcap`'s file.
+    /// frame in `--pcap`'s file (held back while a TLS handshake runs).
     pub(super) fn segment(&mut self, seg: &crate::wire::Segment) {
-        if let Some((pcap, path)) = &mut self.captured
-            && let Err(err) = pcap.segment(seg).and_then(|_| pcap.flush())
-        {
-            eprintln!("sockpit: write {} failed: {err}; the capture stops here", path.display());
-            self.captured = None;
-        }
+        self.keys_out(Some(seg), false);
         if let Some(log) = &mut self.log
             && let Err(err) = log.write_json(crate::json::segment_line(seg))
         {
@@ -129,7 +137,35 @@ impl Recorder {
         }
     }
 
+    /// Writes to the captured pcapng what the TLS gate lets out now (all
+    /// it holds when `last`).
+    fn keys_out(&mut self, seg: Option<&crate::wire::Segment>, last: bool) {
+        let Some((pcap, path)) = &mut self.captured else { return };
+        let mut result = Ok(());
+        let mut write = |item: Item<'_>| {
+            if result.is_ok() {
+                result = match item {
+                    Item::Secrets(lines) => pcap.secrets(lines),
+                    Item::Frame(seg) => pcap.segment(seg).map(drop),
+                };
+            }
+        };
+        if last {
+            self.keys.finish(&mut write);
+        } else {
+            self.keys.pass(seg, &mut write);
+        }
+        if let Err(err) = result.and_then(|()| pcap.flush()) {
+            eprintln!("sockpit: write {} failed: {err}; the capture stops here", path.display());
+            self.captured = None;
+        }
+    }
+
     fn record(&mut self, end: Option<usize>, event: &Event) {
+        if self.keys.watching() {
+            // A handshake may have ended: its held frames go out.
+            self.keys_out(None, false);
+        }
         if let Some(log) = &mut self.log {
             let written = match end {
                 Some(end) => log.write_end(end, event),

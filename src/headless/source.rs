@@ -4,7 +4,7 @@
 use tokio::sync::mpsc;
 
 use crate::cli::Source;
-use crate::net::sink::pattern;
+use crate::net::bulk::pattern;
 use crate::net::{Command, Shut, To};
 
 /// Bytes per send of a TCP source: writes this large keep syscalls rare,

@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::record::Recorder;
-use crate::net::{Event, EventKind, Role, Target};
+use crate::net::{Event, EventKind, SessionConfig, Target};
 use crate::wire::{Capture, Link, Ports, SNAP_HEADERS, SNAP_WHOLE, Segment, Watch, render};
 
 /// Segments waiting for stderr, at most; past it the capture waits and the
@@ -38,10 +38,11 @@ impl Tap {
     /// # Errors
     /// The message in the error grammar, docs/errors.md (no `CAP_NET_RAW`, most often).
     pub(super) fn open(
-        role: &Role,
+        config: &SessionConfig,
         json: bool,
         recorder: &mut Recorder,
     ) -> Result<(Self, mpsc::Receiver<Segment>), String> {
+        let role = &config.role;
         let target = role.target();
         let (ip, port) = match &target {
             Target::Addr(addr) => (Some(addr.ip()), addr.port()),
@@ -61,6 +62,10 @@ impl Tap {
         let (tx, rx) = mpsc::channel(DEPTH);
         let watch = capture.spawn(tx).map_err(|e| e.0)?;
         recorder.capture_live(link.name());
+        // Its pcapng gets the TLS secrets before the frames they decrypt.
+        for tls in config.tls_configs() {
+            recorder.tls_keys(tls);
+        }
         let offset_secs = if json { 0 } else { crate::tui::terminal::local_offset() };
         Ok((Self { watch, json, offset_secs }, rx))
     }

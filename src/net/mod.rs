@@ -16,7 +16,6 @@
 //! (accept, recv) for normal use and can be held back per socket, which is how
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
-pub mod addr;
 mod driver;
 pub mod errors;
 pub mod event;
@@ -26,9 +25,10 @@ pub mod relay;
 mod session;
 pub mod sockaddr;
 mod socket;
+pub mod target;
 pub mod tls;
 
-pub use driver::sink;
+pub use driver::bulk;
 pub(crate) use kernel::sys;
 pub use kernel::{sample, tcp_state};
 pub use socket::blocking;
@@ -39,7 +39,6 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use addr::Target;
 pub use errors::CallError;
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
@@ -48,6 +47,7 @@ pub use event::{
 pub use kernel::{DiagSocket, Transition, Whose};
 pub use sample::Sample;
 pub use sockaddr::{Addr, UnixName};
+pub use target::Target;
 pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.
@@ -170,6 +170,12 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
+    /// Every TLS configuration the session's connections use (a relay's
+    /// two legs may each have one).
+    pub fn tls_configs(&self) -> impl Iterator<Item = &tls::Tls> {
+        self.tls.iter()
+    }
+
     /// A config with the tutorial's defaults for `role`.
     #[must_use]
     pub fn new(role: Role) -> Self {

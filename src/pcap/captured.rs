@@ -15,9 +15,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use pcap_file::Endianness;
 use pcap_file::pcapng::PcapNgBlock;
 use pcap_file::pcapng::PcapNgWriter;
 use pcap_file::pcapng::blocks::enhanced_packet::{EnhancedPacketBlock, EnhancedPacketOption};
+use pcap_file::pcapng::blocks::unknown::UnknownBlock;
 
 use super::io_error;
 use crate::net::Dir;
@@ -26,6 +28,12 @@ use crate::wire::Segment;
 /// `epb_flags` bits 0-1: the frame's direction (pcapng §4.3.1).
 const INBOUND: u32 = 0b01;
 const OUTBOUND: u32 = 0b10;
+
+/// pcapng's Decryption Secrets Block (§4.7), which pcap-file does not know.
+pub const DECRYPTION_SECRETS_BLOCK: u32 = 0x0000_000A;
+
+/// Its secrets type for TLS: NSS key-log lines ("TLSK").
+pub const TLS_KEY_LOG: u32 = 0x544c_534b;
 
 /// What the section header says about the file.
 pub const COMMENT: &str =
@@ -78,6 +86,31 @@ impl<W: Write> CaptureWriter<W> {
     /// When writing fails.
     pub fn write_block<'a, B: PcapNgBlock<'a>>(&mut self, block: B) -> io::Result<()> {
         self.out.write_pcapng_block(block).map(drop).map_err(io_error)
+    }
+
+    /// Writes a Decryption Secrets Block holding `lines` (NSS key-log
+    /// lines, e.g. `CLIENT_TRAFFIC_SECRET_0 <random> <secret>\n`): a reader
+    /// such as tshark decrypts with them the TLS records of the frames
+    /// that follow, with no option. Nothing is written for no lines.
+    ///
+    /// # Errors
+    /// When writing fails, or the lines are larger than a block can say.
+    pub fn secrets(&mut self, lines: &str) -> io::Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let len = u32::try_from(lines.len()).map_err(io::Error::other)?;
+        let little = self.out.section().endianness == Endianness::Little;
+        let word = |n: u32| if little { n.to_le_bytes() } else { n.to_be_bytes() };
+        // Secrets type, secrets length, the data; pcap-file pads the block
+        // to 4 bytes, which pads the data as the format asks.
+        let mut value = Vec::with_capacity(8 + lines.len());
+        value.extend_from_slice(&word(TLS_KEY_LOG));
+        value.extend_from_slice(&word(len));
+        value.extend_from_slice(lines.as_bytes());
+        let block =
+            UnknownBlock { type_: DECRYPTION_SECRETS_BLOCK, length: 0, value: Cow::Owned(value) };
+        self.write_block(block)
     }
 
     /// Flushes the underlying writer.
@@ -137,5 +170,36 @@ mod tests {
         assert_eq!(packets[0].data.as_ref(), &frame[..]);
         assert_eq!(packets[0].timestamp.as_nanos(), 1_700_000_000_123_456_789);
         assert_eq!(packets[0].options, vec![EnhancedPacketOption::Flags(OUTBOUND)]);
+    }
+
+    #[test]
+    fn secrets_make_a_padded_decryption_secrets_block() {
+        let mut w = CaptureWriter::new(Vec::new(), "lo").unwrap();
+        let start = w.get_ref().len();
+        w.secrets("").unwrap();
+        assert_eq!(w.get_ref().len(), start, "no lines, no block");
+        let lines = "CLIENT_RANDOM 0a0b 0c\n"; // 22 bytes: 2 of padding
+        w.secrets(lines).unwrap();
+        let file = w.get_ref().clone();
+        let block = &file[start..];
+        let word = |at: usize| u32::from_be_bytes(block[at..at + 4].try_into().unwrap());
+        let total = 12 + 8 + 24;
+        assert_eq!(block.len(), total);
+        assert_eq!(
+            (word(0), word(4), word(total - 4)),
+            (0x0A, u32::try_from(total).unwrap(), u32::try_from(total).unwrap())
+        );
+        assert_eq!((word(8), word(12)), (TLS_KEY_LOG, 22));
+        assert_eq!(&block[16..38], lines.as_bytes());
+        assert_eq!(&block[38..40], &[0, 0]);
+        // A reader walks past it to the next block.
+        let mut reader = PcapNgReader::new(&file[..]).unwrap();
+        let mut kinds = Vec::new();
+        while let Some(block) = reader.next_block() {
+            if let Block::Unknown(u) = block.unwrap() {
+                kinds.push(u.type_);
+            }
+        }
+        assert_eq!(kinds, vec![DECRYPTION_SECRETS_BLOCK]);
     }
 }

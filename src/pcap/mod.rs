@@ -18,6 +18,7 @@
 
 pub mod captured;
 mod frame;
+pub mod keys;
 mod synth;
 
 use std::borrow::Cow;

@@ -51,6 +51,8 @@ struct Loop<'a, S> {
     sessions: &'a mut Sessions,
     recorder: &'a mut Recorder,
     scripts: &'a mut Scripts,
+    /// `sockpit learn`: the progress file.
+    keeper: Option<super::learn::Keeper>,
     size: Rect,
     dirty: bool,
 }
@@ -151,6 +153,9 @@ impl<S: Screen> Loop<'_, S> {
             if let Some(problem) = self.recorder.wire(end, &status) {
                 self.app.notice(end, false, &problem);
             }
+            for tls in self.sessions.tls_configs(end) {
+                self.recorder.tls_keys(end, &tls);
+            }
             self.app.wire_status(end, status);
             self.dirty = true;
         }
@@ -168,6 +173,9 @@ impl<S: Screen> Loop<'_, S> {
                     self.app.notice(end, false, &problem);
                 }
                 self.dirty |= self.app.on_segment(end, seg);
+                if let Some(keeper) = &mut self.keeper {
+                    keeper.save(self.app);
+                }
             }
         }
     }
@@ -180,6 +188,9 @@ impl<S: Screen> Loop<'_, S> {
             self.app.notice(end, false, &problem);
         }
         let changed = self.app.on_engine(end, ev);
+        if let Some(keeper) = &mut self.keeper {
+            keeper.save(self.app);
+        }
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
             && let Some((client, role)) = self.sessions.server_ready(local.clone(), *kind)
         {
@@ -203,6 +214,7 @@ pub async fn run<S: Screen>(
     app: &mut App,
     sessions: &mut Sessions,
     (recorder, scripts): (&mut Recorder, &mut Scripts),
+    keeper: Option<super::learn::Keeper>,
     mut events: mpsc::Receiver<Incoming>,
 ) -> color_eyre::Result<Exit> {
     // Ages on screen (a socket's, the kernel's last send/recv) grow with
@@ -216,6 +228,7 @@ pub async fn run<S: Screen>(
         sessions,
         recorder,
         scripts,
+        keeper,
         size: Rect::new(0, 0, size.width, size.height),
         dirty: true,
     };

@@ -6,6 +6,7 @@ mod clipboard;
 mod event_loop;
 mod export;
 pub mod input;
+mod learn;
 pub mod record;
 mod sessions;
 pub mod terminal;
@@ -120,6 +121,7 @@ where
 {
     let mut app = App::from_plan(&plan, clock);
     app.isolation = isolation;
+    let keeper = plan.lesson.and_then(|n| learn::Keeper::open(&mut app, n));
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
     let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
     // The first ends' captures open before the terminal is taken, so
@@ -135,6 +137,9 @@ where
     }
     for (end, status) in news {
         records.recorder.wire(end, &status);
+        for tls in sessions.tls_configs(end) {
+            records.recorder.tls_keys(end, &tls);
+        }
         app.wire_status(end, status);
     }
     let (mut screen, input) = open()?;
@@ -142,7 +147,8 @@ where
         app.started(end);
     }
     let records = (&mut records.recorder, &mut records.scripts);
-    let exit = event_loop::run(&mut screen, input, &mut app, &mut sessions, records, rx).await;
+    let exit =
+        event_loop::run(&mut screen, input, &mut app, &mut sessions, records, keeper, rx).await;
     // Give the shell its terminal back before waiting on sockets.
     drop(screen);
     sessions.shutdown().await;

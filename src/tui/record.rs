@@ -14,6 +14,7 @@ use crate::cli::Record;
 use crate::net::Event;
 use crate::pcap::PcapWriter;
 use crate::pcap::captured::CaptureWriter;
+use crate::pcap::keys::{Gate, Item};
 use crate::transcript::{self, Transcript};
 use crate::wire::Segment;
 
@@ -49,6 +50,9 @@ pub struct Recorder {
     log: Option<Transcript>,
     live: Option<Live>,
     memory: Vec<Memory>,
+    /// Per end: the TLS secrets that go into its captured pcapng before
+    /// the frames they decrypt.
+    keys: Vec<Gate>,
     cap: usize,
     /// Two ends (the demo): transcript lines carry `"end"`.
     demo: bool,
@@ -69,13 +73,16 @@ impl Recorder {
                 full: false,
             })
             .collect();
-        Ok(Self { log, live, memory, cap, demo })
+        let keys = (0..ends).map(|_| Gate::default()).collect();
+        Ok(Self { log, live, memory, keys, cap, demo })
     }
 
     /// Records one event of end `end`; returns a message for the user when
     /// a file stops being written.
     pub fn event(&mut self, end: usize, event: &Event) -> Option<String> {
-        let mut problem = None;
+        // A handshake may have ended: the frames held for it go out.
+        let watching = self.keys.get(end).is_some_and(Gate::watching);
+        let mut problem = if watching { self.frames(end, None) } else { None };
         if let Some(log) = &mut self.log {
             let written = if self.demo { log.write_end(end, event) } else { log.write(event) };
             if let Err(err) = written {
@@ -142,24 +149,58 @@ impl Recorder {
                 self.log = None;
             }
         }
-        if end == 0
-            && let Some(Live::Captured(pcap, path)) = &mut self.live
-            && let Err(err) = pcap.segment(seg).and_then(|_| pcap.flush())
-        {
-            let path = crate::sanitize::visible_str(&path.display().to_string());
-            problem = Some(format!("write {path} failed: {err}; the capture stops here"));
-            self.live = None;
+        self.frames(end, Some(seg)).or(problem)
+    }
+
+    /// End `end`'s captured pcapng (F9's, and `--pcap`'s for end 0) also
+    /// gets the TLS secrets of `tls`'s connections, as Decryption Secrets
+    /// Blocks before the frames they decrypt. Call once the capture is live.
+    pub fn tls_keys(&mut self, end: usize, tls: &crate::net::tls::Tls) {
+        let live = self.memory.get(end).is_some_and(|m| m.captured.is_some())
+            || (end == 0 && matches!(self.live, Some(Live::Captured(..))));
+        if let (true, Some(gate)) = (live, self.keys.get_mut(end)) {
+            gate.watch(tls.secrets());
         }
-        if let Some(memory) = self.memory.get_mut(end)
-            && let Some(writer) = &mut memory.captured
-        {
-            if writer.get_ref().len() > self.cap {
-                memory.full = true;
-            } else if writer.segment(seg).is_err() {
-                memory.captured = None;
+    }
+
+    /// Writes what end `end`'s TLS gate lets out now (with `seg`, a frame
+    /// just captured) to its captured pcapng files.
+    fn frames(&mut self, end: usize, seg: Option<&Segment>) -> Option<String> {
+        let gate = self.keys.get_mut(end)?;
+        let mut live = match &mut self.live {
+            Some(Live::Captured(pcap, _)) if end == 0 => Some(pcap),
+            _ => None,
+        };
+        let mut memory = self.memory.get_mut(end);
+        let mut failed = None;
+        let cap = self.cap;
+        gate.pass(seg, |item| {
+            if let Some(pcap) = &mut live
+                && failed.is_none()
+            {
+                failed = write_item(pcap, &item).err();
             }
+            if let Some(memory) = &mut memory
+                && let Some(writer) = &mut memory.captured
+            {
+                if writer.get_ref().len() > cap {
+                    memory.full = true;
+                } else if write_item(writer, &item).is_err() {
+                    memory.captured = None;
+                }
+            }
+        });
+        let Some(Live::Captured(pcap, path)) = &mut self.live else { return None };
+        if end != 0 {
+            return None;
         }
-        problem
+        let err = match failed {
+            Some(err) => err,
+            None => pcap.flush().err()?,
+        };
+        let path = crate::sanitize::visible_str(&path.display().to_string());
+        self.live = None;
+        Some(format!("write {path} failed: {err}; the capture stops here"))
     }
 
     /// F9: end `end`'s session so far as a pcapng file: `--pcap`'s own file
@@ -208,6 +249,14 @@ impl Recorder {
         };
         let note = if real { " (the captured frames)" } else { SYNTH };
         Ok(format!("saved {} B of pcapng to {shown}{cut}{note}", bytes.len()))
+    }
+}
+
+/// One item the TLS gate lets out, to one captured pcapng.
+fn write_item<W: Write>(pcap: &mut CaptureWriter<W>, item: &Item<'_>) -> std::io::Result<()> {
+    match item {
+        Item::Secrets(lines) => pcap.secrets(lines),
+        Item::Frame(seg) => pcap.segment(seg).map(drop),
     }
 }
 

@@ -69,6 +69,12 @@ impl Sessions {
         }
     }
 
+    /// End `i`'s TLS configurations (their secrets go into its capture).
+    #[must_use]
+    pub fn tls_configs(&self, i: usize) -> Vec<crate::net::tls::Tls> {
+        self.slots.get(i).map(|s| s.end.config.tls_configs().cloned().collect()).unwrap_or_default()
+    }
+
     /// Watches the ports an engine event of end `i` announces.
     pub fn observe(&mut self, i: usize, event: &Event) {
         self.taps.observe(i, event);

@@ -69,14 +69,14 @@ fn all_lines(width: usize) -> Vec<Line<'static>> {
             entry(key, help, width, &mut out);
         }
     }
-    let commands = crate::app::commands::all();
+    let commands = crate::app::input::commands::all();
     let mut group = None;
     for c in &commands {
         if group != Some(c.group) {
             group = Some(c.group);
             out.push(Line::styled(c.group.heading(), heading));
         }
-        entry(&crate::app::commands::syntax(c), c.help, width, &mut out);
+        entry(&crate::app::input::commands::syntax(c), c.help, width, &mut out);
     }
     out.push(Line::styled("Input", heading));
     entry("//x", "sends /x: a line that starts with /", width, &mut out);

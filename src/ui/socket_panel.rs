@@ -9,7 +9,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-use super::inspect::InspectView;
+use super::figures::InspectView;
 use super::theme;
 use crate::app::EndState;
 use crate::app::sockets::SocketInfo;

@@ -220,7 +220,7 @@ fn details(end: &EndState, row: &Row, cols: usize, height: usize) -> Vec<Line<'s
     let cause = row.cause.and_then(|seq| end.lifecycle.get(seq));
     let call = match (cause, row.want) {
         (Some(line), _) => format!("caused by {}", line.text),
-        (None, crate::app::wire_link::Want::Nothing) if row.seg.dir == Dir::Received => {
+        (None, crate::app::wire::link::Want::Nothing) if row.seg.dir == Dir::Received => {
             "sent by the peer".to_string()
         }
         (None, _) => "sent by the kernel on its own (no call)".to_string(),

@@ -108,7 +108,7 @@ pub fn may_block(call: &Call) -> bool {
 }
 
 /// Tab on the input: the completed line, or `None` when nothing fits.
-/// The names come from the one command table (`app::commands`), the one F1
+/// The names come from the one command table (`app::input::commands`), the one F1
 /// lists. Several candidates complete to their common start; all of them
 /// are returned for the input to show.
 #[must_use]
@@ -117,7 +117,8 @@ pub fn complete(line: &str) -> Option<(String, Vec<String>)> {
     if typed.contains(' ') || typed.starts_with('/') {
         return None;
     }
-    let names: Vec<String> = super::commands::all().iter().map(|c| c.name.to_string()).collect();
+    let names: Vec<String> =
+        super::input::commands::all().iter().map(|c| c.name.to_string()).collect();
     let fits: Vec<String> = names.into_iter().filter(|n| n.starts_with(typed)).collect();
     let first = fits.first()?;
     if fits.len() == 1 {

@@ -9,6 +9,7 @@ mod rules_more;
 mod rules_tcp;
 mod sim;
 mod step;
+mod step_parse;
 mod suggest;
 mod targets;
 

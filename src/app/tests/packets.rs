@@ -231,7 +231,7 @@ fn alt_c_and_alt_x_copy_the_selection_capped() {
     let hex = b"68 69 1b 5b 32 4a 0a".to_vec();
     assert_eq!(app.on_key(alt('x')), vec![Effect::Clipboard(hex)]);
 
-    let big = vec![b'a'; packet_keys::COPY_MAX + 1];
+    let big = vec![b'a'; crate::app::inspector::keys::COPY_MAX + 1];
     let d = DataRecord { sock: 1, dir: Dir::Received, peer: None, data: big.into(), offset: 9 };
     app.on_engine(0, &ev(EventKind::Data(d)));
     app.on_key(key(KeyCode::End));

@@ -226,7 +226,7 @@ impl Sim {
     }
 
     /// What F8 would do on the active end.
-    pub fn next(&self) -> crate::app::suggest::Next {
+    pub fn next(&self) -> crate::app::teach::suggest::Next {
         self.app.suggestion()
     }
 }

@@ -3,10 +3,10 @@
 //! reads and writes — fast on the data path, each call still reported —
 //! and hands calls typed by hand to the executor (`socket::by_hand`).
 
+pub mod bulk;
 pub(crate) mod conn;
 pub(crate) mod dgram;
 pub(crate) mod listener;
 mod secure;
-pub mod sink;
 pub(crate) mod stream;
 pub(crate) mod udp;

@@ -11,8 +11,8 @@ use tokio::sync::mpsc;
 
 use crate::net::CallError;
 use crate::net::Shut;
+use crate::net::driver::bulk::{self, Counter, Drained};
 use crate::net::driver::conn::Conn;
-use crate::net::driver::sink::{self, Counter, Drained};
 use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Kind, Returned, SockId};
 use crate::net::kernel::sample::Sampling;
 use crate::net::session::ctx::{Ctx, Out, SockInbox};
@@ -294,7 +294,7 @@ impl Connection {
         let size = self.recv_size.max(1);
         if let Some(counter) = &mut st.sink {
             let recv = |e| (Call::Recv { bufsize: size }, e);
-            if sink::drain_stream(&self.stream, size, counter).map_err(recv)? != Drained::Eof {
+            if bulk::drain_stream(&self.stream, size, counter).map_err(recv)? != Drained::Eof {
                 return Ok(());
             }
             self.ctx.emit(EventKind::Totals(counter.take())).await;

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use tokio::io::Interest;
 
 use crate::net::CallError;
+use crate::net::driver::bulk::{self, Counter};
 use crate::net::driver::dgram::Dgram;
-use crate::net::driver::sink::{self, Counter};
 use crate::net::event::{
     Call, CloseReason, DataRecord, Dir, EventKind, Kind, Moved, Returned, SockId, now_micros,
 };
@@ -148,7 +148,7 @@ impl Datagrams {
     /// from one buffer, counted; the totals are reported at the end (also
     /// when a send fails, before the failure).
     async fn source(&mut self, total: u64, size: usize) -> Result<(), (Call, io::Error)> {
-        let pattern = sink::pattern(size.max(1));
+        let pattern = bulk::pattern(size.max(1));
         let mut moved = Moved::new(self.id, Dir::Sent, true);
         let mut left = total;
         while left > 0 {
@@ -181,7 +181,7 @@ impl Datagrams {
     async fn drain_sink(&mut self, buf: &mut [u8]) -> Result<(), (Call, io::Error)> {
         let call = self.recv_call(self.recv_size);
         let Some(counter) = &mut self.sink else { return Ok(()) };
-        let drained = sink::drain_datagrams(&self.socket, buf, counter).map_err(|e| (call, e))?;
+        let drained = bulk::drain_datagrams(&self.socket, buf, counter).map_err(|e| (call, e))?;
         if counter.due(&drained) {
             self.ctx.emit(EventKind::Totals(counter.take())).await;
         }

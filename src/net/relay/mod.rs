@@ -17,9 +17,9 @@ use std::time::Duration;
 pub use fault::{Fault, Toxic, Way};
 pub use hold::{HeldView, RelayOp};
 
-use crate::net::addr::Target;
 use crate::net::event::SockId;
 use crate::net::sockaddr::Addr;
+use crate::net::target::Target;
 
 /// What makes a server session a relay.
 #[derive(Debug, Clone, PartialEq)]

@@ -25,7 +25,7 @@ use crate::net::{CallError, SessionConfig};
 pub(crate) type Failure = String;
 
 /// Makes one call, reports it, and words a failure for the user.
-pub(crate) async fn step<T>(
+pub(crate) async fn reported<T>(
     ctx: &Ctx,
     sock: SockId,
     var: &'static str,
@@ -72,7 +72,7 @@ impl<'a> Script<'a> {
         let made = CallSocket::open(Family::of(addr), kind);
         let fd =
             |s: &CallSocket| Returned::Socket { fd: s.socket().map_or(-1, AsRawFd::as_raw_fd) };
-        let socket = step(ctx, id, var, call, "", made, fd).await?;
+        let socket = reported(ctx, id, var, call, "", made, fd).await?;
         let (never, interrupts) = watch::channel(0);
         let gate = CallGate::new(interrupts, ctx.shutdown.clone());
         Ok(Self { ctx, id, var, socket, gate, _never: never })
@@ -198,9 +198,10 @@ pub(crate) async fn listener(
 /// Sets `TCP_NODELAY` on a connection, reported like every call.
 pub(crate) async fn nodelay(ctx: &Ctx, id: SockId, var: &'static str, stream: &TcpStream) {
     let call = Call::SetSockOpt(SockOpt::NoDelay(true));
-    let _ =
-        step(ctx, id, var, call, "TCP_NODELAY", stream.set_nodelay(true), |()| Returned::Nothing)
-            .await;
+    let _ = reported(ctx, id, var, call, "TCP_NODELAY", stream.set_nodelay(true), |()| {
+        Returned::Nothing
+    })
+    .await;
 }
 
 /// Client of connections: for each address in turn (like

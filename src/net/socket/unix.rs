@@ -13,7 +13,7 @@ use crate::net::CallError;
 use crate::net::event::{Call, Returned, SockId};
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
-use crate::net::socket::setup::{Failure, step};
+use crate::net::socket::setup::{Failure, reported};
 
 /// Why a path already taken cannot be bound: a sentence and what to try.
 pub(crate) type Taken = (String, &'static str);
@@ -80,7 +80,7 @@ pub(crate) async fn connect(
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         result = attempt(&socket);
     }
-    step(ctx, id, "client", call, &target, result, |()| Returned::Nothing).await?;
+    reported(ctx, id, "client", call, &target, result, |()| Returned::Nothing).await?;
     UnixStream::from_std(socket.into())
         .map_err(|e| CallError::from_io(&e).message("connect", &target))
 }

@@ -84,6 +84,8 @@ pub(crate) async fn handshake(
     timeout: Option<Duration>,
 ) -> Result<Shaken, CallError> {
     let started = Instant::now();
+    // A capture holds its frames back while this runs (see `keylog`).
+    let _under_way = tls.secrets().handshake();
     let server_side = tls.is_server();
     let mut counted = super::counted::Counted::new(tcp);
     let (conn, verification, sni): (rustls::Connection, _, _) = match tls.side() {

@@ -9,6 +9,7 @@ pub mod certs;
 mod counted;
 pub mod errors;
 pub mod facts;
+pub mod keylog;
 pub(crate) mod layer;
 mod verify;
 
@@ -63,6 +64,8 @@ struct Built {
     calls: Vec<TlsCall>,
     /// A server's own certificate, when it made one.
     generated: Option<CertInfo>,
+    /// The secrets its connections derive (`SSLKEYLOGFILE`, a capture).
+    secrets: Arc<keylog::Secrets>,
 }
 
 pub enum Side {
@@ -196,7 +199,8 @@ impl Tls {
             builder.with_root_certificates(roots.clone()).with_no_client_auth()
         };
         config.alpn_protocols = options.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
-        config.key_log = Arc::new(rustls::KeyLogFile::new());
+        let secrets = Arc::new(keylog::Secrets::default());
+        config.key_log = Arc::new(keylog::Logger::new(secrets.clone()));
         config.enable_sni = options.sni != Sni::Off;
         // Python sends no SNI for an IP address, and neither does rustls.
         let sni = (config.enable_sni && matches!(name, ServerName::DnsName(_))).then_some(checked);
@@ -209,7 +213,7 @@ impl Tls {
         }
         option_calls(&options, &mut calls);
         let side = Side::Client { config: Arc::new(config), name, sni, roots };
-        Ok(Self(Arc::new(Built { side, options, calls, generated: None })))
+        Ok(Self(Arc::new(Built { side, options, calls, generated: None, secrets })))
     }
 
     /// A server's configuration: `--cert`/`--key`, or a certificate of its
@@ -267,7 +271,8 @@ impl Tls {
             .with_single_cert(identity.chain, identity.key)
             .map_err(|e| config_error("server", &e))?;
         config.alpn_protocols = options.alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
-        config.key_log = Arc::new(rustls::KeyLogFile::new());
+        let secrets = Arc::new(keylog::Secrets::default());
+        config.key_log = Arc::new(keylog::Logger::new(secrets.clone()));
         let (cert, key) = match (&options.cert, &options.key, &options.save_cert) {
             (Some(cert), key, _) => {
                 let cert = cert.display().to_string();
@@ -282,7 +287,7 @@ impl Tls {
         ];
         option_calls(&options, &mut calls);
         let side = Side::Server { config: Arc::new(config) };
-        Ok(Self(Arc::new(Built { side, options, calls, generated })))
+        Ok(Self(Arc::new(Built { side, options, calls, generated, secrets })))
     }
 
     /// The `ssl` calls that make this context, for the lifecycle.
@@ -307,6 +312,12 @@ impl Tls {
     #[must_use]
     pub fn is_server(&self) -> bool {
         matches!(self.0.side, Side::Server { .. })
+    }
+
+    /// The secrets its connections derive, for a capture's pcapng.
+    #[must_use]
+    pub fn secrets(&self) -> &Arc<keylog::Secrets> {
+        &self.0.secrets
     }
 
     pub fn side(&self) -> &Side {

@@ -1,0 +1,365 @@
+//! A snapshot of one socket as the kernel sees it: identity, Python-level
+//! mode beside the real `O_NONBLOCK` flag, options, queue sizes and
+//! `TCP_INFO`. Each socket task samples its own socket on a timer and once
+//! more right before it closes, so a closed socket keeps its last figures.
+
+use std::os::fd::{AsFd, AsRawFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use socket2::SockRef;
+
+use crate::net::event::{EventKind, Family, Kind, SockId};
+use crate::net::kernel::sys;
+use crate::net::kernel::tcp_state::TcpState;
+use crate::net::kernel::ticker::Ticker;
+use crate::net::session::ctx::Ctx;
+use crate::net::sockaddr::Addr;
+
+/// One socket's figures at one moment. `None` means "not known here": not
+/// applicable (queues of a listener), not on this OS, or the call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    pub fd: i32,
+    pub family: Family,
+    pub kind: Kind,
+    /// A TCP listener: queues do not apply, the accept queue does.
+    pub listening: bool,
+    /// `getsockname()`.
+    pub local: Option<Addr>,
+    /// `getpeername()`: TCP connections and connected UDP sockets.
+    pub peer: Option<Addr>,
+    /// The timeout Python would show (`gettimeout()`): sockpit's calls block
+    /// without a deadline unless `settimeout` was called, so usually `None`.
+    pub timeout: Option<f64>,
+    /// The OS-level `O_NONBLOCK` flag: always set under tokio (as under
+    /// Python once a timeout is set), whatever `timeout` says.
+    pub nonblocking: Option<bool>,
+    pub options: Options,
+    /// `SIOCINQ`: bytes waiting to be read (TCP), or the size of the next
+    /// datagram (UDP).
+    pub recv_q: Option<u32>,
+    /// `SIOCOUTQ`: bytes not yet acknowledged or not yet sent.
+    pub send_q: Option<u32>,
+    /// `TCP_INFO` (TCP on Linux).
+    pub tcp: Option<TcpFigures>,
+    /// A listener's accept queue against its backlog.
+    pub accept_queue: Option<AcceptQueue>,
+    /// Taken right before `close()`: the socket's last figures.
+    pub last: bool,
+}
+
+/// Socket options as `getsockopt` reads them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    pub rcvbuf: Option<usize>,
+    pub sndbuf: Option<usize>,
+    pub reuseaddr: Option<bool>,
+    pub keepalive: Option<bool>,
+    /// TCP only.
+    pub nodelay: Option<bool>,
+    /// `IP_TTL`, or `IPV6_UNICAST_HOPS` for IPv6.
+    pub ttl: Option<u32>,
+    pub linger: Option<Linger>,
+}
+
+/// `SO_LINGER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linger {
+    /// `close()` returns at once; the kernel sends what is left.
+    Off,
+    /// `close()` waits up to this long for the data to be acknowledged.
+    On(Duration),
+}
+
+/// A listener's accept queue: on a LISTEN socket `tcpi_unacked` is the
+/// queue's length and `tcpi_sacked` the backlog (what `ss -lnt` shows as
+/// Recv-Q / Send-Q).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptQueue {
+    pub len: u32,
+    pub backlog: u32,
+}
+
+/// The `TCP_INFO` figures sockpit shows. Times in microseconds unless the
+/// name says otherwise; fields newer kernels add are `Option`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TcpFigures {
+    pub state: TcpState,
+    pub rtt_us: u32,
+    pub rttvar_us: u32,
+    pub rto_us: u32,
+    pub snd_mss: u32,
+    pub snd_cwnd: u32,
+    /// `None` while still "infinite" (slow start has not ended).
+    pub snd_ssthresh: Option<u32>,
+    /// Retransmissions of the current segment (timer backoff count).
+    pub retransmits: u8,
+    pub total_retrans: u32,
+    pub unacked: u32,
+    pub lost: u32,
+    pub pmtu: u32,
+    pub rcv_space: u32,
+    pub last_data_sent_ms: u32,
+    pub last_data_recv_ms: u32,
+    pub bytes_acked: Option<u64>,
+    pub bytes_received: Option<u64>,
+    pub segs_in: Option<u32>,
+    pub segs_out: Option<u32>,
+    /// Bytes per second.
+    pub delivery_rate: Option<u64>,
+}
+
+/// The kernel's "no threshold yet" value of `snd_ssthresh`.
+const INFINITE_SSTHRESH: u32 = 0x7fff_ffff;
+
+impl TcpFigures {
+    /// Picks the shown figures out of the raw struct; `len` is how much of it
+    /// the kernel filled.
+    #[must_use]
+    pub fn from_info(info: &sys::TcpInfo, len: usize) -> Self {
+        let segs = len >= sys::TCP_INFO_SEGS_LEN;
+        let rate = len >= sys::TCP_INFO_RATE_LEN;
+        Self {
+            state: TcpState::from_kernel(info.state),
+            rtt_us: info.rtt,
+            rttvar_us: info.rttvar,
+            rto_us: info.rto,
+            snd_mss: info.snd_mss,
+            snd_cwnd: info.snd_cwnd,
+            snd_ssthresh: (info.snd_ssthresh < INFINITE_SSTHRESH).then_some(info.snd_ssthresh),
+            retransmits: info.retransmits,
+            total_retrans: info.total_retrans,
+            unacked: info.unacked,
+            lost: info.lost,
+            pmtu: info.pmtu,
+            rcv_space: info.rcv_space,
+            last_data_sent_ms: info.last_data_sent,
+            last_data_recv_ms: info.last_data_recv,
+            bytes_acked: segs.then_some(info.bytes_acked),
+            bytes_received: segs.then_some(info.bytes_received),
+            segs_in: segs.then_some(info.segs_in),
+            segs_out: segs.then_some(info.segs_out),
+            delivery_rate: rate.then_some(info.delivery_rate),
+        }
+    }
+}
+
+/// Samples one socket, remembering what does not change between ticks
+/// (options, addresses once known) so that a tick costs three system calls
+/// (`TCP_INFO`, `SIOCINQ`, `SIOCOUTQ`) rather than fifteen.
+#[derive(Debug)]
+pub(crate) struct Sampler {
+    kind: Kind,
+    listening: bool,
+    cached: Option<Sample>,
+    /// Python's `gettimeout()`, which only the task that makes the calls knows.
+    pub timeout: Option<f64>,
+}
+
+impl Sampler {
+    pub fn new(kind: Kind, listening: bool) -> Self {
+        Self { kind, listening, cached: None, timeout: None }
+    }
+
+    /// A fresh sample of `socket`. `last` re-reads everything (an option may
+    /// have been set since) and marks the sample as the socket's last.
+    pub fn sample(&mut self, socket: &impl AsFd, last: bool) -> Sample {
+        let fd = socket.as_fd();
+        let mut sample = match self.cached.take() {
+            Some(cached) if !last => cached,
+            _ => self.identity(socket),
+        };
+        // An unconnected UDP socket gets its port on the first send, and a
+        // peer address can only appear (connect), never change.
+        if sample.local.as_ref().is_none_or(|a| a.inet().is_some_and(|ip| ip.port() == 0)) {
+            sample.local = local_of(socket);
+        }
+        if sample.peer.is_none() && !self.listening {
+            sample.peer = peer_of(socket);
+        }
+        let tcp = match (self.kind, sample.family) {
+            (Kind::Stream, Family::Inet | Family::Inet6) => sys::tcp_info(fd).ok(),
+            _ => None,
+        };
+        sample.accept_queue = tcp
+            .filter(|_| self.listening)
+            .map(|(info, _)| AcceptQueue { len: info.unacked, backlog: info.sacked });
+        sample.tcp = tcp.map(|(info, len)| TcpFigures::from_info(&info, len));
+        if !self.listening {
+            sample.recv_q = sys::inq(fd).ok();
+            sample.send_q = sys::outq(fd).ok();
+        }
+        sample.last = last;
+        sample.timeout = self.timeout;
+        self.cached = Some(sample.clone());
+        sample
+    }
+
+    /// What only changes through a call of ours: fd, family, flags, options.
+    fn identity(&self, socket: &impl AsFd) -> Sample {
+        let fd = socket.as_fd();
+        let local = local_of(socket);
+        let family = local.as_ref().map_or(Family::Inet, Family::of);
+        Sample {
+            fd: fd.as_raw_fd(),
+            family,
+            kind: self.kind,
+            listening: self.listening,
+            local,
+            peer: None,
+            timeout: None,
+            nonblocking: sys::is_nonblocking(fd).ok(),
+            options: options_of(socket, self.kind, family),
+            recv_q: None,
+            send_q: None,
+            tcp: None,
+            accept_queue: None,
+            last: false,
+        }
+    }
+}
+
+/// Unchanged samples in a row after which a socket's timer backs off (at
+/// a 250 ms period: after 1 s of stillness, to one sample every 4 s).
+const QUIET_BEFORE_SLOWER: u32 = 4;
+
+/// What a socket task needs to sample its socket: the timer, the cache,
+/// and the last sample reported.
+///
+/// A sample is reported only when a figure changed since the last report,
+/// ages (`last_data_*`) aside: they grow every tick and follow from the
+/// event's time. An idle socket is still sampled at every tick but costs no
+/// event, which is what keeps a thousand idle sockets cheap to watch.
+pub(crate) struct Sampling {
+    ticker: Ticker,
+    sampler: Sampler,
+    reported: Option<Sample>,
+    /// Samples in a row that found nothing new.
+    quiet: u32,
+    /// The session's count of sockets sampling (this one among them while
+    /// its timer is on).
+    crowd: Arc<AtomicUsize>,
+}
+
+/// Sockets sampling in one session above which an idle one backs off.
+pub(crate) const CROWD: usize = 64;
+
+impl Drop for Sampling {
+    fn drop(&mut self) {
+        if self.ticker.on() {
+            self.crowd.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl Sampling {
+    /// Sampling at the session's period (`ctx.sample_every`).
+    pub fn new(ctx: &Ctx, kind: Kind, listening: bool) -> Self {
+        let (ticker, sampler) = (Ticker::new(ctx.sample_every), Sampler::new(kind, listening));
+        let crowd = Arc::clone(&ctx.sampled);
+        if ticker.on() {
+            crowd.fetch_add(1, Ordering::Relaxed);
+        }
+        Self { ticker, sampler, reported: None, quiet: 0, crowd }
+    }
+
+    /// Records `gettimeout()` for the samples to come.
+    pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+        self.sampler.timeout = timeout.map(|t| t.as_secs_f64());
+    }
+
+    /// Forgets what only a call changes (addresses, options): a call by hand
+    /// may rebind the socket (refused connect, then another) or set one.
+    pub fn forget_identity(&mut self) {
+        self.sampler.cached = None;
+    }
+
+    /// Waits for the next tick; cancel-safe, for a `select!` arm.
+    pub async fn tick(&mut self) {
+        self.ticker.tick().await;
+    }
+
+    /// The socket did something (moved bytes, answered a call): sample it
+    /// at the full rate again.
+    pub fn stir(&mut self) {
+        self.quiet = 0;
+        self.ticker.reset();
+    }
+
+    /// Samples `socket` and reports it as socket `sock`'s figures, if any
+    /// changed; a socket whose figures keep still is sampled less often.
+    pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
+        let sample = self.sampler.sample(socket, false);
+        if self.reported.as_ref().is_some_and(|old| same_but_ages(old, &sample)) {
+            if self.crowd.load(Ordering::Relaxed) <= CROWD {
+                // The crowd has thinned: full rate again.
+                self.stir();
+                return;
+            }
+            self.quiet += 1;
+            if self.quiet >= QUIET_BEFORE_SLOWER {
+                self.quiet = 0;
+                self.ticker.slower();
+            }
+            return;
+        }
+        self.stir();
+        ctx.kernel_stir.notify_one();
+        self.reported = Some(sample.clone());
+        ctx.emit(EventKind::Sample { sock, sample: Box::new(sample) }).await;
+    }
+
+    /// The closing sample, taken right before `close()` so that a closed
+    /// socket keeps its last figures (when sampling is on at all).
+    pub async fn last(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
+        if self.ticker.on() {
+            let sample = Box::new(self.sampler.sample(socket, true));
+            ctx.emit(EventKind::Sample { sock, sample }).await;
+        }
+    }
+}
+
+/// Whether two samples differ only in the ages that grow by themselves.
+fn same_but_ages(old: &Sample, new: &Sample) -> bool {
+    let ageless = |s: &Sample| {
+        let mut s = s.clone();
+        if let Some(t) = &mut s.tcp {
+            (t.last_data_sent_ms, t.last_data_recv_ms) = (0, 0);
+        }
+        s
+    };
+    ageless(old) == ageless(new)
+}
+
+fn local_of(socket: &impl AsFd) -> Option<Addr> {
+    SockRef::from(socket).local_addr().ok().and_then(|a| Addr::from_sockaddr(&a))
+}
+
+fn peer_of(socket: &impl AsFd) -> Option<Addr> {
+    SockRef::from(socket).peer_addr().ok().and_then(|a| Addr::from_sockaddr(&a))
+}
+
+fn options_of(socket: &impl AsFd, kind: Kind, family: Family) -> Options {
+    let s = SockRef::from(socket);
+    Options {
+        rcvbuf: s.recv_buffer_size().ok(),
+        sndbuf: s.send_buffer_size().ok(),
+        reuseaddr: s.reuse_address().ok(),
+        keepalive: s.keepalive().ok(),
+        nodelay: match (kind, family) {
+            (Kind::Stream, Family::Inet | Family::Inet6) => s.tcp_nodelay().ok(),
+            _ => None,
+        },
+        ttl: match family {
+            Family::Inet => s.ttl_v4().ok(),
+            Family::Inet6 => s.unicast_hops_v6().ok(),
+            Family::Unix => None,
+        },
+        linger: s.linger().ok().map(|l| l.map_or(Linger::Off, Linger::On)),
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests;
