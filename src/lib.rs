@@ -14,6 +14,7 @@ pub mod netns;
 pub mod payload;
 pub mod pcap;
 pub mod python;
+pub mod replay;
 pub mod run;
 pub mod sanitize;
 pub mod transcript;

@@ -15,6 +15,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Mode::Completions { shell }) => return cli::completions(shell),
         Some(Mode::Man) => return cli::man(),
+        Some(Mode::Replay { file }) => return crate::replay::view::main(&file),
         _ => {}
     }
     // `sockpit learn N` runs the chapter's own command line with a lesson.

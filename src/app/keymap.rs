@@ -16,6 +16,8 @@ pub enum Focus {
     Socket,
     /// The Wire pane: the captured segments.
     Wire,
+    /// `sockpit replay FILE`: a recorded session, read-only.
+    Replay,
 }
 
 impl Focus {
@@ -95,6 +97,12 @@ pub enum Action {
     ToggleWire,
     /// In the Wire pane: relative or absolute sequence numbers.
     ToggleAbsolute,
+    /// `sockpit replay`: one recorded event forward / back, to the first
+    /// / the last.
+    ReplayForward,
+    ReplayBack,
+    ReplayFirst,
+    ReplayLast,
     Edit(InputRequest),
 }
 
@@ -182,6 +190,10 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Home)], F::Wire, A::Top, "Home", "first segment"),
     row(&[k(C::End)], F::Wire, A::Bottom, "End", "newest segment, follow"),
     row(&[k(C::Char('a'))], F::Wire, A::ToggleAbsolute, "a", "relative / absolute seq and ack"),
+    row(&[k(C::Right)], F::Replay, A::ReplayForward, "Right", "the next recorded event"),
+    row(&[k(C::Left)], F::Replay, A::ReplayBack, "Left", "back one recorded event"),
+    row(&[k(C::Home)], F::Replay, A::ReplayFirst, "Home", "back to the start"),
+    row(&[k(C::End)], F::Replay, A::ReplayLast, "End", "the whole recording"),
     row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
     row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
@@ -284,13 +296,14 @@ pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
 }
 
 /// Help sections in order, with their headings.
-pub const SECTIONS: [(Focus, &str); 6] = [
+pub const SECTIONS: [(Focus, &str); 7] = [
     (Focus::Any, "Anywhere"),
     (Focus::Input, "Input"),
     (Focus::History, "History"),
     (Focus::Lifecycle, "Lifecycle"),
     (Focus::Socket, "Socket list"),
     (Focus::Wire, "Wire"),
+    (Focus::Replay, "Replay"),
 ];
 
 /// The rows of one help section: (key, what it does).

@@ -161,7 +161,12 @@ impl App {
             | Action::SavePcap
             | Action::ExportPy
             | Action::ToggleWire
-            | Action::ToggleAbsolute => {}
+            | Action::ToggleAbsolute
+            // `sockpit replay` steps its recording itself (replay::view).
+            | Action::ReplayForward
+            | Action::ReplayBack
+            | Action::ReplayFirst
+            | Action::ReplayLast => {}
             Action::Complete => self.complete(),
             Action::StepMode => return self.toggle_step(),
             Action::NextCall => return self.next_call(),

@@ -49,10 +49,13 @@ pub enum Effect {
         end: usize,
         step: bool,
     },
-    /// Read `/file`'s path for end `end`, then call [`App::file_loaded`].
-    ReadFile {
+    /// Stream `/file`'s path to `to` on end `end` in commands of `chunk`
+    /// bytes; [`App::file_news`] hears how it goes.
+    SendFile {
         end: usize,
         path: String,
+        to: crate::net::To,
+        chunk: usize,
     },
     /// Put these bytes on the clipboard (OSC 52, written base64-encoded).
     Clipboard(Vec<u8>),

@@ -111,13 +111,22 @@ pub enum Mode {
     /// Print the manual page (roff) on stdout: `sockpit man > sockpit.1`,
     /// then `man -l sockpit.1`.
     Man,
+    /// Replay a session recorded with --log, read-only: Left/Right step
+    /// through it; bad lines are reported by number.
+    Replay {
+        /// The JSON-lines file --log wrote.
+        file: std::path::PathBuf,
+    },
 }
 
 impl Mode {
     /// Whether this mode runs a session (`completions` and `man` do not).
     #[must_use]
     pub fn runs_a_session(&self) -> bool {
-        !matches!(self, Self::Completions { .. } | Self::Man | Self::Learn { .. })
+        !matches!(
+            self,
+            Self::Completions { .. } | Self::Man | Self::Replay { .. } | Self::Learn { .. }
+        )
     }
 }
 

@@ -241,7 +241,7 @@ impl Cli {
                 relay_end(&mut end, relay);
                 (vec![end], common, false)
             }
-            Mode::Completions { .. } | Mode::Man | Mode::Learn { .. } => {
+            Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } | Mode::Learn { .. } => {
                 unreachable!("filtered out above")
             }
             Mode::Udp {

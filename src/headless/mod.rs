@@ -57,7 +57,9 @@ pub fn run(plan: &Plan) -> ExitCode {
     code
 }
 
-/// The runtime headless modes run on: two workers, one per core here.
+/// The runtime headless modes run on: one thread for the sessions and the
+/// output (stdin is read by a thread of its own), so an event handed to the
+/// writer wakes no other thread.
 fn runtime() -> Option<tokio::runtime::Runtime> {
     let built = tokio::runtime::Builder::new_current_thread().enable_all().build();
     built.map_err(|err| eprintln!("sockpit: cannot start the runtime: {err}")).ok()

@@ -43,7 +43,7 @@ impl Session {
             }
         }
         if refused > 0 {
-            let why = "the peer does not read and 8 MiB already wait for it; this was not sent";
+            let why = super::backlog::REFUSED;
             self.ctx.emit(EventKind::Dropped { len: refused, why }).await;
         }
         found
