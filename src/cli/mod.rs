@@ -173,6 +173,8 @@ pub enum TcpRole {
         #[arg(long)]
         nodelay: bool,
         #[command(flatten)]
+        tls: tls::TlsRelay,
+        #[command(flatten)]
         common: Common,
     },
 }

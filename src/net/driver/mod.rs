@@ -7,6 +7,6 @@ pub mod bulk;
 pub(crate) mod conn;
 pub(crate) mod dgram;
 pub(crate) mod listener;
-mod secure;
+pub(crate) mod secure;
 pub(crate) mod stream;
 pub(crate) mod udp;
