@@ -13,6 +13,7 @@ use crate::net::driver::conn::Conn;
 use crate::net::driver::stream::{Connection, Progress};
 use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
 use crate::net::session::ctx::Ctx;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
 use crate::net::tls::layer::{self, Plain, TlsLayer};
 use crate::net::tls::{Side, Tls, TlsCall, TlsEvent, TlsReturned};
 
@@ -84,6 +85,32 @@ impl Connection {
         result: Result<TlsReturned, CallError>,
     ) {
         self.ctx.call(self.id, var, Call::Tls(call), result.map(Returned::Tls)).await;
+    }
+
+    /// `tls.recv(bufsize)` typed by hand (F7 on a live session): the
+    /// plaintext rustls holds, else the next records' (waiting as the
+    /// call's mode says), never the raw socket's bytes.
+    pub(crate) async fn manual_recv_tls(
+        &self,
+        layer: &mut TlsLayer,
+        bufsize: usize,
+        mode: CallMode,
+        gate: (&mut CallGate, u64),
+    ) -> Result<Bytes, CallError> {
+        let stream = &self.stream;
+        let server_side = layer.server_side;
+        let buffered = layer.has_plain();
+        let mut attempt = || match layer.read(stream, bufsize)? {
+            Plain::Data(data) => Ok(data),
+            Plain::Eof => Ok(Bytes::new()),
+            Plain::Nothing => Err(io::ErrorKind::WouldBlock.into()),
+        };
+        if buffered {
+            // Plaintext already decrypted: no wait, whatever the socket says.
+            return attempt().map_err(|e| crate::net::tls::errors::data(&e, server_side));
+        }
+        let ready = || async { stream.readable().await.map(|()| None) };
+        blocking::call(mode, gate, &mut attempt, ready).await
     }
 
     /// Records in: each run of plaintext is one `tls.recv(bufsize)`.
