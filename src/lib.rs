@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod course;
 pub mod headless;
 pub mod hexdump;
 pub mod json;
@@ -13,6 +14,7 @@ pub mod netns;
 pub mod payload;
 pub mod pcap;
 pub mod python;
+pub mod replay;
 pub mod run;
 pub mod sanitize;
 pub mod transcript;

@@ -229,23 +229,33 @@ fn octal_escape(rest: &[char], col: usize) -> Result<(u8, usize), PayloadError> 
         .map_err(|_| PayloadError::at(col, Problem::OctalTooBig(digits.iter().collect())))
 }
 
-/// `/file PATH`: the file's bytes, or why not in the error grammar (docs/errors.md)
-/// (`open PATH failed: ENOENT (...): nothing was sent; try ...`).
+/// `/file PATH`, opened (blocking: the TUI calls it on Tokio's blocking
+/// pool) with its size; a directory is refused as `read` would refuse it.
 ///
 /// # Errors
-/// The message to show when the file cannot be read.
-pub fn read_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|err| {
-        let call = crate::net::CallError::from_io(&err);
-        let hint = match err.raw_os_error() {
-            Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",
-            Some(libc::EACCES | libc::EPERM) => "a file this user may read",
-            Some(libc::EISDIR) => "a file inside that directory",
-            _ => "another file",
-        };
-        let shown = crate::sanitize::visible_str(&path.display().to_string());
-        format!("open {shown} failed: {call}: nothing was sent; try {hint}")
-    })
+/// Why not, in the error grammar (see [`open_error`]).
+pub fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String> {
+    let file = std::fs::File::open(path).map_err(|e| open_error(path, &e))?;
+    let meta = file.metadata().map_err(|e| open_error(path, &e))?;
+    if meta.is_dir() {
+        return Err(open_error(path, &std::io::Error::from_raw_os_error(libc::EISDIR)));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Why `/file PATH` could not open the file, in the error grammar
+/// (docs/errors.md): `open PATH failed: ENOENT (...): nothing was sent; try ...`.
+#[must_use]
+pub fn open_error(path: &std::path::Path, err: &std::io::Error) -> String {
+    let call = crate::net::CallError::from_io(err);
+    let hint = match err.raw_os_error() {
+        Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",
+        Some(libc::EACCES | libc::EPERM) => "a file this user may read",
+        Some(libc::EISDIR) => "a file inside that directory",
+        _ => "another file",
+    };
+    let shown = crate::sanitize::visible_str(&path.display().to_string());
+    format!("open {shown} failed: {call}: nothing was sent; try {hint}")
 }
 
 /// Bytes as `/esc` text that [`parse_escapes`] reads back exactly: printable
@@ -349,17 +359,17 @@ mod tests {
     }
 
     #[test]
-    fn files_are_read_whole_or_explained() {
+    fn files_open_with_their_size_or_are_explained() {
         let path = std::env::temp_dir().join(format!("sockpit-{}-file.bin", std::process::id()));
         std::fs::write(&path, b"\x00\xffbytes").unwrap();
-        assert_eq!(read_file(&path).unwrap(), b"\x00\xffbytes");
+        assert_eq!(open_file(&path).unwrap().1, 7);
         std::fs::remove_file(&path).unwrap();
         assert_eq!(
-            read_file(std::path::Path::new("/nonexistent/a\x1b[2J")).unwrap_err(),
+            open_file(std::path::Path::new("/nonexistent/a\x1b[2J")).unwrap_err(),
             "open /nonexistent/a␛[2J failed: ENOENT (no such file or directory): nothing was \
              sent; try a path that exists (relative ones start where sockpit started)"
         );
-        let dir = read_file(&std::env::temp_dir()).unwrap_err();
+        let dir = open_file(&std::env::temp_dir()).unwrap_err();
         assert!(
             dir.contains("EISDIR") && dir.ends_with("try a file inside that directory"),
             "{dir}"

@@ -15,8 +15,19 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Mode::Completions { shell }) => return cli::completions(shell),
         Some(Mode::Man) => return cli::man(),
+        Some(Mode::Replay { file }) => return crate::replay::view::main(&file),
         _ => {}
     }
+    // `sockpit learn N` runs the chapter's own command line with a lesson.
+    let (cli, lesson) = match &cli.command {
+        Some(Mode::Learn { chapter, lang }) => {
+            match crate::course::open::open(chapter.as_deref(), *lang, cli.join) {
+                Ok(opened) => opened,
+                Err(code) => return code,
+            }
+        }
+        _ => (cli, None),
+    };
     // Namespaces come first: the kernel lets only a single-threaded process
     // enter one, and nothing below has started a thread yet.
     let joined = cli.join.is_some();
@@ -27,6 +38,7 @@ pub fn run(cli: Cli) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let mut plan = cli.plan();
+    plan.lesson = lesson;
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();

@@ -148,18 +148,65 @@ fn sigterm_and_sighup_restore_the_terminal_and_keep_the_transcript_whole() {
     }
 }
 
+/// Set in the copy of this test binary that the panic test runs in tmux.
+const PANIC_CHILD: &str = "SOCKPIT_ROBUST_PANIC_CHILD";
+
+/// The real terminal, whose draw panics once the screen shows an event: a
+/// panic deep in the UI loop, injected from outside the program.
+struct PanickingScreen(sockpit::tui::terminal::Guard);
+
+impl sockpit::tui::terminal::Screen for PanickingScreen {
+    fn draw(&mut self, app: &sockpit::app::App) -> std::io::Result<()> {
+        self.0.draw(app)?;
+        assert!(app.end().history.is_empty(), "injected panic: a draw showed an engine event");
+        Ok(())
+    }
+    fn size(&self) -> std::io::Result<ratatui::layout::Size> {
+        self.0.size()
+    }
+}
+
+/// The child: sockpit's TUI as `tui::run` sets it up (panic hook, real
+/// terminal, real inputs), drawing on a [`PanickingScreen`].
+fn run_panicking_tui(log: &str) {
+    use clap::Parser;
+    use sockpit::tui::{self, input, terminal};
+    let argv = ["sockpit", "tcp", "server", "127.0.0.1:0", "--log", log];
+    let plan = sockpit::cli::Cli::try_parse_from(argv).expect("command line").plan();
+    let _ = color_eyre::install();
+    terminal::install_panic_hook();
+    let mut records = tui::Records::open(&plan).expect("the log opens");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let clock = sockpit::app::Clock::system(0);
+    let isolation = sockpit::netns::Isolation::Host;
+    let _ = runtime.block_on(tui::drive(plan, isolation, clock, &mut records, || {
+        Ok((PanickingScreen(terminal::setup()?), input::terminal()?))
+    }));
+    unreachable!("the screen panics first");
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_keeps_the_transcript_whole() {
+    if let Some(log) = std::env::var_os(PANIC_CHILD) {
+        return run_panicking_tui(&log.to_string_lossy());
+    }
     let t = Tmux::new();
     t.shell("s");
     let log = log_path("panic");
-    let args = format!("tcp server 127.0.0.1:0 --log {}", log.display());
-    // One command line: the status is echoed once sockpit has ended.
-    t.line("s", &format!("SOCKPIT_TEST_PANIC=1 {BIN} {args}; echo exit-$?-status"));
-    assert_eq!(echoed_status(&t), "101", "a panic's exit status");
+    // This test binary again, running only this test as the child.
+    let me = std::env::current_exe().expect("the test binary");
+    let child = format!(
+        "{PANIC_CHILD}={} {} --exact a_panic_restores_the_terminal_and_keeps_the_transcript_whole \
+         --nocapture --test-threads=1",
+        log.display(),
+        me.display()
+    );
+    // One command line: the status is echoed once the child has ended.
+    t.line("s", &format!("{child}; echo exit-$?-status"));
+    assert_eq!(echoed_status(&t), "101", "a panicked test's exit status");
     let out = t.run(&["capture-pane", "-p", "-S", "-", "-t", "s"]);
     let all = String::from_utf8_lossy(&out.stdout);
-    assert!(all.contains("SOCKPIT_TEST_PANIC"), "no panic report:\n{all}");
+    assert!(all.contains("injected panic"), "no panic report:\n{all}");
     t.assert_shell_back("s");
     let evs = whole_transcript(&log);
     assert!(evs.iter().any(|e| e == "listening"), "the transcript: {evs:?}");

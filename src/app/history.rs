@@ -54,11 +54,12 @@ impl Entry {
         [self.text.as_slice(), self.ending].concat()
     }
 
-    /// Bytes an entry is charged against `--history-bytes`: its text plus
-    /// a fixed overhead, so that a flood of empty lines is capped too.
+    /// Bytes an entry is charged against `--history-bytes`: the memory its
+    /// text holds (an entry grown by appends holds up to twice its length)
+    /// plus a fixed overhead, so that a flood of empty lines is capped too.
     #[must_use]
     pub fn cost(&self) -> usize {
-        self.text.len() + 64
+        self.text.capacity() + 64
     }
 }
 
@@ -171,13 +172,14 @@ impl History {
             return false;
         };
         let Some(entry) = self.entries.get_mut(i) else { return false };
+        let held = entry.text.capacity();
         entry.text.extend_from_slice(bytes);
         // The entry now reaches to the end of `calls`, if that is further.
         let end = calls.first + u64::from(calls.count);
         if end > entry.calls.first + u64::from(entry.calls.count) {
             entry.calls.count = u32::try_from(end - entry.calls.first).unwrap_or(u32::MAX);
         }
-        self.bytes += bytes.len();
+        self.bytes += entry.text.capacity() - held;
         self.trim();
         true
     }
@@ -191,9 +193,9 @@ impl History {
             entry.open = false;
             entry.ending = b"\n";
             if entry.text.last() == Some(&b'\r') {
+                // Popping keeps the capacity: the charge stays.
                 entry.text.pop();
                 entry.ending = b"\r\n";
-                self.bytes -= 1;
             }
         }
     }

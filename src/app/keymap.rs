@@ -16,6 +16,8 @@ pub enum Focus {
     Socket,
     /// The Wire pane: the captured segments.
     Wire,
+    /// `sockpit replay FILE`: a recorded session, read-only.
+    Replay,
 }
 
 impl Focus {
@@ -57,8 +59,11 @@ pub enum Action {
     StepMode,
     /// F8: make the call the timeline suggests.
     NextCall,
-    /// Alt-R: restart the focused end's session fresh, in step mode.
+    /// Alt-R: restart the focused end's session fresh, in step mode (in
+    /// `sockpit learn`, every end's, and the chapter from its first step).
     ResetLesson,
+    /// Alt-L: the next hint of the lesson's current step.
+    Hint,
     HoldAccept,
     HoldReads,
     /// Relay: hold or release client → server / server → client.
@@ -92,6 +97,12 @@ pub enum Action {
     ToggleWire,
     /// In the Wire pane: relative or absolute sequence numbers.
     ToggleAbsolute,
+    /// `sockpit replay`: one recorded event forward / back, to the first
+    /// / the last.
+    ReplayForward,
+    ReplayBack,
+    ReplayFirst,
+    ReplayLast,
     Edit(InputRequest),
 }
 
@@ -179,6 +190,10 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::Home)], F::Wire, A::Top, "Home", "first segment"),
     row(&[k(C::End)], F::Wire, A::Bottom, "End", "newest segment, follow"),
     row(&[k(C::Char('a'))], F::Wire, A::ToggleAbsolute, "a", "relative / absolute seq and ack"),
+    row(&[k(C::Right)], F::Replay, A::ReplayForward, "Right", "the next recorded event"),
+    row(&[k(C::Left)], F::Replay, A::ReplayBack, "Left", "back one recorded event"),
+    row(&[k(C::Home)], F::Replay, A::ReplayFirst, "Home", "back to the start"),
+    row(&[k(C::End)], F::Replay, A::ReplayLast, "End", "the whole recording"),
     row(&[k(C::PageUp)], F::Any, A::PageUp, "PgUp", "page up"),
     row(&[k(C::PageDown)], F::Any, A::PageDown, "PgDn", "page down"),
     row(&[k(C::Home)], F::History, A::Top, "Home", "oldest entry"),
@@ -202,6 +217,7 @@ pub const KEYMAP: &[Binding] = &[
     row(&[k(C::F(7))], F::Any, A::StepMode, "F7", "step mode on/off"),
     row(&[k(C::F(8))], F::Any, A::NextCall, "F8", "make the suggested next call"),
     row(&[alt('r')], F::Any, A::ResetLesson, "Alt-R", "reset the lesson (step)"),
+    row(&[alt('l')], F::Any, A::Hint, "Alt-L", "lesson: the next hint (sockpit learn)"),
     row(&[alt('a')], F::Any, A::HoldAccept, "Alt-A", "hold accept on/off"),
     row(&[alt('h')], F::Any, A::HoldReads, "Alt-H", "hold reads on/off"),
     row(&[alt('u')], F::Any, A::HoldUp, "Alt-U", "relay: hold client → server on/off"),
@@ -280,13 +296,14 @@ pub fn lookup(focus: Focus, key: &KeyEvent) -> Option<Action> {
 }
 
 /// Help sections in order, with their headings.
-pub const SECTIONS: [(Focus, &str); 6] = [
+pub const SECTIONS: [(Focus, &str); 7] = [
     (Focus::Any, "Anywhere"),
     (Focus::Input, "Input"),
     (Focus::History, "History"),
     (Focus::Lifecycle, "Lifecycle"),
     (Focus::Socket, "Socket list"),
     (Focus::Wire, "Wire"),
+    (Focus::Replay, "Replay"),
 ];
 
 /// The rows of one help section: (key, what it does).

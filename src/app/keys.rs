@@ -161,11 +161,18 @@ impl App {
             | Action::SavePcap
             | Action::ExportPy
             | Action::ToggleWire
-            | Action::ToggleAbsolute => {}
+            | Action::ToggleAbsolute
+            // `sockpit replay` steps its recording itself (replay::view).
+            | Action::ReplayForward
+            | Action::ReplayBack
+            | Action::ReplayFirst
+            | Action::ReplayLast => {}
             Action::Complete => self.complete(),
             Action::StepMode => return self.toggle_step(),
             Action::NextCall => return self.next_call(),
+            Action::ResetLesson if self.lesson.is_some() => return self.reset_chapter(),
             Action::ResetLesson => return self.reset_lesson(),
+            Action::Hint => self.hint(),
             Action::HoldAccept => return self.toggle_hold(true),
             Action::HoldReads => return self.toggle_hold(false),
             Action::HoldUp => return self.toggle_way_hold(Way::Up),

@@ -12,6 +12,7 @@ pub mod input;
 pub mod inspector;
 pub mod keymap;
 mod keys;
+mod learn;
 pub mod lifecycle;
 pub mod relay;
 pub mod send;
@@ -48,10 +49,13 @@ pub enum Effect {
         end: usize,
         step: bool,
     },
-    /// Read `/file`'s path for end `end`, then call [`App::file_loaded`].
-    ReadFile {
+    /// Stream `/file`'s path to `to` on end `end` in commands of `chunk`
+    /// bytes; [`App::file_news`] hears how it goes.
+    SendFile {
         end: usize,
         path: String,
+        to: crate::net::To,
+        chunk: usize,
     },
     /// Put these bytes on the clipboard (OSC 52, written base64-encoded).
     Clipboard(Vec<u8>),
@@ -121,6 +125,8 @@ pub struct App {
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
     pub isolation: crate::netns::Isolation,
+    /// `sockpit learn N`: the chapter being done (the Lesson pane).
+    pub lesson: Option<crate::course::Lesson>,
 }
 
 impl App {
@@ -151,6 +157,7 @@ impl App {
             wire_view: false,
             rejected: None,
             isolation: crate::netns::Isolation::Host,
+            lesson: None,
         }
     }
 
@@ -235,12 +242,16 @@ impl App {
         if let crate::net::EventKind::Data(d) = &ev.kind {
             self.track_upload(end, d);
         }
-        shown
+        shown | self.lesson_event(end, ev)
     }
 
     /// One captured segment of end `end`; whether the screen changed.
     pub fn on_segment(&mut self, end: usize, seg: crate::wire::Segment) -> bool {
         let Some(state) = self.ends.get_mut(end) else { return false };
+        let server = state.role.is_server();
+        if let Some(lesson) = &mut self.lesson {
+            lesson.segment(server, &seg);
+        }
         state.segment(seg);
         true
     }

@@ -1,7 +1,7 @@
-//! Sending bytes that are not a typed line: `/file PATH` (read by the
-//! runtime, then sent in chunks so the status line can show progress; over
-//! UDP as datagrams of at most 1024 bytes) and F5, which sends the selected
-//! entry's bytes again.
+//! Sending bytes that are not a typed line: `/file PATH` (streamed by the
+//! runtime in chunks, never read whole, so the status line can show
+//! progress; over UDP as datagrams of at most 1024 bytes) and F5, which
+//! sends the selected entry's bytes again.
 
 use bytes::Bytes;
 
@@ -37,70 +37,92 @@ impl Upload {
     }
 }
 
+/// What the runtime streaming a `/file` tells the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileNews {
+    /// The file is open: `total` bytes will follow as send commands.
+    Opened { path: String, total: u64 },
+    /// It could not be opened or read (worded in the error grammar);
+    /// `read` bytes of it had been handed to the session.
+    Failed { message: String, read: u64 },
+    /// It ended after `read` bytes (fewer than announced when it shrank).
+    Finished { read: u64 },
+}
+
 impl App {
-    /// `/file PATH`: asks the runtime to read the file (the app touches no
-    /// file); [`App::file_loaded`] gets the result.
+    /// `/file PATH`: asks the runtime to stream the file to where the input
+    /// goes (the app touches no file); [`App::file_news`] hears how it goes.
     pub(super) fn send_file(&mut self, path: String) -> Vec<Effect> {
         if let Some(hint) = self.cannot_send() {
             self.refuse(hint);
             return Vec::new();
         }
-        self.input.take();
-        vec![Effect::ReadFile { end: self.active, path }]
-    }
-
-    /// The runtime read `/file`'s path for end `end`: sends its bytes, or
-    /// shows why not (the error is already worded in the error grammar).
-    pub fn file_loaded(
-        &mut self,
-        end: usize,
-        path: &str,
-        read: Result<Vec<u8>, String>,
-    ) -> Vec<Effect> {
-        let at = self.now();
-        let Some(state) = self.ends.get_mut(end) else { return Vec::new() };
-        let data = match read {
-            Ok(data) if data.is_empty() => {
-                let text =
-                    format!("{} is empty: nothing was sent", crate::sanitize::visible_str(path));
-                state.note(at, EntryKind::Error, 0, text);
-                return Vec::new();
-            }
-            Ok(data) => data,
-            Err(message) => {
-                state.note(at, EntryKind::Error, 0, crate::sanitize::visible_str(&message));
-                return Vec::new();
-            }
-        };
-        let to = match state.aim(To::Current) {
+        if let Some(up) = &self.upload {
+            let hint = format!("{} is still being sent: wait for it, then /file again", up.name);
+            self.refuse(&hint);
+            return Vec::new();
+        }
+        let to = match self.end().aim(To::Current) {
             Ok(to) => to,
             Err(hint) => {
-                state.note(at, EntryKind::Error, 0, hint);
+                self.refuse(hint);
                 return Vec::new();
             }
         };
-        let chunk = if state.kind == Kind::Dgram { UDP_CHUNK } else { TCP_CHUNK };
-        let total = data.len() as u64;
-        state.pending += total;
-        let name = crate::sanitize::visible_str(path);
-        let datagrams = if state.kind == Kind::Dgram {
-            format!(" as {} datagram(s) of at most {UDP_CHUNK} B", data.len().div_ceil(UDP_CHUNK))
-        } else {
-            String::new()
-        };
-        state.note(at, EntryKind::Info, 0, format!("sending {name}: {total} B{datagrams}"));
-        self.upload = Some(Upload { end, name, total, sent: 0 });
-        let data = Bytes::from(data);
-        (0..data.len())
-            .step_by(chunk)
-            .map(|i| Effect::Command {
-                end,
-                command: Command::Send {
-                    to: to.clone(),
-                    data: data.slice(i..(i + chunk).min(data.len())),
-                },
-            })
-            .collect()
+        self.input.take();
+        let chunk = if self.end().kind == Kind::Dgram { UDP_CHUNK } else { TCP_CHUNK };
+        vec![Effect::SendFile { end: self.active, path, to, chunk }]
+    }
+
+    /// How end `end`'s `/file` goes: the progress bar starts when it opens;
+    /// an error or a short file says so in the history.
+    pub fn file_news(&mut self, end: usize, news: FileNews) {
+        let at = self.now();
+        let Some(state) = self.ends.get_mut(end) else { return };
+        match news {
+            FileNews::Opened { path, total } => {
+                let name = crate::sanitize::visible_str(&path);
+                if total == 0 {
+                    state.note(
+                        at,
+                        EntryKind::Error,
+                        0,
+                        format!("{name} is empty: nothing was sent"),
+                    );
+                    return;
+                }
+                state.pending += total;
+                let datagrams = if state.kind == Kind::Dgram {
+                    let count = total.div_ceil(UDP_CHUNK as u64);
+                    format!(" as {count} datagram(s) of at most {UDP_CHUNK} B")
+                } else {
+                    String::new()
+                };
+                state.note(at, EntryKind::Info, 0, format!("sending {name}: {total} B{datagrams}"));
+                self.upload = Some(Upload { end, name, total, sent: 0 });
+            }
+            FileNews::Failed { message, read } => {
+                state.note(at, EntryKind::Error, 0, crate::sanitize::visible_str(&message));
+                self.file_ended(end, read);
+            }
+            FileNews::Finished { read } => self.file_ended(end, read),
+        }
+    }
+
+    /// The file's bytes stopped at `read`: the progress ends there.
+    fn file_ended(&mut self, end: usize, read: u64) {
+        if let Some(up) = &mut self.upload
+            && up.end == end
+            && read < up.total
+        {
+            if let Some(state) = self.ends.get_mut(end) {
+                state.pending = state.pending.saturating_sub(up.total - read);
+            }
+            up.total = read;
+            if up.sent >= up.total {
+                self.upload = None;
+            }
+        }
     }
 
     /// Counts a data event towards the file being sent, if any.

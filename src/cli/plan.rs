@@ -81,6 +81,8 @@ pub struct Plan {
     pub theme: ThemeName,
     /// The demo runs in its own user + network namespace (not `--no-netns`).
     pub netns: bool,
+    /// `sockpit learn N`: the chapter shown in the Lesson pane.
+    pub lesson: Option<usize>,
 }
 
 impl Cli {
@@ -244,7 +246,9 @@ impl Cli {
                 relay_end(&mut end, relay);
                 (vec![end], common, false)
             }
-            Mode::Completions { .. } | Mode::Man => unreachable!("filtered out above"),
+            Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } | Mode::Learn { .. } => {
+                unreachable!("filtered out above")
+            }
             Mode::Udp {
                 role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
             } => {
@@ -283,6 +287,7 @@ impl Cli {
             verbosity: common.look.verbosity(),
             theme: common.look.theme_name(std::env::var_os("NO_COLOR").as_deref()),
             netns,
+            lesson: None,
         }
     }
 }

@@ -183,10 +183,12 @@ mod tests {
         let file = w.get_ref().clone();
         let block = &file[start..];
         let word = |at: usize| u32::from_be_bytes(block[at..at + 4].try_into().unwrap());
-        let total: u32 = 12 + 8 + 24;
-        assert_eq!(block.len(), total as usize);
-        let end = total as usize - 4;
-        assert_eq!((word(0), word(4), word(end)), (0x0A, total, total));
+        let total = 12 + 8 + 24;
+        assert_eq!(block.len(), total);
+        assert_eq!(
+            (word(0), word(4), word(total - 4)),
+            (0x0A, u32::try_from(total).unwrap(), u32::try_from(total).unwrap())
+        );
         assert_eq!((word(8), word(12)), (TLS_KEY_LOG, 22));
         assert_eq!(&block[16..38], lines.as_bytes());
         assert_eq!(&block[38..40], &[0, 0]);

@@ -6,23 +6,27 @@
 
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event as TermEvent, EventStream, MouseButton, MouseEventKind};
-use futures_util::StreamExt;
+use crossterm::event::{Event as TermEvent, MouseButton, MouseEventKind};
+use futures_util::{Stream, StreamExt};
 use ratatui::layout::Rect;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 
 use super::Incoming;
 use super::export::Scripts;
+use super::input::Input;
 use super::record::Recorder;
 use super::sessions::Sessions;
-use super::terminal::{Term, set_mouse};
+use super::terminal::Screen;
 use crate::app::{App, Effect};
 use crate::net::{Event, EventKind};
 
 /// Most engine events handled in one turn of the loop, so a flood of them
 /// still lets keys and the screen through.
 const BATCH: usize = 4096;
+
+/// Longest time one turn of the loop spends on engine events already
+/// waiting before it looks at the keys again.
+const BUSY: Duration = Duration::from_millis(10);
 
 /// Shortest time between two frames: changes that come faster (a flood of
 /// lines) are drawn together, at most 50 frames a second; a key after a
@@ -41,20 +45,29 @@ pub enum Exit {
 }
 
 /// The loop's state besides the app.
-struct Loop<'a> {
+struct Loop<'a, S> {
+    screen: &'a mut S,
     app: &'a mut App,
     sessions: &'a mut Sessions,
     recorder: &'a mut Recorder,
     scripts: &'a mut Scripts,
+    /// `sockpit learn`: the progress file.
+    keeper: Option<super::learn::Keeper>,
     size: Rect,
     dirty: bool,
 }
 
-impl Loop<'_> {
+impl<S: Screen> Loop<'_, S> {
     fn effects(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
-                Effect::Command { end, command } => self.sessions.send(end, command),
+                Effect::Command { end, command } => {
+                    if !self.sessions.send(end, command) {
+                        let busy = "the session's command queue is full: that command was \
+                                    dropped; try again once the bytes queued before it are sent";
+                        self.app.notice(end, false, busy);
+                    }
+                }
                 Effect::Reconnect { end } => {
                     if self.sessions.reconnect(end) {
                         self.app.started(end);
@@ -66,10 +79,8 @@ impl Loop<'_> {
                     self.sessions.restart(end, step);
                     self.news();
                 }
-                Effect::ReadFile { end, path } => {
-                    let read = crate::payload::read_file(std::path::Path::new(&path));
-                    let more = self.app.file_loaded(end, &path, read);
-                    self.effects(more);
+                Effect::SendFile { end, path, to, chunk } => {
+                    self.sessions.send_file(end, path, to, chunk);
                 }
                 Effect::Clipboard(bytes) => {
                     if let Err(err) = super::clipboard::copy(&bytes) {
@@ -78,7 +89,7 @@ impl Loop<'_> {
                 }
                 Effect::SavePcap { end } => self.save_pcap(end),
                 Effect::ExportPy { end } => self.export_py(end),
-                Effect::Mouse(on) => set_mouse(on),
+                Effect::Mouse(on) => self.screen.set_mouse(on),
                 Effect::Quit => {}
             }
         }
@@ -153,11 +164,18 @@ impl Loop<'_> {
     fn incoming(&mut self, incoming: Incoming) {
         match incoming {
             Incoming::Engine(end, ev) => self.engine(end, &ev),
+            Incoming::File(end, news) => {
+                self.app.file_news(end, news);
+                self.dirty = true;
+            }
             Incoming::Segment(end, seg) => {
                 if let Some(problem) = self.recorder.segment(end, &seg) {
                     self.app.notice(end, false, &problem);
                 }
                 self.dirty |= self.app.on_segment(end, seg);
+                if let Some(keeper) = &mut self.keeper {
+                    keeper.save(self.app);
+                }
             }
         }
     }
@@ -170,6 +188,9 @@ impl Loop<'_> {
             self.app.notice(end, false, &problem);
         }
         let changed = self.app.on_engine(end, ev);
+        if let Some(keeper) = &mut self.keeper {
+            keeper.save(self.app);
+        }
         if let (0, EventKind::Listening { local, kind, .. }) = (end, &ev.kind)
             && let Some((client, role)) = self.sessions.server_ready(local.clone(), *kind)
         {
@@ -181,62 +202,55 @@ impl Loop<'_> {
     }
 }
 
-/// Runs until the user quits or a signal arrives.
+/// Runs until the user quits, a signal arrives or `input` ends. `input`
+/// is the terminal's events and signals ([`super::input::terminal`]) or,
+/// in tests, any stream of them; `screen` is the terminal or a test one.
 ///
 /// # Errors
-/// When drawing fails or signals cannot be watched.
-pub async fn run(
-    terminal: &mut Term,
+/// When drawing fails.
+pub async fn run<S: Screen>(
+    screen: &mut S,
+    mut input: impl Stream<Item = Input> + Unpin,
     app: &mut App,
     sessions: &mut Sessions,
     (recorder, scripts): (&mut Recorder, &mut Scripts),
+    keeper: Option<super::learn::Keeper>,
     mut events: mpsc::Receiver<Incoming>,
 ) -> color_eyre::Result<Exit> {
-    let mut input = EventStream::new();
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
     // Ages on screen (a socket's, the kernel's last send/recv) grow with
     // time alone: the tick redraws them, at most once a second.
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let size = terminal.size()?;
+    let size = screen.size()?;
     let mut lp = Loop {
+        screen,
         app,
         sessions,
         recorder,
         scripts,
+        keeper,
         size: Rect::new(0, 0, size.width, size.height),
         dirty: true,
     };
     lp.app.resize(size.width, size.height);
     lp.news();
-    // Test-only switch: a panic after the first draw that shows an engine
-    // event, to check the terminal is restored and the transcript whole
-    // however the program dies (tests/tui_robust.rs).
-    let panic_after_draw = std::env::var_os("SOCKPIT_TEST_PANIC").is_some();
     // No draw yet: the first one is due at once.
     let mut drawn: Option<Instant> = None;
     loop {
         if lp.dirty && drawn.is_none_or(|at| at.elapsed() >= FRAME) {
-            terminal.draw(|frame| crate::ui::draw(frame, lp.app))?;
+            lp.screen.draw(lp.app)?;
             lp.dirty = false;
             drawn = Some(Instant::now());
-            let shown = !lp.app.end().history.is_empty();
-            assert!(
-                !(panic_after_draw && shown),
-                "SOCKPIT_TEST_PANIC: a forced panic after a draw"
-            );
         }
         // A change too soon after the last frame is drawn when FRAME is up.
         let redraw = drawn.map_or_else(Instant::now, |at| at + FRAME);
         tokio::select! {
             ev = input.next() => match ev {
-                Some(Ok(ev)) => lp.terminal(ev),
-                Some(Err(_)) | None => return Ok(Exit::Quit),
+                Some(Input::Term(ev)) => lp.terminal(ev),
+                Some(Input::Signal(sig)) => return Ok(Exit::Signal(sig)),
+                Some(Input::Lost) | None => return Ok(Exit::Quit),
             },
             Some(incoming) = events.recv() => lp.incoming(incoming),
-            _ = term.recv() => return Ok(Exit::Signal(libc::SIGTERM)),
-            _ = hup.recv() => return Ok(Exit::Signal(libc::SIGHUP)),
             _ = tick.tick() => lp.dirty |= lp.app.on_tick(),
             () = tokio::time::sleep_until(redraw.into()), if lp.dirty => {}
         }
@@ -245,8 +259,11 @@ pub async fn run(
         // EventStream is a syscall (a `sched_yield` while its reader thread
         // holds the lock), which made a flood cost half the loop's time.
         // Keys waiting are taken by the `select!` above, one a turn.
-        for _ in 0..BATCH {
-            if lp.app.quit {
+        // At most BATCH events or BUSY of work, whichever comes first: a
+        // key waits no longer than that behind a flood.
+        let busy = Instant::now();
+        for i in 0..BATCH {
+            if lp.app.quit || (i % 64 == 63 && busy.elapsed() >= BUSY) {
                 break;
             }
             match events.try_recv() {

@@ -10,6 +10,9 @@ use crate::lesson::{Exporter, Lang};
 use crate::net::{Event, EventKind, Returned};
 use crate::transcript;
 
+/// What one call is charged against the cap besides its bytes.
+const STEP: usize = 256;
+
 /// The scripts of every end, and where `--export-py` goes.
 pub struct Scripts {
     lang: Lang,
@@ -59,9 +62,11 @@ impl Scripts {
         }
         *taken += match &event.kind {
             EventKind::Data(d) => d.data.len(),
+            // Each call is a step of the script: its record, in a Vec that
+            // grows by doubling, costs about this much besides its bytes.
             EventKind::Call(r) => match &r.result {
-                Ok(Returned::Data { data, .. }) => data.len(),
-                _ => 0,
+                Ok(Returned::Data { data, .. }) => STEP + data.len(),
+                _ => STEP,
             },
             _ => 0,
         };

@@ -5,9 +5,12 @@
 mod clipboard;
 mod event_loop;
 mod export;
+pub mod input;
+mod learn;
 pub mod record;
 mod sessions;
 pub mod terminal;
+mod upload;
 mod wire;
 
 use std::process::ExitCode;
@@ -26,10 +29,12 @@ pub use event_loop::Exit;
 pub enum Incoming {
     Engine(usize, crate::net::Event),
     Segment(usize, crate::wire::Segment),
+    /// How end `.0`'s `/file` goes, from the task streaming it.
+    File(usize, crate::app::send::FileNews),
 }
 
 /// Runs the TUI for a parsed plan until the user quits. Builds its own
-/// multi-threaded runtime; the CLI must be parsed before (bad usage never
+/// single-threaded runtime; the CLI must be parsed before (bad usage never
 /// touches the terminal).
 ///
 /// # Errors
@@ -42,20 +47,8 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
     terminal::install_panic_hook();
     // The record files open before the terminal is touched: a bad path is
     // a plain message and exit 1.
-    // F9's in-memory capture and F10's script: an eighth of --history-bytes each.
-    let caps = plan.history_bytes / 8;
-    let mut recorder = match record::Recorder::open(&plan.record, plan.ends.len(), plan.demo, caps)
-    {
-        Ok(recorder) => recorder,
-        Err(message) => {
-            eprintln!("sockpit: {message}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    let export = plan.record.export_py.as_deref();
-    let opened = export::Scripts::open(export, plan.ends.len(), plan.lang, plan.demo, caps);
-    let mut scripts = match opened {
-        Ok(scripts) => scripts,
+    let mut records = match Records::open(&plan) {
+        Ok(records) => records,
         Err(message) => {
             eprintln!("sockpit: {message}");
             return Ok(ExitCode::FAILURE);
@@ -68,42 +61,12 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
     // MiB of holes under a flood). Nothing here blocks: DNS and files go to
     // tokio's blocking pool, drawing a frame takes about a millisecond.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let records = (&mut recorder, &mut scripts);
-    let exit = runtime.block_on(async move {
-        let mut app = App::from_plan(&plan, Clock::system(offset));
-        app.isolation = isolation;
-        let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
-        let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
-        // The first ends' captures open before the terminal is taken, so
-        // `--wire` (capture or nothing) can still say why on stderr.
-        sessions.open_capture(0);
-        let news = sessions.news();
-        if plan.wire
-            && let Some((_, Status::Unavailable(why))) =
-                news.iter().find(|(_, s)| matches!(s, Status::Unavailable(_)))
-        {
-            eprintln!("sockpit: {why}");
-            return Ok(Exit::Failure);
-        }
-        for (end, status) in news {
-            records.0.wire(end, &status);
-            for tls in sessions.tls_configs(end) {
-                records.0.tls_keys(end, &tls);
-            }
-            app.wire_status(end, status);
-        }
-        let mut guard = terminal::setup()?;
-        for end in sessions.start() {
-            app.started(end);
-        }
-        let exit = event_loop::run(&mut guard.terminal, &mut app, &mut sessions, records, rx).await;
-        // Give the shell its terminal back before waiting on sockets.
-        drop(guard);
-        sessions.shutdown().await;
-        exit
-    });
+    let clock = Clock::system(offset);
+    let exit = runtime.block_on(drive(plan, isolation, clock, &mut records, || {
+        Ok((terminal::setup()?, input::terminal()?))
+    }));
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    if let Some(problem) = scripts.finish() {
+    if let Some(problem) = records.scripts.finish() {
         eprintln!("sockpit: {problem}");
     }
     Ok(match exit? {
@@ -111,4 +74,83 @@ pub fn run(plan: Plan, isolation: crate::netns::Isolation) -> color_eyre::Result
         Exit::Failure => ExitCode::FAILURE,
         Exit::Signal(sig) => ExitCode::from(u8::try_from(128 + sig).unwrap_or(1)),
     })
+}
+
+/// What the TUI writes besides the screen: `--log`/`--pcap`/F9 and the
+/// Python scripts (F10, `--export-py`).
+pub struct Records {
+    recorder: record::Recorder,
+    scripts: export::Scripts,
+}
+
+impl Records {
+    /// Opens the plan's record files (before the terminal is taken).
+    ///
+    /// # Errors
+    /// A message in the error grammar when a file cannot be created.
+    pub fn open(plan: &Plan) -> Result<Self, String> {
+        // F9's in-memory capture and F10's script: an eighth of
+        // --history-bytes each.
+        let caps = plan.history_bytes / 8;
+        let ends = plan.ends.len();
+        let recorder = record::Recorder::open(&plan.record, ends, plan.demo, caps)?;
+        let export = plan.record.export_py.as_deref();
+        let scripts = export::Scripts::open(export, ends, plan.lang, plan.demo, caps)?;
+        Ok(Self { recorder, scripts })
+    }
+}
+
+/// The whole TUI on the current Tokio runtime: starts the plan's sessions,
+/// calls `open` for a screen and its inputs once the captures are known
+/// (so `--wire` can still fail on stderr), runs the UI loop until it ends
+/// and closes the sessions after the screen is given back. `tui::run` opens
+/// the real terminal; tests pass a `TestBackend` and keys of their own.
+///
+/// # Errors
+/// When `open` fails or drawing fails.
+pub async fn drive<S, I>(
+    plan: Plan,
+    isolation: crate::netns::Isolation,
+    clock: Clock,
+    records: &mut Records,
+    open: impl FnOnce() -> std::io::Result<(S, I)>,
+) -> color_eyre::Result<Exit>
+where
+    S: terminal::Screen,
+    I: futures_util::Stream<Item = input::Input> + Unpin,
+{
+    let mut app = App::from_plan(&plan, clock);
+    app.isolation = isolation;
+    let keeper = plan.lesson.and_then(|n| learn::Keeper::open(&mut app, n));
+    let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
+    let mut sessions = sessions::Sessions::new(plan.ends, plan.demo, tx);
+    // The first ends' captures open before the terminal is taken, so
+    // `--wire` (capture or nothing) can still say why on stderr.
+    sessions.open_capture(0);
+    let news = sessions.news();
+    if plan.wire
+        && let Some((_, Status::Unavailable(why))) =
+            news.iter().find(|(_, s)| matches!(s, Status::Unavailable(_)))
+    {
+        eprintln!("sockpit: {why}");
+        return Ok(Exit::Failure);
+    }
+    for (end, status) in news {
+        records.recorder.wire(end, &status);
+        for tls in sessions.tls_configs(end) {
+            records.recorder.tls_keys(end, &tls);
+        }
+        app.wire_status(end, status);
+    }
+    let (mut screen, input) = open()?;
+    for end in sessions.start() {
+        app.started(end);
+    }
+    let records = (&mut records.recorder, &mut records.scripts);
+    let exit =
+        event_loop::run(&mut screen, input, &mut app, &mut sessions, records, keeper, rx).await;
+    // Give the shell its terminal back before waiting on sockets.
+    drop(screen);
+    sessions.shutdown().await;
+    exit
 }

@@ -104,7 +104,7 @@ impl Recorder {
             && memory.captured.is_none()
             && let Some(writer) = &mut memory.writer
         {
-            if writer.get_ref().len() > self.cap {
+            if writer.get_ref().capacity() > self.cap {
                 memory.full = true;
             } else if writer.event(event).is_err() {
                 memory.writer = None;

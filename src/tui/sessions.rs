@@ -8,16 +8,23 @@ use crate::net::Addr;
 use tokio::sync::mpsc;
 
 use super::Incoming;
+use super::upload::Upload;
 use super::wire::Taps;
 use crate::app::wire::Status;
 use crate::cli::End;
 use crate::net::{self, CHANNEL_DEPTH, Command, Event, Kind, Role, SessionHandle, Target};
 
+/// Commands that may wait for one session besides the engine's own
+/// channel: far more than a person types between two sends.
+const QUEUE: usize = 1024;
+
 /// One end's session, running or waiting to start.
 struct Slot {
     end: End,
     handle: Option<SessionHandle>,
-    commands: Option<mpsc::UnboundedSender<Command>>,
+    commands: Option<mpsc::Sender<Command>>,
+    /// The `/file` being streamed to this session, stopped with it.
+    upload: Option<tokio::task::JoinHandle<()>>,
     /// Tags this session's events; aborted when the session is replaced so
     /// a dead session's last events never reach the new one's end.
     forward: Option<tokio::task::JoinHandle<()>>,
@@ -42,7 +49,7 @@ impl Sessions {
         let taps = Taps::new(ends.len(), events.clone());
         let slots = ends
             .into_iter()
-            .map(|end| Slot { end, handle: None, commands: None, forward: None })
+            .map(|end| Slot { end, handle: None, commands: None, upload: None, forward: None })
             .collect();
         Self { slots, events, taps, news: Vec::new(), demo }
     }
@@ -106,6 +113,9 @@ impl Sessions {
         let slot = &mut self.slots[i];
         let mut config = slot.end.config.clone();
         config.recv_size = slot.end.recv_size.map_or(1024, |n| n as usize);
+        // Outside step mode, read what is waiting (the Lifecycle says so
+        // once), unless --recv-size asked for a size.
+        config.read_waiting = slot.end.recv_size.is_none();
         let (tx, mut rx) = mpsc::channel(CHANNEL_DEPTH);
         let handle = net::spawn(config, tx);
         let tagged = self.events.clone();
@@ -116,7 +126,7 @@ impl Sessions {
                 }
             }
         });
-        let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel();
+        let (cmd_tx, mut cmd_rx) = mpsc::channel(QUEUE);
         let engine = handle.commands.clone();
         tokio::spawn(async move {
             while let Some(cmd) = cmd_rx.recv().await {
@@ -125,6 +135,9 @@ impl Sessions {
                 }
             }
         });
+        if let Some(upload) = slot.upload.take() {
+            upload.abort();
+        }
         slot.handle = Some(handle);
         slot.commands = Some(cmd_tx);
         slot.forward = Some(forward);
@@ -144,10 +157,24 @@ impl Sessions {
         self.spawn(i);
     }
 
-    /// Queues a command for end `i`'s session.
-    pub fn send(&self, i: usize, command: Command) {
-        if let Some(tx) = self.slots.get(i).and_then(|s| s.commands.as_ref()) {
-            let _ = tx.send(command);
+    /// Queues a command for end `i`'s session; false when the queue is
+    /// full (the command is dropped; the loop says so). A session that has
+    /// ended takes commands silently, as its socket would.
+    #[must_use]
+    pub fn send(&self, i: usize, command: Command) -> bool {
+        let Some(tx) = self.slots.get(i).and_then(|s| s.commands.as_ref()) else { return true };
+        !matches!(tx.try_send(command), Err(mpsc::error::TrySendError::Full(_)))
+    }
+
+    /// `/file`: streams `path` to `to` on end `i`'s session in chunks of
+    /// `chunk` bytes, from a task that waits whenever the session does.
+    pub fn send_file(&mut self, i: usize, path: String, to: net::To, chunk: usize) {
+        let news = self.events.clone();
+        let Some(slot) = self.slots.get_mut(i) else { return };
+        let Some(handle) = &slot.handle else { return };
+        let upload = Upload { end: i, path, to, chunk, engine: handle.commands.clone(), news };
+        if let Some(old) = slot.upload.replace(tokio::spawn(upload.run())) {
+            old.abort();
         }
     }
 
@@ -160,7 +187,8 @@ impl Sessions {
             self.spawn(i);
             true
         } else {
-            self.send(i, Command::Reconnect);
+            // A full queue drops the reconnect as it would a typed line.
+            let _ = self.send(i, Command::Reconnect);
             false
         }
     }
@@ -172,6 +200,9 @@ impl Sessions {
             .slots
             .iter_mut()
             .filter_map(|s| {
+                if let Some(upload) = s.upload.take() {
+                    upload.abort();
+                }
                 s.commands = None;
                 s.handle.take()
             })

@@ -14,9 +14,52 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Where the UI loop draws: the real terminal (through [`Guard`]) or, in
+/// tests, a ratatui [`Terminal`] over any backend such as `TestBackend`.
+pub trait Screen {
+    /// Draws the app's frame.
+    ///
+    /// # Errors
+    /// When the terminal refuses the write.
+    fn draw(&mut self, app: &crate::app::App) -> io::Result<()>;
+    /// The screen's size.
+    ///
+    /// # Errors
+    /// When the terminal cannot say.
+    fn size(&self) -> io::Result<ratatui::layout::Size>;
+    /// F12: mouse capture on or off; a screen without a mouse ignores it.
+    fn set_mouse(&mut self, on: bool) {
+        let _ = on;
+    }
+}
+
+impl Screen for Guard {
+    fn draw(&mut self, app: &crate::app::App) -> io::Result<()> {
+        Screen::draw(&mut self.terminal, app)
+    }
+    fn size(&self) -> io::Result<ratatui::layout::Size> {
+        Screen::size(&self.terminal)
+    }
+    fn set_mouse(&mut self, on: bool) {
+        set_mouse(on);
+    }
+}
+
+/// Any ratatui terminal, without a mouse to switch (tests draw on these).
+impl<B: Backend> Screen for Terminal<B> {
+    fn draw(&mut self, app: &crate::app::App) -> io::Result<()> {
+        Terminal::draw(self, |frame| crate::ui::draw(frame, app))
+            .map(|_| ())
+            .map_err(|err| io::Error::other(err.to_string()))
+    }
+    fn size(&self) -> io::Result<ratatui::layout::Size> {
+        Terminal::size(self).map_err(|err| io::Error::other(err.to_string()))
+    }
+}
 
 /// Restores the terminal when dropped, however the TUI ends.
 pub struct Guard {

@@ -26,6 +26,8 @@ pub struct Areas {
     pub ends: Vec<EndAreas>,
     pub input: Rect,
     pub status: Rect,
+    /// The Lesson pane (`sockpit learn`), across the top; empty otherwise.
+    pub lesson: Rect,
 }
 
 fn socket_width(width: u16) -> u16 {
@@ -84,16 +86,24 @@ fn column(area: Rect, end: usize, wire: bool) -> EndAreas {
 #[must_use]
 pub fn areas(area: Rect, app: &App) -> Areas {
     let [body, status] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
+    let (lesson, body) = if let Some(lesson) = &app.lesson {
+        let rows = super::lesson::height(body.height, lesson);
+        let [lesson, rest] =
+            Layout::vertical([Constraint::Length(rows), Constraint::Fill(1)]).areas(body);
+        (lesson, rest)
+    } else {
+        (Rect::default(), body)
+    };
     if app.ends.len() > 1 && area.width >= SIDE_BY_SIDE {
         let [top, input] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(3)]).areas(body);
         let columns = Layout::horizontal(vec![Constraint::Fill(1); app.ends.len()]).split(top);
         let ends = columns.iter().enumerate().map(|(i, c)| column(*c, i, app.wire_view)).collect();
-        return Areas { ends, input, status };
+        return Areas { ends, input, status, lesson };
     }
     let active = app.active.min(app.ends.len().saturating_sub(1));
     let (end, input) = single(body, active, app.wire_view);
-    Areas { ends: vec![end], input, status }
+    Areas { ends: vec![end], input, status, lesson }
 }
 
 /// The pane at a screen position.

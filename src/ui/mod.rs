@@ -8,6 +8,7 @@ pub mod history;
 pub mod input;
 pub mod inspector;
 pub mod layout;
+pub mod lesson;
 pub mod lifecycle;
 pub mod socket_list;
 pub mod socket_panel;
@@ -74,6 +75,9 @@ impl Widget for Screen<'_> {
             let title = format!("Socket: {}", end.name());
             let (now, focused) = (app.clock.now(), active && app.focus == Focus::Socket);
             socket_panel::SocketPanel { end, title, now, focused }.render(e.socket, buf);
+        }
+        if areas.lesson.area() > 0 {
+            lesson::LessonPane { app }.render(areas.lesson, buf);
         }
         input::InputPane { app }.render(areas.input, buf);
         status::StatusBar { app }.render(areas.status, buf);

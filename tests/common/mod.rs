@@ -17,6 +17,7 @@ use serde_json::Value;
 pub mod grammar;
 pub mod load;
 pub mod netns;
+pub mod screen;
 pub mod tmux;
 pub mod userns;
 mod util;

@@ -5,10 +5,12 @@ mod events;
 mod fuzz;
 mod keys;
 mod packets;
+mod read_waiting;
 mod rules_more;
 mod rules_tcp;
 mod sim;
 mod step;
+mod step_parse;
 mod suggest;
 mod targets;
 

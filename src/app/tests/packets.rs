@@ -50,46 +50,46 @@ fn a_missing_file_is_an_error_entry_and_sends_nothing() {
     typed(&mut app, "/file /nonexistent/x.bin");
     let effects = enter(&mut app);
     let path = "/nonexistent/x.bin".to_string();
-    assert_eq!(effects, vec![Effect::ReadFile { end: 0, path: path.clone() }]);
-    let read = crate::payload::read_file(std::path::Path::new(&path));
-    assert!(app.file_loaded(0, &path, read).is_empty());
+    let want =
+        Effect::SendFile { end: 0, path: path.clone(), to: To::Current, chunk: send::TCP_CHUNK };
+    assert_eq!(effects, vec![want]);
+    let message = crate::payload::open_file(std::path::Path::new(&path)).unwrap_err();
+    app.file_news(0, send::FileNews::Failed { message, read: 0 });
     let last = texts(&app, 0).pop().unwrap_or_default();
     assert!(last.starts_with("open /nonexistent/x.bin failed: ENOENT"), "{last}");
     assert_eq!((app.end().pending, app.upload.clone()), (0, None));
 }
 
 #[test]
-fn a_file_goes_in_chunks_and_the_progress_follows_sent_events() {
+fn a_file_streams_and_the_progress_follows_sent_events() {
     let mut app = client();
     connect(&mut app, 0, 1);
-    let data: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
-    let commands = sent(&app.file_loaded(0, "big.bin", Ok(data.clone())));
-    assert_eq!(commands.len(), 3, "64 KiB chunks");
-    let joined: Vec<u8> = commands
-        .iter()
-        .flat_map(|c| match c {
-            Command::Send { data, .. } => data.to_vec(),
-            _ => Vec::new(),
-        })
-        .collect();
-    assert_eq!(joined, data);
+    typed(&mut app, "/file big.bin");
+    assert!(matches!(enter(&mut app)[..], [Effect::SendFile { chunk: send::TCP_CHUNK, .. }]));
+    typed(&mut app, "/file other.bin");
+    assert!(enter(&mut app).len() == 1, "nothing is sending yet: a second file may go");
+    app.file_news(0, send::FileNews::Opened { path: "big.bin".into(), total: 150_000 });
+    assert_eq!(app.end().pending, 150_000);
     assert_eq!(app.upload.as_ref().map(send::Upload::percent), Some(0));
-    let first = Bytes::copy_from_slice(&data[..send::TCP_CHUNK]);
+    typed(&mut app, "/file third.bin");
+    assert!(enter(&mut app).is_empty(), "one file at a time");
+    let first = Bytes::from(vec![7; send::TCP_CHUNK]);
     let d = DataRecord { sock: 1, dir: Dir::Sent, peer: None, data: first, offset: 0 };
     app.on_engine(0, &ev(EventKind::Data(d)));
     assert_eq!(app.upload.as_ref().map(send::Upload::percent), Some(43));
-    let rest = Bytes::copy_from_slice(&data[send::TCP_CHUNK..]);
+    // The file shrank to 100,000 B while it was read: the bar ends there.
+    app.file_news(0, send::FileNews::Finished { read: 100_000 });
+    let rest = Bytes::from(vec![7; 100_000 - send::TCP_CHUNK]);
     let d = DataRecord { sock: 1, dir: Dir::Sent, peer: None, data: rest, offset: 65_536 };
     app.on_engine(0, &ev(EventKind::Data(d)));
     assert_eq!(app.upload, None, "done");
 
     let mut app = udp_client();
-    let commands = sent(&app.file_loaded(0, "d.bin", Ok(vec![1; 2500])));
-    let sizes: Vec<usize> = commands
-        .iter()
-        .map(|c| if let Command::Send { data, .. } = c { data.len() } else { 0 })
-        .collect();
-    assert_eq!(sizes, [1024, 1024, 452], "datagrams of at most 1024 B");
+    typed(&mut app, "/file d.bin");
+    assert!(matches!(enter(&mut app)[..], [Effect::SendFile { chunk: send::UDP_CHUNK, .. }]));
+    app.file_news(0, send::FileNews::Opened { path: "d.bin".into(), total: 2500 });
+    let last = texts(&app, 0).pop().unwrap_or_default();
+    assert!(last.ends_with("2500 B as 3 datagram(s) of at most 1024 B"), "{last}");
 }
 
 #[test]

@@ -124,8 +124,8 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
         dice.next();
         let down = pump(Way::Down, &server, &client, down_faults, dice);
         let reset_at = reset_after.map(|t| Instant::now() + t);
-        let (up_ops, up_rx) = mpsc::unbounded_channel();
-        let (down_ops, down_rx) = mpsc::unbounded_channel();
+        let (up_ops, up_rx) = mpsc::channel(OPS_DEPTH);
+        let (down_ops, down_rx) = mpsc::channel(OPS_DEPTH);
         let pumps = (up.run(up_rx), down.run(down_rx));
         let ops = Ops { up: up_ops, down: down_ops, inbox: &mut inbox };
         drive(&ctx, (&client, &server), pumps, reset_at, ops, &activity).await
@@ -177,7 +177,8 @@ async fn connect_upstream(
 ) -> Result<Leg, String> {
     let target = relay.upstream.to_string();
     let addrs = relay.upstream.resolve().await.map_err(|e| e.message("getaddrinfo", &target))?;
-    let (id, conn) = setup::connect_as(ctx, connect, &addrs, "upstream").await?;
+    let (id, conn) =
+        setup::connect_as(ctx, connect, &addrs, "upstream").await.map_err(|e| e.to_string())?;
     let (Ok(local), Ok(peer)) = (conn.local(), conn.peer()) else {
         return Err(CallError::from_errno(libc::ENOTCONN).message("getpeername", &target));
     };
@@ -195,10 +196,14 @@ async fn closed(inbox: &mut SockInbox) {
     }
 }
 
+/// Ops (hold, forward, edit...) that may wait for one direction: far more
+/// than a person gives while the direction is busy.
+const OPS_DEPTH: usize = 256;
+
 /// Where the session's requests for a running pair go.
 struct Ops<'a> {
-    up: mpsc::UnboundedSender<RelayOp>,
-    down: mpsc::UnboundedSender<RelayOp>,
+    up: mpsc::Sender<RelayOp>,
+    down: mpsc::Sender<RelayOp>,
     inbox: &'a mut SockInbox,
 }
 
@@ -209,12 +214,15 @@ impl Ops<'_> {
             match self.inbox.out.recv().await {
                 Some(Out::Close) | None => return,
                 Some(Out::Relay(way, op)) => {
-                    // A direction that has ended takes no more: fine.
+                    // A direction that has ended takes no more: fine. One
+                    // that has not taken OPS_DEPTH ops is stuck writing to a
+                    // peer that does not read; waiting for it here would
+                    // also hold back the pair's close, so the op is dropped.
                     if way != Some(Way::Down) {
-                        let _ = self.up.send(op.clone());
+                        let _ = self.up.try_send(op.clone());
                     }
                     if way != Some(Way::Up) {
-                        let _ = self.down.send(op);
+                        let _ = self.down.try_send(op);
                     }
                 }
                 Some(_) => {}

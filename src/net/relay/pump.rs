@@ -128,7 +128,7 @@ enum Wake {
 
 impl Pump<'_> {
     /// Runs until this direction is done, taking the user's `ops` for it.
-    pub async fn run(mut self, mut ops: mpsc::UnboundedReceiver<RelayOp>) -> Ended {
+    pub async fn run(mut self, mut ops: mpsc::Receiver<RelayOp>) -> Ended {
         let mut rbuf = BytesMut::new();
         let mut held = Held::default();
         let (mut eof, mut ops_open) = (false, true);

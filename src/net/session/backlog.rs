@@ -14,6 +14,11 @@ use crate::net::session::ctx::{Out, SockHandle};
 /// Bytes that may wait for one connection beyond its own queues.
 pub(crate) const CAP: usize = 8 << 20;
 
+/// Why data past [`CAP`] was not sent; the size in it is [`CAP`]'s (a unit
+/// test holds the two together).
+pub(crate) const REFUSED: &str =
+    "the peer does not read and 8 MiB already wait for it; this was not sent";
+
 /// The bytes an item carries.
 fn size(out: &Out) -> usize {
     match out {
@@ -74,5 +79,14 @@ impl Backlogs {
     /// Whether anything waits.
     pub(crate) fn is_empty(&self) -> bool {
         self.queues.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    #[test]
+    fn the_refusal_names_the_cap() {
+        let mib = super::CAP >> 20;
+        assert!(super::REFUSED.contains(&format!(" {mib} MiB ")), "{}", super::REFUSED);
     }
 }

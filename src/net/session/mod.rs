@@ -4,6 +4,7 @@
 
 mod backlog;
 mod clients;
+mod commands;
 pub(crate) mod ctx;
 mod relay;
 mod step;
@@ -26,13 +27,13 @@ use crate::net::event::{Call, EventKind, Kind, SockId};
 use crate::net::kernel::KernelWatch;
 use crate::net::kernel::ticker::Ticker;
 use crate::net::session::backlog::Backlogs;
-use crate::net::session::ctx::{Ctx, Out, SockHandle, sock_channel};
+use crate::net::session::ctx::{Ctx, SockHandle, sock_channel};
 use crate::net::session::step::Steps;
 use crate::net::sockaddr::Addr;
 use crate::net::socket::blocking::CallMode;
-use crate::net::socket::setup::{self, Failure};
+use crate::net::socket::setup;
 use crate::net::socket::unix::Unlink;
-use crate::net::{CHANNEL_DEPTH, CallError, Command, Event, Holds, SessionConfig, To};
+use crate::net::{CHANNEL_DEPTH, Command, Event, Holds, SessionConfig, SetupError};
 
 struct Session {
     ctx: Ctx,
@@ -89,8 +90,8 @@ pub(crate) async fn run(
     let mut quiet = 0;
     // Only while something waits for a peer that does not read.
     let mut drain = tokio::time::interval(Duration::from_millis(5));
-    if let Err(message) = s.start().await {
-        s.ctx.emit(EventKind::Fatal { message }).await;
+    if let Err(error) = s.start().await {
+        s.ctx.emit(EventKind::Fatal { error }).await;
         return;
     }
     loop {
@@ -153,17 +154,13 @@ const QUIET_KERNEL_TICKS: u32 = 4;
 
 impl Session {
     /// Makes the role's first calls: listen, bind, or connect.
-    async fn start(&mut self) -> Result<(), Failure> {
+    async fn start(&mut self) -> Result<(), SetupError> {
         if self.config.step {
             return Ok(());
         }
-        let addrs = self
-            .config
-            .role
-            .target()
-            .resolve()
-            .await
-            .map_err(|e| e.message("getaddrinfo", &self.config.role.target().to_string()))?;
+        let addrs = self.config.role.target().resolve().await.map_err(|e| {
+            SetupError::call("getaddrinfo", self.config.role.target().to_string(), e)
+        })?;
         let first = addrs[0].clone();
         let (role, unlink) = (&self.config.role, self.config.unlink);
         if role.serves_connections() {
@@ -214,7 +211,7 @@ impl Session {
         }
     }
 
-    async fn connect(&mut self, addrs: &[Addr]) -> Result<(), Failure> {
+    async fn connect(&mut self, addrs: &[Addr]) -> Result<(), SetupError> {
         let (id, stream) = setup::connect(&self.ctx, &self.config, addrs).await?;
         self.spawn_connection(id, "client", stream, CallMode::default()).await;
         Ok(())
@@ -293,6 +290,7 @@ impl Session {
             stream,
             peer: peer.clone(),
             recv_size: self.config.recv_size,
+            read_waiting: self.config.read_waiting,
             echo: self.config.echo,
             sink: self.config.sink,
             relay: self.relay.clone(),
@@ -300,7 +298,7 @@ impl Session {
             tls: self.config.tls.clone(),
             timeout: self.config.timeout,
         };
-        self.tasks.spawn(conn.run(inbox));
+        self.tasks.spawn(conn.run_lean(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
     }
 
@@ -322,141 +320,5 @@ impl Session {
     fn prune(&mut self) {
         self.conns.retain(|_, h| !h.out.is_closed());
         self.listeners.retain(|_, h| !h.out.is_closed());
-    }
-
-    /// The live data sockets a command addresses.
-    fn targets(&mut self, to: To) -> Vec<SockId> {
-        self.prune();
-        match to {
-            To::Current => self.conns.keys().next_back().copied().into_iter().collect(),
-            To::Sock(id) => vec![id],
-            To::All => self.conns.keys().copied().collect(),
-            To::Peer(peer) => {
-                let conn = self.conns.iter().find(|(_, h)| h.peer == Some(peer.clone()));
-                conn.map(|(id, _)| *id).into_iter().collect()
-            }
-        }
-    }
-
-    /// Hands `out` to every socket `to` names; the count of sockets found.
-    /// One connection of its own (a client, `nc -l` style) is waited for:
-    /// that is backpressure. A server with many clients never waits on one:
-    /// see [`Backlogs`].
-    async fn deliver(&mut self, to: To, out: impl Fn() -> Out) -> usize {
-        let ids = self.targets(to);
-        let many = self.config.role.serves_connections() && !self.config.single;
-        let (mut found, mut refused) = (0, 0);
-        for id in ids {
-            let Some(handle) = self.conns.get(&id).or_else(|| self.listeners.get(&id)) else {
-                continue;
-            };
-            found += 1;
-            if !many {
-                let _ = handle.out.send(out()).await;
-            } else if let Err(Out::Data(data)) = self.backlogs.offer(id, handle, out()) {
-                refused += data.len();
-            }
-        }
-        if refused > 0 {
-            let why = "the peer does not read and 8 MiB already wait for it; this was not sent";
-            self.ctx.emit(EventKind::Dropped { len: refused, why }).await;
-        }
-        found
-    }
-
-    async fn handle(&mut self, cmd: Command) {
-        match cmd {
-            Command::Send { to, data } => {
-                let len = data.len();
-                if self.step_command(&to, Out::Data(data.clone())).await {
-                    return;
-                }
-                let udp_server = self.config.role.serves_datagrams();
-                let delivered = match to {
-                    To::All if udp_server => {
-                        self.deliver(To::Current, || Out::Broadcast(data.clone())).await
-                    }
-                    To::Peer(peer) if udp_server => {
-                        self.deliver(To::Current, || Out::DataTo(peer.clone(), data.clone())).await
-                    }
-                    _ => self.deliver(to, || Out::Data(data.clone())).await,
-                };
-                if delivered == 0 {
-                    let why = "there is no connection yet";
-                    self.ctx.emit(EventKind::Dropped { len, why }).await;
-                }
-            }
-            Command::Shutdown { to, how } => {
-                if !self.step_command(&to, Out::Shutdown(how)).await {
-                    self.deliver(to, || Out::Shutdown(how)).await;
-                }
-            }
-            Command::Close { to } => {
-                if !self.step_command(&to, Out::Close).await {
-                    self.deliver(to, || Out::Close).await;
-                }
-            }
-            Command::Hold { to, holds } => {
-                if to == To::All {
-                    self.holds = holds;
-                    for handle in self.listeners.values() {
-                        handle.hold.send_replace(holds);
-                    }
-                }
-                for id in self.targets(to) {
-                    let handle = self.conns.get(&id).or_else(|| self.listeners.get(&id));
-                    if let Some(handle) = handle {
-                        handle.hold.send_replace(holds);
-                    }
-                }
-            }
-            Command::Call { sock, call } => self.step_call(sock, call, Bytes::new()).await,
-            Command::CallWith { sock, call, data } => self.step_call(sock, call, data).await,
-            Command::Reconnect => self.reconnect().await,
-            Command::Source { to, total, size } => {
-                self.deliver(to, || Out::Source { total, size }).await;
-            }
-            Command::Relay { to, way, op } => self.relay_op(to, way, op).await,
-            Command::Interrupt => {
-                let steps = self.steps.socks.values().map(|s| &s.handle);
-                for handle in self.conns.values().chain(self.listeners.values()).chain(steps) {
-                    handle.cancel.send_replace(handle.calls);
-                }
-            }
-        }
-    }
-
-    /// A call by hand for a socket the auto driver runs.
-    async fn route_call(&mut self, sock: SockId, call: Call) {
-        let handle = match self.conns.get_mut(&sock) {
-            Some(handle) => Some(handle),
-            None => self.listeners.get_mut(&sock),
-        };
-        match handle {
-            Some(handle) => {
-                if handle.out.send(Out::Call(call)).await.is_ok() {
-                    handle.calls += 1;
-                }
-            }
-            // Closing what is already gone is harmless; anything else on it
-            // is Python's "Bad file descriptor".
-            None if call == Call::Close => {}
-            None => {
-                let var = if self.config.role.is_server() { "server" } else { "client" };
-                self.ctx.call(sock, var, call, Err(CallError::from_errno(libc::EBADF))).await;
-            }
-        }
-    }
-
-    /// Client: close the current connection and connect again.
-    async fn reconnect(&mut self) {
-        if self.config.role.is_server() {
-            return;
-        }
-        self.deliver(To::All, || Out::Close).await;
-        self.conns.clear();
-        if let Err(message) = self.start().await {
-            self.ctx.emit(EventKind::Fatal { message }).await;
-        }
     }
 }
