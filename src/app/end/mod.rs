@@ -239,15 +239,15 @@ impl EndState {
         }
     }
 
-    /// A call's result: into the timeline; it ends the wait for a call of
-    /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
-    /// gets one line in the history.
     /// One captured segment: a row of the Wire pane, linked to its call.
     pub fn segment(&mut self, seg: crate::wire::Segment) {
         let number = self.wire.push(seg);
         self.wire.link(number, &self.lifecycle, &self.sockets);
     }
 
+    /// A call's result: into the timeline; it ends the wait for a call of
+    /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
+    /// gets one line in the history.
     fn call(&mut self, at: Micros, rec: &CallRecord) {
         self.lifecycle.push(at, rec);
         let waiting = crate::net::READ_WAITING;
