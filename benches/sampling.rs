@@ -49,7 +49,7 @@ async fn measure(conns: usize, window: Duration, sample_every: Option<Duration>)
     let local = loop {
         match events.recv().await.expect("session").kind {
             EventKind::Listening { local, .. } => break local,
-            EventKind::Fatal { message } => panic!("{message}"),
+            EventKind::Fatal { error } => panic!("{error}"),
             _ => {}
         }
     };

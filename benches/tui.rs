@@ -191,6 +191,10 @@ fn flood_figures(plan: &Plan) {
     emit(plan, &peak.about(format!("peak VmRSS, {about}")));
     let hwm = Measure::new("flood_hwm", mib(f.hwm_kib), "MiB", "<= 64");
     emit(plan, &hwm.about("VmHWM at the end"));
+    // scripts/bench holds this to a headless client's rate (>= 0.3x).
+    #[expect(clippy::cast_precision_loss, reason = "bytes as a figure")]
+    let mb = f.taken as f64 / f.secs / 1e6;
+    emit(plan, &Measure::new("flood_rate", mb, "MB/s", "> 0").about("bytes the TUI took"));
 }
 
 /// A group of figures, by the word that picks it.

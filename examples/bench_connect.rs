@@ -4,7 +4,9 @@
 //! that does not accept fast enough fills its accept queue; the kernel then
 //! drops SYNs and a connect stalls for a second or more.
 //!
-//! `cargo run --release --example bench_connect -- ADDR [N]` (N default 2000).
+//! `cargo run --release --example bench_connect -- ADDR [N] [HOLD_MS]` (N
+//! default 2000): with `HOLD_MS`, the connections stay open that long after
+//! the line is printed (scripts/bench reads the server's memory then).
 
 #![allow(
     clippy::unwrap_used,
@@ -24,6 +26,7 @@ fn main() -> std::io::Result<()> {
     let usage = || std::io::Error::other("usage: bench_connect ADDR [N]");
     let addr: SocketAddr = args.next().ok_or_else(usage)?.parse().map_err(|_| usage())?;
     let n: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000);
+    let hold = Duration::from_millis(args.next().and_then(|n| n.parse().ok()).unwrap_or(0));
     let start = Instant::now();
     let workers: Vec<_> = (0..THREADS)
         .map(|t| {
@@ -55,5 +58,8 @@ fn main() -> std::io::Result<()> {
         f64::from(u32::try_from(held.len()).unwrap_or(u32::MAX)) / secs,
         slowest.as_secs_f64() * 1e3
     );
+    std::io::Write::flush(&mut std::io::stdout())?;
+    thread::sleep(hold);
+    drop(held);
     Ok(())
 }

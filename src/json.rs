@@ -56,7 +56,7 @@ fn body(kind: &EventKind) -> Value {
         EventKind::Rejected { sock, peer, limit } => json!({
             "ev": "rejected", "sock": sock, "peer": peer.to_string(), "limit": limit,
         }),
-        EventKind::Fatal { message } => json!({ "ev": "fatal", "message": message }),
+        EventKind::Fatal { error } => json!({ "ev": "fatal", "message": error.to_string() }),
         EventKind::Sample { sock, sample } => inspect::sample(*sock, sample),
         EventKind::Kernel { sockets } => inspect::kernel(sockets),
         EventKind::Transition(t) => inspect::transition(t),

@@ -191,7 +191,7 @@ async fn a_refused_client_reports_the_call_and_a_fatal_message() {
     .await;
     assert_eq!(error.name, "ECONNREFUSED");
     let message = wait_for(&mut events, |k| match k {
-        EventKind::Fatal { message } => Some(message.clone()),
+        EventKind::Fatal { error } => Some(error.to_string()),
         _ => None,
     })
     .await;

@@ -92,6 +92,13 @@ fn pane(screen: &str) -> String {
     rows[..end].join("\n")
 }
 
+/// The port in the pane's `/bind 127.0.0.1:PORT` (a filled-in `{port}`).
+fn filled_port(pane: &str) -> Option<String> {
+    let at = pane.find("/bind 127.0.0.1:")? + "/bind 127.0.0.1:".len();
+    let digits: String = pane[at..].chars().take_while(char::is_ascii_digit).collect();
+    (!digits.is_empty()).then_some(digits)
+}
+
 /// The Lesson pane shows step `k` (1-based) ticked.
 fn ticked(screen: &str, k: usize) -> bool {
     pane(screen).contains(&format!("✓ {k}. "))
@@ -118,7 +125,21 @@ fn complete(chapter: &Chapter) {
     for (i, step) in chapter.steps.iter().enumerate() {
         let k = i + 1;
         let last = *step.hints.last().expect("validator: every step has a hint");
-        let todo = actions(last);
+        // The hints as the student asks for them: the last one is on screen.
+        for _ in step.hints {
+            tmux.keys("s", &["M-l"]);
+        }
+        let shown = format!("Hint {}/{}:", step.hints.len(), step.hints.len());
+        let screen = tmux.wait_for("s", &shown, |s| pane(s).contains(&shown) || ticked(s, k));
+        // `{port}` is the server's port, as the pane fills it in.
+        let port = filled_port(&pane(&screen));
+        let todo: Vec<Act> = actions(last)
+            .into_iter()
+            .map(|a| match a {
+                Act::Line(l) => Act::Line(l.replace("{port}", port.as_deref().unwrap_or("?"))),
+                Act::SwitchEnd => Act::SwitchEnd,
+            })
+            .collect();
         let screen = tmux.screen("s");
         if k > 1 {
             assert!(
@@ -137,12 +158,6 @@ fn complete(chapter: &Chapter) {
                 chapter.slug
             );
         }
-        // The hints as the student asks for them: the last one is on screen.
-        for _ in step.hints {
-            tmux.keys("s", &["M-l"]);
-        }
-        let shown = format!("Hint {}/{}:", step.hints.len(), step.hints.len());
-        tmux.wait_for("s", &shown, |s| s.contains(&shown) || ticked(s, k));
         for a in &todo {
             act(&tmux, a);
         }

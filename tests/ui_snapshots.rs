@@ -220,7 +220,7 @@ fn connect_refused() {
     let mut app = app(vec![Role::TcpClient(Target::Addr(addr("127.0.0.1:9")))], false);
     let stream = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     let err = CallError::from_errno(libc::ECONNREFUSED);
-    let message = err.message("connect", "127.0.0.1:9");
+    let error = sockpit::net::SetupError::call("connect", "127.0.0.1:9", err.clone());
     feed(
         &mut app,
         0,
@@ -236,7 +236,7 @@ fn connect_refused() {
                 }),
             ),
             call(1, 1, "client", Call::Close, Returned::Nothing),
-            at(1, EventKind::Fatal { message }),
+            at(1, EventKind::Fatal { error }),
         ],
     );
     both("connect_refused", &app);

@@ -7,10 +7,16 @@
 
 use std::collections::VecDeque;
 
-use crate::net::{CallRecord, DiagSocket, Micros, SockId, TcpState, Transition, Whose};
+use crate::net::{CallRecord, DiagSocket, Micros, Returned, SockId, TcpState, Transition, Whose};
 
 /// Entries kept per end; older ones scroll away (the JSON log keeps them all).
 pub const MAX_LINES: usize = 10_000;
+
+/// Received bytes the kept calls may hold (each `recv`'s record keeps its
+/// data for the explanation): with the auto driver reading up to 64 KiB a
+/// call, 10,000 lines of a flood would hold 640 MiB; older lines scroll
+/// away first.
+pub const MAX_DATA_BYTES: usize = 4 << 20;
 
 /// What a timeline entry stands for.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +46,17 @@ impl LifeLine {
     pub fn is_kernel(&self) -> bool {
         matches!(self.what, What::Kernel(_))
     }
+
+    /// The received bytes its record holds.
+    fn data_len(&self) -> usize {
+        match &self.what {
+            What::Call(rec) => match &rec.result {
+                Ok(Returned::Data { data, .. }) => data.len(),
+                _ => 0,
+            },
+            What::Kernel(_) => 0,
+        }
+    }
 }
 
 /// The timeline of one end, newest last.
@@ -57,6 +74,8 @@ pub struct Lifecycle {
     /// How many of `lines` are calls, kept as lines come and go so the
     /// pane's title does not count 10,000 lines each frame.
     calls: usize,
+    /// Received bytes the kept lines hold (see [`MAX_DATA_BYTES`]).
+    data: usize,
 }
 
 /// The kernel's queues of a listener, for the pane's waiting line.
@@ -94,14 +113,15 @@ pub fn transition_line(t: &Transition) -> String {
 
 impl Lifecycle {
     fn push_line(&mut self, line: LifeLine) {
-        if self.lines.len() == MAX_LINES {
-            if self.lines.pop_front().is_some_and(|old| !old.is_kernel()) {
-                self.calls -= 1;
-            }
+        self.calls += usize::from(!line.is_kernel());
+        self.data += line.data_len();
+        self.lines.push_back(line);
+        while self.lines.len() > MAX_LINES || (self.data > MAX_DATA_BYTES && self.lines.len() > 1) {
+            let Some(old) = self.lines.pop_front() else { break };
+            self.calls -= usize::from(!old.is_kernel());
+            self.data -= old.data_len();
             self.first += 1;
         }
-        self.calls += usize::from(!line.is_kernel());
-        self.lines.push_back(line);
         if self.scroll > 0 || self.selected.is_some() {
             // Keep the same lines in view while the user reads back or
             // looks at a selected call (the pane counts what is newer).
@@ -208,6 +228,7 @@ impl Lifecycle {
         self.first = self.end_seq();
         self.lines.clear();
         self.calls = 0;
+        self.data = 0;
         self.scroll = 0;
         self.selected = None;
         self.kernel.clear();

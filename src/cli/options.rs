@@ -259,3 +259,19 @@ pub(super) fn parse_secs(text: &str) -> Result<Duration, String> {
     Duration::try_from_secs_f64(secs)
         .map_err(|_| format!("{text:?} is not a usable number of seconds"))
 }
+
+/// `--lang`'s values, named here so that `lesson/` needs no clap.
+impl ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Lang::En, Lang::Zh]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Lang::En => PossibleValue::new("en").help("English"),
+            Lang::Zh => PossibleValue::new("zh")
+                .help("Chinese, the language of the Python socket tutorial sockpit follows"),
+        })
+    }
+}

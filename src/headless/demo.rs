@@ -57,7 +57,7 @@ fn print(who: &str, event: &Event) {
         EventKind::Listening { local, .. } => format!("# listening on {local}"),
         EventKind::Connected { local, peer, .. } => format!("# connected {local} <-> {peer}"),
         EventKind::PeerEof { .. } => "# the peer closed its side (EOF)".into(),
-        EventKind::Fatal { message } => format!("# {message}"),
+        EventKind::Fatal { error } => format!("# {error}"),
         _ => return,
     };
     println!("[{who}] {text}");
@@ -88,7 +88,7 @@ async fn converse(
                 }
                 break local;
             }
-            EventKind::Fatal { message } => return Err(message),
+            EventKind::Fatal { error } => return Err(error.to_string()),
             _ => {}
         }
     };
@@ -115,7 +115,7 @@ async fn converse(
                             return Ok(());
                         }
                     }
-                    EventKind::Fatal { message } => return Err(message.clone()),
+                    EventKind::Fatal { error } => return Err(error.to_string()),
                     _ => {}
                 }
             }

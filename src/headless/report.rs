@@ -90,9 +90,12 @@ impl Reporter {
             _ if self.json => Some(json::line(event)),
             _ => self.text(&event.kind),
         };
-        if let Some(line) = line {
+        if let Some(mut line) = line {
+            // One write per line (`writeln!` on unbuffered stderr made two:
+            // the accept row's server spent most of its syscalls there).
+            line.push('\n');
             // A closed stderr is no reason to stop moving data.
-            let _ = writeln!(std::io::stderr().lock(), "{line}");
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
         }
     }
 
@@ -147,8 +150,10 @@ impl Reporter {
                 return None;
             }
             EventKind::Transition(t) => stats::transition_line(t),
-            EventKind::Fatal { message } if self.said.as_ref() == Some(message) => return None,
-            EventKind::Fatal { message } => format!("sockpit: {message}"),
+            EventKind::Fatal { error } if self.said.as_ref() == Some(&error.to_string()) => {
+                return None;
+            }
+            EventKind::Fatal { error } => format!("sockpit: {error}"),
             EventKind::Relay(note) => self.relay_text(note)?,
             EventKind::Tls(event) => super::tls::text(event)?,
         };

@@ -21,7 +21,7 @@ pub use explain::{Explanation, explain, explain_state};
 pub use export::Exporter;
 
 /// The language of explanations and of the exported script's comments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
     /// English.
     #[default]

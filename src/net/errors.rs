@@ -17,6 +17,32 @@ pub struct CallError {
     pub because: Option<Box<(String, String)>>,
 }
 
+/// Why a session could not set its socket up, or cannot go on: one call
+/// that failed on one target. Its `Display` is the one place this error is
+/// worded, in the grammar of docs/errors.md:
+/// `CALL TARGET failed: NAME (text): sentence; try ...`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// `call` on `target` (empty when the call names none) failed.
+    #[error("{}", .error.message(.call, .target))]
+    Call { call: &'static str, target: String, error: CallError },
+    /// The setup lost its own socket before the driver took it over (never
+    /// expected: the executor closes a socket only when asked).
+    #[error("setup closed its own socket")]
+    Lost,
+    /// A name that resolved to no address at all.
+    #[error("connect failed: no address to try")]
+    NoAddress,
+}
+
+impl SetupError {
+    /// `call` on `target` failed with `error`.
+    pub fn call(call: &'static str, target: impl Into<String>, error: CallError) -> Self {
+        Self::Call { call, target: target.into(), error }
+    }
+}
+
 /// `(errno, name)` for the errors sockets meet.
 const ERRNOS: &[(i32, &str)] = &[
     (libc::EPERM, "EPERM"),

@@ -285,9 +285,9 @@ pub enum EventKind {
     Dropped { len: usize, why: &'static str },
     /// A connection past `--max-conns` was accepted and reset at once.
     Rejected { sock: SockId, peer: Addr, limit: usize },
-    /// The session cannot go on (its own socket failed); carries the error
-    /// message in the error grammar (docs/errors.md).
-    Fatal { message: String },
+    /// The session cannot go on (its own socket failed): the failed call,
+    /// shown in the error grammar (docs/errors.md) by its `Display`.
+    Fatal { error: crate::net::SetupError },
     /// What a `--sink` socket has taken so far (or a `--source` sent):
     /// counted, not reported call by call.
     Totals(Moved),

@@ -17,6 +17,7 @@
 //! `--hold-accept`, `--hold-reads` and step mode work without another engine.
 
 mod driver;
+pub(crate) use driver::stream::READ_WAITING;
 pub mod errors;
 pub mod event;
 mod kernel;
@@ -39,7 +40,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use errors::CallError;
+pub use errors::{CallError, SetupError};
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
     Returned, Shut, SockId, SockOpt,
@@ -128,6 +129,10 @@ pub struct SessionConfig {
     pub role: Role,
     /// Bytes asked of each recv call.
     pub recv_size: usize,
+    /// The auto driver's recv takes what is waiting, up to 64 KiB
+    /// (`recv(65536)`), instead of `recv_size`: the TUI outside step mode,
+    /// so a flood does not cost a recv and an event per KiB.
+    pub read_waiting: bool,
     /// How often each socket is sampled (and the kernel's fd-less sockets
     /// listed); `None` turns sampling off.
     pub sample_every: Option<Duration>,
@@ -182,6 +187,7 @@ impl SessionConfig {
         Self {
             role,
             recv_size: 1024,
+            read_waiting: false,
             sample_every: Some(DEFAULT_SAMPLE_EVERY),
             backlog: 1024,
             timeout: None,

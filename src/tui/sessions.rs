@@ -113,6 +113,9 @@ impl Sessions {
         let slot = &mut self.slots[i];
         let mut config = slot.end.config.clone();
         config.recv_size = slot.end.recv_size.map_or(1024, |n| n as usize);
+        // Outside step mode, read what is waiting (the Lifecycle says so
+        // once), unless --recv-size asked for a size.
+        config.read_waiting = slot.end.recv_size.is_none();
         let (tx, mut rx) = mpsc::channel(CHANNEL_DEPTH);
         let handle = net::spawn(config, tx);
         let tagged = self.events.clone();

@@ -55,6 +55,8 @@ pub struct EndState {
     pub waiting_calls: Vec<&'static str>,
     /// Step mode has said why `O_NONBLOCK` is set under `blocking True`.
     explained_nonblock: bool,
+    /// The Lifecycle said once why the auto driver's recv is 65536.
+    explained_read_waiting: bool,
     /// `TCP_INFO`'s `rcvd` counting the peer's FIN was explained (once).
     explained_fin: bool,
     /// Ctrl-C was pressed for the blocked call: its `KeyboardInterrupt` is
@@ -97,6 +99,7 @@ impl EndState {
             interrupting: false,
             interrupted_at: None,
             explained_nonblock: false,
+            explained_read_waiting: false,
             explained_fin: false,
             streams: HashMap::new(),
             last_error: None,
@@ -224,29 +227,37 @@ impl EndState {
             // Kernel samples and other engine news are the socket panel's,
             // not the history's; only a fatal error shows here.
             other => {
-                if let EventKind::Fatal { message } = other {
-                    self.fatal = Some(message.clone());
+                if let EventKind::Fatal { error } = other {
+                    self.fatal = Some(error.to_string());
                     self.pending = 0;
                     self.waiting_calls.clear();
                     self.interrupting = false;
                     let hint = if self.role.is_server() { "" } else { " (F6 tries again)" };
-                    self.note(at, EntryKind::Error, 0, format!("{message}{hint}"));
+                    self.note(at, EntryKind::Error, 0, format!("{error}{hint}"));
                 }
             }
         }
     }
 
-    /// A call's result: into the timeline; it ends the wait for a call of
-    /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
-    /// gets one line in the history.
     /// One captured segment: a row of the Wire pane, linked to its call.
     pub fn segment(&mut self, seg: crate::wire::Segment) {
         let number = self.wire.push(seg);
         self.wire.link(number, &self.lifecycle, &self.sockets);
     }
 
+    /// A call's result: into the timeline; it ends the wait for a call of
+    /// its kind; a data call's error (or Ctrl-C's `KeyboardInterrupt`)
+    /// gets one line in the history.
     fn call(&mut self, at: Micros, rec: &CallRecord) {
         self.lifecycle.push(at, rec);
+        let waiting = crate::net::READ_WAITING;
+        if !self.step
+            && matches!(rec.call, Call::Recv { bufsize } if bufsize == waiting)
+            && !std::mem::replace(&mut self.explained_read_waiting, true)
+            && let Some(line) = self.lifecycle.lines.back_mut()
+        {
+            line.text.push_str("  # recv(65536): the auto driver reads what is waiting");
+        }
         self.wire.relink(&rec.call, &self.lifecycle, &self.sockets);
         let name = rec.call.name();
         if let Some(i) = self.waiting_calls.iter().position(|w| same_wait(w, name)) {

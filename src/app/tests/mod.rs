@@ -5,6 +5,7 @@ mod events;
 mod fuzz;
 mod keys;
 mod packets;
+mod read_waiting;
 mod rules_more;
 mod rules_tcp;
 mod sim;

@@ -1,6 +1,7 @@
 //! Every chapter, in order: one file each, data only.
 
 mod closing;
+mod reuseaddr;
 mod streams;
 mod tcp_client;
 mod tcp_server;
@@ -15,6 +16,7 @@ pub const ALL: &[&Chapter] = &[
     &tcp_client::CHAPTER,
     &streams::CHAPTER,
     &closing::CHAPTER,
+    &reuseaddr::CHAPTER,
     &udp::CHAPTER,
     &timeouts::CHAPTER,
 ];

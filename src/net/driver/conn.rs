@@ -57,6 +57,17 @@ impl Conn {
         }
     }
 
+    /// Whether a read would return something now (data or EOF), without
+    /// taking it: one `recv(MSG_PEEK)` of a byte; `WouldBlock` clears
+    /// tokio's readiness, so a wake-up with nothing to read waits again.
+    pub fn try_peek(&self) -> io::Result<usize> {
+        let peek = || SockRef::from(self).peek(&mut [std::mem::MaybeUninit::uninit(); 1]);
+        match self {
+            Self::Tcp(s) => s.try_io(tokio::io::Interest::READABLE, peek),
+            Self::Unix(s) => s.try_io(tokio::io::Interest::READABLE, peek),
+        }
+    }
+
     /// One non-blocking write; `WouldBlock` clears tokio's readiness.
     pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
         match self {

@@ -47,7 +47,7 @@ pub(crate) async fn run_listener(
         let result = tokio::select! {
             r = listener.accept(), if !held => r,
             out = inbox.out.recv() => match out {
-                Some(Out::Call(Call::Accept)) => {
+                Some(Out::Call(call)) if matches!(*call, Call::Accept) => {
                     let seq = inbox.gate.begin();
                     match manual_accept(&listener, mode, (&mut inbox.gate, seq)).await {
                         Ok(pair) => Ok(pair),
@@ -60,7 +60,7 @@ pub(crate) async fn run_listener(
                 Some(Out::Call(call) | Out::CallWith(call, _)) => {
                     inbox.gate.begin();
                     match by_hand(&listener, listener.kind(), &mut mode, &call) {
-                        ByHand::Answer(result) => ctx.call(id, "server", call, result).await,
+                        ByHand::Answer(result) => ctx.call(id, "server", *call, result).await,
                         ByHand::Close => break,
                     }
                     continue;

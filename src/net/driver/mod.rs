@@ -6,6 +6,7 @@
 pub mod bulk;
 pub(crate) mod conn;
 pub(crate) mod dgram;
+mod lean;
 pub(crate) mod listener;
 mod secure;
 pub(crate) mod stream;

@@ -36,6 +36,8 @@ pub(crate) struct Connection {
     /// Stream or seqpacket: what the samples say.
     pub kind: Kind,
     pub recv_size: usize,
+    /// [`crate::net::SessionConfig::read_waiting`].
+    pub read_waiting: bool,
     pub echo: bool,
     /// Read and discard, counting (`--sink`).
     pub sink: bool,
@@ -72,12 +74,23 @@ pub(crate) struct Progress {
 /// Chunks per block of [`Progress::rbuf`].
 const RECVS_PER_BLOCK: usize = 16;
 
+/// The bufsize of the auto driver's recv when it reads what is waiting.
+pub(crate) const READ_WAITING: usize = 64 * 1024;
+
+/// A block of [`Progress::rbuf`] is at most this large (sixteen 64 KiB
+/// reads would pin a MiB while any chunk of it is shown).
+const MAX_BLOCK: usize = 256 * 1024;
+
 impl Connection {
-    /// Runs until closed, by command, by failure, or by the session ending.
-    pub(crate) async fn run(mut self, mut inbox: SockInbox) {
+    /// Runs until closed, by command, by failure, or by the session ending;
+    /// `first` is a command already taken from the inbox (see `lean`).
+    pub(crate) async fn run(mut self, mut inbox: SockInbox, first: Option<Out>) {
         let mut sampling = Sampling::new(&self.ctx, self.kind, false);
         let sink = self.sink.then(|| Counter::new(self.id, false));
         let mut st = Progress { mode: self.mode, sink, ..Progress::default() };
+        if let Some(out) = first {
+            enqueue(&mut st, out);
+        }
         let reason = match self.tls.clone() {
             Some(tls) => match self.start_tls(&tls).await {
                 Ok(layer) => {
@@ -182,17 +195,12 @@ impl Connection {
                             return Some(CloseReason::Failed(failed));
                         }
                     }
-                    // After `unwrap()` the plain socket shuts down.
-                    let var = if self.var == "tls" { self.plain_var() } else { self.var };
-                    let result = socket2::SockRef::from(&self.stream)
-                        .shutdown(how.std())
-                        .map(|()| Returned::Nothing)
-                        .map_err(|e| CallError::from_io(&e));
-                    self.ctx.call(self.id, var, Call::Shutdown(how), result).await;
+                    self.shutdown_plain(how).await;
                 }
-                Out::Call(Call::Recv { bufsize }) => {
+                Out::Call(call) if matches!(**call, Call::Recv { .. }) => {
+                    let Call::Recv { bufsize } = **call else { break };
                     buf.resize(self.recv_size.max(1), 0);
-                    let bufsize = (*bufsize).clamp(1, buf.len());
+                    let bufsize = bufsize.clamp(1, buf.len());
                     st.outbox.pop_front();
                     let seq = gate.begin();
                     let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
@@ -217,7 +225,7 @@ impl Connection {
                     gate.begin();
                     match by_hand(&self.stream, self.kind, &mut st.mode, call) {
                         ByHand::Answer(result) => {
-                            self.ctx.call(self.id, self.var, call.clone(), result).await;
+                            self.ctx.call(self.id, self.var, (**call).clone(), result).await;
                         }
                         ByHand::Close => return Some(CloseReason::Local),
                     }
@@ -285,13 +293,24 @@ impl Connection {
         self.ctx.emit(EventKind::Data(record)).await;
     }
 
+    /// `shutdown(how)` on the plain socket, reported (after `unwrap()`
+    /// under the plain socket's variable).
+    pub(crate) async fn shutdown_plain(&self, how: Shut) {
+        let var = if self.var == "tls" { self.plain_var() } else { self.var };
+        let result = socket2::SockRef::from(&self.stream)
+            .shutdown(how.std())
+            .map(|()| Returned::Nothing)
+            .map_err(|e| CallError::from_io(&e));
+        self.ctx.call(self.id, var, Call::Shutdown(how), result).await;
+    }
+
     /// The variable of the plain socket under `tls`.
     fn plain_var(&self) -> &'static str {
         if self.tls.as_ref().is_some_and(Tls::is_server) { "sock" } else { "client" }
     }
 
     async fn read_some(&self, st: &mut Progress) -> Result<(), (Call, io::Error)> {
-        let size = self.recv_size.max(1);
+        let size = if self.read_waiting { READ_WAITING } else { self.recv_size.max(1) };
         if let Some(counter) = &mut st.sink {
             let recv = |e| (Call::Recv { bufsize: size }, e);
             if bulk::drain_stream(&self.stream, size, counter).map_err(recv)? != Drained::Eof {
@@ -300,11 +319,14 @@ impl Connection {
             self.ctx.emit(EventKind::Totals(counter.take())).await;
             return self.received(st, size, Ok(Bytes::new())).await.map_err(recv);
         }
-        if st.rbuf.capacity() < size {
+        // Reading what is waiting: `recv(65536)` as the call, but the
+        // buffer sized by FIONREAD, so a 10-byte message takes 10 bytes.
+        let limit = if self.read_waiting { waiting(&self.stream, self.recv_size) } else { size };
+        if st.rbuf.capacity() < limit {
             // Takes the block back when every chunk of it is gone.
-            st.rbuf.reserve(size * RECVS_PER_BLOCK);
+            st.rbuf.reserve((limit * RECVS_PER_BLOCK).min(MAX_BLOCK).max(limit));
         }
-        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(size));
+        let read = self.stream.try_read_buf(&mut (&mut st.rbuf).limit(limit));
         if matches!(&read, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
             return Ok(());
         }
@@ -352,6 +374,14 @@ impl Connection {
         self.ctx.emit(EventKind::Data(record)).await;
         Ok(())
     }
+}
+
+/// Bytes the kernel holds for us (FIONREAD), between `at_least` and
+/// [`READ_WAITING`]; all of that when it cannot say.
+fn waiting(stream: &Conn, at_least: usize) -> usize {
+    use std::os::fd::AsFd;
+    crate::net::kernel::sys::inq(stream.as_fd())
+        .map_or(READ_WAITING, |n| (n as usize).clamp(at_least.clamp(1, READ_WAITING), READ_WAITING))
 }
 
 /// Readiness to read, at once when `buffered` (TLS plaintext already in).

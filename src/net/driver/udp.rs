@@ -79,12 +79,13 @@ impl Datagrams {
                 out = inbox.out.recv() => { sampling.stir(); match out {
                     None | Some(Out::Close) => return CloseReason::Local,
                     Some(Out::Data(data)) => self.send(data, None).await,
-                    Some(Out::DataTo(to, data)) => self.send(data, Some(to)).await,
+                    Some(Out::DataTo(to, data)) => self.send(data, Some(*to)).await,
                     Some(Out::Broadcast(data)) => self.broadcast(data).await,
                     Some(Out::Source { total, size }) => self.source(total, size).await,
                     // Not a relay: nothing to hold or forward.
                     Some(Out::Relay(..)) => Ok(()),
-                    Some(Out::Call(Call::Recv { bufsize } | Call::RecvFrom { bufsize })) => {
+                    Some(Out::Call(call)) if matches!(*call, Call::Recv { .. } | Call::RecvFrom { .. }) => {
+                        let (Call::Recv { bufsize } | Call::RecvFrom { bufsize }) = *call else { continue };
                         let seq = inbox.gate.begin();
                         self.manual_recv(&mut buf, bufsize, (&mut inbox.gate, seq)).await
                     }
@@ -92,7 +93,7 @@ impl Datagrams {
                         inbox.gate.begin();
                         match by_hand(&self.socket, Kind::Dgram, &mut self.mode, &call) {
                             ByHand::Answer(result) => {
-                                self.ctx.call(self.id, self.var, call, result).await;
+                                self.ctx.call(self.id, self.var, *call, result).await;
                             }
                             ByHand::Close => return CloseReason::Local,
                         }

@@ -134,7 +134,9 @@ async fn connect_upstream(
     let target = relay.upstream.to_string();
     let addrs =
         relay.upstream.resolve().await.map_err(|e| Some(e.message("getaddrinfo", &target)))?;
-    let (id, conn) = setup::connect_as(ctx, connect, &addrs, "upstream").await.map_err(Some)?;
+    let (id, conn) = setup::connect_as(ctx, connect, &addrs, "upstream")
+        .await
+        .map_err(|e| Some(e.to_string()))?;
     let (Ok(local), Ok(peer)) = (conn.local(), conn.peer()) else {
         let message = CallError::from_errno(libc::ENOTCONN).message("getpeername", &target);
         return Err(Some(message));

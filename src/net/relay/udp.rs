@@ -122,8 +122,8 @@ impl DgramRelay {
         let peer = addrs[0].clone();
         let (id, socket) = match setup::dgram_client(&self.ctx, &peer, true).await {
             Ok(made) => made,
-            Err(message) => {
-                self.no_upstream(message).await;
+            Err(error) => {
+                self.no_upstream(error.to_string()).await;
                 return None;
             }
         };

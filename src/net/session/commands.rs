@@ -62,7 +62,10 @@ impl Session {
                         self.deliver(To::Current, || Out::Broadcast(data.clone())).await
                     }
                     To::Peer(peer) if udp_server => {
-                        self.deliver(To::Current, || Out::DataTo(peer.clone(), data.clone())).await
+                        self.deliver(To::Current, || {
+                            Out::DataTo(Box::new(peer.clone()), data.clone())
+                        })
+                        .await
                     }
                     _ => self.deliver(to, || Out::Data(data.clone())).await,
                 };
@@ -119,7 +122,7 @@ impl Session {
         };
         match handle {
             Some(handle) => {
-                if handle.out.send(Out::Call(call)).await.is_ok() {
+                if handle.out.send(Out::Call(Box::new(call))).await.is_ok() {
                     handle.calls += 1;
                 }
             }
@@ -140,8 +143,8 @@ impl Session {
         }
         self.deliver(To::All, || Out::Close).await;
         self.conns.clear();
-        if let Err(message) = self.start().await {
-            self.ctx.emit(EventKind::Fatal { message }).await;
+        if let Err(error) = self.start().await {
+            self.ctx.emit(EventKind::Fatal { error }).await;
         }
     }
 }

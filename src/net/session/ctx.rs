@@ -19,8 +19,10 @@ use crate::net::{CHANNEL_DEPTH, CallError, Holds, Shut};
 #[derive(Debug)]
 pub(crate) enum Out {
     Data(Bytes),
-    /// UDP: one datagram to this peer.
-    DataTo(Addr, Bytes),
+    /// UDP: one datagram to this peer. (Boxed, like the calls below, so
+    /// an `Out` is 40 bytes: every socket's channel allocates a block of
+    /// 32 of them up front, 10,000 idle connections 10,000 blocks.)
+    DataTo(Box<Addr>, Bytes),
     /// UDP server: one datagram to every peer heard from.
     Broadcast(Bytes),
     /// UDP client: [`crate::net::Command::Source`].
@@ -30,9 +32,9 @@ pub(crate) enum Out {
     },
     Shutdown(Shut),
     Close,
-    Call(Call),
+    Call(Box<Call>),
     /// A call by hand that carries bytes (`send`, `sendall`, `sendto`).
-    CallWith(Call, Bytes),
+    CallWith(Box<Call>, Bytes),
     /// A relay pair: hold, forward, edit or inject one way (both: `None`).
     Relay(Option<crate::net::relay::Way>, crate::net::relay::RelayOp),
 }

@@ -31,9 +31,9 @@ use crate::net::session::ctx::{Ctx, SockHandle, sock_channel};
 use crate::net::session::step::Steps;
 use crate::net::sockaddr::Addr;
 use crate::net::socket::blocking::CallMode;
-use crate::net::socket::setup::{self, Failure};
+use crate::net::socket::setup;
 use crate::net::socket::unix::Unlink;
-use crate::net::{CHANNEL_DEPTH, Command, Event, Holds, SessionConfig};
+use crate::net::{CHANNEL_DEPTH, Command, Event, Holds, SessionConfig, SetupError};
 
 struct Session {
     ctx: Ctx,
@@ -90,8 +90,8 @@ pub(crate) async fn run(
     let mut quiet = 0;
     // Only while something waits for a peer that does not read.
     let mut drain = tokio::time::interval(Duration::from_millis(5));
-    if let Err(message) = s.start().await {
-        s.ctx.emit(EventKind::Fatal { message }).await;
+    if let Err(error) = s.start().await {
+        s.ctx.emit(EventKind::Fatal { error }).await;
         return;
     }
     loop {
@@ -154,17 +154,13 @@ const QUIET_KERNEL_TICKS: u32 = 4;
 
 impl Session {
     /// Makes the role's first calls: listen, bind, or connect.
-    async fn start(&mut self) -> Result<(), Failure> {
+    async fn start(&mut self) -> Result<(), SetupError> {
         if self.config.step {
             return Ok(());
         }
-        let addrs = self
-            .config
-            .role
-            .target()
-            .resolve()
-            .await
-            .map_err(|e| e.message("getaddrinfo", &self.config.role.target().to_string()))?;
+        let addrs = self.config.role.target().resolve().await.map_err(|e| {
+            SetupError::call("getaddrinfo", self.config.role.target().to_string(), e)
+        })?;
         let first = addrs[0].clone();
         let (role, unlink) = (&self.config.role, self.config.unlink);
         if role.serves_connections() {
@@ -215,7 +211,7 @@ impl Session {
         }
     }
 
-    async fn connect(&mut self, addrs: &[Addr]) -> Result<(), Failure> {
+    async fn connect(&mut self, addrs: &[Addr]) -> Result<(), SetupError> {
         let (id, stream) = setup::connect(&self.ctx, &self.config, addrs).await?;
         self.spawn_connection(id, "client", stream, CallMode::default()).await;
         Ok(())
@@ -294,6 +290,7 @@ impl Session {
             stream,
             peer: peer.clone(),
             recv_size: self.config.recv_size,
+            read_waiting: self.config.read_waiting,
             echo: self.config.echo,
             sink: self.config.sink,
             relay: self.relay.clone(),
@@ -301,7 +298,7 @@ impl Session {
             tls: self.config.tls.clone(),
             timeout: self.config.timeout,
         };
-        self.tasks.spawn(conn.run(inbox));
+        self.tasks.spawn(conn.run_lean(inbox));
         self.conns.insert(id, SockHandle { peer: Some(peer), ..handle });
     }
 

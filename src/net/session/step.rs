@@ -17,7 +17,7 @@ use crate::net::session::ctx::{Out, SockHandle, sock_channel};
 use crate::net::sockaddr::Addr;
 use crate::net::socket::CallSocket;
 use crate::net::socket::task::{News, Phase, StepTask};
-use crate::net::{CallError, Role, Target, To};
+use crate::net::{CallError, Role, SetupError, Target, To};
 
 /// Step mode's part of the session: every socket made by hand, and the
 /// channel they report back on.
@@ -57,9 +57,9 @@ impl Session {
         }
         let sock = if sock == 0 { self.natural_target(&call) } else { sock };
         let out = if data.is_empty() && !call.moves_data() {
-            Out::Call(call.clone())
+            Out::Call(Box::new(call.clone()))
         } else {
-            Out::CallWith(call.clone(), data.clone())
+            Out::CallWith(Box::new(call.clone()), data.clone())
         };
         if let Some(step) = self.steps.socks.get_mut(&sock) {
             if step.handle.out.send(out).await.is_ok() {
@@ -71,7 +71,7 @@ impl Session {
             // A send typed on a socket the auto driver runs: its own
             // sendall (sendto: that address); nowhere to go is EBADF.
             let out = || match &call {
-                Call::SendTo { to, .. } => Out::DataTo(to.clone(), data.clone()),
+                Call::SendTo { to, .. } => Out::DataTo(Box::new(to.clone()), data.clone()),
                 _ => Out::Data(data.clone()),
             };
             if self.deliver(To::Sock(sock), out).await == 0 {
@@ -144,8 +144,8 @@ impl Session {
                         }
                     }
                     Err(err) => {
-                        let message = CallError::from_io(&err).message("accept", "");
-                        self.ctx.emit(EventKind::Fatal { message }).await;
+                        let error = SetupError::call("accept", "", CallError::from_io(&err));
+                        self.ctx.emit(EventKind::Fatal { error }).await;
                     }
                 }
             }
@@ -223,10 +223,12 @@ impl Session {
             let Some(step) = self.steps.socks.get_mut(&id) else { continue };
             let out = match (&call, to) {
                 // A datagram to a peer named by the command: `sendto`.
-                (Call::SendAll { .. }, To::Peer(peer)) => Out::DataTo(peer.clone(), data.clone()),
+                (Call::SendAll { .. }, To::Peer(peer)) => {
+                    Out::DataTo(Box::new(peer.clone()), data.clone())
+                }
                 // A plain send: the task picks sendall/send/sendto.
                 (Call::SendAll { .. }, _) => Out::Data(data.clone()),
-                (other, _) => Out::Call(other.clone()),
+                (other, _) => Out::Call(Box::new(other.clone())),
             };
             if step.handle.out.send(out).await.is_ok() {
                 step.handle.calls += 1;

@@ -19,10 +19,7 @@ use crate::net::sockaddr::{Addr, UnixName};
 use crate::net::socket::blocking::CallGate;
 use crate::net::socket::unix;
 use crate::net::socket::{CallSocket, Done};
-use crate::net::{CallError, SessionConfig};
-
-/// A setup failure, already worded in the error grammar (docs/errors.md).
-pub(crate) type Failure = String;
+use crate::net::{CallError, SessionConfig, SetupError};
 
 /// Makes one call, reports it, and words a failure for the user.
 pub(crate) async fn reported<T>(
@@ -33,7 +30,7 @@ pub(crate) async fn reported<T>(
     target: &str,
     result: std::io::Result<T>,
     returned: impl FnOnce(&T) -> Returned,
-) -> Result<T, Failure> {
+) -> Result<T, SetupError> {
     match result {
         Ok(value) => {
             ctx.call(sock, var, call, Ok(returned(&value))).await;
@@ -41,9 +38,9 @@ pub(crate) async fn reported<T>(
         }
         Err(err) => {
             let failed = CallError::from_io(&err);
-            let message = failed.message(call.name(), target);
+            let error = SetupError::call(call.name(), target, failed.clone());
             ctx.call(sock, var, call, Err(failed)).await;
-            Err(message)
+            Err(error)
         }
     }
 }
@@ -66,7 +63,7 @@ impl<'a> Script<'a> {
         var: &'static str,
         addr: &Addr,
         kind: Kind,
-    ) -> Result<Self, Failure> {
+    ) -> Result<Self, SetupError> {
         let id = ctx.new_id();
         let call = Call::Socket { family: Family::of(addr), kind };
         let made = CallSocket::open(Family::of(addr), kind);
@@ -80,7 +77,11 @@ impl<'a> Script<'a> {
 
     /// One call through the executor, reported; a failure is worded with
     /// `target` (and also returned as the error itself).
-    async fn call(&mut self, call: Call, target: &str) -> Result<Returned, (CallError, Failure)> {
+    async fn call(
+        &mut self,
+        call: Call,
+        target: &str,
+    ) -> Result<Returned, (CallError, SetupError)> {
         let seq = self.gate.begin();
         let result = match self.socket.execute(&call, &[], (&mut self.gate, seq)).await {
             Ok(Done::Value(value)) => Ok(value),
@@ -89,21 +90,18 @@ impl<'a> Script<'a> {
             Err(failed) => Err(failed),
         };
         self.ctx.call(self.id, self.var, call.clone(), result.clone()).await;
-        result.map_err(|failed| {
-            let message = failed.message(call.name(), target);
-            (failed, message)
-        })
+        result.map_err(|failed| (failed.clone(), SetupError::call(call.name(), target, failed)))
     }
 
     /// Like [`Script::call`], for calls whose failure ends the setup.
-    async fn must(&mut self, call: Call, target: &str) -> Result<(), Failure> {
+    async fn must(&mut self, call: Call, target: &str) -> Result<(), SetupError> {
         self.call(call, target).await.map(drop).map_err(|(_, message)| message)
     }
 
     /// The socket, for the driver's task to take over.
-    fn done(self) -> Result<(SockId, Socket), Failure> {
+    fn done(self) -> Result<(SockId, Socket), SetupError> {
         let fd = self.socket.into_socket();
-        fd.map(|s| (self.id, s)).ok_or_else(|| "setup closed its own socket".to_string())
+        fd.map(|s| (self.id, s)).ok_or(SetupError::Lost)
     }
 }
 
@@ -124,26 +122,23 @@ impl Script<'_> {
         call: Call,
         result: Result<Returned, CallError>,
         target: &str,
-    ) -> Result<Returned, Failure> {
-        let message = result.as_ref().err().map(|f| f.message(call.name(), target));
+    ) -> Result<Returned, SetupError> {
+        let name = call.name();
         self.ctx.call(self.id, self.var, call, result.clone()).await;
-        match message {
-            Some(message) => Err(message),
-            None => result.map_err(|_| String::new()),
-        }
+        result.map_err(|failed| SetupError::call(name, target, failed))
     }
 }
 
 /// `IPV6_V6ONLY` on an IPv6 socket when asked: on, one family only; off,
 /// a dual-stack socket that also serves IPv4 (as `::ffff:a.b.c.d`).
-async fn v6_only(s: &mut Script<'_>, addr: &Addr, wanted: Option<bool>) -> Result<(), Failure> {
+async fn v6_only(s: &mut Script<'_>, addr: &Addr, wanted: Option<bool>) -> Result<(), SetupError> {
     let Some(on) = wanted.filter(|_| addr.is_ipv6()) else { return Ok(()) };
     s.must(Call::SetSockOpt(SockOpt::V6Only(on)), "IPV6_V6ONLY").await
 }
 
 /// `bind(addr)`; a Unix server's socket file left by a dead server is
 /// diagnosed (and, when `unlink` allows, removed and bound again).
-async fn bind(s: &mut Script<'_>, addr: &Addr, unlink: bool) -> Result<(), Failure> {
+async fn bind(s: &mut Script<'_>, addr: &Addr, unlink: bool) -> Result<(), SetupError> {
     let target = addr.to_string();
     let call = Call::Bind(addr.clone());
     let bound = s.attempt(&call).await;
@@ -173,7 +168,7 @@ pub(crate) async fn listener(
     config: &SessionConfig,
     addr: &Addr,
     unlink: bool,
-) -> Result<(SockId, Listener), Failure> {
+) -> Result<(SockId, Listener), SetupError> {
     let kind = config.role.kind();
     let mut s = Script::open(ctx, "server", addr, kind).await?;
     if let Addr::Inet(_) = addr {
@@ -189,8 +184,8 @@ pub(crate) async fn listener(
         Addr::Inet(_) => TcpListener::from_std(socket.into()).map(Listener::Tcp),
         Addr::Unix(_) => UnixListener::from_std(socket.into()).map(Listener::Unix),
     };
-    let listener =
-        listener.map_err(|e| CallError::from_io(&e).message("listen", &local.to_string()))?;
+    let listener = listener
+        .map_err(|e| SetupError::call("listen", local.to_string(), CallError::from_io(&e)))?;
     ctx.emit(EventKind::Listening { sock: id, fd, local, kind }).await;
     Ok((id, listener))
 }
@@ -211,7 +206,7 @@ pub(crate) async fn connect(
     ctx: &Ctx,
     config: &SessionConfig,
     addrs: &[Addr],
-) -> Result<(SockId, Conn), Failure> {
+) -> Result<(SockId, Conn), SetupError> {
     connect_as(ctx, config, addrs, "client").await
 }
 
@@ -222,8 +217,8 @@ pub(crate) async fn connect_as(
     config: &SessionConfig,
     addrs: &[Addr],
     var: &'static str,
-) -> Result<(SockId, Conn), Failure> {
-    let mut last = String::from("connect failed: no address to try");
+) -> Result<(SockId, Conn), SetupError> {
+    let mut last = SetupError::NoAddress;
     for addr in addrs {
         let s = Script::open(ctx, var, addr, config.role.kind()).await?;
         let connected = match addr {
@@ -244,7 +239,7 @@ async fn connect_tcp(
     mut s: Script<'_>,
     config: &SessionConfig,
     addr: &Addr,
-) -> Result<(SockId, Conn), Failure> {
+) -> Result<(SockId, Conn), SetupError> {
     let timeout = config.timeout.map(|t| t.as_secs_f64());
     let mut calls = vec![Call::Connect(addr.clone())];
     if timeout.is_some() {
@@ -259,7 +254,7 @@ async fn connect_tcp(
     }
     let (ctx, s_var, (id, socket)) = (s.ctx, s.var, s.done()?);
     let stream = TcpStream::from_std(socket.into())
-        .map_err(|e| CallError::from_io(&e).message("connect", &addr.to_string()))?;
+        .map_err(|e| SetupError::call("connect", addr.to_string(), CallError::from_io(&e)))?;
     if config.nodelay {
         nodelay(ctx, id, s_var, &stream).await;
     }
@@ -267,7 +262,7 @@ async fn connect_tcp(
 }
 
 /// A Unix stream or seqpacket `connect`, waiting out a full queue.
-async fn connect_unix(ctx: &Ctx, s: Script<'_>, addr: &Addr) -> Result<(SockId, Conn), Failure> {
+async fn connect_unix(ctx: &Ctx, s: Script<'_>, addr: &Addr) -> Result<(SockId, Conn), SetupError> {
     let var = s.var;
     let (id, socket) = s.done()?;
     match unix::connect(ctx, id, socket, addr).await {
@@ -285,7 +280,7 @@ pub(crate) async fn dgram_bound(
     addr: &Addr,
     v6: Option<bool>,
     unlink: bool,
-) -> Result<(SockId, Dgram), Failure> {
+) -> Result<(SockId, Dgram), SetupError> {
     let mut s = Script::open(ctx, "server", addr, Kind::Dgram).await?;
     v6_only(&mut s, addr, v6).await?;
     bind(&mut s, addr, unlink).await?;
@@ -304,7 +299,7 @@ pub(crate) async fn dgram_client(
     ctx: &Ctx,
     addr: &Addr,
     connected: bool,
-) -> Result<(SockId, Dgram), Failure> {
+) -> Result<(SockId, Dgram), SetupError> {
     let mut s = Script::open(ctx, "client", addr, Kind::Dgram).await?;
     if let Addr::Unix(_) = addr {
         bind(&mut s, &Addr::Unix(UnixName::Unnamed), false).await?;
@@ -321,10 +316,10 @@ pub(crate) async fn dgram_client(
     Ok((id, into_dgram(socket, addr)?))
 }
 
-fn into_dgram(s: Socket, addr: &Addr) -> Result<Dgram, Failure> {
+fn into_dgram(s: Socket, addr: &Addr) -> Result<Dgram, SetupError> {
     let socket = match addr {
         Addr::Inet(_) => UdpSocket::from_std(s.into()).map(Dgram::Udp),
         Addr::Unix(_) => UnixDatagram::from_std(s.into()).map(Dgram::Unix),
     };
-    socket.map_err(|e| CallError::from_io(&e).message("socket", &addr.to_string()))
+    socket.map_err(|e| SetupError::call("socket", addr.to_string(), CallError::from_io(&e)))
 }

@@ -108,8 +108,8 @@ impl StepTask {
     fn call_for(&self, out: Out) -> (Call, Bytes) {
         let none = Bytes::new();
         match out {
-            Out::Call(call) => (call, none),
-            Out::CallWith(call, data) => (call, data),
+            Out::Call(call) => (*call, none),
+            Out::CallWith(call, data) => (*call, data),
             Out::Data(data) | Out::Broadcast(data) => {
                 let len = data.len();
                 let connected = self.phase.is(Phase::CONNECTED);
@@ -119,7 +119,7 @@ impl StepTask {
                     _ => (Call::Send { len }, data),
                 }
             }
-            Out::DataTo(to, data) => (Call::SendTo { len: data.len(), to }, data),
+            Out::DataTo(to, data) => (Call::SendTo { len: data.len(), to: *to }, data),
             Out::Shutdown(how) => (Call::Shutdown(how), none),
             Out::Close => (Call::Close, none),
             // Step sockets have no source nor relay; an empty send says so

@@ -10,10 +10,11 @@ use socket2::{Domain, Socket, Type};
 use tokio::net::UnixStream;
 
 use crate::net::CallError;
+use crate::net::SetupError;
 use crate::net::event::{Call, Returned, SockId};
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
-use crate::net::socket::setup::{Failure, reported};
+use crate::net::socket::setup::reported;
 
 /// Why a path already taken cannot be bound: a sentence and what to try.
 pub(crate) type Taken = (String, &'static str);
@@ -65,7 +66,7 @@ pub(crate) async fn connect(
     id: SockId,
     socket: Socket,
     addr: &Addr,
-) -> Result<UnixStream, Failure> {
+) -> Result<UnixStream, SetupError> {
     let target = addr.to_string();
     let call = Call::Connect(addr.clone());
     let attempt = |s: &Socket| addr.sockaddr().and_then(|a| s.connect(&a));
@@ -82,7 +83,7 @@ pub(crate) async fn connect(
     }
     reported(ctx, id, "client", call, &target, result, |()| Returned::Nothing).await?;
     UnixStream::from_std(socket.into())
-        .map_err(|e| CallError::from_io(&e).message("connect", &target))
+        .map_err(|e| SetupError::call("connect", &target, CallError::from_io(&e)))
 }
 
 /// Removes our socket file when dropped, unless another socket has taken
