@@ -62,7 +62,7 @@ async fn record(log: &Path) -> String {
         seen.until("the connection", PATIENCE, |s| s.contains("connected to 127.0.0.1:")).await;
         keys.type_text("replay me");
         keys.key(KeyCode::Enter, KeyModifiers::NONE);
-        let shown = |s: &str| s.contains("sock.recv(1024)");
+        let shown = |s: &str| s.contains("sock.recv(");
         let last = seen.until("the server's recv", PATIENCE, shown).await;
         keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
         last
