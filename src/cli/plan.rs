@@ -31,6 +31,9 @@ pub struct End {
     /// `--tls` as given; built into `config.tls` before the session starts
     /// (reading files can fail: exit 1, not 2).
     pub tls: Option<crate::net::tls::TlsOptions>,
+    /// A TCP relay's `--tls-upstream` as given; built into the relay's
+    /// `upstream_tls` like `tls`.
+    pub tls_upstream: Option<crate::net::tls::TlsOptions>,
 }
 
 /// `--source SIZE` (and `--size N` for UDP): what to send instead of stdin.
@@ -192,6 +195,7 @@ fn base_end(role: Role, common: &Common, serve: Option<Serve>) -> End {
         source: None,
         dump: None,
         tls: None,
+        tls_upstream: None,
     }
 }
 
@@ -228,10 +232,11 @@ fn tcp_ends(role: TcpRole) -> Planned {
             end.tls = tls.options();
             Planned::one_wired(end, common, wire)
         }
-        TcpRole::Relay { listen, relay, nodelay, common } => {
+        TcpRole::Relay { listen, relay, nodelay, tls, common } => {
             let mut end = base_end(Role::TcpServer(listen), &common, None);
             end.config.nodelay = nodelay;
             relay_end(&mut end, relay);
+            (end.tls, end.tls_upstream) = tls.options();
             Planned::one(end, common)
         }
     }
