@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod course;
+pub mod file_error;
 pub mod headless;
 pub mod hexdump;
 pub mod json;

@@ -18,10 +18,12 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+
+use crate::file_error::FileError;
 use std::path::{Path, PathBuf};
 
 use crate::json;
-use crate::net::{CallError, Event};
+use crate::net::Event;
 
 /// An open transcript file; one line per event, written through at once.
 #[derive(Debug)]
@@ -91,28 +93,16 @@ impl Transcript {
 ///
 /// # Errors
 /// When the file cannot be created.
-pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<Transcript>, String> {
+pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<Transcript>, FileError> {
     path.map(|p| Transcript::open(p).map_err(|e| open_error("transcript (--log)", p, &e)))
         .transpose()
 }
 
-/// the error grammar (docs/errors.md) for a transcript or capture file that cannot be
-/// created: `open PATH failed: ENOENT (...): sentence; try ...`.
+/// The error grammar (docs/errors.md) for a transcript or capture file that
+/// cannot be created: `open PATH failed: ENOENT (...): sentence; try ...`.
 #[must_use]
-pub fn open_error(what: &str, path: &Path, err: &io::Error) -> String {
-    let call = CallError::from_io(err);
-    let (sentence, hint) = match err.raw_os_error() {
-        Some(libc::ENOENT) => ("its directory does not exist", "an existing directory"),
-        Some(libc::EACCES | libc::EPERM | libc::EROFS) => {
-            ("this user may not write there", "a path in a directory you can write")
-        }
-        Some(libc::EISDIR) => ("that is a directory", "a file name inside it"),
-        _ => ("the file could not be created", "another path"),
-    };
-    format!(
-        "open {} failed: {call}: cannot write the {what} there, {sentence}; try {hint}",
-        path.display()
-    )
+pub fn open_error(what: &'static str, path: &Path, err: &io::Error) -> FileError {
+    FileError::create(what, path, err)
 }
 
 #[cfg(test)]
@@ -167,7 +157,7 @@ mod tests {
         let path = Path::new("/nonexistent-dir/x.jsonl");
         let err = Transcript::open(path).unwrap_err();
         assert_eq!(
-            open_error("transcript", path, &err),
+            open_error("transcript", path, &err).to_string(),
             "open /nonexistent-dir/x.jsonl failed: ENOENT (no such file or directory): cannot \
              write the transcript there, its directory does not exist; try an existing directory"
         );

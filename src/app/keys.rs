@@ -303,7 +303,7 @@ impl App {
         let command = match self.aimed(command) {
             Ok(command) => command,
             Err(hint) => {
-                self.refuse(hint);
+                self.refuse(hint.to_string());
                 return Vec::new();
             }
         };
@@ -317,7 +317,7 @@ impl App {
 
     /// The command with its target resolved for the active end: the
     /// selected connection or peer for a server.
-    pub(super) fn aimed(&self, command: Command) -> Result<Command, String> {
+    pub(super) fn aimed(&self, command: Command) -> Result<Command, super::targets::NoTarget> {
         let end = self.end();
         Ok(match command {
             Command::Send { to, data } => Command::Send { to: end.aim(to)?, data },
@@ -336,7 +336,7 @@ impl App {
         match self.aimed(Command::Shutdown { to: To::Current, how: Shut::Write }) {
             Ok(command) => vec![Effect::Command { end: self.active, command }],
             Err(hint) => {
-                self.refuse(hint);
+                self.refuse(hint.to_string());
                 Vec::new()
             }
         }

@@ -65,7 +65,7 @@ impl App {
         let to = match self.end().aim(To::Current) {
             Ok(to) => to,
             Err(hint) => {
-                self.refuse(hint);
+                self.refuse(hint.to_string());
                 return Vec::new();
             }
         };
@@ -173,7 +173,7 @@ impl App {
                 vec![Effect::Command { end: self.active, command }]
             }
             Err(hint) => {
-                self.refuse(hint);
+                self.refuse(hint.to_string());
                 Vec::new()
             }
         }

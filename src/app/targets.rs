@@ -128,6 +128,28 @@ impl Targets {
     }
 }
 
+/// Why a line, `/close` or `/all` reaches nobody: the hint the input line
+/// shows instead of sending (a refusal, not a failed call, so no errno).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NoTarget {
+    /// A UDP server that has heard from nobody.
+    #[error("nobody to answer yet: no datagram has arrived; send from a client first")]
+    NoDatagramYet,
+    /// A connection server with no live connection.
+    #[error(
+        "no live connection: nothing sent; closed rows stay listed but cannot be written to; \
+         connect a client, then press Enter"
+    )]
+    NoLiveConnection,
+    /// `/all` on a UDP server that has heard from nobody.
+    #[error("/all: no peer has sent a datagram yet: nothing sent")]
+    AllNoPeer,
+    /// `/all` on a connection server with no live connection.
+    #[error("/all: no live connection: nothing sent")]
+    AllNoConnection,
+}
+
 impl EndState {
     /// A TCP server (lists sockets) or a UDP server (lists peers).
     fn serves(&self, kind: Kind) -> bool {
@@ -265,15 +287,17 @@ impl EndState {
     ///
     /// # Errors
     /// A hint for the user when the server has nobody to send to.
-    pub fn send_target(&self) -> Result<To, String> {
+    pub fn send_target(&self) -> Result<To, NoTarget> {
         if self.serves(Kind::Dgram) {
             let picked = match &self.targets.picked {
                 Some(Row::Peer(a)) => Some(a),
                 _ => None,
             };
-            return picked.or(self.targets.last_sender.as_ref()).cloned().map(To::Peer).ok_or_else(
-                || "nobody to answer yet: no datagram has arrived; send from a client first".into(),
-            );
+            return picked
+                .or(self.targets.last_sender.as_ref())
+                .cloned()
+                .map(To::Peer)
+                .ok_or(NoTarget::NoDatagramYet);
         }
         if !self.serves_connections() {
             return Ok(To::Current);
@@ -287,9 +311,7 @@ impl EndState {
         }
         match self.sockets.current() {
             Some(s) => Ok(To::Sock(s.id)),
-            None => Err("no live connection: nothing sent; closed rows stay listed but \
-                         cannot be written to; connect a client, then press Enter"
-                .into()),
+            None => Err(NoTarget::NoLiveConnection),
         }
     }
 
@@ -297,12 +319,12 @@ impl EndState {
     ///
     /// # Errors
     /// A hint when there is nobody to broadcast to.
-    pub fn broadcast_target(&self) -> Result<To, String> {
+    pub fn broadcast_target(&self) -> Result<To, NoTarget> {
         if self.serves(Kind::Dgram) && self.targets.peers.is_empty() {
-            return Err("/all: no peer has sent a datagram yet: nothing sent".into());
+            return Err(NoTarget::AllNoPeer);
         }
         if self.serves_connections() && self.sockets.live_connections() == 0 {
-            return Err("/all: no live connection: nothing sent".into());
+            return Err(NoTarget::AllNoConnection);
         }
         Ok(if self.role.is_server() { To::All } else { To::Current })
     }
@@ -333,7 +355,7 @@ impl EndState {
     ///
     /// # Errors
     /// The hint to show when nobody would receive it.
-    pub fn aim(&self, to: To) -> Result<To, String> {
+    pub fn aim(&self, to: To) -> Result<To, NoTarget> {
         match to {
             To::Current => self.send_target(),
             To::All => self.broadcast_target(),

@@ -85,186 +85,44 @@ pub struct Plan {
     pub lesson: Option<usize>,
 }
 
+/// What a mode decides: its ends, with the options around them that the mode decides.
+struct Planned {
+    ends: Vec<End>,
+    common: Common,
+    demo: bool,
+    wire: Wire,
+    netns: bool,
+}
+
+impl Planned {
+    /// One end, no `--wire`, outside a namespace.
+    fn one(end: End, common: Common) -> Self {
+        Self::one_wired(end, common, Wire::default())
+    }
+
+    /// One end with its `--wire` flag.
+    fn one_wired(end: End, common: Common, wire: Wire) -> Self {
+        Self { ends: vec![end], common, demo: false, wire, netns: false }
+    }
+}
+
 impl Cli {
     /// Turns the parsed command line into a plan to run.
     #[must_use]
-    #[expect(clippy::too_many_lines, reason = "split by concept in the renames commit")]
     pub fn plan(self) -> Plan {
         // `completions` and `man` are answered before a plan is made
         // (`run::run`); were one planned, it would be the demo.
-        let mode = self.command.filter(Mode::runs_a_session).unwrap_or(Mode::Demo {
-            proto: Proto::Tcp,
-            no_netns: false,
-            common: Common {
-                recv_size: None,
-                eol: None,
-                headless: false,
-                events: None,
-                history: None,
-                history_bytes: None,
-                lang: None,
-                step: false,
-                inspect: Inspect::default(),
-                record: Record::default(),
-                look: Look::default(),
-            },
-        });
-        let one = |role: Role, common: Common, serve: Option<Serve>| {
-            let mut config = SessionConfig::new(role);
-            config.holds.reads = common.inspect.hold_reads;
-            config.step = common.step;
-            if let Some(ms) = common.inspect.sample_ms {
-                config.sample_every = (ms > 0).then(|| Duration::from_millis(ms.into()));
-            }
-            if let Some(serve) = serve {
-                config.echo = serve.echo;
-                config.sink = serve.sink;
-                config.v6_only = serve.ipv6_only.then_some(true);
-            }
-            let end = End {
-                config,
-                recv_size: common.recv_size,
-                sink: serve.is_some_and(|s| s.sink),
-                keep_open: false,
-                linger: Duration::from_secs(1),
-                source: None,
-                dump: None,
-                tls: None,
-                tls_upstream: None,
-            };
-            (end, common)
-        };
-        let mut wire = Wire::default();
-        let mut netns = false;
-        let (ends, common, demo) = match mode {
-            Mode::Demo { proto, no_netns, common } => {
-                netns = !no_netns;
-                let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
-                let (server, client) = match proto {
-                    Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
-                    Proto::Udp => (Role::UdpServer(any.clone()), Role::UdpClient(any)),
-                };
-                let (s, _) = one(server, common.clone(), None);
-                let (c, common) = one(client, common, None);
-                (vec![s, c], common, true)
-            }
-            Mode::Tcp {
-                role:
-                    TcpRole::Server {
-                        addr,
-                        backlog,
-                        hold_accept,
-                        serve,
-                        many,
-                        nodelay,
-                        wire: w,
-                        tls,
-                        common,
-                    },
-            } => {
-                wire = w;
-                let (mut end, common) = one(Role::TcpServer(addr), common, Some(serve));
-                end.config.backlog = backlog;
-                end.config.holds.accept = hold_accept;
-                end.config.broker = many.broker;
-                end.config.max_conns = many.max_conns as usize;
-                end.keep_open = many.keep_open || many.broker;
-                end.config.nodelay = nodelay;
-                end.tls = tls.options();
-                (vec![end], common, false)
-            }
-            Mode::Tcp {
-                role: TcpRole::Client { addr, timeout, nodelay, source, wire: w, tls, common },
-            } => {
-                wire = w;
-                let (mut end, common) = one(Role::TcpClient(addr), common, None);
-                end.config.timeout = timeout;
-                end.config.nodelay = nodelay;
-                end.source = source.map(|total| Source { total: total as u64, datagram: None });
-                end.tls = tls.options();
-                (vec![end], common, false)
-            }
-            Mode::Udp { role: UdpRole::Server { addr, serve, timeout, wire: w, common } } => {
-                wire = w;
-                let (mut end, common) = one(Role::UdpServer(addr), common, Some(serve));
-                if let Some(t) = timeout {
-                    end.linger = t;
-                }
-                (vec![end], common, false)
-            }
-            Mode::Unix {
-                role:
-                    UnixRole::Server {
-                        path,
-                        kind,
-                        unlink,
-                        backlog,
-                        hold_accept,
-                        echo,
-                        sink,
-                        many,
-                        common,
-                    },
-            } => {
-                let role = Role::UnixServer(path, kind.kind());
-                let serve = Serve { echo, sink, ipv6_only: false };
-                let (mut end, common) = one(role, common, Some(serve));
-                end.config.unlink = unlink;
-                end.config.backlog = backlog;
-                end.config.holds.accept = hold_accept;
-                end.config.broker = many.broker;
-                end.config.max_conns = many.max_conns as usize;
-                end.keep_open = many.keep_open || many.broker;
-                (vec![end], common, false)
-            }
-            Mode::Unix { role: UnixRole::Client { path, kind, timeout, common } } => {
-                let (mut end, common) = one(Role::UnixClient(path, kind.kind()), common, None);
-                if let Some(t) = timeout {
-                    end.linger = t;
-                }
-                (vec![end], common, false)
-            }
-            Mode::Tcp { role: TcpRole::Relay { listen, relay, nodelay, tls, common } } => {
-                let (mut end, common) = one(Role::TcpServer(listen), common, None);
-                end.config.nodelay = nodelay;
-                relay_end(&mut end, relay);
-                (end.tls, end.tls_upstream) = tls.options();
-                (vec![end], common, false)
-            }
-            Mode::Udp { role: UdpRole::Relay { listen, relay, idle, common } } => {
-                let (mut end, common) = one(Role::UdpServer(listen), common, None);
-                relay_end(&mut end, relay);
-                if let (Some(idle), Some(r)) = (idle, end.config.relay.as_mut()) {
-                    r.idle = idle;
-                }
-                (vec![end], common, false)
-            }
-            Mode::Unix { role: UnixRole::Relay { path, relay, unlink, common } } => {
-                let role = Role::UnixServer(path, crate::net::Kind::Stream);
-                let (mut end, common) = one(role, common, None);
-                end.config.unlink = unlink;
-                relay_end(&mut end, relay);
-                (vec![end], common, false)
-            }
+        let mode = self.command.filter(Mode::runs_a_session).unwrap_or_else(default_mode);
+        let Planned { mut ends, common, demo, wire, netns } = match mode {
+            Mode::Demo { proto, no_netns, common } => demo_ends(proto, no_netns, common),
+            Mode::Tcp { role } => tcp_ends(role),
+            Mode::Udp { role } => udp_ends(role),
+            Mode::Unix { role } => unix_ends(role),
             Mode::Completions { .. } | Mode::Man | Mode::Replay { .. } | Mode::Learn { .. } => {
                 unreachable!("filtered out above")
             }
-            Mode::Udp {
-                role: UdpRole::Client { addr, timeout, unconnected, source, size, wire: w, common },
-            } => {
-                wire = w;
-                let (mut end, common) = one(Role::UdpClient(addr), common, None);
-                end.config.unconnected = unconnected;
-                end.source = source
-                    .map(|total| Source { total: total as u64, datagram: Some(size as usize) });
-                if let Some(t) = timeout {
-                    end.linger = t;
-                }
-                (vec![end], common, false)
-            }
         };
         let history_bytes = common.history_bytes.unwrap_or(32 << 20);
-        let mut ends = ends;
         for relay in ends.iter_mut().filter_map(|e| e.config.relay.as_mut()) {
             // Held chunks take from the same budget as the history.
             relay.hold_cap = (history_bytes / 8).max(64 << 10);
@@ -288,6 +146,160 @@ impl Cli {
             theme: common.look.theme_name(std::env::var_os("NO_COLOR").as_deref()),
             netns,
             lesson: None,
+        }
+    }
+}
+
+/// `sockpit` with no subcommand: the TCP demo with every option at its
+/// default.
+fn default_mode() -> Mode {
+    Mode::Demo {
+        proto: Proto::Tcp,
+        no_netns: false,
+        common: Common {
+            recv_size: None,
+            eol: None,
+            headless: false,
+            events: None,
+            history: None,
+            history_bytes: None,
+            lang: None,
+            step: false,
+            inspect: Inspect::default(),
+            record: Record::default(),
+            look: Look::default(),
+        },
+    }
+}
+
+/// An end with what every mode shares: its role, the common options and,
+/// for a server, what it does with what arrives.
+fn base_end(role: Role, common: &Common, serve: Option<Serve>) -> End {
+    let mut config = SessionConfig::new(role);
+    config.holds.reads = common.inspect.hold_reads;
+    config.step = common.step;
+    if let Some(ms) = common.inspect.sample_ms {
+        config.sample_every = (ms > 0).then(|| Duration::from_millis(ms.into()));
+    }
+    if let Some(serve) = serve {
+        config.echo = serve.echo;
+        config.sink = serve.sink;
+        config.v6_only = serve.ipv6_only.then_some(true);
+    }
+    End {
+        config,
+        recv_size: common.recv_size,
+        sink: serve.is_some_and(|s| s.sink),
+        keep_open: false,
+        linger: Duration::from_secs(1),
+        source: None,
+        dump: None,
+        tls: None,
+        tls_upstream: None,
+    }
+}
+
+/// The demo: a server and a client on 127.0.0.1, server first.
+fn demo_ends(proto: Proto, no_netns: bool, common: Common) -> Planned {
+    let any = Target::Addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    let (server, client) = match proto {
+        Proto::Tcp => (Role::TcpServer(any.clone()), Role::TcpClient(any)),
+        Proto::Udp => (Role::UdpServer(any.clone()), Role::UdpClient(any)),
+    };
+    let ends = vec![base_end(server, &common, None), base_end(client, &common, None)];
+    Planned { ends, common, demo: true, wire: Wire::default(), netns: !no_netns }
+}
+
+/// `sockpit tcp server|client|relay`.
+fn tcp_ends(role: TcpRole) -> Planned {
+    match role {
+        TcpRole::Server { addr, backlog, hold_accept, serve, many, nodelay, wire, tls, common } => {
+            let mut end = base_end(Role::TcpServer(addr), &common, Some(serve));
+            end.config.backlog = backlog;
+            end.config.holds.accept = hold_accept;
+            end.config.broker = many.broker;
+            end.config.max_conns = many.max_conns as usize;
+            end.keep_open = many.keep_open || many.broker;
+            end.config.nodelay = nodelay;
+            end.tls = tls.options();
+            Planned::one_wired(end, common, wire)
+        }
+        TcpRole::Client { addr, timeout, nodelay, source, wire, tls, common } => {
+            let mut end = base_end(Role::TcpClient(addr), &common, None);
+            end.config.timeout = timeout;
+            end.config.nodelay = nodelay;
+            end.source = source.map(|total| Source { total: total as u64, datagram: None });
+            end.tls = tls.options();
+            Planned::one_wired(end, common, wire)
+        }
+        TcpRole::Relay { listen, relay, nodelay, tls, common } => {
+            let mut end = base_end(Role::TcpServer(listen), &common, None);
+            end.config.nodelay = nodelay;
+            relay_end(&mut end, relay);
+            (end.tls, end.tls_upstream) = tls.options();
+            Planned::one(end, common)
+        }
+    }
+}
+
+/// `sockpit udp server|client|relay`.
+fn udp_ends(role: UdpRole) -> Planned {
+    match role {
+        UdpRole::Server { addr, serve, timeout, wire, common } => {
+            let mut end = base_end(Role::UdpServer(addr), &common, Some(serve));
+            if let Some(t) = timeout {
+                end.linger = t;
+            }
+            Planned::one_wired(end, common, wire)
+        }
+        UdpRole::Client { addr, timeout, unconnected, source, size, wire, common } => {
+            let mut end = base_end(Role::UdpClient(addr), &common, None);
+            end.config.unconnected = unconnected;
+            end.source =
+                source.map(|total| Source { total: total as u64, datagram: Some(size as usize) });
+            if let Some(t) = timeout {
+                end.linger = t;
+            }
+            Planned::one_wired(end, common, wire)
+        }
+        UdpRole::Relay { listen, relay, idle, common } => {
+            let mut end = base_end(Role::UdpServer(listen), &common, None);
+            relay_end(&mut end, relay);
+            if let (Some(idle), Some(r)) = (idle, end.config.relay.as_mut()) {
+                r.idle = idle;
+            }
+            Planned::one(end, common)
+        }
+    }
+}
+
+/// `sockpit unix server|client|relay`.
+fn unix_ends(role: UnixRole) -> Planned {
+    match role {
+        UnixRole::Server { path, kind, unlink, backlog, hold_accept, echo, sink, many, common } => {
+            let serve = Serve { echo, sink, ipv6_only: false };
+            let mut end = base_end(Role::UnixServer(path, kind.kind()), &common, Some(serve));
+            end.config.unlink = unlink;
+            end.config.backlog = backlog;
+            end.config.holds.accept = hold_accept;
+            end.config.broker = many.broker;
+            end.config.max_conns = many.max_conns as usize;
+            end.keep_open = many.keep_open || many.broker;
+            Planned::one(end, common)
+        }
+        UnixRole::Client { path, kind, timeout, common } => {
+            let mut end = base_end(Role::UnixClient(path, kind.kind()), &common, None);
+            if let Some(t) = timeout {
+                end.linger = t;
+            }
+            Planned::one(end, common)
+        }
+        UnixRole::Relay { path, relay, unlink, common } => {
+            let role = Role::UnixServer(path, crate::net::Kind::Stream);
+            let mut end = base_end(role, &common, None);
+            end.config.unlink = unlink;
+            relay_end(&mut end, relay);
+            Planned::one(end, common)
         }
     }
 }

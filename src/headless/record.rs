@@ -11,6 +11,7 @@
 //! shell reports a death by signal), because a fatal signal can cut a large
 //! write short in the kernel.
 
+use crate::file_error::FileError;
 use std::fs::File;
 use std::io::BufWriter;
 use std::io::Write as _;
@@ -44,7 +45,7 @@ impl Recorder {
     ///
     /// # Errors
     /// A message in the error grammar (docs/errors.md) when a file cannot be created.
-    pub(super) fn open(record: &Record, lang: Lang) -> Result<Self, String> {
+    pub(super) fn open(record: &Record, lang: Lang) -> Result<Self, FileError> {
         let log = transcript::open_flag(record.log.as_ref())?;
         let pcap = crate::pcap::open_flag(record.pcap.as_ref())?;
         let export = match &record.export_py {

@@ -167,7 +167,9 @@ pub type LiveCapture = (PcapWriter<BufWriter<File>>, PathBuf);
 ///
 /// # Errors
 /// When the file cannot be created.
-pub fn open_flag(path: Option<&PathBuf>) -> Result<Option<LiveCapture>, String> {
+pub fn open_flag(
+    path: Option<&PathBuf>,
+) -> Result<Option<LiveCapture>, crate::file_error::FileError> {
     let open = |p: &PathBuf| {
         PcapWriter::create(p)
             .map(|w| (w, p.clone()))

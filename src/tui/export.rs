@@ -2,6 +2,7 @@
 //! Python script in the tutorial's style (`lesson::export`). One exporter per
 //! end, fed every event of that end in order and started afresh by Alt-R.
 
+use crate::file_error::FileError;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -38,7 +39,7 @@ impl Scripts {
         lang: Lang,
         demo: bool,
         cap: usize,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, FileError> {
         let out = match path {
             Some(path) => Some((
                 File::create(path)
@@ -94,8 +95,8 @@ impl Scripts {
     ///
     /// # Errors
     /// A sentence for the user when the file cannot be written.
-    pub fn save(&self, end: usize, name: &str, dir: &Path, unix: u64) -> Result<String, String> {
-        let Some(exporter) = self.ends.get(end) else { return Err("no such end".into()) };
+    pub fn save(&self, end: usize, name: &str, dir: &Path, unix: u64) -> Result<String, FileError> {
+        let Some(exporter) = self.ends.get(end) else { return Err(FileError::NoSuchEnd) };
         let stem =
             if self.demo { format!("sockpit-{unix}-{name}") } else { format!("sockpit-{unix}") };
         for n in 1..100 {
@@ -105,7 +106,7 @@ impl Scripts {
                 Ok(mut f) => {
                     let shown = path.display().to_string();
                     f.write_all(exporter.script().as_bytes())
-                        .map_err(|e| format!("write {shown} failed: {e}"))?;
+                        .map_err(|e| FileError::write("write", &path, &e))?;
                     let cut = if self.cut(end) {
                         " - only its start: the rest passed the --history-bytes share"
                     } else {
@@ -119,7 +120,7 @@ impl Scripts {
                 Err(e) => return Err(transcript::open_error("script (F10)", &path, &e)),
             }
         }
-        Err(format!("{stem}-N.py: 99 files of that name already exist"))
+        Err(FileError::NamesTaken { stem, ext: "py" })
     }
 
     /// At exit: end 0's script to `--export-py`; a message when that failed.

@@ -88,7 +88,7 @@ impl Records {
     ///
     /// # Errors
     /// A message in the error grammar when a file cannot be created.
-    pub fn open(plan: &Plan) -> Result<Self, String> {
+    pub fn open(plan: &Plan) -> Result<Self, crate::file_error::FileError> {
         // F9's in-memory capture and F10's script: an eighth of
         // --history-bytes each.
         let caps = plan.history_bytes / 8;

@@ -5,6 +5,7 @@
 //! history's byte cap (`--history-bytes`), like everything the TUI keeps;
 //! `--pcap` has no cap.
 
+use crate::file_error::FileError;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -63,7 +64,7 @@ impl Recorder {
     ///
     /// # Errors
     /// A message in the error grammar (docs/errors.md) when a file cannot be created.
-    pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, String> {
+    pub fn open(record: &Record, ends: usize, demo: bool, cap: usize) -> Result<Self, FileError> {
         let log = transcript::open_flag(record.log.as_ref())?;
         let live = crate::pcap::open_flag(record.pcap.as_ref())?.map(|l| Live::Synth(Box::new(l)));
         let memory = (0..ends)
@@ -215,7 +216,7 @@ impl Recorder {
         name: &str,
         dir: &Path,
         unix: u64,
-    ) -> Result<String, String> {
+    ) -> Result<String, FileError> {
         if end == 0 {
             let flushed = match &mut self.live {
                 Some(Live::Synth(synth)) => {
@@ -227,13 +228,13 @@ impl Recorder {
             };
             if let Some((flushed, path, note)) = flushed {
                 let shown = path.display().to_string();
-                flushed.map_err(|e| format!("flush {shown} failed: {e}"))?;
+                flushed.map_err(|e| FileError::write("flush", path, &e))?;
                 return Ok(format!("the capture is written live to {shown} (--pcap){note}"));
             }
         }
-        let Some(memory) = self.memory.get(end) else { return Err("no such end".into()) };
+        let Some(memory) = self.memory.get(end) else { return Err(FileError::NoSuchEnd) };
         let Some((bytes, real)) = memory.bytes() else {
-            return Err("no capture kept for this end (building a frame failed)".into());
+            return Err(FileError::NoCapture);
         };
         let stem =
             if self.demo { format!("sockpit-{unix}-{name}") } else { format!("sockpit-{unix}") };
@@ -241,7 +242,7 @@ impl Recorder {
         let shown = path.display().to_string();
         file.write_all(bytes)
             .and_then(|()| file.sync_all())
-            .map_err(|e| format!("write {shown} failed: {e}"))?;
+            .map_err(|e| FileError::write("write", &path, &e))?;
         let cut = if memory.full {
             " (cut at the --history-bytes cap; --pcap FILE records whole sessions)"
         } else {
@@ -273,7 +274,7 @@ fn with_end(line: &str, end: usize) -> String {
 
 /// `stem.pcapng` in `dir`, or `stem-2.pcapng`, ... when taken (two saves
 /// in one second); never overwrites a file.
-fn create_new(dir: &Path, stem: &str) -> Result<(PathBuf, File), String> {
+fn create_new(dir: &Path, stem: &str) -> Result<(PathBuf, File), FileError> {
     for n in 1..100 {
         let name = if n == 1 { format!("{stem}.pcapng") } else { format!("{stem}-{n}.pcapng") };
         let path = dir.join(name);
@@ -283,7 +284,7 @@ fn create_new(dir: &Path, stem: &str) -> Result<(PathBuf, File), String> {
             Err(e) => return Err(transcript::open_error("capture (F9)", &path, &e)),
         }
     }
-    Err(format!("{stem}-N.pcapng: 99 files of that name already exist"))
+    Err(FileError::NamesTaken { stem: stem.to_string(), ext: "pcapng" })
 }
 
 #[cfg(test)]
@@ -400,7 +401,7 @@ mod tests {
         assert!(rec.memory[0].full);
         let dir = std::env::temp_dir();
         let err = rec.save(0, "x", Path::new("/nonexistent-dir"), 1).unwrap_err();
-        assert!(err.contains("ENOENT"), "{err}");
+        assert!(err.to_string().contains("ENOENT"), "{err}");
         let _ = dir;
     }
 }
