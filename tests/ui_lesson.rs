@@ -34,7 +34,7 @@ fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> 
 fn app(lang: Lang) -> App {
     let cli = <sockpit::cli::Cli as clap::Parser>::try_parse_from(["sockpit", "demo", "--step"])
         .expect("demo --step parses");
-    let mut app = App::from_plan(&cli.plan(), Clock::fixed(T0 + 5_000_000));
+    let mut app = sockpit::tui::app_from_plan(&cli.plan(), Clock::fixed(T0 + 5_000_000));
     app.lang = lang;
     let (number, chapter) = find("1").expect("chapter 1");
     app.open_lesson(Lesson::new(number, chapter));

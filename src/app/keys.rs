@@ -5,11 +5,11 @@ use bytes::Bytes;
 use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 use tui_input::InputRequest;
 
+use super::Eol;
 use super::input::{Submitted, parse};
 use super::keymap::{Action, Focus, lookup};
 use super::sockets::State;
 use super::{App, Effect, EntryKind};
-use crate::cli::Eol;
 use crate::net::relay::{RelayOp, Way};
 use crate::net::{Command, Kind, Shut, To};
 

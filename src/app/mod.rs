@@ -21,17 +21,19 @@ pub mod sockets;
 pub mod step;
 pub mod targets;
 pub mod teach;
+mod theme_name;
 pub mod tls;
 pub mod wire;
 
-use crate::cli::{Eol, Plan};
 use crate::net::{Command, Event, Micros, Role};
 
 pub use clock::Clock;
 pub use end::EndState;
 pub use history::{Caps, EntryKind};
+pub use input::Eol;
 pub use inspector::keys::View;
 pub use keymap::Focus;
+pub use theme_name::ThemeName;
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,7 +109,7 @@ pub struct App {
     /// The language of the timeline's explanations (`--lang`).
     pub lang: crate::lesson::Lang,
     /// The colours the screen is drawn with.
-    pub theme: crate::cli::ThemeName,
+    pub theme: ThemeName,
     /// The packet inspector, when open (Enter on a history entry).
     pub inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
@@ -149,7 +151,7 @@ impl App {
             rows: 24,
             quit: false,
             lang: crate::lesson::Lang::En,
-            theme: crate::cli::ThemeName::Dark,
+            theme: ThemeName::Dark,
             inspector: None,
             view: View::Text,
             search: inspector::search::Search::default(),
@@ -160,29 +162,6 @@ impl App {
             isolation: crate::netns::Isolation::Host,
             lesson: None,
         }
-    }
-
-    /// The app for a command line's plan.
-    #[must_use]
-    pub fn from_plan(plan: &Plan, clock: Clock) -> Self {
-        let roles = plan.ends.iter().map(|e| e.config.role.clone()).collect();
-        let caps = Caps { entries: plan.history.max(1), bytes: plan.history_bytes };
-        let mut app = Self::new(roles, plan.demo, plan.eol, caps, clock);
-        app.lang = plan.lang;
-        app.theme = plan.theme;
-        for (state, end) in app.ends.iter_mut().zip(&plan.ends) {
-            state.step = end.config.step;
-            state.holds = end.config.holds;
-            if let Some(r) = &end.config.relay {
-                state.relay = Some(relay::RelayState::new(r.upstream.to_string(), &r.faults));
-            }
-            if end.config.step {
-                state.holds = crate::net::Holds { accept: true, reads: true };
-            }
-        }
-        // The demo starts talking from the client's side.
-        app.active = app.ends.len().saturating_sub(1);
-        app
     }
 
     /// The end the input talks to.

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::{ArgAction, Args, ValueEnum};
 
+pub use crate::app::{Eol, ThemeName};
 use crate::lesson::Lang;
 
 /// What a server does with what arrives.
@@ -115,18 +116,6 @@ pub struct Look {
     pub theme: Option<ThemeName>,
 }
 
-/// A colour theme of the TUI (the table is in `ui::theme`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ThemeName {
-    /// Colours for a dark terminal background.
-    #[default]
-    Dark,
-    /// Colours for a light terminal background.
-    Light,
-    /// No colour at all: bold, dim, reverse and underline only.
-    Mono,
-}
-
 /// Headless stderr: how many event lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum Verbosity {
@@ -199,37 +188,6 @@ pub struct Inspect {
     pub hold_reads: bool,
 }
 
-/// A line ending.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Eol {
-    #[default]
-    Lf,
-    Crlf,
-    None,
-}
-
-impl Eol {
-    /// The bytes it stands for.
-    #[must_use]
-    pub fn bytes(self) -> &'static [u8] {
-        match self {
-            Self::Lf => b"\n",
-            Self::Crlf => b"\r\n",
-            Self::None => b"",
-        }
-    }
-
-    /// How the status bar names it.
-    #[must_use]
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Lf => "LF",
-            Self::Crlf => "CRLF",
-            Self::None => "none",
-        }
-    }
-}
-
 /// How headless events are written to stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EventFormat {
@@ -272,6 +230,43 @@ impl ValueEnum for Lang {
             Lang::En => PossibleValue::new("en").help("English"),
             Lang::Zh => PossibleValue::new("zh")
                 .help("Chinese, the language of the Python socket tutorial sockpit follows"),
+        })
+    }
+}
+
+/// `--eol`'s values, named here so that `app/` needs no clap.
+impl ValueEnum for Eol {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Eol::Lf, Eol::Crlf, Eol::None]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            Eol::Lf => PossibleValue::new("lf"),
+            Eol::Crlf => PossibleValue::new("crlf"),
+            Eol::None => PossibleValue::new("none"),
+        })
+    }
+}
+
+/// `--theme`'s values, named here so that `app/` needs no clap.
+impl ValueEnum for ThemeName {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[ThemeName::Dark, ThemeName::Light, ThemeName::Mono]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        use clap::builder::PossibleValue;
+        Some(match self {
+            ThemeName::Dark => {
+                PossibleValue::new("dark").help("Colours for a dark terminal background")
+            }
+            ThemeName::Light => {
+                PossibleValue::new("light").help("Colours for a light terminal background")
+            }
+            ThemeName::Mono => PossibleValue::new("mono")
+                .help("No colour at all: bold, dim, reverse and underline only"),
         })
     }
 }

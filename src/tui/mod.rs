@@ -3,6 +3,7 @@
 //! (quit, error, panic, SIGTERM/SIGHUP).
 
 mod clipboard;
+mod compose;
 mod event_loop;
 mod export;
 pub mod input;
@@ -17,10 +18,11 @@ use std::process::ExitCode;
 
 use tokio::sync::mpsc;
 
+use crate::app::Clock;
 use crate::app::wire::Status;
-use crate::app::{App, Clock};
 use crate::cli::Plan;
 use crate::net::CHANNEL_DEPTH;
+pub use compose::app_from_plan;
 pub use event_loop::Exit;
 
 /// What reaches the UI loop on its one channel: an engine event or a
@@ -119,7 +121,7 @@ where
     S: terminal::Screen,
     I: futures_util::Stream<Item = input::Input> + Unpin,
 {
-    let mut app = App::from_plan(&plan, clock);
+    let mut app = app_from_plan(&plan, clock);
     app.isolation = isolation;
     let keeper = plan.lesson.and_then(|n| learn::Keeper::open(&mut app, n));
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);

@@ -13,7 +13,7 @@ use std::cell::Cell;
 
 use ratatui::style::{Color, Modifier, Style};
 
-pub use crate::cli::ThemeName;
+pub use crate::app::ThemeName;
 
 /// Every role a pane draws with.
 #[derive(Debug, Clone, Copy)]

@@ -4,6 +4,9 @@
 //! a literal `/`.
 
 pub mod commands;
+mod eol;
+
+pub use eol::Eol;
 
 use tui_input::{Input, InputRequest};
 

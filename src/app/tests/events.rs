@@ -112,15 +112,3 @@ fn errors_show_once() {
     let resets = texts(&app, 0).iter().filter(|t| t.contains("ECONNRESET")).count();
     assert_eq!(resets, 1);
 }
-
-#[test]
-fn plan_caps_reach_the_history() {
-    use clap::Parser;
-    let cli = crate::cli::Cli::parse_from(["sockpit", "demo", "--history", "2"]);
-    let mut app = App::from_plan(&cli.plan(), Clock::fixed(T0));
-    assert_eq!(app.active, 1, "the demo types from the client");
-    for _ in 0..5 {
-        app.on_engine(0, &ev(EventKind::Dropped { len: 1, why: "test" }));
-    }
-    assert_eq!((app.ends[0].history.len(), app.ends[0].history.dropped), (2, 3));
-}

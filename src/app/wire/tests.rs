@@ -218,7 +218,7 @@ fn alt_w_shows_the_pane_and_selecting_a_row_selects_its_call() {
     let mut app = crate::app::App::new(
         vec![Role::TcpClient(Target::Addr(S.parse().unwrap()))],
         false,
-        crate::cli::Eol::Lf,
+        crate::app::Eol::Lf,
         Caps::default(),
         crate::app::Clock::fixed(0),
     );
