@@ -1,6 +1,7 @@
 //! The TUI's performance figures sockpit aims for, each against its target:
 //! time per frame with 1k / 100k / 1M history entries (whole screen,
-//! `TestBackend` 200×50), following and scrolled to the middle; the cost of
+//! `TestBackend` 200×50), following and scrolled to the middle; per frame
+//! with 10,000 sockets in the Socket pane's list; the cost of
 //! one received line in `App::on_engine` at 1M; start to first frame, idle
 //! CPU and RSS under a flood of the real binary in tmux.
 //!
@@ -8,7 +9,7 @@
 //!   cargo bench --bench tui -- --json         # one JSON object a line (scripts/bench)
 //!   cargo bench --bench tui -- --quick        # fewer frames, 2-s idle, 5-s flood
 //!   cargo bench --bench tui -- frame update   # only the groups named (frame,
-//!                                             # update, first, idle, flood)
+//!                                             # sockets, update, first, idle, flood)
 //!
 //! Not a test: it prints figures, it fails only when it cannot measure.
 
@@ -155,6 +156,17 @@ fn frame_figures(plan: &Plan) {
     }
 }
 
+fn socket_list_figures(plan: &Plan) {
+    let mut f = frames::socket_list_frames(10_000, plan.frames);
+    let median = frames::quantile_ms(&mut f.all, 0.5);
+    let p99 = frames::quantile_ms(&mut f.all, 0.99);
+    let n = plan.frames;
+    let about = format!("median of {n}, 10,000 sockets listed, selection in the middle");
+    emit(plan, &Measure::new("frame_10k_sockets", median, "ms", "<= 1").about(about));
+    let about = format!("p99 of {n}, 10,000 sockets listed");
+    emit(plan, &Measure::new("frame_10k_sockets_p99", p99, "ms", "<= 1").about(about));
+}
+
 fn update_figures(plan: &Plan) {
     let mut u = frames::updates(1_000_000, plan.updates);
     let mut us = |q| frames::quantile_ms(&mut u, q) * 1e3;
@@ -206,8 +218,9 @@ fn main() {
         let head = ["measure", "value", "target", "met", "what"];
         println!("{:<18} {:>14} {:>11}  {:<4} {}", head[0], head[1], head[2], head[3], head[4]);
     }
-    let groups: [Group; 5] = [
+    let groups: [Group; 6] = [
         ("frame", frame_figures),
+        ("sockets", socket_list_figures),
         ("update", update_figures),
         ("first", first_frame_figures),
         ("idle", idle_figures),

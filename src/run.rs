@@ -146,8 +146,8 @@ fn relay_misuse(plan: &Plan) -> Option<&'static str> {
 
 /// What `--tls` cannot be combined with, said before anything starts.
 fn tls_misuse(plan: &Plan) -> Option<&'static str> {
-    let end = plan.ends.iter().find(|e| e.tls.is_some())?;
-    let options = end.tls.as_ref()?;
+    let end = plan.ends.iter().find(|e| e.tls.is_some() || e.tls_upstream.is_some())?;
+    let options = end.tls.as_ref().or(end.tls_upstream.as_ref())?;
     if end.config.step {
         return Some("--tls with --step is not taught yet: step mode shows the socket calls only");
     }
@@ -155,6 +155,14 @@ fn tls_misuse(plan: &Plan) -> Option<&'static str> {
         if min > max {
             return Some("--tls-min is newer than --tls-max: no version is left");
         }
+    }
+    let unix_target = end
+        .config
+        .relay
+        .as_ref()
+        .is_some_and(|r| matches!(r.upstream, crate::net::Target::Unix(_)));
+    if end.tls_upstream.is_some() && unix_target {
+        return Some("--tls-upstream speaks TLS over TCP, and TARGET is a Unix socket");
     }
     None
 }
@@ -175,6 +183,18 @@ fn build_tls(plan: &mut Plan) -> Result<(), String> {
             crate::net::tls::Tls::client(options, &host)?
         };
         end.config.tls = Some(built);
+    }
+    for end in &mut plan.ends {
+        let (Some(options), Some(relay)) = (end.tls_upstream.clone(), end.config.relay.as_mut())
+        else {
+            continue;
+        };
+        let host = match &relay.upstream {
+            crate::net::Target::Addr(a) => a.ip().to_string(),
+            crate::net::Target::Host(host, _) => host.clone(),
+            crate::net::Target::Unix(_) => String::new(),
+        };
+        relay.upstream_tls = Some(crate::net::tls::Tls::client(options, &host)?);
     }
     Ok(())
 }

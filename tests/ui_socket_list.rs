@@ -159,3 +159,39 @@ fn udp_peer_list_with_a_picked_peer() {
     insta::assert_snapshot!(screen);
     assert_eq!(send_to(&mut app, "reply"), [To::Peer(addr(peers[1]).into())]);
 }
+
+/// 10,000 connections, the selection moved to the middle: the list draws
+/// the rows around the selection (from the end's list index, not a walk),
+/// with the right counts, and nothing from either end of the list.
+#[test]
+fn ten_thousand_connections_scrolled_to_the_middle() {
+    let mut app = server(Kind::Stream);
+    let local = addr("127.0.0.1:8080");
+    for i in 0..10_000u16 {
+        let sock = u32::from(i) + 2;
+        let fd = i32::from(i) + 7;
+        let peer = addr(&format!("127.0.0.2:{}", 20_000 + u32::from(i)));
+        let ev = EventKind::Connected { sock, fd, local: local.into(), peer: peer.into() };
+        feed(&mut app, [at(10, ev)]);
+    }
+    // Every tenth connection closed: the live count is the index's.
+    for sock in (2..10_002u32).step_by(10) {
+        feed(&mut app, [at(20, EventKind::Closed { sock, reason: CloseReason::Local })]);
+    }
+    assert_eq!(app.end().row_count(), 10_001, "the listener and 10,000 connections");
+    assert_eq!(app.end().selected_row(), Some(10_000), "the newest is followed");
+    app.focus = Focus::Socket;
+    for _ in 0..5_000 {
+        press(&mut app, KeyCode::Up);
+    }
+    assert_eq!(app.end().selected_row(), Some(5_000));
+    let screen = draw(&app);
+    let text = screen_text(&screen);
+    assert!(text.contains("10000 conns, 9000 live"), "{text}");
+    assert!(text.contains("▸ 5001 127.0.0.2:24999 ESTAB"), "{text}");
+    assert!(text.contains("5000 127.0.0.2:24998 ESTAB"), "the row above: {text}");
+    assert!(!text.contains("listener 127.0.0.1:8080"), "scrolled past the top: {text}");
+    assert!(!text.contains("10001 127.0.0.2"), "the newest is out of view: {text}");
+    insta::assert_snapshot!(screen);
+    assert_eq!(send_to(&mut app, "middle"), [To::Sock(5001)]);
+}

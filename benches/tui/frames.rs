@@ -267,3 +267,19 @@ pub fn updates(entries: usize, count: usize) -> Vec<Duration> {
     }
     times
 }
+
+/// Frames of a TCP server holding `conns` connections, the Socket pane
+/// focused and its selection moved to the middle of the list.
+pub fn socket_list_frames(conns: u32, frames: usize) -> Times {
+    let mut app = server(0);
+    let local = addr("127.0.0.1:8080");
+    for sock in 2 + PEERS..2 + PEERS + conns {
+        let (peer, fd) = (peer_of(sock), i32::try_from(sock).unwrap_or(0) + 5);
+        let ev = EventKind::Connected { sock, fd, local: local.into(), peer: peer.into() };
+        app.on_engine(0, &event(4, ev));
+    }
+    app.focus = sockpit::app::Focus::Socket;
+    let middle = isize::try_from(conns / 2).unwrap_or(0);
+    app.ends[0].move_selection(-middle);
+    draw_times(&app, frames)
+}

@@ -14,6 +14,7 @@ pub mod keymap;
 mod keys;
 mod learn;
 pub mod lifecycle;
+mod list_index;
 pub mod relay;
 pub mod send;
 pub mod sockets;

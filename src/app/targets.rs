@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::net::Addr;
 
 use super::end::EndState;
+use super::list_index::{self, ListIndex};
 use super::sockets::SocketInfo;
 use crate::net::{Dir, EventKind, Kind, Micros, SockId, To};
 
@@ -47,6 +48,8 @@ pub struct Targets {
     /// Where each peer is in `peers`, so a datagram finds its peer without
     /// a walk through thousands of them.
     index: HashMap<Addr, usize>,
+    /// A stream server's rows, kept in order as events arrive.
+    list: ListIndex,
 }
 
 impl Targets {
@@ -97,7 +100,7 @@ impl Targets {
 
     /// Where the peer `addr` is in `peers`; a walk only if `peers` (a
     /// public field) was changed behind the index's back.
-    fn position(&self, addr: &Addr) -> Option<usize> {
+    pub(crate) fn position(&self, addr: &Addr) -> Option<usize> {
         if self.index.len() != self.peers.len() {
             return self.peers.iter().position(|p| p.addr == *addr);
         }
@@ -136,19 +139,60 @@ impl EndState {
         self.role.is_server() && self.kind.is_connected()
     }
 
-    /// A server's connection: accepted (or connected) once, open or
-    /// closed since. A socket made by hand that never listened or
-    /// connected is not one.
-    fn is_connection(&self, s: &SocketInfo) -> bool {
-        !s.listener && s.fd.is_some() && self.targets.opened.contains_key(&s.id)
+    /// Files the socket an event was about again (after every part of the
+    /// end saw the event), so the list never walks all sockets.
+    pub(crate) fn reindex(&mut self, kind: &EventKind) {
+        let Some(id) = list_index::sock_of(kind) else { return };
+        let opened = self.targets.opened.contains_key(&id);
+        self.targets.list.touch(id, self.sockets.all.get(&id), opened);
     }
 
     /// Whether the Socket pane shows a list: a server once it has a
     /// connection or a peer.
     #[must_use]
     pub fn has_list(&self) -> bool {
-        (self.serves_connections() && self.sockets.all.values().any(|s| self.is_connection(s)))
+        (self.serves_connections() && self.targets.list.connections() > 0)
             || (self.serves(Kind::Dgram) && !self.targets.peers.is_empty())
+    }
+
+    /// How many rows the list has.
+    #[must_use]
+    pub fn row_count(&self) -> usize {
+        match (self.has_list(), self.kind) {
+            (false, _) => 0,
+            (true, Kind::Dgram) => self.targets.peers.len(),
+            (true, _) => self.targets.list.row_count(),
+        }
+    }
+
+    /// Row `i` of the list, without building the others.
+    #[must_use]
+    pub fn row(&self, i: usize) -> Option<Row> {
+        if !self.has_list() {
+            return None;
+        }
+        if self.kind == Kind::Dgram {
+            return self.targets.peers.get(i).map(|p| Row::Peer(p.addr.clone()));
+        }
+        self.targets.list.at(i).map(Row::Sock)
+    }
+
+    /// Where `row` is in the list: a binary search or a hash look-up.
+    fn position(&self, row: &Row) -> Option<usize> {
+        if !self.has_list() {
+            return None;
+        }
+        match (row, self.kind) {
+            (Row::Peer(addr), Kind::Dgram) => self.targets.position(addr),
+            (Row::Sock(id), kind) if kind != Kind::Dgram => self.targets.list.position(*id),
+            _ => None,
+        }
+    }
+
+    /// Connections listed (closed ones too), and the live ones.
+    #[must_use]
+    pub fn connection_counts(&self) -> (usize, usize) {
+        (self.targets.list.connections(), self.targets.list.live())
     }
 
     /// The list's rows: listeners first, then connections oldest first; or
@@ -161,39 +205,41 @@ impl EndState {
         if self.kind == Kind::Dgram {
             return self.targets.peers.iter().map(|p| Row::Peer(p.addr.clone())).collect();
         }
-        let listeners = self.sockets.all.values().filter(|s| s.listener);
-        let conns = self.sockets.all.values().filter(|s| self.is_connection(s));
-        listeners.chain(conns).map(|s| Row::Sock(s.id)).collect()
+        self.targets.list.ids().map(Row::Sock).collect()
     }
 
     /// The row shown selected: the pick, else the default target (newest
     /// live connection, else the listener; the last sender).
     #[must_use]
     pub fn selected_row(&self) -> Option<usize> {
-        let rows = self.rows();
-        let wanted = self.targets.picked.clone().filter(|r| rows.contains(r)).or_else(|| {
-            if self.kind == Kind::Dgram {
+        let picked = self.targets.picked.as_ref().and_then(|r| self.position(r));
+        picked.or_else(|| {
+            let wanted = if self.kind == Kind::Dgram {
                 self.targets.last_sender.clone().map(Row::Peer)
             } else {
-                self.sockets.shown().map(|s| Row::Sock(s.id))
-            }
-        });
-        wanted.and_then(|w| rows.iter().position(|r| *r == w))
+                // The newest live connection from the index; a walk only
+                // when none is live.
+                let live = self.targets.list.newest_live();
+                live.or_else(|| self.sockets.shown().map(|s| s.id)).map(Row::Sock)
+            };
+            wanted.and_then(|w| self.position(&w))
+        })
     }
 
     /// Moves the selection `delta` rows (Up/Down); the user has picked.
     pub fn move_selection(&mut self, delta: isize) {
-        let rows = self.rows();
-        let Some(last) = rows.len().checked_sub(1) else { return };
+        let Some(last) = self.row_count().checked_sub(1) else { return };
         let from = self.selected_row().unwrap_or(last);
         let to = from.saturating_add_signed(delta).min(last);
-        self.targets.picked = Some(rows[to].clone());
+        if let Some(row) = self.row(to) {
+            self.targets.picked = Some(row);
+        }
     }
 
     /// Selects row `i` (a click).
     pub fn select_row(&mut self, i: usize) {
-        if let Some(row) = self.rows().get(i) {
-            self.targets.picked = Some(row.clone());
+        if let Some(row) = self.row(i) {
+            self.targets.picked = Some(row);
         }
     }
 

@@ -197,6 +197,8 @@ pub enum TcpRole {
         #[arg(long)]
         nodelay: bool,
         #[command(flatten)]
+        tls: tls::TlsRelay,
+        #[command(flatten)]
         common: Common,
     },
 }

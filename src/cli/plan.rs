@@ -31,6 +31,9 @@ pub struct End {
     /// `--tls` as given; built into `config.tls` before the session starts
     /// (reading files can fail: exit 1, not 2).
     pub tls: Option<crate::net::tls::TlsOptions>,
+    /// A TCP relay's `--tls-upstream` as given; built into the relay's
+    /// `upstream_tls` like `tls`.
+    pub tls_upstream: Option<crate::net::tls::TlsOptions>,
 }
 
 /// `--source SIZE` (and `--size N` for UDP): what to send instead of stdin.
@@ -127,6 +130,7 @@ impl Cli {
                 source: None,
                 dump: None,
                 tls: None,
+                tls_upstream: None,
             };
             (end, common)
         };
@@ -220,10 +224,11 @@ impl Cli {
                 }
                 (vec![end], common, false)
             }
-            Mode::Tcp { role: TcpRole::Relay { listen, relay, nodelay, common } } => {
+            Mode::Tcp { role: TcpRole::Relay { listen, relay, nodelay, tls, common } } => {
                 let (mut end, common) = one(Role::TcpServer(listen), common, None);
                 end.config.nodelay = nodelay;
                 relay_end(&mut end, relay);
+                (end.tls, end.tls_upstream) = tls.options();
                 (vec![end], common, false)
             }
             Mode::Udp { role: UdpRole::Relay { listen, relay, idle, common } } => {

@@ -178,7 +178,8 @@ impl SessionConfig {
     /// Every TLS configuration the session's connections use (a relay's
     /// two legs may each have one).
     pub fn tls_configs(&self) -> impl Iterator<Item = &tls::Tls> {
-        self.tls.iter()
+        let upstream = self.relay.as_ref().and_then(|r| r.upstream_tls.as_ref());
+        self.tls.iter().chain(upstream)
     }
 
     /// A config with the tutorial's defaults for `role`.

@@ -102,6 +102,7 @@ impl Python for CallError {
             }
             None if self.name == "TimeoutError" => "TimeoutError: timed out".into(),
             None if self.name == "KeyboardInterrupt" => "KeyboardInterrupt".into(),
+            None if self.name == "ValueError" => format!("ValueError: {}", self.text),
             None if crate::net::tls::errors::python(self).is_some() => {
                 crate::net::tls::errors::python(self).unwrap_or_default()
             }

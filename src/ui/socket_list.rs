@@ -22,7 +22,7 @@ pub fn height(end: &EndState, inner: Rect) -> u16 {
     if !end.has_list() {
         return 0;
     }
-    let rows = u16::try_from(end.rows().len()).unwrap_or(u16::MAX);
+    let rows = u16::try_from(end.row_count()).unwrap_or(u16::MAX);
     let most = (inner.height / 2).max(4);
     rows.saturating_mul(2).saturating_add(2).min(most).min(inner.height)
 }
@@ -42,7 +42,7 @@ pub fn row_at(end: &EndState, inner: Rect, y: u16) -> Option<usize> {
         return None;
     }
     let i = first_shown(end, lines) + usize::from((line - 1) / 2);
-    (i < end.rows().len()).then_some(i)
+    (i < end.row_count()).then_some(i)
 }
 
 /// A byte count in at most five characters: `812 B`, `64 K`, `3 M`.
@@ -77,7 +77,7 @@ fn row_lines(end: &EndState, row: Row, now: Micros) -> (String, String, bool) {
             if s.listener {
                 // Said in words: a listener is no connection of the list.
                 let on = s.local.clone().map_or_else(|| "not bound yet".into(), |a| a.to_string());
-                let live = end.sockets.live_connections();
+                let (_, live) = end.connection_counts();
                 let top = format!("{id} listener {on}");
                 return (top, format!("{state}  {live} live  age {age}"), false);
             }
@@ -132,22 +132,23 @@ pub struct SocketList<'a> {
 impl Widget for SocketList<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let end = self.end;
-        let rows = end.rows();
         let width = usize::from(area.width);
+        // Counts and rows from the end's list index: a frame costs the rows
+        // in view, not the 10,000 connections behind them.
         let header = if end.kind == Kind::Dgram {
-            format!("peers {}  ↓↑ datagrams/bytes", rows.len())
+            format!("peers {}  ↓↑ datagrams/bytes", end.row_count())
         } else {
-            let conns = rows.iter().filter(|r| matches!(r, Row::Sock(id) if end.sockets.all.get(id).is_some_and(|s| !s.listener))).count();
+            let (conns, live) = end.connection_counts();
             let noun = if conns == 1 { "conn" } else { "conns" };
-            let live = end.sockets.live_connections();
             format!("{conns} {noun}, {live} live  ↑↓ calls/bytes")
         };
         let mut lines = vec![Line::styled(clip(&header, width), theme::dim())];
         let selected = end.selected_row();
         let fit = usize::from(area.height.saturating_sub(2) / 2);
         let first = first_shown(end, area.height);
-        for (i, row) in rows.iter().enumerate().skip(first).take(fit) {
-            let (top, figures, gone) = row_lines(end, row.clone(), self.now);
+        for i in first..first.saturating_add(fit) {
+            let Some(row) = end.row(i) else { break };
+            let (top, figures, gone) = row_lines(end, row, self.now);
             let chosen = selected == Some(i);
             let mut style = if gone { theme::dim() } else { Style::new() };
             if chosen {

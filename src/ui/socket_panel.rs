@@ -73,7 +73,7 @@ fn rows(s: &SocketInfo, end: &EndState, width: usize) -> Vec<Line<'static>> {
         Line::raw(format!("recv {} B / {}", s.bytes_received, count(s.calls_received, "call"))),
     ]);
     if end.role.is_server() && end.kind.is_connected() {
-        let conns = end.sockets.live_connections();
+        let (_, conns) = end.connection_counts();
         out.push(Line::raw(format!("connections {conns}")));
     }
     if let Some(facts) = end.tls.of(s.id) {

@@ -237,6 +237,7 @@ impl EndState {
                 }
             }
         }
+        self.reindex(&ev.kind);
     }
 
     /// One captured segment: a row of the Wire pane, linked to its call.

@@ -8,6 +8,6 @@ pub(crate) mod conn;
 pub(crate) mod dgram;
 mod lean;
 pub(crate) mod listener;
-mod secure;
+pub(crate) mod secure;
 pub(crate) mod stream;
 pub(crate) mod udp;

@@ -4,58 +4,78 @@
 
 use std::io;
 use std::os::fd::AsRawFd as _;
+use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::net::CallError;
 use crate::net::driver::conn::Conn;
 use crate::net::driver::stream::{Connection, Progress};
-use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned};
+use crate::net::event::{Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId};
+use crate::net::session::ctx::Ctx;
+use crate::net::socket::blocking::{self, CallGate, CallMode};
 use crate::net::tls::layer::{self, Plain, TlsLayer};
-use crate::net::tls::{Tls, TlsCall, TlsEvent, TlsReturned};
+use crate::net::tls::{Side, Tls, TlsCall, TlsEvent, TlsReturned};
 
 /// Reads of records per wakeup before the task gives writes a turn.
 const READS_PER_TURN: usize = 64;
+
+/// `var = ctx.wrap_socket(of, ...)` on `stream` (a client's context lines
+/// first: a server's are made once, at start) and the calls that look at
+/// the result, all reported on socket `id`; the failure, reported too.
+pub(crate) async fn wrap(
+    ctx: &Ctx,
+    (id, of, var): (SockId, &'static str, &'static str),
+    tls: &Tls,
+    stream: &mut Conn,
+    timeout: Option<Duration>,
+) -> Result<TlsLayer, CallError> {
+    let report = |call, result: Result<TlsReturned, CallError>| {
+        ctx.call(id, var, Call::Tls(call), result.map(Returned::Tls))
+    };
+    let fd = stream.as_raw_fd();
+    if !tls.is_server() {
+        for call in tls.context_calls() {
+            ctx.call(id, of, Call::Tls(call.clone()), Ok(Returned::Tls(TlsReturned::Set))).await;
+        }
+    }
+    let hostname = match tls.side() {
+        Side::Client { sni, name, .. } => sni.clone().or_else(|| Some(name.to_str().into_owned())),
+        Side::Server { .. } => None,
+    };
+    let wrap = TlsCall::Wrap { of, server_side: tls.is_server(), hostname };
+    let Conn::Tcp(tcp) = stream else {
+        let failed = CallError::from_errno(libc::EOPNOTSUPP);
+        report(wrap, Err(failed.clone())).await;
+        return Err(failed);
+    };
+    match layer::handshake(tls, tcp, id, timeout).await {
+        Ok(shaken) => {
+            let micros = shaken.info.handshake_micros;
+            report(wrap, Ok(TlsReturned::Wrapped { fd, micros })).await;
+            ctx.emit(EventKind::Tls(TlsEvent::Handshake(Box::new(shaken.info)))).await;
+            for (call, returned) in shaken.calls {
+                report(call, Ok(returned)).await;
+            }
+            Ok(shaken.layer)
+        }
+        Err(failed) => {
+            report(wrap, Err(failed.clone())).await;
+            Err(failed)
+        }
+    }
+}
 
 impl Connection {
     /// `tls = ctx.wrap_socket(...)` and the calls that look at the result;
     /// on failure, why the connection ends.
     pub(crate) async fn start_tls(&mut self, tls: &Tls) -> Result<TlsLayer, CloseReason> {
-        let fd = self.stream.as_raw_fd();
-        if !tls.is_server() {
-            // A server's context is made once, at start (see the session).
-            for call in tls.context_calls() {
-                self.tls_call(self.var, call.clone(), Ok(TlsReturned::Set)).await;
-            }
-        }
-        let hostname = match tls.side() {
-            crate::net::tls::Side::Client { sni, name, .. } => {
-                sni.clone().or_else(|| Some(name.to_str().into_owned()))
-            }
-            crate::net::tls::Side::Server { .. } => None,
-        };
-        let wrap = TlsCall::Wrap { of: self.var, server_side: tls.is_server(), hostname };
-        let Conn::Tcp(tcp) = &mut self.stream else {
-            let failed = CallError::from_errno(libc::EOPNOTSUPP);
-            self.ctx.call(self.id, "tls", Call::Tls(wrap), Err(failed.clone())).await;
-            return Err(CloseReason::Failed(failed));
-        };
-        match layer::handshake(tls, tcp, self.id, self.timeout).await {
-            Ok(shaken) => {
-                let micros = shaken.info.handshake_micros;
-                self.tls_call("tls", wrap, Ok(TlsReturned::Wrapped { fd, micros })).await;
-                self.ctx.emit(EventKind::Tls(TlsEvent::Handshake(Box::new(shaken.info)))).await;
-                for (call, returned) in shaken.calls {
-                    self.tls_call("tls", call, Ok(returned)).await;
-                }
-                self.var = "tls";
-                Ok(shaken.layer)
-            }
-            Err(failed) => {
-                self.ctx.call(self.id, "tls", Call::Tls(wrap), Err(failed.clone())).await;
-                Err(CloseReason::Failed(failed))
-            }
-        }
+        let names = (self.id, self.var, "tls");
+        let layer = wrap(&self.ctx, names, tls, &mut self.stream, self.timeout)
+            .await
+            .map_err(CloseReason::Failed)?;
+        self.var = "tls";
+        Ok(layer)
     }
 
     async fn tls_call(
@@ -65,6 +85,32 @@ impl Connection {
         result: Result<TlsReturned, CallError>,
     ) {
         self.ctx.call(self.id, var, Call::Tls(call), result.map(Returned::Tls)).await;
+    }
+
+    /// `tls.recv(bufsize)` typed by hand (F7 on a live session): the
+    /// plaintext rustls holds, else the next records' (waiting as the
+    /// call's mode says), never the raw socket's bytes.
+    pub(crate) async fn manual_recv_tls(
+        &self,
+        layer: &mut TlsLayer,
+        bufsize: usize,
+        mode: CallMode,
+        gate: (&mut CallGate, u64),
+    ) -> Result<Bytes, CallError> {
+        let stream = &self.stream;
+        let server_side = layer.server_side;
+        let buffered = layer.has_plain();
+        let mut attempt = || match layer.read(stream, bufsize)? {
+            Plain::Data(data) => Ok(data),
+            Plain::Eof => Ok(Bytes::new()),
+            Plain::Nothing => Err(io::ErrorKind::WouldBlock.into()),
+        };
+        if buffered {
+            // Plaintext already decrypted: no wait, whatever the socket says.
+            return attempt().map_err(|e| crate::net::tls::errors::data(&e, server_side));
+        }
+        let ready = || async { stream.readable().await.map(|()| None) };
+        blocking::call(mode, gate, &mut attempt, ready).await
     }
 
     /// Records in: each run of plaintext is one `tls.recv(bufsize)`.

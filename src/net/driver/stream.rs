@@ -203,14 +203,20 @@ impl Connection {
                     let bufsize = bufsize.clamp(1, buf.len());
                     st.outbox.pop_front();
                     let seq = gate.begin();
-                    let read = self.manual_recv(&mut buf[..bufsize], st.mode, (gate, seq)).await;
-                    let failed = match read {
-                        Ok(n) => {
-                            match self.received(st, bufsize, Ok(buf[..n].to_vec().into())).await {
-                                Ok(()) => continue,
-                                Err(err) => CallError::from_io(&err),
-                            }
+                    let read = match st.tls.as_mut() {
+                        Some(layer) => {
+                            self.manual_recv_tls(layer, bufsize, st.mode, (gate, seq)).await
                         }
+                        None => self
+                            .manual_recv(&mut buf[..bufsize], st.mode, (gate, seq))
+                            .await
+                            .map(|n| Bytes::copy_from_slice(&buf[..n])),
+                    };
+                    let failed = match read {
+                        Ok(data) => match self.received(st, bufsize, Ok(data)).await {
+                            Ok(()) => continue,
+                            Err(err) => CallError::from_io(&err),
+                        },
                         Err(failed) => failed,
                     };
                     let call = Call::Recv { bufsize };
@@ -221,13 +227,23 @@ impl Connection {
                     }
                     return Some(CloseReason::Failed(failed));
                 }
+                Out::Call(call) if st.tls.is_some() && matches!(**call, Call::Shutdown(_)) => {
+                    // By hand too, `tls.unwrap()` (close_notify) comes first.
+                    let Call::Shutdown(how) = **call else { break };
+                    gate.begin();
+                    st.outbox[0] = Out::Shutdown(how);
+                    continue;
+                }
                 Out::Call(call) | Out::CallWith(call, _) => {
                     gate.begin();
                     match by_hand(&self.stream, self.kind, &mut st.mode, call) {
                         ByHand::Answer(result) => {
                             self.ctx.call(self.id, self.var, (**call).clone(), result).await;
                         }
-                        ByHand::Close => return Some(CloseReason::Local),
+                        ByHand::Close => {
+                            let _ = self.end_tls(st, false).await;
+                            return Some(CloseReason::Local);
+                        }
                     }
                 }
             }

@@ -10,6 +10,7 @@ pub mod fault;
 pub mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
+pub(crate) mod secure;
 pub(crate) mod udp;
 
 use std::time::Duration;
@@ -35,6 +36,9 @@ pub struct RelayConfig {
     pub idle: Duration,
     /// Bytes a held direction keeps waiting before it stops reading.
     pub hold_cap: usize,
+    /// `--tls-upstream`: each upstream connection speaks TLS to TARGET
+    /// (the clients' side is the session's own `tls`).
+    pub upstream_tls: Option<crate::net::tls::Tls>,
 }
 
 impl RelayConfig {
@@ -47,6 +51,7 @@ impl RelayConfig {
             chunk_events: true,
             idle: DEFAULT_IDLE,
             hold_cap: DEFAULT_HOLD_CAP,
+            upstream_tls: None,
         }
     }
 }

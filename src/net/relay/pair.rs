@@ -18,9 +18,10 @@ use crate::net::event::{Call, CloseReason, EventKind, Returned, SockId, SockOpt}
 use crate::net::kernel::sample::Sampling;
 use crate::net::relay::fault::{Dice, Toxic, Way};
 use crate::net::relay::pump::{Ended, Leg, Pump, WayFaults};
-use crate::net::relay::{RelayConfig, RelayNote, RelayOp};
+use crate::net::relay::{RelayConfig, RelayNote, RelayOp, secure};
 use crate::net::session::ctx::{Ctx, Out, SockInbox};
 use crate::net::socket::setup;
+use crate::net::tls::TlsEvent;
 use crate::net::{CallError, SessionConfig};
 
 /// What a pair needs to start.
@@ -30,6 +31,8 @@ pub(crate) struct PairStart {
     /// The upstream's connect: its role is the target's client role.
     pub connect: Arc<SessionConfig>,
     pub client: Leg,
+    /// `--tls`: the client leg speaks TLS (the session's server context).
+    pub client_tls: Option<crate::net::tls::Tls>,
     pub recv_size: usize,
 }
 
@@ -47,21 +50,27 @@ enum Outcome {
 
 /// Runs one client until its pair is done.
 pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
-    let PairStart { ctx, relay, connect, client, recv_size } = start;
-    let upstream = tokio::select! {
-        up = connect_upstream(&ctx, &relay, &connect) => up,
-        () = ctx.shutdown.cancelled() => Err(None),
-        () = closed(&mut inbox) => Err(None),
+    let PairStart { ctx, relay, connect, mut client, client_tls, recv_size } = start;
+    let legs = tokio::select! {
+        legs = open_legs(&ctx, &relay, &connect, &mut client, client_tls.as_ref()) => legs,
+        () = ctx.shutdown.cancelled() => Err(Unopened::Gone),
+        () = closed(&mut inbox) => Err(Unopened::Gone),
     };
-    let server = match upstream {
+    let server = match legs {
         Ok(leg) => leg,
-        Err(message) => {
-            if let Some(message) = message {
-                let note = RelayNote::NoUpstream { client: client.id, message };
-                ctx.emit(EventKind::Relay(note)).await;
+        Err(unopened) => {
+            let mut reason = CloseReason::Local;
+            match unopened {
+                Unopened::Gone => {}
+                Unopened::Client(failed) => reason = CloseReason::Failed(failed),
+                Unopened::Upstream(message) => {
+                    let note = RelayNote::NoUpstream { client: client.id, message };
+                    ctx.emit(EventKind::Relay(note)).await;
+                }
             }
-            drop(client.conn);
-            ctx.closed(client.id, client.var, CloseReason::Local).await;
+            let (id, var) = (client.id, client.var);
+            drop(client);
+            ctx.closed(id, var, reason).await;
             return;
         }
     };
@@ -124,25 +133,57 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
     finish(&ctx, client, server, outcome).await;
 }
 
-/// Resolves and connects the target; `Err(Some(message))` in the error
-/// grammar when that fails.
+/// Why a pair never ran.
+enum Unopened {
+    /// The session ended, or closed the client, first.
+    Gone,
+    /// The client's TLS handshake failed (reported as its call).
+    Client(CallError),
+    /// No upstream: the message in the error grammar.
+    Upstream(String),
+}
+
+/// The client's handshake (`--tls`), then the upstream leg, connected and
+/// wrapped (`--tls-upstream`).
+async fn open_legs(
+    ctx: &Ctx,
+    relay: &RelayConfig,
+    connect: &SessionConfig,
+    client: &mut Leg,
+    client_tls: Option<&crate::net::tls::Tls>,
+) -> Result<Leg, Unopened> {
+    if let Some(tls) = client_tls {
+        secure::wrap(ctx, client, tls, "tls", connect.timeout).await.map_err(Unopened::Client)?;
+    }
+    let mut server = connect_upstream(ctx, relay, connect).await.map_err(Unopened::Upstream)?;
+    if let Some(tls) = &relay.upstream_tls
+        && let Err(failed) = secure::wrap(ctx, &mut server, tls, "up_tls", connect.timeout).await
+    {
+        let message = failed.message("handshake", &server.peer.to_string());
+        let (id, var) = (server.id, server.var);
+        drop(server);
+        ctx.closed(id, var, CloseReason::Failed(failed)).await;
+        return Err(Unopened::Upstream(message));
+    }
+    Ok(server)
+}
+
+/// Resolves and connects the target; the message in the error grammar
+/// when that fails.
 async fn connect_upstream(
     ctx: &Ctx,
     relay: &RelayConfig,
     connect: &SessionConfig,
-) -> Result<Leg, Option<String>> {
+) -> Result<Leg, String> {
     let target = relay.upstream.to_string();
-    let addrs =
-        relay.upstream.resolve().await.map_err(|e| Some(e.message("getaddrinfo", &target)))?;
-    let (id, conn) = setup::connect_as(ctx, connect, &addrs, "upstream")
-        .await
-        .map_err(|e| Some(e.to_string()))?;
+    let addrs = relay.upstream.resolve().await.map_err(|e| e.message("getaddrinfo", &target))?;
+    let (id, conn) =
+        setup::connect_as(ctx, connect, &addrs, "upstream").await.map_err(|e| e.to_string())?;
     let (Ok(local), Ok(peer)) = (conn.local(), conn.peer()) else {
-        let message = CallError::from_errno(libc::ENOTCONN).message("getpeername", &target);
-        return Err(Some(message));
+        return Err(CallError::from_errno(libc::ENOTCONN).message("getpeername", &target));
     };
     ctx.connected(id, conn.as_raw_fd(), local, peer.clone()).await;
-    Ok(Leg { id, var: "upstream", conn, peer })
+    Ok(Leg { id, var: "upstream", conn, peer, tls: None })
 }
 
 /// Waits until the session tells this pair to close (or forgets it).
@@ -220,6 +261,8 @@ async fn drive(
             () = sampling.0.tick() => {
                 sampling.0.emit(ctx, client.id, &client.conn).await;
                 sampling.1.emit(ctx, server.id, &server.conn).await;
+                tls_wire(ctx, client).await;
+                tls_wire(ctx, server).await;
                 continue;
             }
         };
@@ -233,7 +276,17 @@ async fn drive(
     };
     sampling.0.last(ctx, client.id, &client.conn).await;
     sampling.1.last(ctx, server.id, &server.conn).await;
+    tls_wire(ctx, client).await;
+    tls_wire(ctx, server).await;
     outcome
+}
+
+/// A TLS leg's wire and plaintext counts, when they moved.
+async fn tls_wire(ctx: &Ctx, leg: &Leg) {
+    if let Some((sent, received, plain_sent, plain_received)) = leg.tls_news() {
+        let wire = TlsEvent::Wire { sock: leg.id, sent, received, plain_sent, plain_received };
+        ctx.emit(EventKind::Tls(wire)).await;
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {

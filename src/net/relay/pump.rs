@@ -21,6 +21,7 @@ use crate::net::relay::fault::{Dice, Toxic, Way};
 use crate::net::relay::hold::{Held, RelayOp};
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
+use crate::net::tls::TlsCall;
 
 /// One leg of a pair: a connected socket and how the timeline names it.
 #[derive(Debug)]
@@ -30,6 +31,8 @@ pub(crate) struct Leg {
     pub var: &'static str,
     pub conn: Conn,
     pub peer: Addr,
+    /// The leg speaks TLS (`--tls`, `--tls-upstream`): plaintext through it.
+    pub tls: Option<super::secure::Secure>,
 }
 
 /// One direction's faults, decided once per connection (probabilities
@@ -140,7 +143,7 @@ impl Pump<'_> {
             let wake = tokio::select! {
                 biased;
                 op = ops.recv(), if ops_open => Wake::Op(op),
-                ready = self.from.conn.readable(), if reading => match ready {
+                ready = self.from.readable(), if reading => match ready {
                     Ok(()) => Wake::Readable,
                     Err(err) => return self.failed_recv(err),
                 },
@@ -281,6 +284,9 @@ impl Pump<'_> {
     /// One read of what is there: a chunk (empty: EOF), or `None` when
     /// the readiness was stale.
     fn try_read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Option<Bytes>> {
+        if self.from.tls.is_some() {
+            return self.from.read_plain(self.size);
+        }
         if rbuf.capacity() < self.size {
             // Takes the block back when every chunk of it is gone.
             rbuf.reserve(self.size * CHUNKS_PER_BLOCK);
@@ -348,14 +354,7 @@ impl Pump<'_> {
 
     /// `sendall(piece)` on the other leg, reported when asked.
     async fn send(&mut self, piece: Bytes) -> io::Result<()> {
-        let mut left: &[u8] = &piece;
-        while !left.is_empty() {
-            match self.to.conn.try_write(left) {
-                Ok(n) => left = &left[n..],
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.to.conn.writable().await?,
-                Err(e) => return Err(e),
-            }
-        }
+        self.to.write_all(&piece).await?;
         let offset = self.written;
         self.written += piece.len() as u64;
         if self.chunk_events {
@@ -380,6 +379,11 @@ impl Pump<'_> {
             tokio::time::sleep(delay).await;
         }
         let how = crate::net::Shut::Write;
+        if let Err(err) = self.to.close_notify(self.ctx).await {
+            // The FIN below is still passed on; the failure is the leg's.
+            let failed = Err(crate::net::CallError::from_io(&err));
+            self.ctx.call(self.to.id, self.to.var, Call::Tls(TlsCall::Unwrap), failed).await;
+        }
         let shut = socket2::SockRef::from(&self.to.conn).shutdown(how.std());
         let result =
             shut.as_ref().map(|()| Returned::Nothing).map_err(crate::net::CallError::from_io);

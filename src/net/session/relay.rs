@@ -38,7 +38,14 @@ impl Session {
             ctx: self.ctx.clone(),
             relay: Arc::new(relay),
             connect,
-            client: Leg { id: conn.id, var: conn.var, conn: conn.stream, peer: peer.clone() },
+            client: Leg {
+                id: conn.id,
+                var: conn.var,
+                conn: conn.stream,
+                peer: peer.clone(),
+                tls: None,
+            },
+            client_tls: self.config.tls.clone(),
             recv_size: self.config.recv_size,
         };
         self.tasks.spawn(pair::run(start, inbox));

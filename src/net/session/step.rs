@@ -56,6 +56,12 @@ impl Session {
             return;
         }
         let sock = if sock == 0 { self.natural_target(&call) } else { sock };
+        let addressed = matches!(call, Call::SendTo { .. } | Call::RecvFrom { .. });
+        if addressed && self.config.tls.is_some() && self.conns.contains_key(&sock) {
+            let failed = crate::net::tls::errors::not_on_tls(call.name());
+            self.ctx.call(sock, "tls", call, Err(failed)).await;
+            return;
+        }
         let out = if data.is_empty() && !call.moves_data() {
             Out::Call(Box::new(call.clone()))
         } else {

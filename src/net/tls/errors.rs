@@ -38,6 +38,18 @@ fn tls(name: &str, text: &str, sentence: &str, hint: &str) -> CallError {
         .because(sentence.into(), hint)
 }
 
+/// `sendto`/`recvfrom` on a TLS connection: `CPython`'s `SSLSocket`
+/// refuses both (`ValueError`), and so does sockpit.
+#[must_use]
+pub fn not_on_tls(call: &str) -> CallError {
+    tls(
+        "ValueError",
+        &format!("{call} not allowed on instances of SSLSocket"),
+        "a TLS connection has one peer, and its records carry no address",
+        "/send and /recv, which go through TLS",
+    )
+}
+
 /// A failed handshake as the grammar words it. `server_side`: we are the
 /// server, so "the peer" is a client.
 #[must_use]
