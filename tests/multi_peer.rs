@@ -166,7 +166,10 @@ fn broker_relays_each_line_to_the_others_only() {
     wait_events(&mut srv, "connected", 3);
     for (i, client) in clients.iter_mut().enumerate() {
         let stdin = client.stdin.as_mut().unwrap();
-        writeln!(stdin, "line from {i}").unwrap();
+        // One write per line: `writeln!` on an unbuffered pipe writes the
+        // pieces of its format separately, nc sends each as it comes, and
+        // a byte broker may then put another client's line between them.
+        stdin.write_all(format!("line from {i}\n").as_bytes()).unwrap();
         stdin.flush().unwrap();
     }
     for (i, client) in clients.iter_mut().enumerate() {

@@ -2,7 +2,9 @@
 //! done by typing what the last hint of each step gives, and each checklist
 //! item is seen to tick in order; a wrong call does not tick and shows
 //! Python's own error; progress survives a restart, and a corrupt progress
-//! file is reported once and replaced. Every wait is a bounded poll.
+//! file is reported once and replaced; each finished chapter's F10 scripts
+//! run with python3 against each other and move the same bytes. Every wait
+//! is a bounded poll.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,6 +13,8 @@
 )]
 
 mod common;
+#[path = "tui_learn/exported.rs"]
+mod exported;
 
 use common::tmux::{PATIENCE, Tmux};
 use sockpit::course::chapters::ALL;
@@ -105,7 +109,7 @@ fn ticked(screen: &str, k: usize) -> bool {
 }
 
 fn start(tmux: &Tmux, state: &std::path::Path, args: &str) {
-    tmux.line("s", &format!("export XDG_STATE_HOME={}", state.display()));
+    tmux.line("s", &format!("cd {} && export XDG_STATE_HOME=$PWD", state.display()));
     tmux.sockpit("s", args);
 }
 
@@ -164,7 +168,20 @@ fn complete(chapter: &Chapter) {
         tmux.wait_for("s", &format!("{} step {k} ticked", chapter.slug), |s| ticked(s, k));
     }
     tmux.wait_for("s", "the chapter done", |s| s.contains("Chapter done!"));
+    // F10 on each end, as the pane offers: the scripts land in the cwd.
+    for name in ["server", "client"] {
+        if input_end(&tmux.screen("s")) != Some(name) {
+            act(&tmux, &Act::SwitchEnd);
+        }
+        tmux.keys("s", &["F10"]);
+        tmux.wait_for("s", &format!("the {name} script"), |s| s.contains(&format!("-{name}.py")));
+    }
     quit(&tmux);
+    let server = exported::script(&state, "server").expect("the server's script");
+    let client = exported::script(&state, "client").expect("the client's script");
+    if exported::PAIRED.contains(&chapter.slug) {
+        exported::run_pair(chapter.slug, &server, &client);
+    }
     let saved =
         std::fs::read_to_string(state.join("sockpit/progress.json")).expect("progress saved");
     let v: serde_json::Value = serde_json::from_str(&saved).expect("progress is JSON");

@@ -275,7 +275,7 @@ mod tests {
             "PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 8888",
             "server.bind((HOST, PORT))",
             "data, addr = server.recvfrom(1024)  # recorded: b'hi\\n' from ('127.0.0.1', 5000)",
-            "server.sendto(b'hi\\n', addr)",
+            "server.sendto(b'hi\\n', addr)\n",
             "server.close()",
         ] {
             assert!(script.contains(line), "no {line:?} in:\n{script}");

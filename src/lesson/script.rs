@@ -232,7 +232,7 @@ impl Body<'_> {
         };
         let (open, close) = match (&s.call, self.kind(s.sock)) {
             (Call::SendTo { to, .. }, _) => {
-                (format!("{var}.sendto("), format!(", {})", self.addr(to)))
+                (format!("{var}.sendto("), format!(", {}", self.addr(to)))
             }
             (_, Kind::Dgram) => (format!("{var}.send("), String::new()),
             (_, Kind::Stream | Kind::SeqPacket) => (format!("{var}.sendall("), String::new()),
