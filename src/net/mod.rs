@@ -257,6 +257,11 @@ pub enum Command {
     /// A relay: hold, forward, drop, edit or inject on the pair(s) `to`
     /// names (by their client leg), one way or both (`None`).
     Relay { to: To, way: Option<relay::Way>, op: relay::RelayOp },
+    /// Sample only these sockets on the shared tick (`None`: all of them):
+    /// the TUI names the rows in view and the selected one, so a crowd that
+    /// nobody looks at costs no system calls. A socket's closing sample is
+    /// still sent.
+    Watch { socks: Option<Vec<SockId>> },
 }
 
 /// Commands go in here; the session ends when this is dropped.

@@ -25,6 +25,8 @@ pub mod bpf;
 pub mod capture;
 pub mod describe;
 pub mod filter;
+#[cfg(test)]
+pub(crate) mod hand_made;
 pub mod render;
 pub mod segment;
 mod sys;

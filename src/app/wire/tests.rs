@@ -4,7 +4,6 @@
 use super::*;
 use crate::app::end::EndState;
 use crate::net::{Call, CallRecord, Event, EventKind, Returned, Role, Shut, Target};
-use crate::wire::{Tcp, TcpOpt};
 
 const C: &str = "127.0.0.1:40000";
 const S: &str = "127.0.0.1:8080";
@@ -19,30 +18,12 @@ fn seg(
     len: usize,
     win: u16,
 ) -> Segment {
-    let mut f = Flags::default();
-    for name in flags.split(',') {
-        f = f.with(Flags::named(name).unwrap());
-    }
     let (src, dst) = if from_client { (C, S) } else { (S, C) };
-    let options =
-        if f.has(Flags::SYN) { vec![TcpOpt::Mss(65_495), TcpOpt::WindowScale(7)] } else { vec![] };
+    let dir = if from_client { Dir::Sent } else { Dir::Received };
     Segment {
         at_micros: at,
-        dir: if from_client { Dir::Sent } else { Dir::Received },
-        src: src.parse().unwrap(),
-        dst: dst.parse().unwrap(),
-        len,
-        proto: Proto::Tcp(Tcp {
-            flags: f,
-            seq: 0,
-            ack: 0,
-            seq_raw: seq,
-            ack_raw: ack,
-            win_raw: win,
-            win_shift: None,
-            options,
-        }),
-        raw: None,
+        dir,
+        ..crate::wire::hand_made::tcp(src, dst, flags, (seq, ack), len, win)
     }
 }
 

@@ -105,6 +105,7 @@ impl Session {
                 self.deliver(to, || Out::Source { total, size }).await;
             }
             Command::Relay { to, way, op } => self.relay_op(to, way, op).await,
+            Command::Watch { socks } => self.ctx.watch(socks),
             Command::Interrupt => {
                 let steps = self.steps.socks.values().map(|s| &s.handle);
                 for handle in self.conns.values().chain(self.listeners.values()).chain(steps) {

@@ -88,6 +88,10 @@ pub(crate) struct Ctx {
     /// Woken when a socket's figures change: the session's kernel watch,
     /// backed off while nothing happens, looks again at once.
     pub kernel_stir: Arc<tokio::sync::Notify>,
+    /// The sockets someone looks at ([`crate::net::Command::Watch`]): only
+    /// these sample on their tick. `None`: every socket does (headless and
+    /// a fresh session), so nothing changes until a UI narrows it.
+    pub watched: Arc<std::sync::RwLock<Option<std::collections::HashSet<SockId>>>>,
 }
 
 impl Ctx {
@@ -104,6 +108,20 @@ impl Ctx {
             shutdown,
             sampled: Arc::default(),
             kernel_stir: Arc::default(),
+            watched: Arc::default(),
+        }
+    }
+
+    /// Whether `sock`'s figures are wanted now (see [`Ctx::watched`]).
+    pub fn watching(&self, sock: SockId) -> bool {
+        // A poisoned lock only means a panicking writer: sample, as before.
+        self.watched.read().map_or(true, |set| set.as_ref().is_none_or(|s| s.contains(&sock)))
+    }
+
+    /// Narrows sampling to `socks` (`None`: every socket again).
+    pub fn watch(&self, socks: Option<Vec<SockId>>) {
+        if let Ok(mut set) = self.watched.write() {
+            *set = socks.map(|v| v.into_iter().collect());
         }
     }
 

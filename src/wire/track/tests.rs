@@ -2,48 +2,13 @@
 //! (`-e tcp.seq -e tcp.ack -e tcp.window_size`, captured on `lo`).
 
 use super::*;
-use crate::net::Dir;
-use crate::wire::segment::Tcp;
 
 const C: &str = "127.0.0.1:40000";
 const S: &str = "127.0.0.1:8080";
 
 /// A segment from `src` to `dst` with raw numbers.
 fn seg(src: &str, dst: &str, flags: &str, seq: u32, ack: u32, len: usize, win: u16) -> Segment {
-    let mut f = Flags::default();
-    for name in flags.split(',') {
-        f = f.with(match name {
-            "SYN" => Flags::SYN,
-            "ACK" => Flags::ACK,
-            "FIN" => Flags::FIN,
-            "RST" => Flags::RST,
-            "PSH" => Flags::PSH,
-            other => panic!("flag {other}"),
-        });
-    }
-    let options = if f.has(Flags::SYN) {
-        vec![TcpOpt::Mss(65_495), TcpOpt::Nop, TcpOpt::WindowScale(7)]
-    } else {
-        Vec::new()
-    };
-    Segment {
-        at_micros: 0,
-        dir: Dir::Sent,
-        src: src.parse().unwrap(),
-        dst: dst.parse().unwrap(),
-        len,
-        proto: Proto::Tcp(Tcp {
-            flags: f,
-            seq: 0,
-            ack: 0,
-            seq_raw: seq,
-            ack_raw: ack,
-            win_raw: win,
-            win_shift: None,
-            options,
-        }),
-        raw: None,
-    }
+    crate::wire::hand_made::tcp(src, dst, flags, (seq, ack), len, win)
 }
 
 /// Runs `segs` through a tracker: (seq, ack, window) of each.

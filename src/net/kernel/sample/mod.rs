@@ -291,6 +291,11 @@ impl Sampling {
     /// Samples `socket` and reports it as socket `sock`'s figures, if any
     /// changed; a socket whose figures keep still is sampled less often.
     pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
+        if !ctx.watching(sock) {
+            // Nobody looks at this one: no system calls, no event. Its last
+            // report stays, so it reports again once watched and changed.
+            return;
+        }
         let sample = self.sampler.sample(socket, false);
         if self.reported.as_ref().is_some_and(|old| same_but_ages(old, &sample)) {
             if self.crowd.load(Ordering::Relaxed) <= CROWD {
