@@ -19,12 +19,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Clock;
 use sockpit::cli::Cli;
-use sockpit::netns::Isolation;
 use sockpit::replay::Log;
 use sockpit::replay::view::Replay;
-use sockpit::tui::{self, Exit, Records};
+use sockpit::tui::Exit;
 
-use common::screen::{Shared, keyboard};
+use common::screen::{Keys, Shared, run_loop};
 
 const PATIENCE: Duration = common::SOON;
 const SIZE: (u16, u16) = (160, 45);
@@ -52,13 +51,7 @@ fn lifecycle(screen: &str) -> Vec<String> {
 async fn record(log: &Path) -> String {
     let argv = ["sockpit", "demo", "tcp", "--no-netns", "--log", log.to_str().unwrap()];
     let plan = Cli::try_parse_from(argv).unwrap().plan();
-    let mut records = Records::open(&plan).unwrap();
-    let screen = Shared::new(SIZE.0, SIZE.1);
-    let (keys, input) = keyboard();
-    let seen = screen.clone();
-    let looped =
-        tui::drive(plan, Isolation::Host, Clock::system(0), &mut records, || Ok((screen, input)));
-    let script = async move {
+    let script = |keys: Keys, seen: Shared| async move {
         seen.until("the connection", PATIENCE, |s| s.contains("connected to 127.0.0.1:")).await;
         keys.type_text("replay me");
         keys.key(KeyCode::Enter, KeyModifiers::NONE);
@@ -67,7 +60,7 @@ async fn record(log: &Path) -> String {
         keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
         last
     };
-    let (exit, last) = tokio::join!(looped, script);
+    let (exit, last) = run_loop(plan, SIZE, script).await;
     assert_eq!(exit.unwrap(), Exit::Quit);
     last
 }
@@ -290,13 +283,7 @@ async fn a_recorded_step_session_replays_with_close_on_every_socket() {
     let target = format!("127.0.0.1:{port}");
     let argv = ["sockpit", "tcp", "client", &target, "--step", "--log", log.to_str().unwrap()];
     let plan = Cli::try_parse_from(argv).unwrap().plan();
-    let mut records = Records::open(&plan).unwrap();
-    let screen = Shared::new(SIZE.0, SIZE.1);
-    let (keys, input) = keyboard();
-    let seen = screen.clone();
-    let looped =
-        tui::drive(plan, Isolation::Host, Clock::system(0), &mut records, || Ok((screen, input)));
-    let script = async move {
+    let script = |keys: Keys, seen: Shared| async move {
         for (typed, shown) in [
             ("/socket", "client = socket.socket("),
             ("/connect", "client.connect(("),
@@ -309,7 +296,7 @@ async fn a_recorded_step_session_replays_with_close_on_every_socket() {
         }
         keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     };
-    let (exit, ()) = tokio::join!(looped, script);
+    let (exit, ()) = run_loop(plan, SIZE, script).await;
     assert_eq!(exit.unwrap(), Exit::Quit);
     drop(peer.join().unwrap());
 

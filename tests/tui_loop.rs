@@ -16,12 +16,10 @@ use std::time::Duration;
 
 use clap::Parser;
 use crossterm::event::{KeyCode, KeyModifiers};
-use sockpit::app::Clock;
 use sockpit::cli::Cli;
-use sockpit::netns::Isolation;
-use sockpit::tui::{self, Exit, Records};
+use sockpit::tui::Exit;
 
-use common::screen::{Shared, keyboard};
+use common::screen::{Keys, Shared, run_loop};
 
 const PATIENCE: Duration = common::SOON;
 
@@ -47,13 +45,7 @@ fn line_with(screen: &str, pieces: &[&str]) -> bool {
 #[tokio::test(flavor = "current_thread")]
 async fn a_typed_line_reaches_the_demo_servers_history() {
     let plan = plan(&["demo", "tcp", "--no-netns"]);
-    let mut records = Records::open(&plan).expect("no record files");
-    let screen = Shared::new(160, 45);
-    let (keys, input) = keyboard();
-    let seen = screen.clone();
-    let looped =
-        tui::drive(plan, Isolation::Host, Clock::system(0), &mut records, || Ok((screen, input)));
-    let script = async move {
+    let script = |keys: Keys, seen: Shared| async move {
         seen.until("the client connected", PATIENCE, |s| s.contains("connected to 127.0.0.1:"))
             .await;
         keys.type_text("hello from the loop");
@@ -76,7 +68,7 @@ async fn a_typed_line_reaches_the_demo_servers_history() {
         );
         keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     };
-    let (exit, ()) = tokio::join!(looped, script);
+    let (exit, ()) = run_loop(plan, (160, 45), script).await;
     assert_eq!(exit.expect("the loop ran"), Exit::Quit);
 }
 
@@ -95,20 +87,14 @@ async fn a_typed_line_reaches_a_real_peer_and_its_answer_shows() {
         line
     });
     let plan = plan(&["tcp", "client", &format!("127.0.0.1:{port}")]);
-    let mut records = Records::open(&plan).expect("no record files");
-    let screen = Shared::new(80, 24);
-    let (keys, input) = keyboard();
-    let seen = screen.clone();
-    let looped =
-        tui::drive(plan, Isolation::Host, Clock::system(0), &mut records, || Ok((screen, input)));
-    let script = async move {
+    let script = |keys: Keys, seen: Shared| async move {
         seen.until("the connection", PATIENCE, |s| s.contains("connected to 127.0.0.1:")).await;
         keys.type_text("ping über");
         keys.key(KeyCode::Enter, KeyModifiers::NONE);
         seen.until("the peer's answer", PATIENCE, |s| line_with(s, &["←", "PING ÜBER"])).await;
         keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     };
-    let (exit, ()) = tokio::join!(looped, script);
+    let (exit, ()) = run_loop(plan, (80, 24), script).await;
     assert_eq!(exit.expect("the loop ran"), Exit::Quit);
     assert_eq!(peer.join().expect("peer"), "ping über\n", "the bytes the peer read");
 }

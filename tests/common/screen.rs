@@ -107,3 +107,25 @@ impl Keys {
         self.0.try_send(input).expect("the loop reads its input");
     }
 }
+
+/// Runs the real loop for `plan` on a `width`×`height` screen, on the
+/// host's network, while `script` types on its keyboard and watches its
+/// screen; the loop's exit and what the script returns.
+pub async fn run_loop<T, F, Fut>(
+    plan: sockpit::cli::Plan,
+    (width, height): (u16, u16),
+    script: F,
+) -> (color_eyre::Result<sockpit::tui::Exit>, T)
+where
+    F: FnOnce(Keys, Shared) -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut records = sockpit::tui::Records::open(&plan).expect("the record files open");
+    let screen = Shared::new(width, height);
+    let (keys, input) = keyboard();
+    let seen = screen.clone();
+    let clock = sockpit::app::Clock::system(0);
+    let host = sockpit::netns::Isolation::Host;
+    let looped = sockpit::tui::drive(plan, host, clock, &mut records, || Ok((screen, input)));
+    tokio::join!(looped, script(keys, seen))
+}
