@@ -30,8 +30,8 @@ pub mod target;
 pub mod tls;
 
 pub use driver::bulk;
-pub(crate) use kernel::sys;
-pub use kernel::{sample, tcp_state};
+pub(in crate::net) use kernel::sys;
+pub use kernel::{read_waiting, sample, tcp_state};
 pub use socket::blocking;
 
 use std::time::Duration;

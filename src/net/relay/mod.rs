@@ -2,7 +2,8 @@
 //! TCP-LISTEN:A TCP:B`, with both legs as sockets of the session.
 //!
 //! - `pair.rs`: one accepted client and the upstream connection made for it.
-//! - `pump.rs`: one direction of a pair, the fast byte path, and its faults.
+//! - `pump.rs`: one direction of a pair, the fast byte path;
+//!   `shaping.rs`: that direction's faults applied to its bytes.
 //! - `udp.rs`: datagrams, one upstream socket per client address.
 //! - `fault.rs`: toxiproxy's toxics, parsed from `--fault`.
 
@@ -11,6 +12,7 @@ pub mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
 pub(crate) mod secure;
+mod shaping;
 pub(crate) mod udp;
 
 use std::time::Duration;
