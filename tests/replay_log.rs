@@ -20,9 +20,9 @@ use ratatui::backend::TestBackend;
 use sockpit::app::Clock;
 use sockpit::cli::Cli;
 use sockpit::replay::Log;
-use sockpit::replay::view::Replay;
+use sockpit::replay::Replay;
 use sockpit::tui::Exit;
-use sockpit::ui::lifecycle::line_text;
+use sockpit::ui::line_text;
 
 use common::screen::{Keys, Shared, run_loop};
 

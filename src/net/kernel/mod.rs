@@ -7,11 +7,11 @@
 mod diag;
 pub mod sample;
 pub(in crate::net) mod sys;
-pub mod tcp_state;
+pub(crate) mod tcp_state;
 pub(crate) mod ticker;
 mod waiting;
 
-pub use waiting::read_waiting;
+pub(crate) use waiting::read_waiting;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
