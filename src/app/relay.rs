@@ -83,8 +83,8 @@ impl RelayState {
                 }
                 (EntryKind::Info, *client, text)
             }
-            RelayNote::NoUpstream { client, message } => {
-                (EntryKind::Error, *client, format!("{message} (the client is closed)"))
+            RelayNote::NoUpstream { client, error } => {
+                (EntryKind::Error, *client, format!("{error} (the client is closed)"))
             }
             RelayNote::Fault { client, what } => {
                 (EntryKind::Info, *client, format!("fault {what} closes this pair"))

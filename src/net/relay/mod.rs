@@ -70,9 +70,9 @@ pub enum RelayNote {
     /// A client and the upstream socket made for it: the pair's two legs.
     /// For UDP, `client` is the listening socket every client shares.
     Pair { client: SockId, server: SockId, client_addr: Addr, faults: Vec<String> },
-    /// No upstream for this client (the message in the error grammar); the
-    /// client is closed.
-    NoUpstream { client: SockId, message: String },
+    /// No upstream for this client (its Display is the message in the
+    /// error grammar); the client is closed.
+    NoUpstream { client: SockId, error: crate::net::SetupError },
     /// A fault ended the pair: `limit_data`, `timeout`, `reset_peer`.
     Fault { client: SockId, what: &'static str },
     /// UDP: a client's upstream socket was closed after `idle` of silence.
