@@ -48,6 +48,7 @@ pub use wire::{Row as WireRow, Status as WireStatus};
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Effect {
     /// Hand a command to one end's session.
     Command {
