@@ -63,7 +63,7 @@ impl<B: Backend> Screen for Terminal<B> {
 
 /// Restores the terminal when dropped, however the TUI ends.
 pub struct Guard {
-    pub terminal: Term,
+    pub(crate) terminal: Term,
 }
 
 impl Drop for Guard {
