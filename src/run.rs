@@ -109,8 +109,10 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     if !role.is_unix() {
         return None;
     }
-    if end.config.step {
-        return Some("--step teaches TCP and UDP: run `sockpit tcp server --step` instead");
+    if end.config.step && role.kind() != Kind::Stream {
+        return Some(
+            "--step teaches Unix stream sockets (and TCP, UDP): drop --dgram or --seqpacket",
+        );
     }
     if plan.record.pcap.is_some() {
         return Some(
