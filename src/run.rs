@@ -42,10 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
-    if let Some(message) = unix_misuse(&plan).or_else(|| relay_misuse(&plan)) {
-        return usage(message);
-    }
-    if let Some(message) = tls_misuse(&plan) {
+    if let Some(message) = misuse(&plan) {
         return usage(message);
     }
     if let Err(message) = build_tls(&mut plan) {
@@ -100,6 +97,12 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What no session of this plan can do (Unix, relay and TLS limits), said
+/// before anything starts; the lesson validator asks it of every chapter.
+pub(crate) fn misuse(plan: &Plan) -> Option<&'static str> {
+    unix_misuse(plan).or_else(|| relay_misuse(plan)).or_else(|| tls_misuse(plan))
 }
 
 /// What a Unix socket session cannot do, said before anything starts.

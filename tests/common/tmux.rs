@@ -44,12 +44,17 @@ impl Tmux {
         out
     }
 
-    /// A new 160x40 terminal running a plain bash.
+    /// A new 160x40 terminal running a plain bash. Its window is named
+    /// after the session (and so not renamed after what runs in it): a
+    /// target such as `s` is tried as a window name of the newest session
+    /// first, and a window renamed `socat` would take it.
     pub fn shell(&self, name: &str) {
         self.run(&[
             "new-session",
             "-d",
             "-s",
+            name,
+            "-n",
             name,
             "-x",
             "160",

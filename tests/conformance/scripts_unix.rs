@@ -3,7 +3,7 @@
 //! the script's own directory; `os.unlink` is the student removing it.
 
 /// A Unix server and client, the stale file, the paths that are not there.
-pub const UNIX: &str = r#"
+pub const UNIX: &str = r"
 == unix_server_lifecycle
 s = socket unix
 s.getsockname
@@ -67,6 +67,25 @@ c.connect ./a.sock
 c.getpeername
 k, a = t.accept
 
+== unix_chapter_ten
+s = socket unix
+s.bind ./learn.sock
+s.listen 5
+peer.connect s
+c, a = s.accept
+peer.send hello\n
+c.recv 1024
+c.close
+s.close
+x = socket unix
+x.connect ./learn.sock
+x.bind ./learn.sock
+os.unlink ./learn.sock
+x.bind ./learn.sock
+x.listen 5
+peer.connect x
+k, a = x.accept
+
 == unix_missing_path
 c = socket unix
 c.connect ./none.sock
@@ -88,4 +107,4 @@ s.accept
 s.close
 s.bind ./a.sock
 s.close
-"#;
+";
