@@ -18,21 +18,21 @@
 
 mod driver;
 pub(crate) use driver::stream::READ_WAITING;
-pub mod errors;
-pub mod event;
+pub(crate) mod errors;
+pub(crate) mod event;
 mod kernel;
-pub mod limits;
+pub(crate) mod limits;
 pub mod relay;
 mod session;
-pub mod sockaddr;
+pub(crate) mod sockaddr;
 mod socket;
-pub mod target;
+pub(crate) mod target;
 pub mod tls;
 
-pub use driver::bulk;
+pub(crate) use driver::bulk;
+pub use kernel::sample;
 pub(crate) use kernel::sys;
-pub use kernel::{sample, tcp_state};
-pub use socket::blocking;
+pub(crate) use kernel::tcp_state;
 
 use std::time::Duration;
 
@@ -40,19 +40,20 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use errors::{CallError, SetupError};
+pub use errors::{CallError, SetupError, errno_name, explain};
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
-    Returned, Shut, SockId, SockOpt,
+    Returned, Shut, SockId, SockOpt, now_micros,
 };
 pub use kernel::{DiagSocket, Transition, Whose};
-pub use sample::Sample;
-pub use sockaddr::{Addr, UnixName};
-pub use target::Target;
+pub use limits::raise_open_files;
+pub use sockaddr::{Addr, UnixName, UnixNameError};
+pub use target::{AddrError, Target};
 pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     TcpServer(Target),
     TcpClient(Target),
@@ -214,6 +215,7 @@ pub const DEFAULT_SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
 /// Which socket(s) a command is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum To {
     /// The newest live connection (or the client's socket).
     Current,
@@ -227,6 +229,7 @@ pub enum To {
 
 /// What the UI or headless mode asks of the engine.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Command {
     /// `sendall(data)` on TCP; `send`/`sendto` on UDP (one datagram).
     Send { to: To, data: Bytes },

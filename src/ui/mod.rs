@@ -1,22 +1,26 @@
 //! Drawing, only from `&App`: one file per pane, each an `impl Widget`.
-//! [`Screen`] puts them together; [`draw`] adds the cursor; [`hit`] maps a
+//! `Screen` puts them together; [`draw`] adds the cursor; `hit` maps a
 //! mouse position back to what is drawn there.
 
-pub mod figures;
-pub mod help;
-pub mod history;
-pub mod input;
-pub mod inspector;
-pub mod layout;
-pub mod lesson;
-pub mod lifecycle;
-pub mod socket_list;
-pub mod socket_panel;
-pub mod status;
-pub mod text;
-pub mod theme;
-pub mod tls_panel;
-pub mod wire;
+pub(crate) mod figures;
+pub(crate) mod help;
+pub(crate) mod history;
+pub(crate) mod input;
+pub(crate) mod inspector;
+pub(crate) mod layout;
+pub(crate) mod lesson;
+pub(crate) mod lifecycle;
+pub(crate) mod socket_list;
+pub(crate) mod socket_panel;
+pub(crate) mod status;
+pub(crate) mod text;
+pub(crate) mod theme;
+pub(crate) mod tls_panel;
+pub(crate) mod wire;
+
+pub use figures::{InspectView, bytes};
+pub use lifecycle::{LifecyclePane, explanation};
+pub use socket_panel::SocketPanel;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -26,7 +30,7 @@ use ratatui::widgets::{Block, Widget};
 use crate::app::{App, Focus, Pane};
 
 /// The whole screen.
-pub struct Screen<'a>(pub &'a App);
+pub(crate) struct Screen<'a>(pub &'a App);
 
 impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -107,7 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 /// What a mouse position points at: the pane, and in a history pane the
 /// entry drawn on that row.
 #[must_use]
-pub fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u64>)> {
+pub(crate) fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u64>)> {
     let areas = layout::areas(area, app);
     let pos = Position::new(col, row);
     let pane = layout::pane_at(&areas, pos)?;

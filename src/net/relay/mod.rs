@@ -6,8 +6,8 @@
 //! - `udp.rs`: datagrams, one upstream socket per client address.
 //! - `fault.rs`: toxiproxy's toxics, parsed from `--fault`.
 
-pub mod fault;
-pub mod hold;
+pub(crate) mod fault;
+pub(crate) mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
 pub(crate) mod secure;
@@ -64,6 +64,7 @@ pub const DEFAULT_HOLD_CAP: usize = 1 << 20;
 
 /// What only a relay reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RelayNote {
     /// A client and the upstream socket made for it: the pair's two legs.
     /// For UDP, `client` is the listening socket every client shares.
