@@ -15,7 +15,6 @@ mod common;
 
 use common::events::{T0, addr, at, call};
 
-
 use bytes::Bytes;
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -24,9 +23,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::net::{
-    Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role, Target,
-};
+use sockpit::net::{Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role, Target};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 const SERVER: &str = "127.0.0.1:8080";
@@ -47,7 +44,10 @@ fn connected(udp: bool) -> App {
     if udp {
         app.on_engine(0, &call(0, 1, "s", Call::Bind(addr(SERVER).into()), Returned::Nothing));
         let local = addr(SERVER);
-        app.on_engine(0, &at(0, EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind }));
+        app.on_engine(
+            0,
+            &at(0, EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind }),
+        );
     } else {
         app.on_engine(0, &call(0, 1, "s", Call::Connect(addr(SERVER).into()), Returned::Nothing));
         let (local, peer) = (addr(PEER), addr(SERVER));

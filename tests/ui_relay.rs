@@ -14,7 +14,6 @@ mod common;
 
 use common::events::{addr, at, call, us};
 
-
 use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -24,8 +23,7 @@ use sockpit::app::RelayState;
 use sockpit::app::{App, Caps, Clock, Effect};
 use sockpit::net::relay::{Fault, HeldView, RelayNote, RelayOp, Way};
 use sockpit::net::{
-    Call, Command, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    Target, To,
+    Call, Command, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target, To,
 };
 
 const CLIENT: &str = "127.0.0.1:50001";

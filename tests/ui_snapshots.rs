@@ -24,8 +24,8 @@ use sockpit::app::{App, Caps, Clock};
 const F1: KeyEvent = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
 const F3: KeyEvent = KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE);
 use sockpit::net::{
-    Call, CallError, CallRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target,
+    Call, CallError, CallRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, SockOpt,
+    Target,
 };
 
 const SERVER: &str = "127.0.0.1:8080";

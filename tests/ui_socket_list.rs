@@ -12,7 +12,6 @@ mod common;
 
 use common::events::{addr, at, feed, us};
 
-
 use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;

@@ -24,8 +24,7 @@ use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::sample::{AcceptQueue, Options, Sample, TcpFigures};
 use sockpit::net::{
-    Call, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState,
-    Whose,
+    Call, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState, Whose,
 };
 use sockpit::ui::LifecyclePane;
 use sockpit::ui::SocketPanel;

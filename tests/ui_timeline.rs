@@ -13,7 +13,6 @@ mod common;
 
 use common::events::{T0, addr, at, call, failed, received};
 
-
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -21,8 +20,8 @@ use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::lesson::Lang;
 use sockpit::net::{
-    Call, CallError, DiagSocket, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target, TcpState, Transition, Whose,
+    Call, CallError, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, SockOpt, Target,
+    TcpState, Transition, Whose,
 };
 use sockpit::ui::{LifecyclePane, explanation};
 

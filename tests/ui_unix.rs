@@ -16,8 +16,7 @@ use bytes::Bytes;
 use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::net::{
-    Addr, Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role,
-    UnixName,
+    Addr, Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role, UnixName,
 };
 
 fn path() -> Addr {
