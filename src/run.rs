@@ -42,10 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
-    if let Some(message) = unix_misuse(&plan).or_else(|| relay_misuse(&plan)) {
-        return usage(message);
-    }
-    if let Some(message) = tls_misuse(&plan) {
+    if let Some(message) = misuse(&plan) {
         return usage(message);
     }
     if let Err(error) = build_tls(&mut plan) {
@@ -102,6 +99,12 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// What no session of this plan can do (Unix, relay and TLS limits), said
+/// before anything starts; the lesson validator asks it of every chapter.
+pub(crate) fn misuse(plan: &Plan) -> Option<&'static str> {
+    unix_misuse(plan).or_else(|| relay_misuse(plan)).or_else(|| tls_misuse(plan))
+}
+
 /// What a Unix socket session cannot do, said before anything starts.
 fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     let end = plan.ends.first()?;
@@ -109,8 +112,10 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     if !role.is_unix() {
         return None;
     }
-    if end.config.step {
-        return Some("--step teaches TCP and UDP: run `sockpit tcp server --step` instead");
+    if end.config.step && role.kind() != Kind::Stream {
+        return Some(
+            "--step teaches Unix stream sockets (and TCP, UDP): drop --dgram or --seqpacket",
+        );
     }
     if plan.record.pcap.is_some() {
         return Some(

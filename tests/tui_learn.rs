@@ -27,14 +27,21 @@ enum Act {
     SwitchEnd,
     /// Type this line and Enter.
     Line(String),
+    /// Type this line and Enter in the second terminal (a shell command,
+    /// or text for the program running there).
+    Second(String),
 }
 
-/// The actions in a hint's English text: `F2` and `/commands`, separated
-/// by `,` or `;`, each maybe after `Label: ` or `then `.
+/// The actions in a hint's English text: `F2`, `/commands` and, in
+/// backquotes, what to type in the second terminal, separated by `,` or
+/// `;`, each maybe after `Label: ` or `then `.
 fn actions(hint: Text) -> Vec<Act> {
     hint.en
         .split([',', ';'])
         .filter_map(|part| {
+            if let [_, quoted, _] = part.splitn(3, '`').collect::<Vec<_>>()[..] {
+                return Some(Act::Second(quoted.to_string()));
+            }
             let part = part.rsplit(": ").next().unwrap_or(part).trim();
             let part = part.strip_prefix("then ").unwrap_or(part).trim_end_matches('.');
             if part == "F2" {
@@ -70,10 +77,22 @@ fn input_end(screen: &str) -> Option<&'static str> {
 }
 
 /// Types one action and waits until the app took it: F2 moved the input,
-/// a command made one more call and nothing is blocked.
+/// a command made one more call and nothing is blocked; a line in the
+/// second terminal was echoed, then its shell command ended (a bare prompt
+/// again) or a program runs in the foreground (socat, reading that line).
 fn act(tmux: &Tmux, act: &Act) {
+    if let Act::Second(line) = act {
+        tmux.line("peer", line);
+        tmux.wait_for("peer", &format!("{line} echoed"), |s| s.contains(line.as_str()));
+        tmux.wait_for("peer", &format!("{line} taken"), |s| {
+            let last = s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+            last.trim() == "$" || tmux.format("peer", "#{pane_current_command}") != "bash"
+        });
+        return;
+    }
     let before = tmux.screen("s");
     match act {
+        Act::Second(_) => {}
         Act::SwitchEnd => {
             let was = input_end(&before);
             tmux.keys("s", &["F2"]);
@@ -124,6 +143,12 @@ fn complete(chapter: &Chapter) {
     let tmux = Tmux::new();
     tmux.shell("s");
     let state = tempdir(chapter.slug);
+    if chapter.second.is_some() {
+        // The second terminal, in the same directory (a socket file's
+        // relative path, a server's files).
+        tmux.shell("peer");
+        tmux.line("peer", &format!("cd {}", state.display()));
+    }
     start(&tmux, &state, &format!("learn {}", chapter.number));
     tmux.wait_for("s", "the Lesson pane", |s| s.contains(&format!("Lesson {}:", chapter.number)));
     for (i, step) in chapter.steps.iter().enumerate() {
@@ -141,6 +166,7 @@ fn complete(chapter: &Chapter) {
             .into_iter()
             .map(|a| match a {
                 Act::Line(l) => Act::Line(l.replace("{port}", port.as_deref().unwrap_or("?"))),
+                Act::Second(l) => Act::Second(l.replace("{port}", port.as_deref().unwrap_or("?"))),
                 Act::SwitchEnd => Act::SwitchEnd,
             })
             .collect();
@@ -169,18 +195,26 @@ fn complete(chapter: &Chapter) {
     }
     tmux.wait_for("s", "the chapter done", |s| s.contains("Chapter done!"));
     // F10 on each end, as the pane offers: the scripts land in the cwd.
-    for name in ["server", "client"] {
-        if input_end(&tmux.screen("s")) != Some(name) {
+    let demo = chapter.setup.first() == Some(&"demo");
+    let ends: &[&str] = if demo { &["server", "client"] } else { &["server"] };
+    for &name in ends {
+        if demo && input_end(&tmux.screen("s")) != Some(name) {
             act(&tmux, &Act::SwitchEnd);
         }
         tmux.keys("s", &["F10"]);
-        tmux.wait_for("s", &format!("the {name} script"), |s| s.contains(&format!("-{name}.py")));
+        let wrote = if demo { format!("-{name}.py") } else { "F10: wrote".into() };
+        tmux.wait_for("s", &format!("the {name} script"), |s| s.contains(&wrote));
     }
     quit(&tmux);
-    let server = exported::script(&state, "server").expect("the server's script");
-    let client = exported::script(&state, "client").expect("the client's script");
-    if exported::PAIRED.contains(&chapter.slug) {
-        exported::run_pair(chapter.slug, &server, &client);
+    if chapter.slug == "unix" {
+        let script = exported::single(&state).expect("the server's script");
+        exported::run_unix_server(&state, &script);
+    } else {
+        let server = exported::script(&state, "server").expect("the server's script");
+        let client = exported::script(&state, "client").expect("the client's script");
+        if exported::PAIRED.contains(&chapter.slug) {
+            exported::run_pair(chapter.slug, &server, &client);
+        }
     }
     let saved =
         std::fs::read_to_string(state.join("sockpit/progress.json")).expect("progress saved");
@@ -206,6 +240,10 @@ fn hints_parse_into_keys_and_commands() {
     assert_eq!(actions(t("On the server: /recv 4.")), [Act::Line("/recv 4".into())]);
     assert_eq!(actions(t("Nothing to type: watch the pane.")), []);
     assert_eq!(actions(t("/recv 1024, and wait a second.")), [Act::Line("/recv 1024".into())]);
+    assert_eq!(
+        actions(t("In the second terminal: `socat - UNIX-CONNECT:learn.sock`; then /accept.")),
+        [Act::Second("socat - UNIX-CONNECT:learn.sock".into()), Act::Line("/accept".into())]
+    );
 }
 
 #[test]
@@ -260,5 +298,31 @@ fn a_wrong_call_does_not_tick_and_progress_survives_a_restart() {
     tmux.wait_for("s", "the reset", |s| s.contains("▶ 1. ") && !ticked(s, 1));
     assert!(std::time::Instant::now() < deadline);
     quit(&tmux);
+    std::fs::remove_dir_all(state).ok();
+}
+
+#[test]
+fn the_unix_chapter_shows_cpython_errors_and_does_not_tick_on_them() {
+    let tmux = Tmux::new();
+    tmux.shell("s");
+    let state = tempdir("unix-wrong");
+    start(&tmux, &state, "learn unix");
+    tmux.wait_for("s", "the Lesson pane", |s| s.contains("Lesson 10:"));
+    act(&tmux, &Act::Line("/socket".into()));
+    tmux.wait_for("s", "an AF_UNIX socket", |s| {
+        s.contains("server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)")
+    });
+    // listen() before bind(): a Unix socket has no name to listen on.
+    act(&tmux, &Act::Line("/listen 5".into()));
+    let screen = tmux.wait_for("s", "CPython's EINVAL", |s| {
+        s.contains("server.listen(5)  -> OSError: [Errno 22] Invalid argument")
+    });
+    assert!(!ticked(&screen, 2), "a wrong call ticked:\n{screen}");
+    // An IP address on a Unix socket is Python's TypeError: nothing is called.
+    tmux.line("s", "/bind 127.0.0.1:9");
+    let screen = tmux.wait_for("s", "the TypeError usage", |s| s.contains("(Python: TypeError)"));
+    assert!(screen.contains("▶ 2. "), "bind is still the current step:\n{screen}");
+    quit(&tmux);
+    assert!(!state.join("learn.sock").exists(), "nothing was bound");
     std::fs::remove_dir_all(state).ok();
 }

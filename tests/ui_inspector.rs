@@ -9,7 +9,10 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr};
+
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -23,15 +26,12 @@ use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target,
 };
 
-/// 2023-11-14 22:13:20 UTC.
-const T0: u64 = 1_700_000_000_000_000;
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
 
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
+/// An event `us` microseconds after T0: the inspector shows a call's time
+/// to the microsecond, so these events need finer times than the
+/// milliseconds of `common::events` (the one exception to its unit).
 fn at(us: u64, kind: EventKind) -> Event {
     Event { at: T0 + us, kind }
 }

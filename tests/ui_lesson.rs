@@ -8,26 +8,18 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
+mod common;
+
+use common::events::{T0, call, draw};
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sockpit::app::{App, Clock};
 use sockpit::course::{Lesson, find};
 use sockpit::lesson::Lang;
 use sockpit::net::{Addr, Call, CallRecord, Event, EventKind, Family, Kind, Returned};
 
-/// 2023-11-14 22:13:20 UTC; the clock stands 5 s later.
-const T0: u64 = 1_700_000_000_000_000;
-
 fn local() -> Addr {
     Addr::Inet("127.0.0.1:41234".parse().expect("address"))
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    Event {
-        at: T0 + ms * 1000,
-        kind: EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }),
-    }
 }
 
 /// `sockpit learn 1` as planned, with the clock stopped.
@@ -63,12 +55,6 @@ fn three_ticks(app: &mut App) {
     }
     let alt_l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::ALT);
     app.on_key(alt_l);
-}
-
-fn draw(app: &App, w: u16, h: u16) -> TestBackend {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    terminal.backend().clone()
 }
 
 #[test]

@@ -7,7 +7,10 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr, at, call, data, draw, feed};
+
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -21,29 +24,9 @@ use sockpit::app::{App, Caps, Clock};
 const F1: KeyEvent = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
 const F3: KeyEvent = KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE);
 use sockpit::net::{
-    Call, CallError, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target,
+    Call, CallError, CallRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, SockOpt,
+    Target,
 };
-
-/// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
-const T0: u64 = 1_700_000_000_000_000;
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
-
-fn data(ms: u64, sock: u32, dir: Dir, peer: &str, bytes: &[u8], offset: u64) -> Event {
-    let data = Bytes::copy_from_slice(bytes);
-    at(ms, EventKind::Data(DataRecord { sock, dir, peer: Some(addr(peer).into()), data, offset }))
-}
 
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
@@ -134,12 +117,6 @@ fn app(roles: Vec<Role>, demo: bool) -> App {
     app
 }
 
-fn feed(app: &mut App, end: usize, events: impl IntoIterator<Item = Event>) {
-    for ev in events {
-        app.on_engine(end, &ev);
-    }
-}
-
 fn any() -> Target {
     Target::Addr(addr("127.0.0.1:0"))
 }
@@ -175,12 +152,6 @@ fn client_connected() -> App {
     );
     app.on_paste("typed 你好");
     app
-}
-
-fn draw(app: &App, w: u16, h: u16) -> TestBackend {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    terminal.backend().clone()
 }
 
 fn both(name: &str, app: &App) {

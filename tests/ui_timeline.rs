@@ -9,7 +9,9 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr, at, call, failed, received};
 
 use bytes::Bytes;
 use ratatui::Terminal;
@@ -18,35 +20,13 @@ use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::lesson::Lang;
 use sockpit::net::{
-    Call, CallError, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target, TcpState, Transition, Whose,
+    Call, CallError, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, SockOpt, Target,
+    TcpState, Transition, Whose,
 };
 use sockpit::ui::{LifecyclePane, explanation};
 
-/// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
-const T0: u64 = 1_700_000_000_000_000;
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
-
-fn failed(ms: u64, sock: u32, var: &'static str, call: Call, err: CallError) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Err(err) }))
-}
-
-fn data(bytes: &[u8]) -> Returned {
-    Returned::Data { data: Bytes::copy_from_slice(bytes), from: None, truncated: None }
-}
 
 fn kernel(
     ms: u64,
@@ -130,7 +110,7 @@ fn tcp_server_accepting_and_echoing() {
             10,
             EventKind::Connected { sock: 2, fd: 6, local: addr(SERVER).into(), peer: peer.into() },
         ),
-        call(20, 2, "sock", Call::Recv { bufsize: 1024 }, data(b"hello\n")),
+        call(20, 2, "sock", Call::Recv { bufsize: 1024 }, received(b"hello\n")),
         call(21, 2, "sock", Call::SendAll { len: 6 }, Returned::Nothing),
     ]);
     insta::assert_snapshot!(pane(
@@ -200,7 +180,7 @@ fn peer_close_close_wait_last_ack_and_the_peers_time_wait() {
             Some(TcpState::Established),
             Some(TcpState::FinWait2),
         ),
-        call(30, 2, "sock", Call::Recv { bufsize: 1024 }, data(b"")),
+        call(30, 2, "sock", Call::Recv { bufsize: 1024 }, received(b"")),
         at(30, EventKind::PeerEof { sock: 2 }),
         call(40, 2, "sock", Call::Close, Returned::Nothing),
         kernel(40, remains, (SERVER, CLIENT), None, Some(TcpState::LastAck)),

@@ -86,6 +86,12 @@ impl Exporter {
         }
     }
 
+    /// Whether the session is `AF_UNIX` (its script takes no HOST PORT).
+    #[must_use]
+    pub fn unix(&self) -> bool {
+        super::script_unix::is_unix(&self.steps)
+    }
+
     /// The Python script for everything pushed so far.
     #[must_use]
     pub fn script(&self) -> String {

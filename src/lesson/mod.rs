@@ -13,6 +13,7 @@ pub(crate) mod export;
 mod literal;
 mod script;
 mod script_tls;
+mod script_unix;
 mod states;
 mod tls;
 mod zh;

@@ -48,6 +48,7 @@ pub(super) fn render(
         show: false,
         uses_struct: false,
         tls: false,
+        unix: super::script_unix::is_unix(steps),
     };
     for step in steps {
         body.step(step);
@@ -77,6 +78,8 @@ struct Body<'a> {
     uses_struct: bool,
     /// The session spoke TLS: the script imports `ssl`.
     tls: bool,
+    /// `AF_UNIX`: paths, not HOST and PORT (`script_unix.rs`).
+    unix: bool,
 }
 
 impl Body<'_> {
@@ -157,12 +160,7 @@ impl Body<'_> {
                 self.line(&format!("{var}.listen({n})"));
                 self.listening(&var);
             }
-            (Call::Bind(a), _) => {
-                self.line(&format!("{var}.bind({})", self.addr(a)));
-                if self.server && self.kind(s.sock) == Kind::Dgram {
-                    self.listening(&var);
-                }
-            }
+            (Call::Bind(a), _) => self.bind(s.sock, &var, a),
             (Call::Send { .. } | Call::SendAll { .. } | Call::SendTo { .. }, _) => {
                 self.send(s, &var);
             }
@@ -217,8 +215,24 @@ impl Body<'_> {
         }
     }
 
+    /// A successful `bind` (a socket file is removed first, if there).
+    fn bind(&mut self, sock: SockId, var: &str, a: &Addr) {
+        if let Some(unlink) = super::script_unix::unlink_before(self.lang, a) {
+            self.text.push('\n');
+            self.line(&unlink);
+        }
+        self.line(&format!("{var}.bind({})", self.addr(a)));
+        if self.server && self.kind(sock) == Kind::Dgram {
+            self.listening(var);
+        }
+    }
+
     /// The stderr line a test or a student waits for before connecting.
     fn listening(&mut self, var: &str) {
+        if self.unix {
+            self.line(&super::script_unix::listening(var));
+            return;
+        }
         self.line(&format!(
             "print('listening on %s:%d' % {var}.getsockname()[:2], file=sys.stderr, flush=True)"
         ));
@@ -283,6 +297,12 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
     let kind = body.socks.values().next().map_or(Kind::Stream, |s| s.kind).protocol(Family::Inet);
     let (host, port) = (target.ip(), target.port());
     let mut out = String::from("#!/usr/bin/env python3\n");
+    if body.unix {
+        out.push_str(&super::script_unix::intro(lang, body.server));
+        let _ = writeln!(out, "import os, socket, sys");
+        helpers(&mut out, lang, body);
+        return out;
+    }
     let intro = match (lang, body.server) {
         (Lang::En, server) => format!(
             "# A {kind} {} session recorded by sockpit, as a Python script.\n\
@@ -309,6 +329,12 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         "\nHOST = sys.argv[1] if len(sys.argv) > 1 else '{host}'\n\
          PORT = int(sys.argv[2]) if len(sys.argv) > 2 else {port}\n"
     );
+    helpers(&mut out, lang, body);
+    out
+}
+
+/// The helper functions the body uses (`recv_all`, `show`).
+fn helpers(out: &mut String, lang: Lang, body: &Body<'_>) {
     if body.recv_all {
         let doc = match lang {
             Lang::En => {
@@ -339,5 +365,4 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         );
     }
     out.push('\n');
-    out
 }

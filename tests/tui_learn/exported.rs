@@ -45,6 +45,37 @@ pub fn script(dir: &Path, name: &str) -> Option<PathBuf> {
     })
 }
 
+/// The one `sockpit-*.py` F10 wrote in `dir` (a session with one end).
+pub fn single(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
+        let py = p.extension().is_some_and(|e| e == "py");
+        py && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("sockpit-"))
+    })
+}
+
+/// Chapter 10's server script, run in `dir` (where its socket file is),
+/// against a Unix client that sends `hello\n` as socat did and reads to
+/// EOF: the script must remove the file the session left, take the bytes,
+/// close, meet its own stale file again, and bind it once more; exit 0.
+pub fn run_unix_server(dir: &Path, script: &Path) {
+    use std::io::{Read, Write};
+    let mut cmd = Command::new("python3");
+    cmd.arg("-u").arg(script).current_dir(dir);
+    let mut srv = Proc::spawn(cmd);
+    srv.wait_line("listening on", |l| l.starts_with("listening on "));
+    let mut client =
+        std::os::unix::net::UnixStream::connect(dir.join("learn.sock")).expect("connect");
+    client.set_read_timeout(Some(SOON)).expect("a read timeout");
+    client.write_all(b"hello\n").expect("send");
+    let mut rest = Vec::new();
+    client.read_to_end(&mut rest).expect("EOF from the script's close");
+    let status = srv.wait_exit(SOON);
+    let err = srv.stderr.join("\n");
+    assert!(status.success() && !err.contains("Traceback"), "the unix script: {status}\n{err}");
+    assert_eq!(srv.stdout_all(), b"hello\n", "the unix script received");
+    assert!(rest.is_empty(), "the recorded server sent nothing: {rest:?}");
+}
+
 fn sends(script: &Path) -> Vec<u8> {
     let out = Command::new("python3").arg("-c").arg(SENDS).arg(script).output().expect("python3");
     assert!(

@@ -42,16 +42,27 @@ impl StepCmd {
             Target::Unix(name) => Some(Addr::Unix(name)),
         };
         let v6 = target.as_ref().is_some_and(Addr::is_ipv6);
+        let unix = end.role.is_unix();
         let call = match self {
             Self::Socket => {
-                let family = if v6 { Family::Inet6 } else { Family::Inet };
+                let family = match (unix, v6) {
+                    (true, _) => Family::Unix,
+                    (false, true) => Family::Inet6,
+                    (false, false) => Family::Inet,
+                };
                 Call::Socket { family, kind: end.kind }
             }
             Self::SetSockOpt(opt) => Call::SetSockOpt(*opt),
             Self::Bind(a) => {
-                let own = if end.role.is_server() { target } else { Some(any_port(v6)) };
-                let a = a.map(Addr::Inet).or(own);
-                Call::Bind(a.ok_or_else(|| usage("bind", "give the address to bind"))?)
+                // A Unix client has no address of its own to bind by default.
+                let own = match (end.role.is_server(), unix) {
+                    (true, _) => target,
+                    (false, false) => Some(any_port(v6)),
+                    (false, true) => None,
+                };
+                let a = a.clone().or(own);
+                let a = a.ok_or_else(|| usage("bind", "give the address to bind"))?;
+                Call::Bind(same_family("bind", unix, a)?)
             }
             Self::Listen(n) => Call::Listen(*n),
             Self::Accept => Call::Accept,
@@ -79,7 +90,7 @@ impl StepCmd {
             Self::Connect(a) | Self::ConnectEx(a) => {
                 let name = if matches!(self, Self::Connect(_)) { "connect" } else { "connect_ex" };
                 let to = match a {
-                    Some(a) => Addr::Inet(*a),
+                    Some(a) => same_family(name, unix, a.clone())?,
                     None => peer(end, server, target, name)?,
                 };
                 if matches!(self, Self::Connect(_)) {
@@ -97,6 +108,22 @@ impl StepCmd {
             Self::Close => Call::Close,
         };
         Ok(Command::Call { sock: 0, call })
+    }
+}
+
+/// `addr` when it is of the end's family: Python raises `TypeError` for a
+/// path given to an IP socket (and an IP tuple given to a Unix one), so
+/// nothing is called.
+fn same_family(name: &str, unix: bool, addr: Addr) -> Result<Addr, StepUsage> {
+    match (unix, &addr) {
+        (true, Addr::Inet(_)) => {
+            Err(usage(name, "a Unix socket takes a path, e.g. ./chat.sock (Python: TypeError)"))
+        }
+        (false, Addr::Unix(_)) => Err(usage(
+            name,
+            "an IP socket takes HOST:PORT, e.g. 127.0.0.1:8080 (Python: TypeError)",
+        )),
+        _ => Ok(addr),
     }
 }
 

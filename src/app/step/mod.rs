@@ -12,14 +12,15 @@ use std::net::SocketAddr;
 
 pub use parse::parse;
 
-use crate::net::{Call, Shut, SockOpt};
+use crate::net::{Addr, Call, Shut, SockOpt};
 
 /// One step command as typed, before the end's defaults are filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepCmd {
     Socket,
     SetSockOpt(SockOpt),
-    Bind(Option<SocketAddr>),
+    /// An IP address, or (a Unix end) a socket file's path or `@name`.
+    Bind(Option<Addr>),
     Listen(u32),
     Accept,
     Recv(usize),
@@ -32,8 +33,8 @@ pub enum StepCmd {
     /// `/sendto [ADDR] TEXT`: one datagram to ADDR (by default the peer the
     /// end talks to).
     SendTo(Option<SocketAddr>, String),
-    Connect(Option<SocketAddr>),
-    ConnectEx(Option<SocketAddr>),
+    Connect(Option<Addr>),
+    ConnectEx(Option<Addr>),
     SetTimeout(Option<f64>),
     SetBlocking(bool),
     GetSockName,

@@ -3,23 +3,29 @@
 //! no input panics, and no number reaches the engine that Python itself
 //! would refuse (`settimeout(1e300)` is an `OverflowError` there).
 
-use std::net::SocketAddr;
-
 use super::{BACKLOG, BUFSIZE, COMMANDS, StepCmd, StepUsage, usage};
-use crate::net::{Shut, SockOpt, Target};
+use crate::net::{Addr, Shut, SockOpt, Target, UnixName};
 
 /// The longest timeout `CPython` takes: its clock counts nanoseconds in an
 /// `i64`, so `settimeout(9.3e9)` raises `OverflowError`.
 #[expect(clippy::cast_precision_loss, reason = "a bound, not an exact count")]
 pub const TIMEOUT_MAX: f64 = i64::MAX as f64 / 1e9;
 
-fn addr_arg(name: &str, arg: Option<&str>) -> Result<Option<SocketAddr>, StepUsage> {
+fn addr_arg(name: &str, arg: Option<&str>) -> Result<Option<Addr>, StepUsage> {
     let Some(text) = arg else { return Ok(None) };
+    // A path (`/tmp/chat.sock`, `./chat.sock`) or an abstract `@name`: an
+    // `AF_UNIX` address, as Python takes it (a str).
+    if ["/", "./", "../", "@"].iter().any(|p| text.starts_with(p)) {
+        return UnixName::parse(text)
+            .map(|n| Some(Addr::Unix(n)))
+            .map_err(|e| usage(name, &e.to_string()));
+    }
     match Target::parse(text) {
-        Ok(Target::Addr(a)) => Ok(Some(a)),
-        Ok(Target::Host(..) | Target::Unix(_)) => {
-            Err(usage(name, "step mode takes a literal address, e.g. 127.0.0.1:8080"))
-        }
+        Ok(Target::Addr(a)) => Ok(Some(Addr::Inet(a))),
+        Ok(Target::Host(..) | Target::Unix(_)) => Err(usage(
+            name,
+            "step mode takes a literal address, e.g. 127.0.0.1:8080 (or a path, ./chat.sock)",
+        )),
         Err(e) => Err(usage(name, &e.to_string())),
     }
 }
@@ -171,6 +177,7 @@ fn settimeout(arg: Option<&str>) -> Result<Option<f64>, StepUsage> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
 
     #[test]
     fn timeouts_python_refuses_are_refused_with_its_reason() {

@@ -7,6 +7,7 @@ mod tcp_client;
 mod tcp_server;
 mod timeouts;
 mod udp;
+mod unix;
 
 use super::Chapter;
 
@@ -19,6 +20,7 @@ pub const ALL: &[&Chapter] = &[
     &reuseaddr::CHAPTER,
     &udp::CHAPTER,
     &timeouts::CHAPTER,
+    &unix::CHAPTER,
 ];
 #[cfg(test)]
 mod tests {
@@ -51,6 +53,9 @@ mod tests {
                 "{} is not in step mode",
                 chapter.slug
             );
+            if let Some(refused) = crate::run::misuse(&plan) {
+                panic!("{}: sockpit refuses its setup: {refused}", chapter.slug);
+            }
         }
         let numbers: Vec<_> = ALL.iter().map(|c| c.number).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "numbers not ascending: {numbers:?}");
