@@ -27,25 +27,38 @@ enum Act {
     SwitchEnd,
     /// Type this line and Enter.
     Line(String),
+    /// Run the chapter's second-terminal command in another terminal.
+    Second,
 }
+
+/// Step commands whose argument is text: a `,` in it is part of the text
+/// (`/esc ...Hello, World`), not the start of another action.
+const TEXT_COMMANDS: &[&str] = &["/send ", "/sendall ", "/sendto ", "/esc "];
 
 /// The actions in a hint's English text: `F2` and `/commands`, separated
 /// by `,` or `;`, each maybe after `Label: ` or `then `.
 fn actions(hint: Text) -> Vec<Act> {
-    hint.en
-        .split([',', ';'])
-        .filter_map(|part| {
-            let part = part.rsplit(": ").next().unwrap_or(part).trim();
-            let part = part.strip_prefix("then ").unwrap_or(part).trim_end_matches('.');
-            if part == "F2" {
-                Some(Act::SwitchEnd)
-            } else if part.starts_with('/') {
-                Some(Act::Line(part.to_string()))
-            } else {
-                None
+    if hint.en.contains("second terminal") {
+        return vec![Act::Second];
+    }
+    let mut acts = Vec::new();
+    for part in hint.en.split(';') {
+        for piece in part.split(',') {
+            let piece = piece.rsplit(": ").next().unwrap_or(piece).trim();
+            let piece = piece.strip_prefix("then ").unwrap_or(piece).trim_end_matches('.');
+            if piece == "F2" {
+                acts.push(Act::SwitchEnd);
+            } else if piece.starts_with('/') {
+                acts.push(Act::Line(piece.to_string()));
+            } else if let Some(Act::Line(text)) = acts.last_mut()
+                && TEXT_COMMANDS.iter().any(|c| text.starts_with(c))
+            {
+                text.push_str(", ");
+                text.push_str(piece);
             }
-        })
-        .collect()
+        }
+    }
+    acts
 }
 
 /// Every number in `(N calls)` / `(1 call)` titles on screen, summed.
@@ -74,6 +87,7 @@ fn input_end(screen: &str) -> Option<&'static str> {
 fn act(tmux: &Tmux, act: &Act) {
     let before = tmux.screen("s");
     match act {
+        Act::Second => unreachable!("the second terminal is driven by `complete`"),
         Act::SwitchEnd => {
             let was = input_end(&before);
             tmux.keys("s", &["F2"]);
@@ -103,6 +117,21 @@ fn filled_port(pane: &str) -> Option<String> {
     (!digits.is_empty()).then_some(digits)
 }
 
+/// The chapter's second-terminal command with `{port}` as the pane fills
+/// it in: the digits on screen right after the text before `{port}`.
+fn second_command(chapter: &Chapter, pane: &str) -> String {
+    let template = chapter.second.expect("a hint names the second terminal").en;
+    let (before, _) = template.split_once("{port}").expect("the command names {port}");
+    let marker = &before[before.len().saturating_sub(14)..];
+    let at = pane.find(marker).expect("the command on screen") + marker.len();
+    let port: String = pane[at..].chars().take_while(char::is_ascii_digit).collect();
+    assert!(!port.is_empty(), "no port after {marker:?}:\n{pane}");
+    template.replace("{port}", &port)
+}
+
+/// What the second terminal shows once a chapter that has one is done.
+const SECOND_SAYS: &[(&str, &str)] = &[("backlog", "3 connected"), ("web", "Hello, World")];
+
 /// The Lesson pane shows step `k` (1-based) ticked.
 fn ticked(screen: &str, k: usize) -> bool {
     pane(screen).contains(&format!("✓ {k}. "))
@@ -124,6 +153,9 @@ fn complete(chapter: &Chapter) {
     let tmux = Tmux::new();
     tmux.shell("s");
     let state = tempdir(chapter.slug);
+    if chapter.second.is_some() {
+        tmux.shell("t");
+    }
     start(&tmux, &state, &format!("learn {}", chapter.number));
     tmux.wait_for("s", "the Lesson pane", |s| s.contains(&format!("Lesson {}:", chapter.number)));
     for (i, step) in chapter.steps.iter().enumerate() {
@@ -141,7 +173,7 @@ fn complete(chapter: &Chapter) {
             .into_iter()
             .map(|a| match a {
                 Act::Line(l) => Act::Line(l.replace("{port}", port.as_deref().unwrap_or("?"))),
-                Act::SwitchEnd => Act::SwitchEnd,
+                other => other,
             })
             .collect();
         let screen = tmux.screen("s");
@@ -163,24 +195,44 @@ fn complete(chapter: &Chapter) {
             );
         }
         for a in &todo {
-            act(&tmux, a);
+            if *a == Act::Second {
+                tmux.line("t", &second_command(chapter, &pane(&screen)));
+            } else {
+                act(&tmux, a);
+            }
         }
         tmux.wait_for("s", &format!("{} step {k} ticked", chapter.slug), |s| ticked(s, k));
     }
     tmux.wait_for("s", "the chapter done", |s| s.contains("Chapter done!"));
+    if chapter.second.is_some() {
+        let (_, says) = SECOND_SAYS.iter().find(|(slug, _)| *slug == chapter.slug).unwrap();
+        tmux.wait_for("t", says, |s| s.contains(says));
+        // Enter ends what still waits there (the backlog's clients).
+        tmux.keys("t", &["Enter"]);
+    }
     // F10 on each end, as the pane offers: the scripts land in the cwd.
-    for name in ["server", "client"] {
-        if input_end(&tmux.screen("s")) != Some(name) {
+    let demo = chapter.setup.first() == Some(&"demo");
+    let ends: &[&str] = if demo { &["server", "client"] } else { &["server"] };
+    for &name in ends {
+        // One end has no `◀ input` mark to move.
+        if demo && input_end(&tmux.screen("s")) != Some(name) {
             act(&tmux, &Act::SwitchEnd);
         }
         tmux.keys("s", &["F10"]);
-        tmux.wait_for("s", &format!("the {name} script"), |s| s.contains(&format!("-{name}.py")));
+        // A one-end session's script is `sockpit-TIME.py`, a demo's end's
+        // `sockpit-TIME-END.py`.
+        let file = if demo { format!("-{name}.py") } else { "F10: wrote".into() };
+        tmux.wait_for("s", &format!("the {name} script"), |s| s.contains(&file));
     }
     quit(&tmux);
-    let server = exported::script(&state, "server").expect("the server's script");
-    let client = exported::script(&state, "client").expect("the client's script");
-    if exported::PAIRED.contains(&chapter.slug) {
+    let name = if demo { "-server.py" } else { ".py" };
+    let server = exported::script(&state, name).expect("the server's script");
+    if demo {
+        let client = exported::script(&state, "-client.py").expect("the client's script");
         exported::run_pair(chapter.slug, &server, &client);
+    } else {
+        let template = chapter.second.expect("a one-end chapter has a second terminal").en;
+        exported::run_with_second(chapter.slug, &server, template);
     }
     let saved =
         std::fs::read_to_string(state.join("sockpit/progress.json")).expect("progress saved");

@@ -36,12 +36,13 @@ sys.stdout.buffer.write(out)
 /// oracle there).
 pub const PAIRED: &[&str] = &["tcp-server", "streams", "closing", "timeouts"];
 
-/// The `sockpit-*-NAME.py` F10 wrote in `dir`.
-pub fn script(dir: &Path, name: &str) -> Option<PathBuf> {
+/// The `sockpit-*END` F10 wrote in `dir` (`END`: `-server.py`,
+/// `-client.py`, or `.py` for a one-end session's only script).
+pub fn script(dir: &Path, end: &str) -> Option<PathBuf> {
     std::fs::read_dir(dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
         p.file_name()
             .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("sockpit-") && n.ends_with(&format!("-{name}.py")))
+            .is_some_and(|n| n.starts_with("sockpit-") && n.ends_with(end))
     })
 }
 
@@ -84,4 +85,46 @@ pub fn run_pair(slug: &str, server: &Path, client: &Path) {
     let (got_srv, got_cli) = (srv.stdout_all(), cli.stdout_all());
     assert_eq!(got_srv, sends(client), "{slug}: the server script received");
     assert_eq!(got_cli, sends(server), "{slug}: the client script received");
+}
+
+/// A one-end chapter's server script against the chapter's own
+/// second-terminal command (its `{port}` filled in), run as the student
+/// ran it: the backlog's three clients must all connect and the server
+/// script accept them; curl must print exactly the body the script sends.
+pub fn run_with_second(slug: &str, server: &Path, template: &str) {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let free_port = free.local_addr().expect("its port").port().to_string();
+    drop(free);
+    let mut srv = python(server, &free_port);
+    let line = srv.wait_line("listening on", |l| l.starts_with("listening on "));
+    let port = line.rsplit(':').next().expect("host:port").trim().to_string();
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(template.replace("{port}", &port));
+    let mut second = Proc::spawn(cmd);
+    match slug {
+        "backlog" => {
+            // Three accepts, then the script closes everything and exits.
+            let status = srv.wait_exit(SOON);
+            let err = srv.stderr.join("\n");
+            assert!(status.success() && !err.contains("Traceback"), "{slug}: {status}\n{err}");
+            assert_eq!(err.matches("accepted").count(), 3, "{slug}: three accepts:\n{err}");
+            second.wait_stdout_has(b"3 connected");
+            second.write(b"\n");
+            let status = second.wait_exit(SOON);
+            assert!(status.success(), "{slug}: the clients: {status}\n{:?}", second.stderr);
+        }
+        "web" => {
+            let status = second.wait_exit(SOON);
+            assert!(status.success(), "{slug}: curl: {status}\n{:?}", second.stderr);
+            let status = srv.wait_exit(SOON);
+            let err = srv.stderr.join("\n");
+            assert!(status.success() && !err.contains("Traceback"), "{slug}: {status}\n{err}");
+            let body = sends(server);
+            let sent = String::from_utf8(body).expect("the response is text");
+            let (_, body) = sent.split_once("\r\n\r\n").expect("an HTTP response");
+            assert_eq!(second.stdout_all(), body.as_bytes(), "{slug}: what curl printed");
+            assert_eq!(body, "Hello, World");
+        }
+        other => panic!("no second-terminal check for {other}"),
+    }
 }

@@ -1,5 +1,6 @@
 //! Every chapter, in order: one file each, data only.
 
+mod backlog;
 mod closing;
 mod reuseaddr;
 mod streams;
@@ -7,6 +8,7 @@ mod tcp_client;
 mod tcp_server;
 mod timeouts;
 mod udp;
+mod web;
 
 use super::Chapter;
 
@@ -14,11 +16,13 @@ use super::Chapter;
 pub const ALL: &[&Chapter] = &[
     &tcp_server::CHAPTER,
     &tcp_client::CHAPTER,
+    &backlog::CHAPTER,
     &streams::CHAPTER,
     &closing::CHAPTER,
     &reuseaddr::CHAPTER,
     &udp::CHAPTER,
     &timeouts::CHAPTER,
+    &web::CHAPTER,
 ];
 #[cfg(test)]
 mod tests {
