@@ -1,10 +1,12 @@
 //! `sockpit learn` end to end in a real terminal (tmux): every chapter is
 //! done by typing what the last hint of each step gives, and each checklist
-//! item is seen to tick in order; a wrong call does not tick and shows
-//! Python's own error; progress survives a restart, and a corrupt progress
-//! file is reported once and replaced; each finished chapter's F10 scripts
-//! run with python3 against each other and move the same bytes. Every wait
-//! is a bounded poll.
+//! item is seen to tick in order (a chapter with a second terminal runs its
+//! command in a second tmux session, and sees what it prints); a wrong call
+//! does not tick and shows Python's own error; progress survives a restart,
+//! and a corrupt progress file is reported once and replaced; each finished
+//! chapter's F10 scripts run with python3 against each other (or against
+//! the second terminal's command) and do the same. Every wait is a bounded
+//! poll.
 
 #![allow(
     clippy::unwrap_used,
@@ -258,6 +260,21 @@ fn hints_parse_into_keys_and_commands() {
     assert_eq!(actions(t("On the server: /recv 4.")), [Act::Line("/recv 4".into())]);
     assert_eq!(actions(t("Nothing to type: watch the pane.")), []);
     assert_eq!(actions(t("/recv 1024, and wait a second.")), [Act::Line("/recv 1024".into())]);
+    assert_eq!(
+        actions(t("Type: /esc HTTP/1.0 200 OK\\r\\n\\r\\nHello, World")),
+        [Act::Line("/esc HTTP/1.0 200 OK\\r\\n\\r\\nHello, World".into())]
+    );
+    assert_eq!(
+        actions(t("F2, /sendto ab, /sendto cd; F2, /recvfrom 1024.")),
+        [
+            Act::SwitchEnd,
+            Act::Line("/sendto ab".into()),
+            Act::Line("/sendto cd".into()),
+            Act::SwitchEnd,
+            Act::Line("/recvfrom 1024".into())
+        ]
+    );
+    assert_eq!(actions(t("Run the line after \"In a second terminal\" there.")), [Act::Second]);
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Chapter 3: the backlog. `listen(1)` and three clients from a second
 //! terminal: Linux queues backlog + 1 finished handshakes (two here) and
-//! drops the third client's SYN, which stays in SYN_SENT and retries until
-//! an `accept()` makes room. Checked on the kernel's own lists (sock_diag):
-//! the queued connections and the client end in SYN_SENT.
+//! drops the third client's SYN, which stays in `SYN_SENT` and retries until
+//! an `accept()` makes room. Checked on the kernel's own lists (`sock_diag`):
+//! the queued connections and the client end in `SYN_SENT`.
 //!
 //! The server runs on the host's network (`tcp server`, not the demo's
 //! namespace), so the second terminal's command reaches it as it is.
@@ -10,7 +10,7 @@
 use crate::course::{Chapter, Start, Step, t};
 
 /// The three clients: blocking connects in a row, so the third one hangs
-/// in `connect()` (SYN_SENT) until the server accepts one.
+/// in `connect()` (`SYN_SENT`) until the server accepts one.
 const CLIENTS: &str = "python3 -c \"import socket; c=[socket.create_connection(('127.0.0.1', {port})) for i in range(3)]; input('3 connected')\"";
 
 /// The hint of the step the second terminal does (the tmux test runs the
