@@ -234,7 +234,7 @@ fn octal_escape(rest: &[char], col: usize) -> Result<(u8, usize), PayloadError> 
 ///
 /// # Errors
 /// Why not, in the error grammar (see [`open_error`]).
-pub fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String> {
+pub(crate) fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String> {
     let file = std::fs::File::open(path).map_err(|e| open_error(path, &e))?;
     let meta = file.metadata().map_err(|e| open_error(path, &e))?;
     if meta.is_dir() {
@@ -246,7 +246,7 @@ pub fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String>
 /// Why `/file PATH` could not open the file, in the error grammar
 /// (docs/errors.md): `open PATH failed: ENOENT (...): nothing was sent; try ...`.
 #[must_use]
-pub fn open_error(path: &std::path::Path, err: &std::io::Error) -> String {
+pub(crate) fn open_error(path: &std::path::Path, err: &std::io::Error) -> String {
     let call = crate::net::CallError::from_io(err);
     let hint = match err.raw_os_error() {
         Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",

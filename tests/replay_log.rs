@@ -248,16 +248,16 @@ fn unit_the_app_at_a_step_shows_what_happened_until_then_and_names_the_rest() {
     assert_eq!(log.roles().len(), 1);
     assert!(log.roles()[0].is_server(), "a log that listens is a server's");
     let texts = |app: &sockpit::app::App| -> Vec<String> {
-        let h = &app.ends[0].history;
+        let h = &app.ends()[0].history;
         (h.first_seq()..h.end_seq())
             .filter_map(|s| h.get(s))
             .map(|e| String::from_utf8_lossy(&e.text).into_owned())
             .collect()
     };
     let start = log.app_at(0, Clock::fixed(0));
-    assert!(start.ends[0].listening.is_none());
+    assert!(start.ends()[0].listening.is_none());
     let one = log.app_at(1, Clock::fixed(0));
-    assert!(one.ends[0].listening.is_some(), "the listening line was replayed");
+    assert!(one.ends()[0].listening.is_some(), "the listening line was replayed");
     let two = texts(&log.app_at(2, Clock::fixed(0)));
     assert!(two.iter().any(|t| t.starts_with("line 2: not a whole JSON event")), "{two:?}");
     assert!(
@@ -303,7 +303,7 @@ async fn a_recorded_step_session_replays_with_close_on_every_socket() {
     let parsed = Log::parse(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(parsed.problems, []);
     let app = parsed.app_at(usize::MAX, Clock::system(0));
-    let lines: Vec<&str> = app.ends[0].lifecycle.lines.iter().map(|l| l.text.as_str()).collect();
+    let lines: Vec<&str> = app.ends()[0].lifecycle.lines.iter().map(|l| l.text.as_str()).collect();
     let sockets = lines.iter().filter(|l| l.contains("= socket.socket(")).count();
     let closes = lines.iter().filter(|l| l.contains(".close()  -> None")).count();
     assert_eq!(sockets, 1, "the replayed lifecycle: {lines:#?}");

@@ -35,7 +35,7 @@ fn app(lang: Lang) -> App {
     let cli = <sockpit::cli::Cli as clap::Parser>::try_parse_from(["sockpit", "demo", "--step"])
         .expect("demo --step parses");
     let mut app = sockpit::tui::app_from_plan(&cli.plan(), Clock::fixed(T0 + 5_000_000));
-    app.lang = lang;
+    app.set_lang(lang);
     let (number, chapter) = find("1").expect("chapter 1");
     app.open_lesson(Lesson::new(number, chapter));
     app
@@ -77,7 +77,7 @@ fn lesson_pane_english_and_chinese() {
         let mut app = app(lang);
         insta::assert_snapshot!(format!("lesson_start_{name}_80x24"), draw(&app, 80, 24));
         three_ticks(&mut app);
-        let lesson = app.lesson.as_ref().expect("a lesson");
+        let lesson = app.lesson().expect("a lesson");
         assert_eq!((lesson.done, lesson.hints), (3, 1));
         insta::assert_snapshot!(format!("lesson_{name}_80x24"), draw(&app, 80, 24));
         insta::assert_snapshot!(format!("lesson_{name}_160x45"), draw(&app, 160, 45));
@@ -93,9 +93,9 @@ fn a_wrong_call_does_not_tick() {
     let record =
         CallRecord { sock: 1, var: "server", call: Call::Recv { bufsize: 1024 }, result: Err(err) };
     app.on_engine(0, &Event { at: T0 + 40_000, kind: EventKind::Call(record) });
-    assert_eq!(app.lesson.as_ref().map(|l| l.done), Some(3));
+    assert_eq!(app.lesson().map(|l| l.done), Some(3));
     // The same call on the client's end does not tick a server's step either.
     let accept = call(50, 2, "client", Call::Accept, Returned::Nothing);
     app.on_engine(1, &accept);
-    assert_eq!(app.lesson.as_ref().map(|l| l.done), Some(3));
+    assert_eq!(app.lesson().map(|l| l.done), Some(3));
 }

@@ -70,7 +70,7 @@ fn relay() -> App {
     let clock = Clock::fixed(T0 + 30_000_000);
     let mut app = App::new(vec![Role::TcpServer(target)], false, Eol::Lf, Caps::default(), clock);
     let fault = Fault::parse("down:latency=200ms").expect("fault");
-    app.ends[0].relay = Some(RelayState::new(SERVER.into(), &[fault]));
+    app.end_mut().relay = Some(RelayState::new(SERVER.into(), &[fault]));
     app.started(0);
     let local = addr("127.0.0.1:9000").into();
     let mut events = vec![
@@ -212,7 +212,7 @@ fn keys_and_commands_ask_the_engine_for_the_pair() {
     assert_eq!(one, [(To::Sock(2), Some(Way::Up), RelayOp::Forward { all: false })]);
     // Alt-E puts the held chunk in the input, escaped, to edit.
     assert!(relay_ops(key(&mut app, KeyCode::Char('e'), alt)).is_empty());
-    assert_eq!(app.input.value(), "/edit again\\n");
+    assert_eq!(app.input().value(), "/edit again\\n");
     key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     let edit = relay_ops(typed(&mut app, "/edit AGAIN\\r\\n"));
     let edited = RelayOp::Edit(Bytes::from_static(b"AGAIN\r\n"));

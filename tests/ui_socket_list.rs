@@ -15,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
-use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::{
     Call, CallRecord, CloseReason, Command, DataRecord, Dir, Event, EventKind, Kind, Returned,
     Role, Target, To,
@@ -127,7 +127,7 @@ fn connection_list_with_a_closed_and_a_picked_connection() {
     feed(&mut app, data(45, 4, Dir::Received, peers[2], b"third\n"));
     // By default the newest connection is selected; the user picks sock 2.
     assert_eq!(app.end().selected_row(), Some(3));
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     press(&mut app, KeyCode::Up);
     press(&mut app, KeyCode::Up);
     let screen = draw(&app);
@@ -150,7 +150,7 @@ fn udp_peer_list_with_a_picked_peer() {
     feed(&mut app, data(80, 1, Dir::Received, peers[0], b"one again\n"));
     let text = screen_text(&draw(&app));
     assert!(text.contains("→ 127.0.0.1:40001 (last sender)"), "{text}");
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     press(&mut app, KeyCode::Down);
     let screen = draw(&app);
     let text = screen_text(&screen);
@@ -180,7 +180,7 @@ fn ten_thousand_connections_scrolled_to_the_middle() {
     }
     assert_eq!(app.end().row_count(), 10_001, "the listener and 10,000 connections");
     assert_eq!(app.end().selected_row(), Some(10_000), "the newest is followed");
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     for _ in 0..5_000 {
         press(&mut app, KeyCode::Up);
     }

@@ -17,7 +17,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
-use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::sample::{AcceptQueue, Options, Sample, TcpFigures};
 use sockpit::net::{
     Call, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState,
@@ -95,7 +95,7 @@ fn server(events: &[Event]) -> App {
     let clock = Clock::fixed(T0 + 5_000_000);
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), clock);
     app.started(0);
-    app.ends[0].step = true;
+    app.end_mut().step = true;
     for ev in events {
         app.on_engine(0, ev);
     }
@@ -115,9 +115,9 @@ fn bound() -> Vec<Event> {
 
 fn panel(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let end = &app.ends[0];
+    let end = &app.ends()[0];
     let widget =
-        SocketPanel { end, title: "Socket: server".into(), now: app.clock.now(), focused: false };
+        SocketPanel { end, title: "Socket: server".into(), now: app.clock().now(), focused: false };
     terminal.draw(|f| f.render_widget(widget, f.area())).expect("draw");
     terminal.backend().clone()
 }
@@ -144,7 +144,7 @@ fn timeout_is_gettimeout_blocking_is_getblocking_and_o_nonblock_is_the_fds() {
     assert!(timed.contains("timeout 2.5  blocking True"), "{timed}");
     assert!(timed.contains("O_NONBLOCK set "), "{timed}");
     // Why the flag is set under `blocking True`: said once, in the history.
-    let h = &app.ends[0].history;
+    let h = &app.ends()[0].history;
     let said = (h.first_seq()..h.end_seq())
         .filter_map(|s| h.get(s))
         .filter(|e| e.text.starts_with(b"O_NONBLOCK set: Python sets it under any timeout"))
@@ -201,7 +201,7 @@ fn key(code: KeyCode) -> KeyEvent {
 fn lifecycle(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     let pane =
-        LifecyclePane { end: &app.ends[0], clock: &app.clock, focused: true, explanation: None };
+        LifecyclePane { end: &app.ends()[0], clock: app.clock(), focused: true, explanation: None };
     terminal.draw(|f| f.render_widget(pane, f.area())).expect("draw");
     terminal.backend().clone()
 }
@@ -211,7 +211,7 @@ fn the_lifecycle_follows_until_a_call_is_selected_then_counts_newer_calls() {
     let mut app = server(&bound());
     let following = text(&lifecycle(&app, 90, 6));
     assert!(!following.contains("newer"), "{following}");
-    app.focus = Focus::Lifecycle;
+    app.click(Pane::Lifecycle(app.active()), None);
     app.on_key(key(KeyCode::Up));
     let more = [
         (2, Call::Listen(5)),

@@ -92,9 +92,9 @@ fn pane(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
         .draw(|f| {
-            let end = &app.ends[0];
-            let explanation = explanation(end, app.lang);
-            let pane = LifecyclePane { end, clock: &app.clock, focused: true, explanation };
+            let end = &app.ends()[0];
+            let explanation = explanation(end, app.lang());
+            let pane = LifecyclePane { end, clock: app.clock(), focused: true, explanation };
             f.render_widget(pane, f.area());
         })
         .expect("draw");
@@ -242,7 +242,7 @@ fn step_mode_listen_1_with_three_clients() {
     }
     events.push(at(12, EventKind::Kernel { sockets }));
     let mut app = app(Role::TcpServer(Target::Addr(addr("127.0.0.1:0"))), events);
-    app.ends[0].step = true;
+    app.end_mut().step = true;
     insta::assert_snapshot!("step_listen_1_pane", pane(&app, 130, 14));
     insta::assert_snapshot!("step_listen_1_screen", screen(&app, 120, 40));
 }
@@ -276,10 +276,10 @@ fn a_selected_entry_is_explained_in_english_and_chinese() {
         call(1, 1, "client", Call::Close, Returned::Nothing),
     ];
     let mut client = app(Role::TcpClient(Target::Addr(to)), events);
-    client.ends[0].lifecycle.select_prev();
-    client.ends[0].lifecycle.select_prev();
+    client.end_mut().lifecycle.select_prev();
+    client.end_mut().lifecycle.select_prev();
     insta::assert_snapshot!("explained_en", pane(&client, 120, 12));
-    client.lang = Lang::Zh;
+    client.set_lang(Lang::Zh);
     insta::assert_snapshot!("explained_zh", pane(&client, 120, 12));
 
     // A kernel transition is explained as the kernel's doing.
@@ -287,6 +287,6 @@ fn a_selected_entry_is_explained_in_english_and_chinese() {
     let queued = Whose::Queued { listener: 1 };
     events.push(kernel(5, queued, (SERVER, CLIENT), None, Some(TcpState::Established)));
     let mut server = app(Role::TcpServer(Target::Addr(addr(SERVER))), events);
-    server.ends[0].lifecycle.select_prev();
+    server.end_mut().lifecycle.select_prev();
     insta::assert_snapshot!("explained_kernel", pane(&server, 120, 14));
 }

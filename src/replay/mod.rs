@@ -63,6 +63,7 @@ pub struct Step {
 
 /// What a replayed line feeds the app.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Replayed {
     Event(Event),
     Segment(crate::wire::Segment),

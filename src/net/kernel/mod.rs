@@ -20,6 +20,7 @@ use crate::net::kernel::tcp_state::TcpState;
 
 /// Which of this session's sockets a kernel-listed socket is, or belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Whose {
     /// One of ours that still has an fd (its figures come from samples).
     Ours { sock: SockId },

@@ -45,6 +45,7 @@ impl Way {
 
 /// One toxic with its figures.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Toxic {
     /// Each chunk waits `delay` ± `jitter` before it is forwarded.
     Latency { delay: Duration, jitter: Duration },

@@ -64,6 +64,7 @@ pub const DEFAULT_HOLD_CAP: usize = 1 << 20;
 
 /// What only a relay reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RelayNote {
     /// A client and the upstream socket made for it: the pair's two legs.
     /// For UDP, `client` is the listening socket every client shares.
