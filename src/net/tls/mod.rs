@@ -316,7 +316,7 @@ impl Tls {
 
     /// The secrets its connections derive, for a capture's pcapng.
     #[must_use]
-    pub fn secrets(&self) -> &Arc<keylog::Secrets> {
+    pub(crate) fn secrets(&self) -> &Arc<keylog::Secrets> {
         &self.0.secrets
     }
 
