@@ -40,7 +40,8 @@ const TEXT_COMMANDS: &[&str] = &["/send ", "/sendall ", "/sendto ", "/esc "];
 /// The actions in a hint's English text: `F2` and `/commands`, separated
 /// by `,` or `;`, each maybe after `Label: ` or `then `.
 fn actions(hint: Text) -> Vec<Act> {
-    if hint.en.contains("second terminal") {
+    // The hint that points at the pane's "In a second terminal" line (quoted).
+    if hint.en.contains("\"In a second terminal\"") {
         return vec![Act::Second];
     }
     let mut acts = Vec::new();
