@@ -48,8 +48,8 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Some(message) = tls_misuse(&plan) {
         return usage(message);
     }
-    if let Err(message) = build_tls(&mut plan) {
-        eprintln!("sockpit: {}", crate::sanitize::visible_text(message.as_bytes()));
+    if let Err(error) = build_tls(&mut plan) {
+        eprintln!("sockpit: {}", crate::sanitize::visible_text(error.to_string().as_bytes()));
         return ExitCode::FAILURE;
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
@@ -169,7 +169,7 @@ fn tls_misuse(plan: &Plan) -> Option<&'static str> {
 
 /// Builds each end's TLS configuration (files are read here: a failure is
 /// a runtime error, exit 1).
-fn build_tls(plan: &mut Plan) -> Result<(), String> {
+fn build_tls(plan: &mut Plan) -> Result<(), crate::net::SetupError> {
     for end in &mut plan.ends {
         let Some(options) = end.tls.clone() else { continue };
         let built = if end.config.role.is_server() {

@@ -22,6 +22,7 @@ use sockpit::cli::Cli;
 use sockpit::replay::Log;
 use sockpit::replay::Replay;
 use sockpit::tui::Exit;
+use sockpit::ui::line_text;
 
 use common::screen::{Keys, Shared, run_loop};
 
@@ -303,7 +304,7 @@ async fn a_recorded_step_session_replays_with_close_on_every_socket() {
     let parsed = Log::parse(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(parsed.problems, []);
     let app = parsed.app_at(usize::MAX, Clock::system(0));
-    let lines: Vec<&str> = app.ends()[0].lifecycle.lines.iter().map(|l| l.text.as_str()).collect();
+    let lines: Vec<String> = app.ends()[0].lifecycle.lines.iter().map(line_text).collect();
     let sockets = lines.iter().filter(|l| l.contains("= socket.socket(")).count();
     let closes = lines.iter().filter(|l| l.contains(".close()  -> None")).count();
     assert_eq!(sockets, 1, "the replayed lifecycle: {lines:#?}");

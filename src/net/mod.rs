@@ -30,8 +30,9 @@ pub(crate) mod target;
 pub mod tls;
 
 pub(crate) use driver::bulk;
+pub(crate) use kernel::read_waiting;
 pub use kernel::sample;
-pub(crate) use kernel::sys;
+pub(in crate::net) use kernel::sys;
 pub(crate) use kernel::tcp_state;
 
 use std::time::Duration;

@@ -19,7 +19,7 @@ pub(crate) mod tls_panel;
 pub(crate) mod wire;
 
 pub use figures::{InspectView, bytes};
-pub use lifecycle::{LifecyclePane, explanation};
+pub use lifecycle::{LifecyclePane, explanation, line_text};
 pub use socket_panel::SocketPanel;
 
 use ratatui::Frame;

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use bytes::Bytes;
 
-use super::{StepCmd, usage};
+use super::{StepCmd, StepUsage, usage};
 use crate::app::end::EndState;
 use crate::app::targets::Row;
 use crate::net::{Addr, Call, Command, Family, Target};
@@ -35,7 +35,7 @@ impl StepCmd {
     ///
     /// # Errors
     /// A message for the student when a default cannot be filled in.
-    pub fn command(&self, end: &EndState, server: Option<Addr>) -> Result<Command, String> {
+    pub fn command(&self, end: &EndState, server: Option<Addr>) -> Result<Command, StepUsage> {
         let target = match end.role.target() {
             Target::Addr(a) => Some(Addr::Inet(a)),
             Target::Host(..) => None,
@@ -108,7 +108,7 @@ fn peer(
     server: Option<Addr>,
     target: Option<Addr>,
     name: &str,
-) -> Result<Addr, String> {
+) -> Result<Addr, StepUsage> {
     if end.role.serves_datagrams() {
         let picked = match &end.targets.picked {
             Some(Row::Peer(a)) => Some(a.clone()),

@@ -71,12 +71,26 @@ pub const COMMANDS: &[(&str, &str)] = &[
 const BACKLOG: u32 = 5;
 const BUFSIZE: usize = 1024;
 
-/// A usage message in the grammar every step command shares:
-/// `/NAME ARGS: why; nothing was called`.
-pub(crate) fn usage(name: &str, why: &str) -> String {
+/// A step command typed wrong: nothing was called. Its Display is the
+/// grammar every step command shares: `/NAME ARGS: why; nothing was called`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("/{name}{}: {why}; nothing was called", args_of(.name))]
+pub struct StepUsage {
+    /// The command, without its `/`.
+    pub name: String,
+    /// What is wrong, and how to write it.
+    pub why: String,
+}
+
+/// ` ARGS` of the command `name` as [`COMMANDS`] lists them, or nothing.
+fn args_of(name: &str) -> String {
     let args = COMMANDS.iter().find(|(n, _)| *n == name).map_or("", |(_, a)| a);
-    let sep = if args.is_empty() { "" } else { " " };
-    format!("/{name}{sep}{args}: {why}; nothing was called")
+    if args.is_empty() { String::new() } else { format!(" {args}") }
+}
+
+/// The usage error of `name`: `why`.
+pub(crate) fn usage(name: &str, why: &str) -> StepUsage {
+    StepUsage { name: name.to_string(), why: why.to_string() }
 }
 
 /// The step commands as help and the unknown-command message list them:

@@ -72,6 +72,7 @@ fn malformed_step_commands_say_why() {
     for (line, why) in table {
         match parse(line) {
             Some(Err(message)) => {
+                let message = message.to_string();
                 assert!(
                     message.contains(why) && message.contains("nothing was called"),
                     "{line}: {message}"

@@ -6,9 +6,12 @@
 
 mod diag;
 pub mod sample;
-pub(crate) mod sys;
+pub(in crate::net) mod sys;
 pub(crate) mod tcp_state;
 pub(crate) mod ticker;
+mod waiting;
+
+pub(crate) use waiting::read_waiting;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
