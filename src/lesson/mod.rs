@@ -12,6 +12,7 @@ pub(crate) mod explain;
 pub(crate) mod export;
 mod literal;
 mod script;
+mod script_ports;
 mod script_tls;
 mod script_unix;
 mod states;

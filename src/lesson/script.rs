@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use super::Lang;
 use super::export::{Sock, Step};
 use super::literal::{literal, wrap};
+pub(super) use super::script_ports::Ports;
 use crate::net::{Addr, Call, CallRecord, Family, Kind, Returned, SockId, SockOpt};
 use crate::python;
 
@@ -34,12 +35,15 @@ pub(super) fn render(
     socks: &BTreeMap<SockId, Sock>,
     target: Option<SocketAddr>,
     server: bool,
+    ports: &Ports,
 ) -> String {
     let target = target.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
     let mut body = Body {
         lang,
         socks,
         target,
+        ports,
+        retry: false,
         server,
         text: String::new(),
         explained: HashSet::new(),
@@ -67,6 +71,10 @@ struct Body<'a> {
     lang: Lang,
     socks: &'a BTreeMap<SockId, Sock>,
     target: SocketAddr,
+    ports: &'a Ports,
+    /// A connect goes to a later listener of the server's script: the
+    /// script defines `connect_retry`.
+    retry: bool,
     server: bool,
     text: String,
     explained: HashSet<&'static str>,
@@ -113,6 +121,8 @@ impl Body<'_> {
         let unbound_port = self.server && ip.port() == 0 && ip.ip() == self.target.ip();
         if ip == self.target || unbound_port {
             "(HOST, PORT)".into()
+        } else if let Some(k) = self.ports.extra.iter().position(|a| *a == ip) {
+            format!("(HOST, PORT{})", k + 2)
         } else if Some(ip) == self.last_from {
             "addr".into()
         } else {
@@ -192,7 +202,11 @@ impl Body<'_> {
                 }
                 self.line("show(data)");
             }
-            (Call::Connect(a), _) => self.line(&format!("{var}.connect({})", self.addr(a))),
+            (Call::Connect(a), _) => {
+                let (line, retry) = super::script_ports::connect_line(&var, &self.addr(a));
+                self.retry |= retry;
+                self.line(&line);
+            }
             (Call::ConnectEx(a), _) => {
                 self.line(&format!(
                     "err = {var}.connect_ex({})  # recorded: {recorded}",
@@ -215,13 +229,15 @@ impl Body<'_> {
         }
     }
 
-    /// A successful `bind` (a socket file is removed first, if there).
+    /// A successful `bind` (a socket file is removed first, if there); a
+    /// UDP server then says where it listens.
     fn bind(&mut self, sock: SockId, var: &str, a: &Addr) {
         if let Some(unlink) = super::script_unix::unlink_before(self.lang, a) {
             self.text.push('\n');
             self.line(&unlink);
         }
-        self.line(&format!("{var}.bind({})", self.addr(a)));
+        let a = self.ports.bound_as(sock, a);
+        self.line(&format!("{var}.bind({})", self.addr(&a)));
         if self.server && self.kind(sock) == Kind::Dgram {
             self.listening(var);
         }
@@ -321,14 +337,20 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         ),
     };
     out.push_str(&intro);
+    out.push_str(&body.ports.comments(lang));
     let ssl = if body.tls { "ssl, " } else { "" };
     let structs = if body.uses_struct { "struct, " } else { "" };
-    let _ = writeln!(out, "import socket, {ssl}{structs}sys");
+    let time = if body.retry { ", time" } else { "" };
+    let _ = writeln!(out, "import socket, {ssl}{structs}sys{time}");
     let _ = write!(
         out,
         "\nHOST = sys.argv[1] if len(sys.argv) > 1 else '{host}'\n\
          PORT = int(sys.argv[2]) if len(sys.argv) > 2 else {port}\n"
     );
+    out.push_str(&body.ports.argv());
+    if body.retry {
+        out.push_str(&super::script_ports::retry_helper(lang));
+    }
     helpers(&mut out, lang, body);
     out
 }

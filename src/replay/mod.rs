@@ -7,6 +7,7 @@
 //! engine's own event, replayed into a fresh [`App`] up to the step shown.
 
 mod events;
+mod figures;
 pub(crate) mod view;
 
 pub use view::Replay;

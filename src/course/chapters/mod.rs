@@ -1,5 +1,6 @@
 //! Every chapter, in order: one file each, data only.
 
+mod backlog;
 mod closing;
 mod reuseaddr;
 mod streams;
@@ -8,6 +9,7 @@ mod tcp_server;
 mod timeouts;
 mod udp;
 mod unix;
+mod web;
 
 use super::Chapter;
 
@@ -15,11 +17,13 @@ use super::Chapter;
 pub const ALL: &[&Chapter] = &[
     &tcp_server::CHAPTER,
     &tcp_client::CHAPTER,
+    &backlog::CHAPTER,
     &streams::CHAPTER,
     &closing::CHAPTER,
     &reuseaddr::CHAPTER,
     &udp::CHAPTER,
     &timeouts::CHAPTER,
+    &web::CHAPTER,
     &unix::CHAPTER,
 ];
 #[cfg(test)]
