@@ -36,6 +36,10 @@ enum Act {
     Peer(String),
 }
 
+/// Programs a second-terminal line starts: the shell, not a program still
+/// running there, must read it.
+const SHELL_COMMANDS: &[&str] = &["rm", "socat", "nc", "python3", "curl", "ls", "cd"];
+
 /// Step commands whose argument is text: a `,` in it is part of the text
 /// (`/esc ...Hello, World`), not the start of another action.
 const TEXT_COMMANDS: &[&str] = &["/send ", "/sendall ", "/sendto ", "/esc "];
@@ -96,6 +100,14 @@ fn input_end(screen: &str) -> Option<&'static str> {
 /// a command made one more call and nothing is blocked.
 fn act(tmux: &Tmux, act: &Act) {
     if let Act::Peer(line) = act {
+        // A shell command waits for the prompt: a program that just lost
+        // its peer (socat, 0.5 s after EOF) would otherwise read it as text.
+        let first = line.split_whitespace().next().unwrap_or("");
+        if SHELL_COMMANDS.contains(&first) {
+            tmux.wait_for("peer", &format!("the shell's prompt before {line}"), |_| {
+                tmux.format("peer", "#{pane_current_command}") == "bash"
+            });
+        }
         tmux.line("peer", line);
         tmux.wait_for("peer", &format!("{line} echoed"), |s| s.contains(line.as_str()));
         tmux.wait_for("peer", &format!("{line} taken"), |s| {
