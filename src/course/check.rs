@@ -15,6 +15,37 @@
 
 use crate::net::{Call, DiagSocket, Event, EventKind, Returned, TcpState, Whose};
 
+/// Why a chapter's check line is not a check: the word that is wrong, and
+/// what was expected there (the validator prints it with the line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    #[error("{0:?} is not a side (server, client, any)")]
+    Side(String),
+    #[error("{0:?} is not a step call")]
+    Call(String),
+    #[error("{0:?} is not an error a call raises")]
+    Error(String),
+    #[error("{0:?} is not an outcome (ok, err, returns, bytes, eof, truncated)")]
+    Outcome(Option<String>),
+    #[error("{0:?} is not an event kind")]
+    EventKind(String),
+    #[error("{0:?} is not a TCP state")]
+    State(String),
+    #[error("{0:?} is not a kernel figure")]
+    Figure(String),
+    #[error("a figure is compared with >=")]
+    Compare,
+    #[error("{0:?} is not a TCP flag")]
+    Flag(String),
+    #[error("{0:?} is not call, event, state, figure or wire")]
+    What(String),
+    #[error("{0} needs a number")]
+    Number(&'static str),
+    #[error("{0:?} is one word too many")]
+    Extra(String),
+}
+
 /// Which end a check looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Side {
@@ -24,12 +55,12 @@ pub enum Side {
 }
 
 impl Side {
-    fn parse(word: &str) -> Result<Self, String> {
+    fn parse(word: &str) -> Result<Self, CheckError> {
         match word {
             "server" => Ok(Self::Server),
             "client" => Ok(Self::Client),
             "any" => Ok(Self::Any),
-            other => Err(format!("{other:?} is not a side (server, client, any)")),
+            other => Err(CheckError::Side(other.to_string())),
         }
     }
 
@@ -138,8 +169,8 @@ fn state_named(name: &str) -> Option<TcpState> {
     (1..=12).map(TcpState::from_kernel).find(|s| s.name() == name)
 }
 
-fn number<T: std::str::FromStr>(word: Option<&str>, what: &str) -> Result<T, String> {
-    word.and_then(|w| w.parse().ok()).ok_or_else(|| format!("{what} needs a number"))
+fn number<T: std::str::FromStr>(word: Option<&str>, what: &'static str) -> Result<T, CheckError> {
+    word.and_then(|w| w.parse().ok()).ok_or(CheckError::Number(what))
 }
 
 impl Check {
@@ -147,7 +178,7 @@ impl Check {
     ///
     /// # Errors
     /// Which word is not a real call, error, kind, state, figure or flag.
-    pub fn parse(line: &str) -> Result<Self, String> {
+    pub fn parse(line: &str) -> Result<Self, CheckError> {
         let mut words = line.split_whitespace();
         let side = Side::parse(words.next().unwrap_or(""))?;
         let what = words.next().unwrap_or("");
@@ -155,14 +186,14 @@ impl Check {
         let check = match what {
             "call" => {
                 if !is_call(arg) {
-                    return Err(format!("{arg:?} is not a step call"));
+                    return Err(CheckError::Call(arg.to_string()));
                 }
                 let outcome = match words.next() {
                     Some("ok") => Outcome::Ok,
                     Some("err") => {
                         let e = words.next().unwrap_or("");
                         if !is_error(e) {
-                            return Err(format!("{e:?} is not an error a call raises"));
+                            return Err(CheckError::Error(e.to_string()));
                         }
                         Outcome::Err(e.to_string())
                     }
@@ -170,7 +201,7 @@ impl Check {
                     Some("bytes") => Outcome::Bytes(number(words.next(), "bytes")?),
                     Some("eof") => Outcome::Eof,
                     Some("truncated") => Outcome::Truncated,
-                    other => return Err(format!("{other:?} is not an outcome")),
+                    other => return Err(CheckError::Outcome(other.map(str::to_string))),
                 };
                 Self::Call { side, name: arg.to_string(), outcome }
             }
@@ -178,12 +209,12 @@ impl Check {
                 let kind = EVENT_KINDS
                     .iter()
                     .find(|k| **k == arg)
-                    .ok_or_else(|| format!("{arg:?} is not an event kind"))?;
+                    .ok_or_else(|| CheckError::EventKind(arg.to_string()))?;
                 Self::Event { side, kind }
             }
             "state" => {
                 let state =
-                    state_named(arg).ok_or_else(|| format!("{arg:?} is not a TCP state"))?;
+                    state_named(arg).ok_or_else(|| CheckError::State(arg.to_string()))?;
                 Self::State { side, state }
             }
             "figure" => {
@@ -191,21 +222,21 @@ impl Check {
                     .iter()
                     .find(|(n, _)| *n == arg)
                     .map(|(_, f)| *f)
-                    .ok_or_else(|| format!("{arg:?} is not a kernel figure"))?;
+                    .ok_or_else(|| CheckError::Figure(arg.to_string()))?;
                 if words.next() != Some(">=") {
-                    return Err("a figure is compared with >=".into());
+                    return Err(CheckError::Compare);
                 }
                 Self::Figure { side, figure, at_least: number(words.next(), "figure")? }
             }
             "wire" => {
                 let flag = crate::wire::Flags::named(arg)
-                    .ok_or_else(|| format!("{arg:?} is not a TCP flag"))?;
+                    .ok_or_else(|| CheckError::Flag(arg.to_string()))?;
                 Self::Wire { side, flag }
             }
-            other => return Err(format!("{other:?} is not call, event, state, figure or wire")),
+            other => return Err(CheckError::What(other.to_string())),
         };
         if let Some(extra) = words.next() {
-            return Err(format!("{extra:?} is one word too many"));
+            return Err(CheckError::Extra(extra.to_string()));
         }
         Ok(check)
     }
