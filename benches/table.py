@@ -125,7 +125,7 @@ for t in tui:
     lines.append(f"{'TUI ' + t.get('name', '?') + ' ' + t.get('unit', ''):<30} {fmt(t.get('value')):>9}"
                  f"  {'-':<13} {'-':>9} {'-':>6} {'-':<11}  {t.get('target', '-'):<9} {yes(t.get('met'))}")
 if not tui:
-    lines.append("TUI rows: skipped (no benches/tui.rs in this tree)")
+    lines.append("TUI rows: none (left out by --only, or no benches/tui.rs in this tree)")
 judged = [r["met"] for r in rows if r["met"] is not None] + [t.get("met") for t in tui if t.get("met") is not None]
 lines.append(f"targets met: {sum(1 for m in judged if m)} of {len(judged)}")
 lines.append(f"{mode} run, {repeats} interleaved pairs per row (ratio: median of pairwise ratios); {machine['nproc']} x {cpu}, Linux {machine['kernel']}, "

@@ -23,6 +23,7 @@ pub mod targets;
 pub mod teach;
 mod theme_name;
 pub mod tls;
+mod watching;
 pub mod wire;
 
 use crate::net::{Command, Event, Micros, Role};
