@@ -87,7 +87,7 @@ async fn measure(conns: usize, window: Duration, sample_every: Option<Duration>)
 fn main() {
     let conns = usize::try_from(env_or("CONNS", 1000)).expect("CONNS");
     let window = Duration::from_secs(env_or("SECS", 10));
-    let _ = net::limits::raise_open_files();
+    let _ = net::raise_open_files();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

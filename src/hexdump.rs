@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+#[cfg(test)]
 use crate::sanitize::{self, Piece};
 
 /// Bytes per row, as in `hexdump -C` and Wireshark.
@@ -70,6 +71,7 @@ pub fn row_of(offset: usize) -> usize {
 /// The UTF-8 view of exactly these bytes: valid text as is, invalid bytes
 /// (such as half a character cut by the end of a recv) as `\xNN`, control
 /// characters as stand-ins. Each [`Piece::Escaped`] is drawn dimmed.
+#[cfg(test)]
 #[must_use]
 pub fn text_view(bytes: &[u8]) -> Vec<Piece> {
     sanitize::pieces(bytes)

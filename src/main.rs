@@ -1,5 +1,5 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    sockpit::run::run(sockpit::cli::Cli::parse())
+    sockpit::run(sockpit::cli::Cli::parse())
 }

@@ -50,15 +50,12 @@ fn refresh(path: &str, blocks: &[(&str, String)]) {
 fn keys_page_is_the_keymap_and_the_command_table() {
     refresh(
         "docs/keys.md",
-        &[
-            ("keys", sockpit::app::keymap::markdown()),
-            ("commands", sockpit::app::input::commands::markdown()),
-        ],
+        &[("keys", sockpit::app::keys_markdown()), ("commands", sockpit::app::commands_markdown())],
     );
     let page = read("docs/keys.md");
-    let keys = sockpit::app::keymap::markdown();
+    let keys = sockpit::app::keys_markdown();
     assert_eq!(generated(&page, "keys"), keys.trim(), "paste keymap::markdown() into docs/keys.md");
-    let commands = sockpit::app::input::commands::markdown();
+    let commands = sockpit::app::commands_markdown();
     assert_eq!(
         generated(&page, "commands"),
         commands.trim(),

@@ -15,9 +15,10 @@ use std::process::Command as Process;
 use std::time::Duration;
 
 use bytes::Bytes;
+use sockpit::net::sample::Sample;
 use sockpit::net::{
-    self, Addr, Command, DiagSocket, Event, EventKind, Holds, Role, Sample, SessionConfig,
-    SessionHandle, SockId, Target, TcpState, To, Whose,
+    self, Addr, Command, DiagSocket, Event, EventKind, Holds, Role, SessionConfig, SessionHandle,
+    SockId, Target, TcpState, To, Whose,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -280,7 +281,7 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
     assert_eq!((line.state.as_str(), line.recv_q), ("ESTAB", 5));
 
     drop(peer);
-    let fin_at = net::event::now_micros();
+    let fin_at = net::now_micros();
     // The FIN lands between two ticks: the next one reports CLOSE_WAIT, or
     // the one after if the tick raced the FIN. The kernel watch reports the
     // change as a transition meanwhile.
@@ -292,7 +293,7 @@ async fn held_reads_queue_five_bytes_like_ss_then_close_wait_within_a_period() {
                     if *sock == conn
                         && sample.tcp.as_ref().map(|t| t.state) == Some(TcpState::CloseWait) =>
                 {
-                    seen_at = seen_at.or(Some(net::event::now_micros()));
+                    seen_at = seen_at.or(Some(net::now_micros()));
                 }
                 EventKind::Transition(t) if t.whose == (Whose::Ours { sock: conn }) => {
                     change = Some(t.clone());

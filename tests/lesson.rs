@@ -192,7 +192,7 @@ fn english_says_what_the_error_messages_say() {
     // Where the lesson has nothing more specific, it uses errors.rs' words.
     let err = CallError::from_errno(libc::EMFILE);
     let [en, _] = en_zh(&rec("server", Call::Accept, Err(err.clone())));
-    let (cause, hint) = sockpit::net::errors::explain("accept", &err);
+    let (cause, hint) = sockpit::net::explain("accept", &err);
     assert!(en.result.contains(cause), "{en:?}");
     assert_eq!(en.hint.as_deref(), Some(format!("Try {hint}.").as_str()));
 }

@@ -15,7 +15,7 @@ fn readme_key_list_is_the_keymap_table() {
     let end = "<!-- keys end -->";
     let from = readme.find(start).expect("README has the keys start marker") + start.len();
     let to = readme[from..].find(end).expect("README has the keys end marker") + from;
-    let table = sockpit::app::keymap::markdown();
+    let table = sockpit::app::keys_markdown();
     assert_eq!(
         readme[from..to].trim(),
         table.trim(),
@@ -28,7 +28,7 @@ fn readme_key_list_is_the_keymap_table() {
 fn readme_names_every_step_call() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
         .expect("README.md");
-    for (name, _) in sockpit::app::step::COMMANDS {
+    for (name, _) in sockpit::app::STEP_COMMANDS {
         assert!(readme.contains(&format!("`/{name}")), "README does not name /{name}");
     }
 }

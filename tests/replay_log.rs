@@ -20,7 +20,7 @@ use ratatui::backend::TestBackend;
 use sockpit::app::Clock;
 use sockpit::cli::Cli;
 use sockpit::replay::Log;
-use sockpit::replay::view::Replay;
+use sockpit::replay::Replay;
 use sockpit::tui::Exit;
 
 use common::screen::{Keys, Shared, run_loop};

@@ -19,8 +19,8 @@ use proptest::sample::{Index, select};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target,
 };

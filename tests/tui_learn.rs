@@ -17,7 +17,7 @@ mod common;
 mod exported;
 
 use common::tmux::{PATIENCE, Tmux};
-use sockpit::course::chapters::ALL;
+use sockpit::course::CHAPTERS as ALL;
 use sockpit::course::{Chapter, Text};
 
 /// What a hint tells the student to do.

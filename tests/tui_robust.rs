@@ -178,7 +178,7 @@ fn run_panicking_tui(log: &str) {
     let mut records = tui::Records::open(&plan).expect("the log opens");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
     let clock = sockpit::app::Clock::system(0);
-    let isolation = sockpit::netns::Isolation::Host;
+    let isolation = sockpit::Isolation::Host;
     let _ = runtime.block_on(tui::drive(plan, isolation, clock, &mut records, || {
         Ok((PanickingScreen(terminal::setup()?), input::terminal()?))
     }));

@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sockpit::net::sample::{AcceptQueue, Linger, Options, Sample, TcpFigures};
 use sockpit::net::{DiagSocket, Family, Kind, TcpState, Whose};
-use sockpit::ui::figures::{InspectView, bytes};
+use sockpit::ui::{InspectView, bytes};
 
 fn options(kind: Kind) -> Options {
     Options {
@@ -195,8 +195,8 @@ fn byte_counts_stay_short() {
 /// shows the listener's accept queue and the connections waiting in it.
 #[test]
 fn the_socket_pane_shows_the_sampled_listener_and_its_queue() {
+    use sockpit::app::Eol;
     use sockpit::app::{App, Caps, Clock};
-    use sockpit::cli::Eol;
     use sockpit::net::{Call, CallRecord, Event, EventKind, Family, Returned, Role, Target};
 
     const T0: u64 = 1_700_000_000_000_000;

@@ -17,8 +17,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock, Focus};
-use sockpit::cli::Eol;
 use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target,
 };

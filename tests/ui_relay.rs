@@ -16,9 +16,9 @@ use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sockpit::app::relay::RelayState;
+use sockpit::app::Eol;
+use sockpit::app::RelayState;
 use sockpit::app::{App, Caps, Clock, Effect};
-use sockpit::cli::Eol;
 use sockpit::net::relay::{Fault, HeldView, RelayNote, RelayOp, Way};
 use sockpit::net::{
     Call, CallRecord, Command, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,

@@ -13,8 +13,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::net::{
     Call, CallError, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
     SockOpt, Target,
@@ -282,7 +282,7 @@ fn a_million_entries_draw_like_a_screenful() {
 /// The key list for the README, from the one keymap table.
 #[test]
 fn key_list_markdown() {
-    insta::assert_snapshot!("key_list", sockpit::app::keymap::markdown());
+    insta::assert_snapshot!("key_list", sockpit::app::keys_markdown());
 }
 
 /// `NO_COLOR=1` (no-color.org) draws with no colour at all: every cell's
@@ -291,7 +291,8 @@ fn key_list_markdown() {
 #[test]
 fn no_color_draws_no_colour() {
     use ratatui::style::Color;
-    use sockpit::cli::{Look, ThemeName};
+    use sockpit::app::ThemeName;
+    use sockpit::cli::Look;
     let theme = Look::default().theme_name(Some(std::ffi::OsStr::new("1")));
     assert_eq!(theme, ThemeName::Mono);
     assert_eq!(Look::default().theme_name(Some(std::ffi::OsStr::new(""))), ThemeName::Dark);
@@ -316,7 +317,7 @@ fn no_color_draws_no_colour() {
 #[test]
 fn light_theme_screen() {
     let mut app = client_connected();
-    app.theme = sockpit::cli::ThemeName::Light;
+    app.theme = sockpit::app::ThemeName::Light;
     app.search.needle = Some(b"evil".to_vec());
     insta::assert_debug_snapshot!("light_80x24", draw(&app, 80, 24).buffer());
 }

@@ -14,8 +14,8 @@ use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock, Focus};
-use sockpit::cli::Eol;
 use sockpit::net::{
     Call, CallRecord, CloseReason, Command, DataRecord, Dir, Event, EventKind, Kind, Returned,
     Role, Target, To,

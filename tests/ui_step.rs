@@ -16,15 +16,15 @@ use std::net::SocketAddr;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock, Focus};
-use sockpit::cli::Eol;
 use sockpit::net::sample::{AcceptQueue, Options, Sample, TcpFigures};
 use sockpit::net::{
     Call, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState,
     Whose,
 };
-use sockpit::ui::lifecycle::LifecyclePane;
-use sockpit::ui::socket_panel::SocketPanel;
+use sockpit::ui::LifecyclePane;
+use sockpit::ui::SocketPanel;
 
 /// 2023-11-14 22:13:20 UTC; the clock stands 5 s later.
 const T0: u64 = 1_700_000_000_000_000;

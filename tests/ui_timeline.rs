@@ -14,14 +14,14 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::lesson::Lang;
 use sockpit::net::{
     Call, CallError, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role,
     SockOpt, Target, TcpState, Transition, Whose,
 };
-use sockpit::ui::lifecycle::{LifecyclePane, explanation};
+use sockpit::ui::{LifecyclePane, explanation};
 
 /// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
 const T0: u64 = 1_700_000_000_000_000;

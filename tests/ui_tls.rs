@@ -13,11 +13,11 @@ mod replay;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::net::{Role, Target};
-use sockpit::ui::lifecycle::LifecyclePane;
-use sockpit::ui::socket_panel::SocketPanel;
+use sockpit::ui::LifecyclePane;
+use sockpit::ui::SocketPanel;
 
 /// The recorded session of `file` replayed into an app of `role`; the
 /// clock stands a second after its last event.

@@ -11,8 +11,8 @@
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::net::{
     Addr, Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
     UnixName,

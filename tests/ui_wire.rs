@@ -19,9 +19,9 @@ use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
-use sockpit::app::wire::{Row, Status};
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock, Focus};
-use sockpit::cli::Eol;
+use sockpit::app::{WireRow as Row, WireStatus as Status};
 use sockpit::net::{
     Addr, Call, CallError, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family,
     Kind, Returned, Role, Shut, Target, TcpState,

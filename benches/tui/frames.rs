@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::cli::Eol;
 use sockpit::net::sample::{Linger, Options, Sample, TcpFigures};
 use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, SockId,

@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::net::sample::Sample;
 use crate::net::sample::TcpFigures;
-use crate::net::{DiagSocket, EventKind, Micros, Sample, SockId, TcpState, Whose};
+use crate::net::{DiagSocket, EventKind, Micros, SockId, TcpState, Whose};
 
 /// Points kept per sparkline: a minute of throughput, one point a second.
 pub const HISTORY: usize = 60;

@@ -3,28 +3,28 @@
 //! methods; what the outside world must do comes back as [`Effect`]s. No
 //! terminal, socket or clock is touched here, so every path is unit-tested.
 
-pub mod clock;
-pub mod decoder;
-pub mod end;
-pub mod figures;
-pub mod history;
-pub mod input;
-pub mod inspector;
-pub mod keymap;
+pub(crate) mod clock;
+pub(crate) mod decoder;
+pub(crate) mod end;
+pub(crate) mod figures;
+pub(crate) mod history;
+pub(crate) mod input;
+pub(crate) mod inspector;
+pub(crate) mod keymap;
 mod keys;
 mod learn;
-pub mod lifecycle;
+pub(crate) mod lifecycle;
 mod list_index;
-pub mod relay;
-pub mod send;
-pub mod sockets;
-pub mod step;
-pub mod targets;
-pub mod teach;
+pub(crate) mod relay;
+pub(crate) mod send;
+pub(crate) mod sockets;
+pub(crate) mod step;
+pub(crate) mod targets;
+pub(crate) mod teach;
 mod theme_name;
-pub mod tls;
+pub(crate) mod tls;
 mod watching;
-pub mod wire;
+pub(crate) mod wire;
 
 use crate::net::{Command, Event, Micros, Role};
 
@@ -35,6 +35,12 @@ pub use input::Eol;
 pub use inspector::keys::View;
 pub use keymap::Focus;
 pub use theme_name::ThemeName;
+
+pub use input::commands::markdown as commands_markdown;
+pub use keymap::markdown as keys_markdown;
+pub use relay::RelayState;
+pub use step::COMMANDS as STEP_COMMANDS;
+pub use wire::{Row as WireRow, Status as WireStatus};
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]

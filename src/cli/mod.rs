@@ -5,6 +5,10 @@
     clippy::doc_markdown,
     reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
 )]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    reason = "`[IPv6]:PORT` in the --help text is the address form, not a link (`allow`: rustc never runs this lint)"
+)]
 
 use std::time::Duration;
 
@@ -16,12 +20,11 @@ use crate::net::Target;
 mod options;
 mod plan;
 mod relay;
-pub mod tls;
+pub(crate) mod tls;
 mod tools;
 mod unix;
-pub use options::{
-    Common, Eol, EventFormat, Inspect, Look, Many, Record, Serve, ThemeName, Verbosity, Wire,
-};
+pub use options::{Common, EventFormat, Inspect, Look, Many, Record, Serve, Verbosity, Wire};
+pub(crate) use options::{Eol, ThemeName};
 use options::{parse_bytes, parse_secs};
 pub use plan::{End, Plan, Source};
 pub use relay::{Dump, RelayArgs};

@@ -5,6 +5,10 @@
     clippy::doc_markdown,
     reason = "these doc comments are clap's --help text and the man page, where backticks would show verbatim"
 )]
+#![allow(
+    rustdoc::broken_intra_doc_links,
+    reason = "`[IPv6]:PORT` in the --help text is the address form, not a link (`allow`: rustc never runs this lint)"
+)]
 
 use std::time::Duration;
 

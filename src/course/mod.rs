@@ -1,21 +1,22 @@
 //! `sockpit learn`: guided chapters the student does by hand, each step
 //! ticking itself when the live state shows it done.
 //!
-//! A chapter is data ([`chapters::ALL`], one file per chapter): the command
+//! A chapter is data ([`CHAPTERS`], one file per chapter): the command
 //! line it runs (step mode, so nothing happens by itself), its goal, and
-//! steps, each with a text, staged hints and one [`check::Check`] line read
-//! against engine events and kernel figures. [`live::Lesson`] follows one
-//! chapter as events arrive; [`progress`] keeps what was done between runs.
+//! steps, each with a text, staged hints and one `check::Check` line read
+//! against engine events and kernel figures. [`Lesson`] follows one
+//! chapter as events arrive; `progress` keeps what was done between runs.
 //! Adding a chapter is adding a file to `chapters/`: the engine, the pane
 //! and the checks need no change.
 
-pub mod chapters;
-pub mod check;
-pub mod list;
-pub mod live;
-pub mod open;
-pub mod progress;
+pub(crate) mod chapters;
+pub(crate) mod check;
+pub(crate) mod list;
+pub(crate) mod live;
+pub(crate) mod open;
+pub(crate) mod progress;
 
+pub use chapters::ALL as CHAPTERS;
 pub use live::Lesson;
 
 use crate::lesson::Lang;
@@ -53,7 +54,7 @@ pub struct Step {
     pub text: Text,
     /// Shown one at a time on a key; the last one gives the commands.
     pub hints: &'static [Text],
-    /// When the step is done (the grammar of [`check`]).
+    /// When the step is done (the grammar of `check`).
     pub check: &'static str,
 }
 

@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::net::{Event, EventKind, Sample, SockId, TcpState, Transition, Whose};
+use crate::net::sample::Sample;
+use crate::net::{Event, EventKind, SockId, TcpState, Transition, Whose};
 
 /// Latest sample of each live socket, and when the next lines are due.
 pub struct Stats {

@@ -5,8 +5,9 @@
 use crate::python::Python as _;
 use serde_json::{Value, json};
 
+use crate::net::sample::Sample;
 use crate::net::sample::{Linger, TcpFigures};
-use crate::net::{DiagSocket, Sample, SockId, TcpState, Transition, Whose};
+use crate::net::{DiagSocket, SockId, TcpState, Transition, Whose};
 
 /// `{"ev":"sample", ...}`.
 pub(super) fn sample(sock: SockId, s: &Sample) -> Value {

@@ -8,9 +8,8 @@
 //! not every sample; `script.rs` turns that into Python.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io;
+
 use std::net::SocketAddr;
-use std::path::Path;
 
 use bytes::Bytes;
 
@@ -205,28 +204,6 @@ impl Exporter {
                 })
             })
     }
-}
-
-/// The script for a whole list of events (the TUI keeps them per end).
-#[must_use]
-pub fn script<'a>(events: impl IntoIterator<Item = &'a Event>, lang: Lang) -> String {
-    let mut exporter = Exporter::new(lang);
-    for event in events {
-        exporter.push(event);
-    }
-    exporter.script()
-}
-
-/// Writes the script for `events` to `path` (F10 in the TUI).
-///
-/// # Errors
-/// When the file cannot be written.
-pub fn write<'a>(
-    path: &Path,
-    events: impl IntoIterator<Item = &'a Event>,
-    lang: Lang,
-) -> io::Result<()> {
-    std::fs::write(path, script(events, lang))
 }
 
 #[cfg(test)]

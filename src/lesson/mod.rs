@@ -1,15 +1,15 @@
 //! Teaching the lifecycle: what each call does and why it returned what it
 //! did ([`explain`]), in English or in Chinese (the language of the Python
 //! socket tutorial sockpit follows), and the
-//! session written back as a runnable Python script ([`export`]).
+//! session written back as a runnable Python script ([`Exporter`]).
 //!
 //! Nothing here touches a socket or a terminal: it reads the engine's
 //! [`crate::net::Event`]s, so the TUI's explanation pane, the headless
 //! `--export-py` and the tests all share one source of wording.
 
 mod en;
-pub mod explain;
-pub mod export;
+pub(crate) mod explain;
+pub(crate) mod export;
 mod literal;
 mod script;
 mod script_tls;

@@ -18,21 +18,21 @@
 
 mod driver;
 pub(crate) use driver::stream::READ_WAITING;
-pub mod errors;
-pub mod event;
+pub(crate) mod errors;
+pub(crate) mod event;
 mod kernel;
-pub mod limits;
+pub(crate) mod limits;
 pub mod relay;
 mod session;
-pub mod sockaddr;
+pub(crate) mod sockaddr;
 mod socket;
-pub mod target;
+pub(crate) mod target;
 pub mod tls;
 
-pub use driver::bulk;
+pub(crate) use driver::bulk;
+pub use kernel::sample;
 pub(crate) use kernel::sys;
-pub use kernel::{sample, tcp_state};
-pub use socket::blocking;
+pub(crate) use kernel::tcp_state;
 
 use std::time::Duration;
 
@@ -40,15 +40,15 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-pub use errors::{CallError, SetupError};
+pub use errors::{CallError, SetupError, errno_name, explain};
 pub use event::{
     Call, CallRecord, CloseReason, DataRecord, Dir, Event, EventKind, Family, Kind, Micros, Moved,
-    Returned, Shut, SockId, SockOpt,
+    Returned, Shut, SockId, SockOpt, now_micros,
 };
 pub use kernel::{DiagSocket, Transition, Whose};
-pub use sample::Sample;
-pub use sockaddr::{Addr, UnixName};
-pub use target::Target;
+pub use limits::raise_open_files;
+pub use sockaddr::{Addr, UnixName, UnixNameError};
+pub use target::{AddrError, Target};
 pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.

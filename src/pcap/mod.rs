@@ -16,9 +16,9 @@
 //! One writer takes one end's events. In the demo both ends see the same
 //! connections, and their socket ids overlap, so export one end at a time.
 
-pub mod captured;
+pub(crate) mod captured;
 mod frame;
-pub mod keys;
+pub(crate) mod keys;
 mod synth;
 
 use std::borrow::Cow;
@@ -144,6 +144,7 @@ impl<W: Write> PcapWriter<W> {
     }
 
     /// The underlying writer.
+    #[cfg(test)]
     pub fn into_inner(self) -> W {
         self.out.into_inner()
     }
@@ -182,6 +183,7 @@ pub fn open_flag(
 ///
 /// # Errors
 /// When the file cannot be created or written.
+#[cfg(test)]
 pub fn write<'a>(path: &Path, events: impl IntoIterator<Item = &'a Event>) -> io::Result<()> {
     let mut writer = PcapWriter::create(path)?;
     for event in events {

@@ -7,7 +7,9 @@
 //! engine's own event, replayed into a fresh [`App`] up to the step shown.
 
 mod events;
-pub mod view;
+pub(crate) mod view;
+
+pub use view::Replay;
 
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ mod event_loop;
 mod export;
 pub mod input;
 mod learn;
-pub mod record;
+pub(crate) mod record;
 mod sessions;
 pub mod terminal;
 mod upload;

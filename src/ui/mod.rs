@@ -2,21 +2,25 @@
 //! [`Screen`] puts them together; [`draw`] adds the cursor; [`hit`] maps a
 //! mouse position back to what is drawn there.
 
-pub mod figures;
-pub mod help;
-pub mod history;
-pub mod input;
-pub mod inspector;
-pub mod layout;
-pub mod lesson;
-pub mod lifecycle;
-pub mod socket_list;
-pub mod socket_panel;
-pub mod status;
-pub mod text;
-pub mod theme;
-pub mod tls_panel;
-pub mod wire;
+pub(crate) mod figures;
+pub(crate) mod help;
+pub(crate) mod history;
+pub(crate) mod input;
+pub(crate) mod inspector;
+pub(crate) mod layout;
+pub(crate) mod lesson;
+pub(crate) mod lifecycle;
+pub(crate) mod socket_list;
+pub(crate) mod socket_panel;
+pub(crate) mod status;
+pub(crate) mod text;
+pub(crate) mod theme;
+pub(crate) mod tls_panel;
+pub(crate) mod wire;
+
+pub use figures::{InspectView, bytes};
+pub use lifecycle::{LifecyclePane, explanation};
+pub use socket_panel::SocketPanel;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

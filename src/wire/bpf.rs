@@ -9,6 +9,7 @@
 //! offsets classic BPF wants (forward only, at most 255 instructions away),
 //! so a program reads top to bottom like `tcpdump -d` output.
 
+#[cfg(test)]
 use std::fmt;
 
 /// Instruction classes and modes (`linux/bpf_common.h`).
@@ -52,10 +53,12 @@ impl Ancillary {
     }
 
     /// The ancillary value a load at `k` reads, if it reads one.
+    #[cfg(test)]
     pub(crate) fn at(k: u32) -> Option<Self> {
         [Self::PktType, Self::HaType].into_iter().find(|a| a.offset() == k)
     }
 
+    #[cfg(test)]
     fn name(self) -> &'static str {
         match self {
             Self::PktType => "type",
@@ -168,6 +171,7 @@ impl Program {
     }
 
     /// `ja`: always to `to`.
+    #[cfg(test)]
     pub fn ja(&mut self, to: Label) {
         self.push(op::JMP | op::JA, 0);
         self.set_targets(To::L(to), To::Next);
@@ -215,9 +219,12 @@ impl Program {
     }
 }
 
-/// A finished program shown as `tcpdump -d` shows one, one line each.
+/// A finished program shown as `tcpdump -d` shows one, one line each
+/// (the filter's tests compare programs with it).
+#[cfg(test)]
 pub struct Listing<'a>(pub &'a [Insn]);
 
+#[cfg(test)]
 impl fmt::Display for Listing<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (at, i) in self.0.iter().enumerate() {

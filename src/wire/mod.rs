@@ -4,12 +4,12 @@
 //! classic BPF filter for the session's ports, read by a tokio task,
 //! decoded with etherparse, numbered as tshark numbers them.
 //!
-//! - [`bpf`]: classic BPF instructions with labels, and their listing;
-//! - [`filter`]: the session's program (ports, no loopback duplicates);
-//! - [`segment`]: a frame decoded into a [`Segment`];
-//! - [`track`]: relative seq/ack and window scaling per connection;
-//! - [`render`]: a segment as one tcpdump-like line;
-//! - [`capture`]: the socket and its task.
+//! - `bpf`: classic BPF instructions with labels, and their listing;
+//! - `filter`: the session's program (ports, no loopback duplicates);
+//! - `segment`: a frame decoded into a [`Segment`];
+//! - `track`: relative seq/ack and window scaling per connection;
+//! - `render`: a segment as one tcpdump-like line;
+//! - `capture`: the socket and its task.
 
 /// Tests: the bytes of a frame an etherparse `PacketBuilder` step makes.
 #[cfg(test)]
@@ -21,16 +21,16 @@ macro_rules! frame {
     }};
 }
 
-pub mod bpf;
-pub mod capture;
-pub mod describe;
-pub mod filter;
+pub(crate) mod bpf;
+pub(crate) mod capture;
+pub(crate) mod describe;
+pub(crate) mod filter;
 #[cfg(test)]
 pub(crate) mod hand_made;
-pub mod render;
-pub mod segment;
+pub(crate) mod render;
+pub(crate) mod segment;
 mod sys;
-pub mod track;
+pub(crate) mod track;
 
 pub use capture::{CLOSE_LINGER, Capture, Link, Summary, Watch, WireError};
 pub use filter::{Ports, SNAP_HEADERS, SNAP_WHOLE};

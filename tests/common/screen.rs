@@ -125,7 +125,7 @@ where
     let (keys, input) = keyboard();
     let seen = screen.clone();
     let clock = sockpit::app::Clock::system(0);
-    let host = sockpit::netns::Isolation::Host;
+    let host = sockpit::Isolation::Host;
     let looped = sockpit::tui::drive(plan, host, clock, &mut records, || Ok((screen, input)));
     tokio::join!(looped, script(keys, seen))
 }

@@ -102,7 +102,7 @@ pub fn short(line: &str) -> String {
     }
     if let Some(start) = line.find("[Errno ") {
         let digits: String = line[start + 7..].chars().take_while(char::is_ascii_digit).collect();
-        let name = digits.parse().ok().and_then(sockpit::net::errors::errno_name);
+        let name = digits.parse().ok().and_then(sockpit::net::errno_name);
         return name.map_or_else(|| format!("E{digits}"), str::to_string);
     }
     if let Some((class, _)) = line.split_once(": ") {

@@ -3,7 +3,7 @@
 //! means: plain text is sent literally, `/command` runs a command, `//` sends
 //! a literal `/`.
 
-pub mod commands;
+pub(crate) mod commands;
 mod eol;
 
 pub use eol::Eol;

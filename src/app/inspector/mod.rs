@@ -5,9 +5,9 @@
 //! starts are computed when it opens (one pass over the bytes); every row
 //! itself is built when drawn, so a 1 MiB call scrolls like a short one.
 
-pub mod keys;
-pub mod packets;
-pub mod search;
+pub(crate) mod keys;
+pub(crate) mod packets;
+pub(crate) mod search;
 
 use unicode_width::UnicodeWidthChar;
 

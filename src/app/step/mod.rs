@@ -10,7 +10,7 @@ mod parse;
 
 use std::net::SocketAddr;
 
-pub use parse::{TIMEOUT_MAX, parse};
+pub use parse::parse;
 
 use crate::net::{Call, Shut, SockOpt};
 

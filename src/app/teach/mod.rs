@@ -3,9 +3,9 @@
 //! Alt-A/Alt-H holds, Alt-R a fresh lesson, Ctrl-C interrupting a blocking
 //! call, Tab completing a command.
 
-pub mod ready;
-pub mod script;
-pub mod suggest;
+pub(crate) mod ready;
+pub(crate) mod script;
+pub(crate) mod suggest;
 
 use super::input::Submitted;
 use super::step::{self, StepCmd};

@@ -5,7 +5,8 @@
 
 use super::*;
 use crate::net::sample::AcceptQueue;
-use crate::net::{DiagSocket, Family, Sample, TcpState, Whose};
+use crate::net::sample::Sample;
+use crate::net::{DiagSocket, Family, TcpState, Whose};
 
 /// Where the demo's server listens (its real port) and its client is.
 pub const SERVER: &str = "127.0.0.1:41000";

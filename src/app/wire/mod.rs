@@ -12,7 +12,7 @@
 //! with a reset, a listener with SYN,ACK.
 
 mod keys;
-pub mod link;
+pub(crate) mod link;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;

@@ -3,7 +3,7 @@
 //! reads and writes — fast on the data path, each call still reported —
 //! and hands calls typed by hand to the executor (`socket::by_hand`).
 
-pub mod bulk;
+pub(crate) mod bulk;
 pub(crate) mod conn;
 pub(crate) mod dgram;
 mod lean;

@@ -7,7 +7,7 @@
 mod diag;
 pub mod sample;
 pub(crate) mod sys;
-pub mod tcp_state;
+pub(crate) mod tcp_state;
 pub(crate) mod ticker;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

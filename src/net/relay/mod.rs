@@ -6,8 +6,8 @@
 //! - `udp.rs`: datagrams, one upstream socket per client address.
 //! - `fault.rs`: toxiproxy's toxics, parsed from `--fault`.
 
-pub mod fault;
-pub mod hold;
+pub(crate) mod fault;
+pub(crate) mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
 pub(crate) mod secure;

@@ -11,7 +11,7 @@
 //! A failed call never closes the socket: like a Python object it lives
 //! until `close()`.
 
-pub mod blocking;
+pub(crate) mod blocking;
 pub(crate) mod setup;
 pub(crate) mod task;
 pub(crate) mod unix;

@@ -5,11 +5,11 @@
 //! to get the same context; `layer` carries a live connection's records and
 //! `facts` what the views are told.
 
-pub mod certs;
+pub(crate) mod certs;
 mod counted;
-pub mod errors;
-pub mod facts;
-pub mod keylog;
+pub(crate) mod errors;
+pub(crate) mod facts;
+pub(crate) mod keylog;
 pub(crate) mod layer;
 mod verify;
 
