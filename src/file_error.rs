@@ -32,6 +32,15 @@ pub enum FileError {
          exist; try another directory"
     )]
     NamesTaken { stem: String, ext: &'static str },
+    /// `/file PATH` could not be opened for reading: nothing was sent.
+    /// The path is shown made safe (the user typed it, but may have pasted
+    /// anything).
+    #[error(
+        "open {} failed: {error}: nothing was sent; try {}",
+        crate::sanitize::visible_str(&.path.display().to_string()),
+        read_advice(.error.errno)
+    )]
+    Read { path: PathBuf, error: CallError },
     /// A save asked for an end the run does not have.
     #[error("no such end")]
     NoSuchEnd,
@@ -47,10 +56,26 @@ impl FileError {
         Self::Create { what, path: path.to_path_buf(), error: CallError::from_io(err) }
     }
 
+    /// Opening `path` to read it (`/file`) failed with `err`.
+    #[must_use]
+    pub fn read(path: &Path, err: &io::Error) -> Self {
+        Self::Read { path: path.to_path_buf(), error: CallError::from_io(err) }
+    }
+
     /// `call` (`write`, `flush`) on `path` failed with `err`.
     #[must_use]
     pub fn write(call: &'static str, path: &Path, err: &io::Error) -> Self {
         Self::Write { call, path: path.to_path_buf(), error: CallError::from_io(err) }
+    }
+}
+
+/// What to try after a failed `/file` open, by errno.
+fn read_advice(errno: Option<i32>) -> &'static str {
+    match errno {
+        Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",
+        Some(libc::EACCES | libc::EPERM) => "a file this user may read",
+        Some(libc::EISDIR) => "a file inside that directory",
+        _ => "another file",
     }
 }
 

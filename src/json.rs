@@ -73,8 +73,8 @@ fn relay(note: &RelayNote) -> Value {
             "ev": "pair", "client": client, "server": server,
             "client_addr": client_addr.to_string(), "faults": faults,
         }),
-        RelayNote::NoUpstream { client, message } => {
-            json!({ "ev": "no_upstream", "sock": client, "message": message })
+        RelayNote::NoUpstream { client, error } => {
+            json!({ "ev": "no_upstream", "sock": client, "message": error.to_string() })
         }
         RelayNote::Fault { client, what } => {
             json!({ "ev": "fault", "sock": client, "fault": what })

@@ -42,5 +42,6 @@ mod run;
 mod sanitize;
 mod transcript;
 
+pub use file_error::FileError;
 pub use netns::Isolation;
 pub use run::run;

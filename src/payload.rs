@@ -18,6 +18,8 @@
 //! with a 1-based column counted in characters of the argument; the input
 //! line prefixes the command and argument: `/hex 4g: "g" at column 2 ...`.
 
+use crate::file_error::FileError;
+
 /// Why a `/hex` or `/esc` argument is not bytes; shown to the user as is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.sentence())]
@@ -233,29 +235,15 @@ fn octal_escape(rest: &[char], col: usize) -> Result<(u8, usize), PayloadError> 
 /// pool) with its size; a directory is refused as `read` would refuse it.
 ///
 /// # Errors
-/// Why not, in the error grammar (see [`open_error`]).
-pub fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), String> {
-    let file = std::fs::File::open(path).map_err(|e| open_error(path, &e))?;
-    let meta = file.metadata().map_err(|e| open_error(path, &e))?;
+/// Why not: [`FileError::Read`], whose Display is the message in the
+/// error grammar (`open PATH failed: ENOENT (...): nothing was sent; try ...`).
+pub(crate) fn open_file(path: &std::path::Path) -> Result<(std::fs::File, u64), FileError> {
+    let file = std::fs::File::open(path).map_err(|e| FileError::read(path, &e))?;
+    let meta = file.metadata().map_err(|e| FileError::read(path, &e))?;
     if meta.is_dir() {
-        return Err(open_error(path, &std::io::Error::from_raw_os_error(libc::EISDIR)));
+        return Err(FileError::read(path, &std::io::Error::from_raw_os_error(libc::EISDIR)));
     }
     Ok((file, meta.len()))
-}
-
-/// Why `/file PATH` could not open the file, in the error grammar
-/// (docs/errors.md): `open PATH failed: ENOENT (...): nothing was sent; try ...`.
-#[must_use]
-pub fn open_error(path: &std::path::Path, err: &std::io::Error) -> String {
-    let call = crate::net::CallError::from_io(err);
-    let hint = match err.raw_os_error() {
-        Some(libc::ENOENT) => "a path that exists (relative ones start where sockpit started)",
-        Some(libc::EACCES | libc::EPERM) => "a file this user may read",
-        Some(libc::EISDIR) => "a file inside that directory",
-        _ => "another file",
-    };
-    let shown = crate::sanitize::visible_str(&path.display().to_string());
-    format!("open {shown} failed: {call}: nothing was sent; try {hint}")
 }
 
 /// Bytes as `/esc` text that [`parse_escapes`] reads back exactly: printable
@@ -365,11 +353,11 @@ mod tests {
         assert_eq!(open_file(&path).unwrap().1, 7);
         std::fs::remove_file(&path).unwrap();
         assert_eq!(
-            open_file(std::path::Path::new("/nonexistent/a\x1b[2J")).unwrap_err(),
+            open_file(std::path::Path::new("/nonexistent/a\x1b[2J")).unwrap_err().to_string(),
             "open /nonexistent/a␛[2J failed: ENOENT (no such file or directory): nothing was \
              sent; try a path that exists (relative ones start where sockpit started)"
         );
-        let dir = open_file(&std::env::temp_dir()).unwrap_err();
+        let dir = open_file(&std::env::temp_dir()).unwrap_err().to_string();
         assert!(
             dir.contains("EISDIR") && dir.ends_with("try a file inside that directory"),
             "{dir}"

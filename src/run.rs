@@ -42,14 +42,11 @@ pub fn run(cli: Cli) -> ExitCode {
     // A server holding a thousand connections needs more than the default
     // soft limit of 1024 files; failing to raise it is not fatal.
     let _ = limits::raise_open_files();
-    if let Some(message) = unix_misuse(&plan).or_else(|| relay_misuse(&plan)) {
+    if let Some(message) = misuse(&plan) {
         return usage(message);
     }
-    if let Some(message) = tls_misuse(&plan) {
-        return usage(message);
-    }
-    if let Err(message) = build_tls(&mut plan) {
-        eprintln!("sockpit: {}", crate::sanitize::visible_text(message.as_bytes()));
+    if let Err(error) = build_tls(&mut plan) {
+        eprintln!("sockpit: {}", crate::sanitize::visible_text(error.to_string().as_bytes()));
         return ExitCode::FAILURE;
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
@@ -102,6 +99,12 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// What no session of this plan can do (Unix, relay and TLS limits), said
+/// before anything starts; the lesson validator asks it of every chapter.
+pub(crate) fn misuse(plan: &Plan) -> Option<&'static str> {
+    unix_misuse(plan).or_else(|| relay_misuse(plan)).or_else(|| tls_misuse(plan))
+}
+
 /// What a Unix socket session cannot do, said before anything starts.
 fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     let end = plan.ends.first()?;
@@ -109,8 +112,10 @@ fn unix_misuse(plan: &Plan) -> Option<&'static str> {
     if !role.is_unix() {
         return None;
     }
-    if end.config.step {
-        return Some("--step teaches TCP and UDP: run `sockpit tcp server --step` instead");
+    if end.config.step && role.kind() != Kind::Stream {
+        return Some(
+            "--step teaches Unix stream sockets (and TCP, UDP): drop --dgram or --seqpacket",
+        );
     }
     if plan.record.pcap.is_some() {
         return Some(
@@ -169,7 +174,7 @@ fn tls_misuse(plan: &Plan) -> Option<&'static str> {
 
 /// Builds each end's TLS configuration (files are read here: a failure is
 /// a runtime error, exit 1).
-fn build_tls(plan: &mut Plan) -> Result<(), String> {
+fn build_tls(plan: &mut Plan) -> Result<(), crate::net::SetupError> {
     for end in &mut plan.ends {
         let Some(options) = end.tls.clone() else { continue };
         let built = if end.config.role.is_server() {

@@ -31,6 +31,8 @@ mod script;
 mod scripts;
 #[path = "conformance/scripts_more.rs"]
 mod scripts_more;
+#[path = "conformance/scripts_unix.rs"]
+mod scripts_unix;
 #[path = "conformance/sockpit_run.rs"]
 mod sockpit_run;
 
@@ -144,5 +146,8 @@ fn the_script_language_parses_what_the_scripts_use() {
     assert_eq!(step.op, script::Op::PeerSendto { to: "s".into(), data: "你".as_bytes().to_vec() });
     assert!(script::parse_line("s.frobnicate").is_err());
     assert!(script::parse_line("s = socket sctp").is_err());
+    let step = script::parse_line("os.unlink ./a.sock").expect("parses");
+    assert_eq!(step.op, script::Op::Unlink { path: "./a.sock".into() });
+    assert!(script::parse_line("os.remove ./a.sock").is_err());
     assert!(scripts::all().len() >= 40);
 }

@@ -22,6 +22,7 @@ use sockpit::cli::Cli;
 use sockpit::replay::Log;
 use sockpit::replay::Replay;
 use sockpit::tui::Exit;
+use sockpit::ui::line_text;
 
 use common::screen::{Keys, Shared, run_loop};
 
@@ -248,16 +249,16 @@ fn unit_the_app_at_a_step_shows_what_happened_until_then_and_names_the_rest() {
     assert_eq!(log.roles().len(), 1);
     assert!(log.roles()[0].is_server(), "a log that listens is a server's");
     let texts = |app: &sockpit::app::App| -> Vec<String> {
-        let h = &app.ends[0].history;
+        let h = &app.ends()[0].history;
         (h.first_seq()..h.end_seq())
             .filter_map(|s| h.get(s))
             .map(|e| String::from_utf8_lossy(&e.text).into_owned())
             .collect()
     };
     let start = log.app_at(0, Clock::fixed(0));
-    assert!(start.ends[0].listening.is_none());
+    assert!(start.ends()[0].listening.is_none());
     let one = log.app_at(1, Clock::fixed(0));
-    assert!(one.ends[0].listening.is_some(), "the listening line was replayed");
+    assert!(one.ends()[0].listening.is_some(), "the listening line was replayed");
     let two = texts(&log.app_at(2, Clock::fixed(0)));
     assert!(two.iter().any(|t| t.starts_with("line 2: not a whole JSON event")), "{two:?}");
     assert!(
@@ -303,10 +304,73 @@ async fn a_recorded_step_session_replays_with_close_on_every_socket() {
     let parsed = Log::parse(&std::fs::read_to_string(&log).unwrap());
     assert_eq!(parsed.problems, []);
     let app = parsed.app_at(usize::MAX, Clock::system(0));
-    let lines: Vec<&str> = app.ends[0].lifecycle.lines.iter().map(|l| l.text.as_str()).collect();
+    let lines: Vec<String> = app.ends()[0].lifecycle.lines.iter().map(line_text).collect();
     let sockets = lines.iter().filter(|l| l.contains("= socket.socket(")).count();
     let closes = lines.iter().filter(|l| l.contains(".close()  -> None")).count();
     assert_eq!(sockets, 1, "the replayed lifecycle: {lines:#?}");
     assert_eq!(closes, sockets, "a socket without its close(): {lines:#?}");
+    let _ = std::fs::remove_file(&log);
+}
+
+/// A step-mode session with failed calls (a timeout, `BlockingIOError`),
+/// step-only calls (`connect_ex`, `settimeout`, `send`, `getpeername`,
+/// `fileno`, `setblocking`) and the kernel's samples, recorded and
+/// replayed: every call, sample, kernel and transition line replays (none
+/// is "not replayed"), the Lifecycle shows the same call lines as live,
+/// failures with their exception, and the replayed panel has the figures.
+#[tokio::test(flavor = "current_thread")]
+async fn failed_and_step_only_calls_and_kernel_samples_replay() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let log = temp_path("replay-failures.jsonl");
+    let target = format!("127.0.0.1:{port}");
+    let argv = ["sockpit", "tcp", "client", &target, "--step", "--log", log.to_str().unwrap()];
+    let plan = Cli::try_parse_from(argv).unwrap().plan();
+    let script = |keys: Keys, seen: Shared| async move {
+        let mut last = String::new();
+        for (typed, shown) in [
+            ("/socket", "client = socket.socket("),
+            ("/connect_ex", "client.connect_ex(("),
+            ("/settimeout 0.2", "client.settimeout(0.2)"),
+            ("/recv 16", "TimeoutError: timed out"),
+            ("/getpeername", "client.getpeername()  ->"),
+            ("/send hi", "client.send(data)  # 2 B  -> 2"),
+            ("/fileno", "client.fileno()  ->"),
+            ("/setblocking 0", "client.setblocking(False)"),
+            ("/recv 16", "BlockingIOError: [Errno 11]"),
+        ] {
+            keys.type_text(typed);
+            keys.key(KeyCode::Enter, KeyModifiers::NONE);
+            last = seen.until(shown, PATIENCE, |s| s.contains(shown)).await;
+        }
+        keys.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+        last
+    };
+    let (exit, live) = run_loop(plan, SIZE, script).await;
+    assert_eq!(exit.unwrap(), Exit::Quit);
+    drop(peer.join().unwrap());
+
+    let parsed = Log::parse(&std::fs::read_to_string(&log).unwrap());
+    assert_eq!(parsed.problems, []);
+    let kinds = ["call", "sample", "kernel", "transition"];
+    let skipped: Vec<_> = parsed
+        .steps
+        .iter()
+        .filter(|s| kinds.contains(&s.ev.as_str()) && s.event.is_err())
+        .map(|s| (s.line, s.ev.clone(), s.event.clone().err()))
+        .collect();
+    assert_eq!(skipped, [], "lines not replayed");
+    let samples = parsed.steps.iter().filter(|s| s.ev == "sample").count();
+    assert!(samples > 0, "the log has samples");
+    let mut replay = Replay::new(parsed, "failures.jsonl", Clock::system(0));
+    replay.resize(SIZE.0, SIZE.1);
+    key(&mut replay, KeyCode::End);
+    let screen = draw(&replay);
+    assert_eq!(lifecycle(&screen), lifecycle(&live), "replayed:\n{screen}\nlive:\n{live}");
+    assert!(screen.contains("TimeoutError: timed out"), "{screen}");
+    assert!(screen.contains("BlockingIOError: [Errno 11]"), "{screen}");
+    assert!(screen.contains("tcp ESTABLISHED"), "the panel's figures:\n{screen}");
+    assert!(!screen.contains("not replayed"), "{screen}");
     let _ = std::fs::remove_file(&log);
 }

@@ -11,7 +11,9 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr, at, call};
 
 use bytes::Bytes;
 use proptest::prelude::*;
@@ -21,26 +23,11 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
-use sockpit::net::{
-    Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target,
-};
+use sockpit::net::{Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role, Target};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-const T0: u64 = 1_700_000_000_000_000;
 const SERVER: &str = "127.0.0.1:8080";
 const PEER: &str = "127.0.0.1:50512";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(kind: EventKind) -> Event {
-    Event { at: T0, kind }
-}
-
-fn ok(sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
 
 /// An app whose one end is connected (TCP client) or bound (UDP server).
 fn connected(udp: bool) -> App {
@@ -53,17 +40,20 @@ fn connected(udp: bool) -> App {
     app.started(0);
     let kind = if udp { Kind::Dgram } else { Kind::Stream };
     let socket = Call::Socket { family: Family::Inet, kind };
-    app.on_engine(0, &ok(1, "s", socket, Returned::Socket { fd: 5 }));
+    app.on_engine(0, &call(0, 1, "s", socket, Returned::Socket { fd: 5 }));
     if udp {
-        app.on_engine(0, &ok(1, "s", Call::Bind(addr(SERVER).into()), Returned::Nothing));
+        app.on_engine(0, &call(0, 1, "s", Call::Bind(addr(SERVER).into()), Returned::Nothing));
         let local = addr(SERVER);
-        app.on_engine(0, &at(EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind }));
+        app.on_engine(
+            0,
+            &at(0, EventKind::Listening { sock: 1, fd: 5, local: local.into(), kind }),
+        );
     } else {
-        app.on_engine(0, &ok(1, "s", Call::Connect(addr(SERVER).into()), Returned::Nothing));
+        app.on_engine(0, &call(0, 1, "s", Call::Connect(addr(SERVER).into()), Returned::Nothing));
         let (local, peer) = (addr(PEER), addr(SERVER));
         app.on_engine(
             0,
-            &at(EventKind::Connected { sock: 1, fd: 5, local: local.into(), peer: peer.into() }),
+            &at(0, EventKind::Connected { sock: 1, fd: 5, local: local.into(), peer: peer.into() }),
         );
     }
     app
@@ -76,7 +66,7 @@ fn feed(app: &mut App, udp: bool, dir: Dir, chunks: &[&[u8]]) {
     let mut offset = 0;
     for chunk in chunks {
         let data = Bytes::copy_from_slice(chunk);
-        let call = match (dir, udp) {
+        let made = match (dir, udp) {
             (Dir::Sent, false) => (Call::SendAll { len: data.len() }, Returned::Nothing),
             (Dir::Sent, true) => {
                 (Call::SendTo { len: data.len(), to: peer.into() }, Returned::Count(data.len()))
@@ -91,9 +81,9 @@ fn feed(app: &mut App, udp: bool, dir: Dir, chunks: &[&[u8]]) {
                 (Call::RecvFrom { bufsize: 65_536 }, got)
             }
         };
-        app.on_engine(0, &ok(1, "s", call.0, call.1));
+        app.on_engine(0, &call(0, 1, "s", made.0, made.1));
         let record = DataRecord { sock: 1, dir, peer: Some(peer.into()), data, offset };
-        app.on_engine(0, &at(EventKind::Data(record)));
+        app.on_engine(0, &at(0, EventKind::Data(record)));
         offset += chunk.len() as u64;
     }
 }
@@ -256,7 +246,7 @@ proptest! {
         feed(&mut app, udp, dir, &chunks);
         let eof = eof && !udp;
         if eof {
-            app.on_engine(0, &at(EventKind::PeerEof { sock: 1 }));
+            app.on_engine(0, &at(0, EventKind::PeerEof { sock: 1 }));
         }
         check_screen(draw(&app, w, h).backend().buffer())?;
         // On a big screen a short conversation is all visible: each control

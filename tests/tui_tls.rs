@@ -13,7 +13,7 @@
 mod common;
 
 use common::tmux::*;
-use common::userns::{Ns, we_are_root};
+use common::userns::Ns;
 
 #[test]
 fn an_insecure_tls_client_shows_the_unverified_line() {
@@ -42,27 +42,16 @@ fn an_insecure_tls_client_shows_the_unverified_line() {
 #[test]
 fn f9_saves_a_capture_tshark_decrypts_with_no_option() {
     let ns = Ns::new();
-    let dir = ns.dir.display().to_string();
     // openssl s_server in the namespace sends back each line reversed.
-    let script = format!(
-        "set -e; ip link set lo up; cd {dir}; \
+    let script = "set -e; \
          openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
            -subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
            -addext basicConstraints=critical,CA:FALSE -keyout key.pem -out cert.pem 2>req.err; \
          openssl s_server -accept 127.0.0.1:4433 -naccept 1 -rev -cert cert.pem -key key.pem \
            >ss.out 2>ss.err </dev/null & \
          for _ in $(seq 200); do grep -q ACCEPT ss.out && break; sleep 0.05; done; \
-         ./sockpit tcp client 127.0.0.1:4433 --tls --cafile cert.pem; echo exited-$?; sleep 30"
-    );
-    let inner = format!("unshare -rn bash -c {}", shell_quote(&script));
-    let outer = if we_are_root() {
-        format!("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={dir} {inner}")
-    } else {
-        inner
-    };
-    let t = Tmux::new();
-    t.shell("client");
-    t.line("client", &outer);
+         ./sockpit tcp client 127.0.0.1:4433 --tls --cafile cert.pem; echo exited-$?; sleep 30";
+    let t = ns.tmux(script);
     t.wait_for("client", "the handshake", |s| s.contains("tls.version()"));
     t.line("client", "from-sockpit-0815");
     // The reply's frame was captured before its bytes reached the socket.
@@ -72,15 +61,11 @@ fn f9_saves_a_capture_tshark_decrypts_with_no_option() {
     assert!(screen.contains("(the captured frames)"), "{screen}");
     t.keys("client", &["C-q"]);
     t.wait_for("client", "sockpit's exit", |s| s.contains("exited-0"));
-    let saved: Vec<_> = std::fs::read_dir(&ns.dir)
-        .expect("dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".pcapng"))
-        .collect();
+    let saved = ns.pcapngs();
     assert_eq!(saved.len(), 1, "one pcapng saved by F9");
     let out = std::process::Command::new("tshark")
         .arg("-r")
-        .arg(saved[0].path())
+        .arg(&saved[0])
         .args(["-q", "-z", "follow,tls,ascii,0"])
         .output()
         .expect("tshark (scripts/test installs it)");
@@ -89,8 +74,4 @@ fn f9_saves_a_capture_tshark_decrypts_with_no_option() {
         text.contains("from-sockpit-0815") && text.contains("5180-tipkcos-morf"),
         "tshark -r decrypts F9's file: {text}"
     );
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }

@@ -70,26 +70,15 @@ fn without_cap_net_raw_the_wire_pane_says_why_and_the_chat_works() {
 #[test]
 fn in_a_namespace_the_wire_pane_shows_the_handshake_live() {
     let ns = Ns::new();
-    let dir = ns.dir.display().to_string();
     // A Python peer in the namespace answers one line, then waits.
     let server = r#"import socket
 s = socket.socket(); s.bind(("127.0.0.1", 7000)); s.listen()
 c, _ = s.accept(); c.recv(100); c.sendall(b"pong\n"); c.recv(100)"#;
     std::fs::write(ns.dir.join("server.py"), server).expect("server.py");
-    let script = format!(
-        "ip link set lo up; cd {dir}; /usr/bin/python3 server.py & \
+    let script = "/usr/bin/python3 server.py & \
          for _ in $(seq 200); do ss -ltnH 'sport = :7000' | grep -q . && break; sleep 0.05; done; \
-         ./sockpit tcp client 127.0.0.1:7000; echo exited-$?; sleep 30"
-    );
-    let inner = format!("{} bash -c {}", "unshare -rn", shell_quote(&script));
-    let outer = if we_are_root() {
-        format!("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={dir} {inner}")
-    } else {
-        inner
-    };
-    let t = Tmux::new();
-    t.shell("client");
-    t.line("client", &outer);
+         ./sockpit tcp client 127.0.0.1:7000; echo exited-$?; sleep 30";
+    let t = ns.tmux(script);
     t.wait_for("client", "the connection", |s| s.contains("connected to"));
     t.line("client", "hello");
     t.wait_for("client", "the reply", |s| line_with(s, &["←", "pong"]));
@@ -116,20 +105,12 @@ c, _ = s.accept(); c.recv(100); c.sendall(b"pong\n"); c.recv(100)"#;
     assert!(screen.contains("(the captured frames)"), "{screen}");
     t.keys("client", &["C-q"]);
     t.wait_for("client", "sockpit's exit", |s| s.contains("exited-0"));
-    let saved: Vec<_> = std::fs::read_dir(&ns.dir)
-        .expect("dir")
-        .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".pcapng"))
-        .collect();
+    let saved = ns.pcapngs();
     assert_eq!(saved.len(), 1, "one pcapng saved by F9");
     let (frames, stderr) =
-        common_tshark(&saved[0].path().display().to_string(), &["-T", "fields", "-e", "tcp.len"]);
+        common_tshark(&saved[0].display().to_string(), &["-T", "fields", "-e", "tcp.len"]);
     assert_eq!(stderr, "", "tshark reads F9's file without a word");
     assert!(frames.lines().count() >= 5, "handshake and data: {frames}");
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// tshark's stdout and its stderr without the notice it prints as root.

@@ -9,7 +9,10 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr};
+
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -18,20 +21,17 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use sockpit::app::Eol;
-use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::{
     Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target,
 };
 
-/// 2023-11-14 22:13:20 UTC.
-const T0: u64 = 1_700_000_000_000_000;
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
 
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
+/// An event `us` microseconds after T0: the inspector shows a call's time
+/// to the microsecond, so these events need finer times than the
+/// milliseconds of `common::events` (the one exception to its unit).
 fn at(us: u64, kind: EventKind) -> Event {
     Event { at: T0 + us, kind }
 }
@@ -101,10 +101,10 @@ fn key(app: &mut App, code: KeyCode) {
 
 /// Selects history entry `seq` and presses Enter on it, as a user does.
 fn inspect(app: &mut App, seq: u64) {
-    app.focus = Focus::History;
-    app.ends[0].history.select(seq);
+    app.click(Pane::History(app.active()), None);
+    app.end_mut().history.select(seq);
     key(app, KeyCode::Enter);
-    assert_eq!(app.inspector.as_ref().map(|i| i.seq), Some(seq), "the inspector opened");
+    assert_eq!(app.inspector().map(|i| i.seq), Some(seq), "the inspector opened");
 }
 
 fn draw(app: &App, w: u16, h: u16) -> TestBackend {
@@ -138,7 +138,7 @@ fn binary_every_byte_value() {
     // 0x0a ends a line: the bytes before it are entry 1, the rest entry 2;
     // both show the one recv call that carried them.
     inspect(&mut app, 2);
-    let inspector = app.inspector.as_ref().expect("open");
+    let inspector = app.inspector().expect("open");
     assert_eq!(inspector.bytes(), all);
     insta::assert_snapshot!("binary_all_bytes_100x44", draw(&app, 100, 44));
 }
@@ -150,7 +150,7 @@ fn cjk_split_across_two_recv_calls() {
     recv(&mut app, 10_000, &bytes[..4], 0);
     recv(&mut app, 10_250, &bytes[4..], 4);
     inspect(&mut app, 1);
-    assert_eq!(app.inspector.as_ref().map(|i| i.packets.len()), Some(2));
+    assert_eq!(app.inspector().map(|i| i.packets.len()), Some(2));
     insta::assert_snapshot!("cjk_split_80x24", draw(&app, 80, 24));
 }
 
@@ -175,7 +175,7 @@ fn a_mebibyte_call_scrolls_smoothly() {
     let per_frame = started.elapsed() / 50;
     assert!(per_frame.as_millis() < 40, "{per_frame:?} per frame");
     key(&mut app, KeyCode::Home);
-    assert_eq!(app.inspector.as_ref().map(|i| i.top), Some(0));
+    assert_eq!(app.inspector().map(|i| i.top), Some(0));
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn a_search_hit_is_highlighted() {
         key(&mut app, KeyCode::Char(c));
     }
     key(&mut app, KeyCode::Enter);
-    let hit = app.search.hit.expect("a hit");
+    let hit = app.search().hit.expect("a hit");
     assert_eq!((hit.seq, hit.at), (3, Some(7)), "\"Wor\" in \"Hello, World\"");
     inspect(&mut app, hit.seq);
     let backend = draw(&app, 80, 24);

@@ -8,26 +8,18 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
+mod common;
+
+use common::events::{T0, call, draw};
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sockpit::app::{App, Clock};
 use sockpit::course::{Lesson, find};
 use sockpit::lesson::Lang;
 use sockpit::net::{Addr, Call, CallRecord, Event, EventKind, Family, Kind, Returned};
 
-/// 2023-11-14 22:13:20 UTC; the clock stands 5 s later.
-const T0: u64 = 1_700_000_000_000_000;
-
 fn local() -> Addr {
     Addr::Inet("127.0.0.1:41234".parse().expect("address"))
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    Event {
-        at: T0 + ms * 1000,
-        kind: EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }),
-    }
 }
 
 /// `sockpit learn 1` as planned, with the clock stopped.
@@ -35,7 +27,7 @@ fn app(lang: Lang) -> App {
     let cli = <sockpit::cli::Cli as clap::Parser>::try_parse_from(["sockpit", "demo", "--step"])
         .expect("demo --step parses");
     let mut app = sockpit::tui::app_from_plan(&cli.plan(), Clock::fixed(T0 + 5_000_000));
-    app.lang = lang;
+    app.set_lang(lang);
     let (number, chapter) = find("1").expect("chapter 1");
     app.open_lesson(Lesson::new(number, chapter));
     app
@@ -65,19 +57,13 @@ fn three_ticks(app: &mut App) {
     app.on_key(alt_l);
 }
 
-fn draw(app: &App, w: u16, h: u16) -> TestBackend {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    terminal.backend().clone()
-}
-
 #[test]
 fn lesson_pane_english_and_chinese() {
     for (lang, name) in [(Lang::En, "en"), (Lang::Zh, "zh")] {
         let mut app = app(lang);
         insta::assert_snapshot!(format!("lesson_start_{name}_80x24"), draw(&app, 80, 24));
         three_ticks(&mut app);
-        let lesson = app.lesson.as_ref().expect("a lesson");
+        let lesson = app.lesson().expect("a lesson");
         assert_eq!((lesson.done, lesson.hints), (3, 1));
         insta::assert_snapshot!(format!("lesson_{name}_80x24"), draw(&app, 80, 24));
         insta::assert_snapshot!(format!("lesson_{name}_160x45"), draw(&app, 160, 45));
@@ -93,9 +79,9 @@ fn a_wrong_call_does_not_tick() {
     let record =
         CallRecord { sock: 1, var: "server", call: Call::Recv { bufsize: 1024 }, result: Err(err) };
     app.on_engine(0, &Event { at: T0 + 40_000, kind: EventKind::Call(record) });
-    assert_eq!(app.lesson.as_ref().map(|l| l.done), Some(3));
+    assert_eq!(app.lesson().map(|l| l.done), Some(3));
     // The same call on the client's end does not tick a server's step either.
     let accept = call(50, 2, "client", Call::Accept, Returned::Nothing);
     app.on_engine(1, &accept);
-    assert_eq!(app.lesson.as_ref().map(|l| l.done), Some(3));
+    assert_eq!(app.lesson().map(|l| l.done), Some(3));
 }

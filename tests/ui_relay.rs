@@ -10,7 +10,9 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{addr, at, call, us};
 
 use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -21,29 +23,14 @@ use sockpit::app::RelayState;
 use sockpit::app::{App, Caps, Clock, Effect};
 use sockpit::net::relay::{Fault, HeldView, RelayNote, RelayOp, Way};
 use sockpit::net::{
-    Call, CallRecord, Command, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    Target, To,
+    Call, Command, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, Target, To,
 };
 
-/// 2023-11-14 22:13:20 UTC; the clock stands 30 s later.
-const T0: u64 = 1_700_000_000_000_000;
 const CLIENT: &str = "127.0.0.1:50001";
 const SERVER: &str = "127.0.0.1:8000";
 
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(s: u64, kind: EventKind) -> Event {
-    Event { at: T0 + s * 1_000_000, kind }
-}
-
-fn call(s: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(s, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
-
 /// One chunk: received on `from`, sent on `to`.
-fn chunk(s: u64, from: (u32, &str), to: (u32, &str), bytes: &'static [u8]) -> Vec<Event> {
+fn chunk(ms: u64, from: (u32, &str), to: (u32, &str), bytes: &'static [u8]) -> Vec<Event> {
     let data = Bytes::from_static(bytes);
     let record = |sock, dir, peer: &str| DataRecord {
         sock,
@@ -55,10 +42,10 @@ fn chunk(s: u64, from: (u32, &str), to: (u32, &str), bytes: &'static [u8]) -> Ve
     let got = Returned::Data { data: data.clone(), from: None, truncated: None };
     let var = |sock| if sock == 2 { "sock" } else { "upstream" };
     vec![
-        call(s, from.0, var(from.0), Call::Recv { bufsize: 1024 }, got),
-        at(s, EventKind::Data(record(from.0, Dir::Received, from.1))),
-        call(s, to.0, var(to.0), Call::SendAll { len: bytes.len() }, Returned::Nothing),
-        at(s, EventKind::Data(record(to.0, Dir::Sent, to.1))),
+        call(ms, from.0, var(from.0), Call::Recv { bufsize: 1024 }, got),
+        at(ms, EventKind::Data(record(from.0, Dir::Received, from.1))),
+        call(ms, to.0, var(to.0), Call::SendAll { len: bytes.len() }, Returned::Nothing),
+        at(ms, EventKind::Data(record(to.0, Dir::Sent, to.1))),
     ]
 }
 
@@ -67,16 +54,16 @@ fn chunk(s: u64, from: (u32, &str), to: (u32, &str), bytes: &'static [u8]) -> Ve
 /// one chunk waiting.
 fn relay() -> App {
     let target = Target::Addr(addr("127.0.0.1:9000"));
-    let clock = Clock::fixed(T0 + 30_000_000);
+    let clock = Clock::fixed(us(30_000));
     let mut app = App::new(vec![Role::TcpServer(target)], false, Eol::Lf, Caps::default(), clock);
     let fault = Fault::parse("down:latency=200ms").expect("fault");
-    app.ends[0].relay = Some(RelayState::new(SERVER.into(), &[fault]));
+    app.end_mut().relay = Some(RelayState::new(SERVER.into(), &[fault]));
     app.started(0);
     let local = addr("127.0.0.1:9000").into();
     let mut events = vec![
         at(0, EventKind::Listening { sock: 1, fd: 6, local, kind: Kind::Stream }),
         at(
-            1,
+            1_000,
             EventKind::Connected {
                 sock: 2,
                 fd: 7,
@@ -85,15 +72,15 @@ fn relay() -> App {
             },
         ),
         call(
-            1,
+            1_000,
             3,
             "upstream",
             Call::Socket { family: Family::Inet, kind: Kind::Stream },
             Returned::Socket { fd: 8 },
         ),
-        call(1, 3, "upstream", Call::Connect(addr(SERVER).into()), Returned::Nothing),
+        call(1_000, 3, "upstream", Call::Connect(addr(SERVER).into()), Returned::Nothing),
         at(
-            1,
+            1_000,
             EventKind::Connected {
                 sock: 3,
                 fd: 8,
@@ -102,7 +89,7 @@ fn relay() -> App {
             },
         ),
         at(
-            1,
+            1_000,
             EventKind::Relay(RelayNote::Pair {
                 client: 2,
                 server: 3,
@@ -111,8 +98,8 @@ fn relay() -> App {
             }),
         ),
     ];
-    events.extend(chunk(2, (2, CLIENT), (3, SERVER), b"GET / HTTP/1.0\r\n\r\n"));
-    events.extend(chunk(3, (3, SERVER), (2, CLIENT), b"HTTP/1.0 200 OK\r\n\r\nhello\n"));
+    events.extend(chunk(2_000, (2, CLIENT), (3, SERVER), b"GET / HTTP/1.0\r\n\r\n"));
+    events.extend(chunk(3_000, (3, SERVER), (2, CLIENT), b"HTTP/1.0 200 OK\r\n\r\nhello\n"));
     let held = |count: usize| HeldView {
         client: 2,
         way: Way::Up,
@@ -122,10 +109,10 @@ fn relay() -> App {
         sizes: vec![6; count],
         front: (count > 0).then(|| Bytes::from_static(b"again\n")),
     };
-    events.push(at(4, EventKind::Relay(RelayNote::Held(held(0)))));
+    events.push(at(4_000, EventKind::Relay(RelayNote::Held(held(0)))));
     let again = Bytes::from_static(b"again\n");
     let got = Returned::Data { data: again.clone(), from: None, truncated: None };
-    events.push(call(5, 2, "sock", Call::Recv { bufsize: 1024 }, got));
+    events.push(call(5_000, 2, "sock", Call::Recv { bufsize: 1024 }, got));
     let record = DataRecord {
         sock: 2,
         dir: Dir::Received,
@@ -133,8 +120,8 @@ fn relay() -> App {
         data: again,
         offset: 18,
     };
-    events.push(at(5, EventKind::Data(record)));
-    events.push(at(5, EventKind::Relay(RelayNote::Held(held(1)))));
+    events.push(at(5_000, EventKind::Data(record)));
+    events.push(at(5_000, EventKind::Relay(RelayNote::Held(held(1)))));
     for ev in &events {
         app.on_engine(0, ev);
     }
@@ -212,7 +199,7 @@ fn keys_and_commands_ask_the_engine_for_the_pair() {
     assert_eq!(one, [(To::Sock(2), Some(Way::Up), RelayOp::Forward { all: false })]);
     // Alt-E puts the held chunk in the input, escaped, to edit.
     assert!(relay_ops(key(&mut app, KeyCode::Char('e'), alt)).is_empty());
-    assert_eq!(app.input.value(), "/edit again\\n");
+    assert_eq!(app.input().value(), "/edit again\\n");
     key(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     let edit = relay_ops(typed(&mut app, "/edit AGAIN\\r\\n"));
     let edited = RelayOp::Edit(Bytes::from_static(b"AGAIN\r\n"));

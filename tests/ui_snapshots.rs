@@ -7,38 +7,26 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr, at, call, data, draw, feed};
+
 use std::time::Instant;
 
 use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
+
+/// F1: the help overlay; F3: the history search.
+const F1: KeyEvent = KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE);
+const F3: KeyEvent = KeyEvent::new(KeyCode::F(3), KeyModifiers::NONE);
 use sockpit::net::{
-    Call, CallError, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target,
+    Call, CallError, CallRecord, Dir, Event, EventKind, Family, Kind, Returned, Role, SockOpt,
+    Target,
 };
-
-/// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
-const T0: u64 = 1_700_000_000_000_000;
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
-
-fn data(ms: u64, sock: u32, dir: Dir, peer: &str, bytes: &[u8], offset: u64) -> Event {
-    let data = Bytes::copy_from_slice(bytes);
-    at(ms, EventKind::Data(DataRecord { sock, dir, peer: Some(addr(peer).into()), data, offset }))
-}
 
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
@@ -122,17 +110,11 @@ fn send(
 
 fn app(roles: Vec<Role>, demo: bool) -> App {
     let mut app = App::new(roles, demo, Eol::Lf, Caps::default(), Clock::fixed(T0 + 60_000_000));
-    for end in 0..app.ends.len() {
+    for end in 0..app.ends().len() {
         app.started(end);
     }
-    app.active = app.ends.len() - 1;
+    app.set_active(app.ends().len() - 1);
     app
-}
-
-fn feed(app: &mut App, end: usize, events: impl IntoIterator<Item = Event>) {
-    for ev in events {
-        app.on_engine(end, &ev);
-    }
 }
 
 fn any() -> Target {
@@ -168,14 +150,8 @@ fn client_connected() -> App {
         0,
         recv(26, 1, "client", SERVER, b"a prompt without newline> ", evil.len() as u64),
     );
-    app.input.insert("typed 你好");
+    app.on_paste("typed 你好");
     app
-}
-
-fn draw(app: &App, w: u16, h: u16) -> TestBackend {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    terminal.backend().clone()
 }
 
 fn both(name: &str, app: &App) {
@@ -211,7 +187,7 @@ fn peer_closed_close_wait() {
 #[test]
 fn help_overlay() {
     let mut app = demo();
-    app.help = true;
+    app.on_key(F1);
     both("help", &app);
 }
 
@@ -245,7 +221,7 @@ fn connect_refused() {
 #[test]
 fn tiny_terminals_do_not_panic() {
     let mut help = demo();
-    help.help = true;
+    help.on_key(F1);
     for app in [demo(), client_connected(), help] {
         for (w, h) in [(1, 1), (20, 5), (2, 2), (5, 1), (1, 30), (159, 3), (160, 4)] {
             draw(&app, w, h);
@@ -263,7 +239,7 @@ fn a_million_entries_draw_like_a_screenful() {
     for _ in 0..1_000_000 {
         app.on_engine(0, &line);
     }
-    assert_eq!(app.ends[0].history.len(), 100_000, "capped by --history's default");
+    assert_eq!(app.ends()[0].history.len(), 100_000, "capped by --history's default");
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     let started = Instant::now();
     for _ in 0..10 {
@@ -273,7 +249,7 @@ fn a_million_entries_draw_like_a_screenful() {
     // The bound leaves room for an unoptimised build on a busy machine.
     let per_frame = started.elapsed() / 10;
     assert!(per_frame.as_millis() < 40, "{per_frame:?} per frame");
-    app.ends[0].history.home();
+    app.end_mut().history.home();
     terminal.draw(|f| sockpit::ui::draw(f, &app)).expect("draw");
     let screen = terminal.backend().to_string();
     assert!(screen.contains("900001 older entries dropped"), "{screen}");
@@ -297,10 +273,10 @@ fn no_color_draws_no_colour() {
     assert_eq!(theme, ThemeName::Mono);
     assert_eq!(Look::default().theme_name(Some(std::ffi::OsStr::new(""))), ThemeName::Dark);
     let mut app = client_connected();
-    app.theme = theme;
+    app.set_theme(theme);
     let mut help = demo();
-    help.theme = theme;
-    help.help = true;
+    help.set_theme(theme);
+    help.on_key(F1);
     for (name, app) in [("no_color_80x24", &app), ("no_color_help_80x24", &help)] {
         let backend = draw(app, 80, 24);
         for (i, cell) in backend.buffer().content.iter().enumerate() {
@@ -317,7 +293,12 @@ fn no_color_draws_no_colour() {
 #[test]
 fn light_theme_screen() {
     let mut app = client_connected();
-    app.theme = sockpit::app::ThemeName::Light;
-    app.search.needle = Some(b"evil".to_vec());
+    app.set_theme(sockpit::app::ThemeName::Light);
+    // F3, "evil", Enter: the search's hits are drawn in the theme's colours.
+    app.on_key(F3);
+    for c in "evil".chars() {
+        app.on_key(KeyEvent::from(KeyCode::Char(c)));
+    }
+    app.on_key(KeyEvent::from(KeyCode::Enter));
     insta::assert_debug_snapshot!("light_80x24", draw(&app, 80, 24).buffer());
 }

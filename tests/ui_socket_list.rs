@@ -8,32 +8,23 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{addr, at, feed, us};
 
 use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
-use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::{
     Call, CallRecord, CloseReason, Command, DataRecord, Dir, Event, EventKind, Kind, Returned,
     Role, Target, To,
 };
 
-/// 2023-11-14 22:13:20 UTC; the clock stands 90 s later.
-const T0: u64 = 1_700_000_000_000_000;
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(s: u64, kind: EventKind) -> Event {
-    Event { at: T0 + s * 1_000_000, kind }
-}
-
-/// A send or recv call and its data; socket 1 is the UDP server's.
-fn data(s: u64, sock: u32, dir: Dir, peer: &str, bytes: &'static [u8]) -> [Event; 2] {
+/// A send or recv call and its data, `ms` after T0; socket 1 is the UDP server's.
+fn exchange(ms: u64, sock: u32, dir: Dir, peer: &str, bytes: &'static [u8]) -> [Event; 2] {
     let udp = sock == 1;
     let call = match (dir, udp) {
         (Dir::Sent, false) => Call::SendAll { len: bytes.len() },
@@ -51,26 +42,20 @@ fn data(s: u64, sock: u32, dir: Dir, peer: &str, bytes: &'static [u8]) -> [Event
     let peer = Some(addr(peer).into());
     let d = DataRecord { sock, dir, peer, data: Bytes::from_static(bytes), offset: 0 };
     [
-        at(s, EventKind::Call(CallRecord { sock, var: "sock", call, result: Ok(result) })),
-        at(s, EventKind::Data(d)),
+        at(ms, EventKind::Call(CallRecord { sock, var: "sock", call, result: Ok(result) })),
+        at(ms, EventKind::Data(d)),
     ]
 }
 
 fn server(kind: Kind) -> App {
     let target = Target::Addr(addr("127.0.0.1:8080"));
     let role = if kind == Kind::Stream { Role::TcpServer(target) } else { Role::UdpServer(target) };
-    let clock = Clock::fixed(T0 + 90_000_000);
+    let clock = Clock::fixed(us(90_000));
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), clock);
     app.started(0);
     let local = addr("127.0.0.1:8080");
     app.on_engine(0, &at(0, EventKind::Listening { sock: 1, fd: 6, local: local.into(), kind }));
     app
-}
-
-fn feed(app: &mut App, events: impl IntoIterator<Item = Event>) {
-    for ev in events {
-        app.on_engine(0, &ev);
-    }
 }
 
 fn draw(app: &App) -> TestBackend {
@@ -118,16 +103,16 @@ fn connection_list_with_a_closed_and_a_picked_connection() {
         let sock = u32::try_from(i).unwrap() + 2;
         let fd = i32::try_from(sock).unwrap() + 5;
         let ev = EventKind::Connected { sock, fd, local: local.into(), peer: addr(peer).into() };
-        feed(&mut app, [at(10 * u64::from(sock), ev)]);
+        feed(&mut app, 0, [at(10_000 * u64::from(sock), ev)]);
     }
-    feed(&mut app, data(25, 2, Dir::Received, peers[0], b"hello\n"));
-    feed(&mut app, data(26, 2, Dir::Sent, peers[0], b"hi\n"));
-    feed(&mut app, data(35, 3, Dir::Received, peers[1], b"bye\n"));
-    feed(&mut app, [at(40, EventKind::Closed { sock: 3, reason: CloseReason::Local })]);
-    feed(&mut app, data(45, 4, Dir::Received, peers[2], b"third\n"));
+    feed(&mut app, 0, exchange(25_000, 2, Dir::Received, peers[0], b"hello\n"));
+    feed(&mut app, 0, exchange(26_000, 2, Dir::Sent, peers[0], b"hi\n"));
+    feed(&mut app, 0, exchange(35_000, 3, Dir::Received, peers[1], b"bye\n"));
+    feed(&mut app, 0, [at(40_000, EventKind::Closed { sock: 3, reason: CloseReason::Local })]);
+    feed(&mut app, 0, exchange(45_000, 4, Dir::Received, peers[2], b"third\n"));
     // By default the newest connection is selected; the user picks sock 2.
     assert_eq!(app.end().selected_row(), Some(3));
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     press(&mut app, KeyCode::Up);
     press(&mut app, KeyCode::Up);
     let screen = draw(&app);
@@ -143,14 +128,14 @@ fn connection_list_with_a_closed_and_a_picked_connection() {
 fn udp_peer_list_with_a_picked_peer() {
     let mut app = server(Kind::Dgram);
     let peers = ["127.0.0.1:40001", "127.0.0.1:40002", "[::1]:40003"];
-    feed(&mut app, data(10, 1, Dir::Received, peers[0], b"one\n"));
-    feed(&mut app, data(11, 1, Dir::Sent, peers[0], b"ONE\n"));
-    feed(&mut app, data(20, 1, Dir::Received, peers[1], b"two\n"));
-    feed(&mut app, data(30, 1, Dir::Received, peers[2], b"three\n"));
-    feed(&mut app, data(80, 1, Dir::Received, peers[0], b"one again\n"));
+    feed(&mut app, 0, exchange(10_000, 1, Dir::Received, peers[0], b"one\n"));
+    feed(&mut app, 0, exchange(11_000, 1, Dir::Sent, peers[0], b"ONE\n"));
+    feed(&mut app, 0, exchange(20_000, 1, Dir::Received, peers[1], b"two\n"));
+    feed(&mut app, 0, exchange(30_000, 1, Dir::Received, peers[2], b"three\n"));
+    feed(&mut app, 0, exchange(80_000, 1, Dir::Received, peers[0], b"one again\n"));
     let text = screen_text(&draw(&app));
     assert!(text.contains("→ 127.0.0.1:40001 (last sender)"), "{text}");
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     press(&mut app, KeyCode::Down);
     let screen = draw(&app);
     let text = screen_text(&screen);
@@ -172,15 +157,15 @@ fn ten_thousand_connections_scrolled_to_the_middle() {
         let fd = i32::from(i) + 7;
         let peer = addr(&format!("127.0.0.2:{}", 20_000 + u32::from(i)));
         let ev = EventKind::Connected { sock, fd, local: local.into(), peer: peer.into() };
-        feed(&mut app, [at(10, ev)]);
+        feed(&mut app, 0, [at(10_000, ev)]);
     }
     // Every tenth connection closed: the live count is the index's.
     for sock in (2..10_002u32).step_by(10) {
-        feed(&mut app, [at(20, EventKind::Closed { sock, reason: CloseReason::Local })]);
+        feed(&mut app, 0, [at(20_000, EventKind::Closed { sock, reason: CloseReason::Local })]);
     }
     assert_eq!(app.end().row_count(), 10_001, "the listener and 10,000 connections");
     assert_eq!(app.end().selected_row(), Some(10_000), "the newest is followed");
-    app.focus = Focus::Socket;
+    app.click(Pane::Socket(app.active()), None);
     for _ in 0..5_000 {
         press(&mut app, KeyCode::Up);
     }

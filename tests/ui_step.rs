@@ -11,37 +11,25 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
+mod common;
+
+use common::events::{T0, addr, at, call};
+
 use std::net::SocketAddr;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
-use sockpit::app::{App, Caps, Clock, Focus};
+use sockpit::app::{App, Caps, Clock, Pane};
 use sockpit::net::sample::{AcceptQueue, Options, Sample, TcpFigures};
 use sockpit::net::{
-    Call, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState,
-    Whose,
+    Call, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, Target, TcpState, Whose,
 };
 use sockpit::ui::LifecyclePane;
 use sockpit::ui::SocketPanel;
 
-/// 2023-11-14 22:13:20 UTC; the clock stands 5 s later.
-const T0: u64 = 1_700_000_000_000_000;
 const REAL: &str = "127.0.0.1:41234";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, call: Call, result: Returned) -> Event {
-    let var = if sock == 1 { "server" } else { "sock" };
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
 
 fn tcp(state: TcpState) -> TcpFigures {
     TcpFigures {
@@ -95,7 +83,7 @@ fn server(events: &[Event]) -> App {
     let clock = Clock::fixed(T0 + 5_000_000);
     let mut app = App::new(vec![role], false, Eol::Lf, Caps::default(), clock);
     app.started(0);
-    app.ends[0].step = true;
+    app.end_mut().step = true;
     for ev in events {
         app.on_engine(0, ev);
     }
@@ -106,18 +94,18 @@ fn server(events: &[Event]) -> App {
 fn bound() -> Vec<Event> {
     let socket = Call::Socket { family: Family::Inet, kind: Kind::Stream };
     vec![
-        call(0, 1, socket, Returned::Socket { fd: 5 }),
+        call(0, 1, "server", socket, Returned::Socket { fd: 5 }),
         sample(0, "0.0.0.0:0", None, TcpState::Close),
-        call(1, 1, Call::Bind(addr("127.0.0.1:0").into()), Returned::Nothing),
+        call(1, 1, "server", Call::Bind(addr("127.0.0.1:0").into()), Returned::Nothing),
         sample(1, REAL, None, TcpState::Close),
     ]
 }
 
 fn panel(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let end = &app.ends[0];
+    let end = &app.ends()[0];
     let widget =
-        SocketPanel { end, title: "Socket: server".into(), now: app.clock.now(), focused: false };
+        SocketPanel { end, title: "Socket: server".into(), now: app.clock().now(), focused: false };
     terminal.draw(|f| f.render_widget(widget, f.area())).expect("draw");
     terminal.backend().clone()
 }
@@ -137,20 +125,20 @@ fn after_bind_port_0_the_panel_shows_the_real_port() {
 #[test]
 fn timeout_is_gettimeout_blocking_is_getblocking_and_o_nonblock_is_the_fds() {
     let mut events = bound();
-    events.push(call(2, 1, Call::SetTimeout(Some(2.5)), Returned::Nothing));
+    events.push(call(2, 1, "server", Call::SetTimeout(Some(2.5)), Returned::Nothing));
     events.push(sample(2, REAL, Some(2.5), TcpState::Close));
     let app = server(&events);
     let timed = text(&panel(&app, 34, 22));
     assert!(timed.contains("timeout 2.5  blocking True"), "{timed}");
     assert!(timed.contains("O_NONBLOCK set "), "{timed}");
     // Why the flag is set under `blocking True`: said once, in the history.
-    let h = &app.ends[0].history;
+    let h = &app.ends()[0].history;
     let said = (h.first_seq()..h.end_seq())
         .filter_map(|s| h.get(s))
         .filter(|e| e.text.starts_with(b"O_NONBLOCK set: Python sets it under any timeout"))
         .count();
     assert_eq!(said, 1);
-    events.push(call(3, 1, Call::SetBlocking(false), Returned::Nothing));
+    events.push(call(3, 1, "server", Call::SetBlocking(false), Returned::Nothing));
     events.push(sample(3, REAL, Some(0.0), TcpState::Close));
     let drawn = panel(&server(&events), 34, 22);
     insta::assert_snapshot!(drawn);
@@ -159,7 +147,7 @@ fn timeout_is_gettimeout_blocking_is_getblocking_and_o_nonblock_is_the_fds() {
 #[test]
 fn a_listener_shows_its_syn_queue_apart_from_its_accept_queue() {
     let mut events = bound();
-    events.push(call(2, 1, Call::Listen(5), Returned::Nothing));
+    events.push(call(2, 1, "server", Call::Listen(5), Returned::Nothing));
     let local = addr(REAL).into();
     events.push(at(2, EventKind::Listening { sock: 1, fd: 5, local, kind: Kind::Stream }));
     events.push(sample(3, REAL, None, TcpState::Listen));
@@ -201,7 +189,7 @@ fn key(code: KeyCode) -> KeyEvent {
 fn lifecycle(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     let pane =
-        LifecyclePane { end: &app.ends[0], clock: &app.clock, focused: true, explanation: None };
+        LifecyclePane { end: &app.ends()[0], clock: app.clock(), focused: true, explanation: None };
     terminal.draw(|f| f.render_widget(pane, f.area())).expect("draw");
     terminal.backend().clone()
 }
@@ -211,7 +199,7 @@ fn the_lifecycle_follows_until_a_call_is_selected_then_counts_newer_calls() {
     let mut app = server(&bound());
     let following = text(&lifecycle(&app, 90, 6));
     assert!(!following.contains("newer"), "{following}");
-    app.focus = Focus::Lifecycle;
+    app.click(Pane::Lifecycle(app.active()), None);
     app.on_key(key(KeyCode::Up));
     let more = [
         (2, Call::Listen(5)),
@@ -226,7 +214,7 @@ fn the_lifecycle_follows_until_a_call_is_selected_then_counts_newer_calls() {
             Call::Fileno => Returned::Int(5),
             _ => Returned::Nothing,
         };
-        app.on_engine(0, &call(ms, 1, c, result));
+        app.on_engine(0, &call(ms, 1, "server", c, result));
     }
     let drawn = lifecycle(&app, 90, 6);
     assert!(text(&drawn).contains("3 newer calls ↓"), "{}", text(&drawn));
@@ -236,7 +224,7 @@ fn the_lifecycle_follows_until_a_call_is_selected_then_counts_newer_calls() {
     assert!(!back.contains("newer") && back.contains("server.fileno()"), "{back}");
     // Scrolled back (PgUp) it stops following too.
     app.on_key(key(KeyCode::PageUp));
-    app.on_engine(0, &call(7, 1, Call::Close, Returned::Nothing));
+    app.on_engine(0, &call(7, 1, "server", Call::Close, Returned::Nothing));
     let scrolled = text(&lifecycle(&app, 90, 6));
     assert!(scrolled.contains("newer call") && !scrolled.contains("close()"), "{scrolled}");
 }

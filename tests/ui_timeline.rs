@@ -9,7 +9,9 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
-use std::net::SocketAddr;
+mod common;
+
+use common::events::{T0, addr, at, call, failed, received};
 
 use bytes::Bytes;
 use ratatui::Terminal;
@@ -18,35 +20,13 @@ use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::lesson::Lang;
 use sockpit::net::{
-    Call, CallError, CallRecord, DiagSocket, Event, EventKind, Family, Kind, Returned, Role,
-    SockOpt, Target, TcpState, Transition, Whose,
+    Call, CallError, DiagSocket, Event, EventKind, Family, Kind, Returned, Role, SockOpt, Target,
+    TcpState, Transition, Whose,
 };
 use sockpit::ui::{LifecyclePane, explanation};
 
-/// 2023-11-14 22:13:20 UTC: every event is this plus a few milliseconds.
-const T0: u64 = 1_700_000_000_000_000;
 const SERVER: &str = "127.0.0.1:8080";
 const CLIENT: &str = "127.0.0.1:50512";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().expect("address")
-}
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
-
-fn failed(ms: u64, sock: u32, var: &'static str, call: Call, err: CallError) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Err(err) }))
-}
-
-fn data(bytes: &[u8]) -> Returned {
-    Returned::Data { data: Bytes::copy_from_slice(bytes), from: None, truncated: None }
-}
 
 fn kernel(
     ms: u64,
@@ -92,9 +72,9 @@ fn pane(app: &App, w: u16, h: u16) -> TestBackend {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
     terminal
         .draw(|f| {
-            let end = &app.ends[0];
-            let explanation = explanation(end, app.lang);
-            let pane = LifecyclePane { end, clock: &app.clock, focused: true, explanation };
+            let end = &app.ends()[0];
+            let explanation = explanation(end, app.lang());
+            let pane = LifecyclePane { end, clock: app.clock(), focused: true, explanation };
             f.render_widget(pane, f.area());
         })
         .expect("draw");
@@ -130,7 +110,7 @@ fn tcp_server_accepting_and_echoing() {
             10,
             EventKind::Connected { sock: 2, fd: 6, local: addr(SERVER).into(), peer: peer.into() },
         ),
-        call(20, 2, "sock", Call::Recv { bufsize: 1024 }, data(b"hello\n")),
+        call(20, 2, "sock", Call::Recv { bufsize: 1024 }, received(b"hello\n")),
         call(21, 2, "sock", Call::SendAll { len: 6 }, Returned::Nothing),
     ]);
     insta::assert_snapshot!(pane(
@@ -200,7 +180,7 @@ fn peer_close_close_wait_last_ack_and_the_peers_time_wait() {
             Some(TcpState::Established),
             Some(TcpState::FinWait2),
         ),
-        call(30, 2, "sock", Call::Recv { bufsize: 1024 }, data(b"")),
+        call(30, 2, "sock", Call::Recv { bufsize: 1024 }, received(b"")),
         at(30, EventKind::PeerEof { sock: 2 }),
         call(40, 2, "sock", Call::Close, Returned::Nothing),
         kernel(40, remains, (SERVER, CLIENT), None, Some(TcpState::LastAck)),
@@ -242,7 +222,7 @@ fn step_mode_listen_1_with_three_clients() {
     }
     events.push(at(12, EventKind::Kernel { sockets }));
     let mut app = app(Role::TcpServer(Target::Addr(addr("127.0.0.1:0"))), events);
-    app.ends[0].step = true;
+    app.end_mut().step = true;
     insta::assert_snapshot!("step_listen_1_pane", pane(&app, 130, 14));
     insta::assert_snapshot!("step_listen_1_screen", screen(&app, 120, 40));
 }
@@ -276,10 +256,10 @@ fn a_selected_entry_is_explained_in_english_and_chinese() {
         call(1, 1, "client", Call::Close, Returned::Nothing),
     ];
     let mut client = app(Role::TcpClient(Target::Addr(to)), events);
-    client.ends[0].lifecycle.select_prev();
-    client.ends[0].lifecycle.select_prev();
+    client.end_mut().lifecycle.select_prev();
+    client.end_mut().lifecycle.select_prev();
     insta::assert_snapshot!("explained_en", pane(&client, 120, 12));
-    client.lang = Lang::Zh;
+    client.set_lang(Lang::Zh);
     insta::assert_snapshot!("explained_zh", pane(&client, 120, 12));
 
     // A kernel transition is explained as the kernel's doing.
@@ -287,6 +267,6 @@ fn a_selected_entry_is_explained_in_english_and_chinese() {
     let queued = Whose::Queued { listener: 1 };
     events.push(kernel(5, queued, (SERVER, CLIENT), None, Some(TcpState::Established)));
     let mut server = app(Role::TcpServer(Target::Addr(addr(SERVER))), events);
-    server.ends[0].lifecycle.select_prev();
+    server.end_mut().lifecycle.select_prev();
     insta::assert_snapshot!("explained_kernel", pane(&server, 120, 14));
 }

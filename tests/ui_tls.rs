@@ -56,8 +56,8 @@ fn panel(app: &App, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(34, height)).expect("terminal");
     terminal
         .draw(|f| {
-            let end = &app.ends[0];
-            let now = app.clock.now();
+            let end = &app.ends()[0];
+            let now = app.clock().now();
             let pane = SocketPanel { end, title: "Socket".into(), now, focused: false };
             f.render_widget(pane, f.area());
         })
@@ -69,8 +69,8 @@ fn lifecycle(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
     terminal
         .draw(|f| {
-            let end = &app.ends[0];
-            let pane = LifecyclePane { end, clock: &app.clock, focused: false, explanation: None };
+            let end = &app.ends()[0];
+            let pane = LifecyclePane { end, clock: app.clock(), focused: false, explanation: None };
             f.render_widget(pane, f.area());
         })
         .expect("draw");
@@ -127,7 +127,7 @@ fn the_lifecycle_shows_the_servers_ssl_lines() {
 #[test]
 fn the_history_and_the_inspector_say_they_show_plaintext() {
     let mut app = app("insecure-client.jsonl");
-    let h = &app.ends[0].history;
+    let h = &app.ends()[0].history;
     let received = (h.first_seq()..h.end_seq())
         .find(|&s| h.get(s).is_some_and(|e| e.kind == sockpit::app::EntryKind::Received))
         .expect("a received line");

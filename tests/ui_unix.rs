@@ -8,25 +8,16 @@
     reason = "test and bench code: a panic is the failure report"
 )]
 
+mod common;
+
+use common::events::{T0, at, call, draw};
+
 use bytes::Bytes;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use sockpit::app::Eol;
 use sockpit::app::{App, Caps, Clock};
 use sockpit::net::{
-    Addr, Call, CallRecord, DataRecord, Dir, Event, EventKind, Family, Kind, Returned, Role,
-    UnixName,
+    Addr, Call, DataRecord, Dir, EventKind, Family, Kind, Returned, Role, UnixName,
 };
-
-const T0: u64 = 1_700_000_000_000_000;
-
-fn at(ms: u64, kind: EventKind) -> Event {
-    Event { at: T0 + ms * 1000, kind }
-}
-
-fn call(ms: u64, sock: u32, var: &'static str, call: Call, result: Returned) -> Event {
-    at(ms, EventKind::Call(CallRecord { sock, var, call, result: Ok(result) }))
-}
 
 fn path() -> Addr {
     Addr::Unix(UnixName::Path("/tmp/chat.sock".into()))
@@ -80,12 +71,6 @@ fn unix_server(kind: Kind) -> App {
         app.on_engine(0, ev);
     }
     app
-}
-
-fn draw(app: &App, w: u16, h: u16) -> TestBackend {
-    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    terminal.draw(|f| sockpit::ui::draw(f, app)).expect("draw");
-    terminal.backend().clone()
 }
 
 #[test]

@@ -16,6 +16,7 @@
 use std::path::PathBuf;
 
 use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::Value;
@@ -144,8 +145,9 @@ fn replay(name: &str, segments: usize) -> App {
     app.resize(100, 40);
     app.started(0);
     app.wire_status(0, Status::Live { link: "lo" });
-    app.wire_view = true;
-    app.focus = Focus::Wire;
+    // Alt-W: the Wire pane, with the keyboard.
+    app.on_key(KeyEvent::new(KeyCode::Char('w'), KeyModifiers::ALT));
+    assert_eq!(app.focus(), Focus::Wire);
     let mut seen = 0;
     for i in 0..lines.len() {
         if seen == segments {
@@ -172,7 +174,7 @@ fn draw(app: &App, width: u16, height: u16) -> String {
 }
 
 fn rows(app: &App) -> Vec<&Row> {
-    app.ends[0].wire.rows.iter().collect()
+    app.ends()[0].wire.rows.iter().collect()
 }
 
 fn flags(app: &App) -> Vec<String> {
@@ -246,7 +248,7 @@ fn retransmission() {
     let first = rows(&app).iter().find(|r| r.marks.retransmission).map(|r| r.number);
     let first = first.expect("the tbf queue dropped a segment, and it was sent again");
     // Selected: the ladder around it, and its details below.
-    app.ends[0].wire.selected = Some(first);
+    app.end_mut().wire.selected = Some(first);
     insta::assert_snapshot!(draw(&app, 100, 40));
 }
 

@@ -239,6 +239,9 @@ fn options_that_mean_nothing_for_unix_exit_2() {
         &["unix", "client", "/tmp/x.sock", "--export-py", "/tmp/x.py"],
         &["unix", "server", "/tmp/x.sock", "--dgram", "--seqpacket"],
         &["unix", "server", ""],
+        // Step mode teaches Unix stream sockets only.
+        &["unix", "server", "/tmp/x.sock", "--dgram", "--step"],
+        &["unix", "client", "/tmp/x.sock", "--seqpacket", "--step"],
     ] {
         let out = common::sockpit(args).stdin(std::process::Stdio::null()).output().expect("run");
         assert_eq!(

@@ -174,7 +174,7 @@ fn events(n: u64, offsets: &mut [u64]) -> [Event; 2] {
 fn fill(app: &mut App, entries: usize) -> (u64, Vec<u64>) {
     let mut offsets = vec![0; PEERS as usize * 2];
     let mut n = 0;
-    while app.ends[0].history.len() < entries {
+    while app.ends()[0].history.len() < entries {
         for ev in events(n, &mut offsets) {
             app.on_engine(0, &ev);
         }
@@ -243,7 +243,7 @@ pub fn frames(entries: usize, frames: usize) -> Frames {
     let mut app = server(entries);
     fill(&mut app, entries);
     let follow = draw_times(&app, frames);
-    let history = &mut app.ends[0].history;
+    let history = &mut app.end_mut().history;
     history.scroll_up(entries as u64 / 2);
     let middle = draw_times(&app, frames);
     Frames { follow, middle }
@@ -278,8 +278,8 @@ pub fn socket_list_frames(conns: u32, frames: usize) -> Times {
         let ev = EventKind::Connected { sock, fd, local: local.into(), peer: peer.into() };
         app.on_engine(0, &event(4, ev));
     }
-    app.focus = sockpit::app::Focus::Socket;
+    app.click(sockpit::app::Pane::Socket(0), None);
     let middle = isize::try_from(conns / 2).unwrap_or(0);
-    app.ends[0].move_selection(-middle);
+    app.end_mut().move_selection(-middle);
     draw_times(&app, frames)
 }

@@ -11,6 +11,7 @@ use crate::net::{Micros, SockId};
 
 /// What an entry records; own and peer messages are styled apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EntryKind {
     Sent,
     Received,

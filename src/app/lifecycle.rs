@@ -1,7 +1,10 @@
 //! The lifecycle timeline of one end: every Python-level call in order, as
-//! the line a student would write with Python's result (`python::line`),
-//! and between them the kernel's own state changes, marked as its doing.
-//! One entry can be selected; the pane then explains it (`lesson::explain`).
+//! its record (the pane draws it as the line a student would write with
+//! Python's result), and between them the kernel's own state changes,
+//! marked as its doing. Only data is kept here: `ui::lifecycle` puts the
+//! entries into words when it draws them, so a flood of calls costs no
+//! formatting for lines nobody sees. One entry can be selected; the pane
+//! then explains it (`lesson::explain`).
 //! The latest list of fd-less sockets is kept too: it shows who waits in
 //! the accept queue until `accept()` takes them.
 
@@ -27,17 +30,24 @@ pub enum What {
     Kernel(Transition),
 }
 
+/// A remark sockpit adds after an entry, once, to say what the user did
+/// not type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Note {
+    /// Outside step mode this `recv(65536)` is the auto driver's, reading
+    /// whatever is waiting (`net::READ_WAITING`).
+    ReadsWaiting,
+}
+
 /// One timeline entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifeLine {
     pub at: Micros,
     pub sock: SockId,
-    /// The call raised (drawn as an error).
-    pub failed: bool,
-    /// The line shown: `python::line` for a call (it may quote peer bytes,
-    /// so it is sanitised when drawn), `kernel: ...` for a transition.
-    pub text: String,
     pub what: What,
+    /// Said after the entry, if anything.
+    pub note: Option<Note>,
 }
 
 impl LifeLine {
@@ -45,6 +55,12 @@ impl LifeLine {
     #[must_use]
     pub fn is_kernel(&self) -> bool {
         matches!(self.what, What::Kernel(_))
+    }
+
+    /// Whether the call raised (drawn as an error).
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        matches!(&self.what, What::Call(rec) if rec.result.is_err())
     }
 
     /// The received bytes its record holds.
@@ -89,28 +105,6 @@ pub struct Waiting<'a> {
     pub syn_sent: Vec<&'a DiagSocket>,
 }
 
-/// How the timeline names a kernel transition:
-/// `kernel: 127.0.0.1:50512 → ESTABLISHED (in the accept queue)`.
-#[must_use]
-pub fn transition_line(t: &Transition) -> String {
-    let name = |s: Option<TcpState>| s.map_or("gone", TcpState::name);
-    let handshake = matches!(t.to, Some(TcpState::SynRecv | TcpState::NewSynRecv));
-    let (who, note) = match t.whose {
-        // A handshake under way is in the SYN queue; once established, the
-        // connection waits in the accept queue.
-        Whose::Queued { .. } if handshake => (t.peer, "in the SYN queue".to_string()),
-        Whose::Queued { .. } => (t.peer, "in the accept queue".to_string()),
-        Whose::PeerEnd { .. } => (t.local, "the peer's end".to_string()),
-        Whose::Remains { sock } => (t.peer, format!("closed sock {sock}, no fd")),
-        Whose::Ours { sock } => (t.peer, format!("sock {sock}")),
-    };
-    let change = match t.from {
-        Some(from) => format!("{} → {}", from.name(), name(t.to)),
-        None => format!("→ {}", name(t.to)),
-    };
-    format!("  kernel: {who} {change} ({note})")
-}
-
 impl Lifecycle {
     fn push_line(&mut self, line: LifeLine) {
         self.calls += usize::from(!line.is_kernel());
@@ -134,10 +128,16 @@ impl Lifecycle {
         self.push_line(LifeLine {
             at,
             sock: rec.sock,
-            failed: rec.result.is_err(),
-            text: crate::python::line(rec),
             what: What::Call(Box::new(rec.clone())),
+            note: None,
         });
+    }
+
+    /// Adds `note` to the newest entry.
+    pub fn note_last(&mut self, note: Note) {
+        if let Some(line) = self.lines.back_mut() {
+            line.note = Some(note);
+        }
     }
 
     /// Records a state change the kernel made by itself.
@@ -147,8 +147,7 @@ impl Lifecycle {
             Whose::Queued { listener } => listener,
             Whose::PeerEnd { sock } => sock.unwrap_or(0),
         };
-        let text = transition_line(t);
-        self.push_line(LifeLine { at, sock, failed: false, text, what: What::Kernel(t.clone()) });
+        self.push_line(LifeLine { at, sock, what: What::Kernel(t.clone()), note: None });
     }
 
     /// How many of the lines kept are calls (the rest are the kernel's).
@@ -272,20 +271,6 @@ impl Lifecycle {
 mod tests {
     use super::*;
     use crate::net::{Call, Returned};
-
-    #[test]
-    fn a_handshake_is_in_the_syn_queue_not_the_accept_queue() {
-        let t = |to| Transition {
-            whose: Whose::Queued { listener: 1 },
-            local: "127.0.0.1:8080".parse().expect("addr"),
-            peer: "127.0.0.1:50001".parse().expect("addr"),
-            from: None,
-            to: Some(to),
-        };
-        assert!(transition_line(&t(TcpState::NewSynRecv)).ends_with("(in the SYN queue)"));
-        assert!(transition_line(&t(TcpState::SynRecv)).ends_with("(in the SYN queue)"));
-        assert!(transition_line(&t(TcpState::Established)).ends_with("(in the accept queue)"));
-    }
 
     #[test]
     fn the_call_count_follows_the_lines_kept() {

@@ -3,6 +3,7 @@
 //! methods; what the outside world must do comes back as [`Effect`]s. No
 //! terminal, socket or clock is touched here, so every path is unit-tested.
 
+mod access;
 pub(crate) mod clock;
 pub(crate) mod decoder;
 pub(crate) mod end;
@@ -36,6 +37,10 @@ pub use inspector::keys::View;
 pub use keymap::Focus;
 pub use theme_name::ThemeName;
 
+pub use input::InputLine;
+pub use inspector::Inspector;
+pub use inspector::search::Search;
+
 pub use input::commands::markdown as commands_markdown;
 pub use keymap::markdown as keys_markdown;
 pub use relay::RelayState;
@@ -44,6 +49,7 @@ pub use wire::{Row as WireRow, Status as WireStatus};
 
 /// Something only the runtime can do, asked for by the app.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Effect {
     /// Hand a command to one end's session.
     Command {
@@ -96,47 +102,47 @@ pub enum Pane {
 #[derive(Debug, Clone)]
 pub struct App {
     /// One per session: the server first in the demo.
-    pub ends: Vec<EndState>,
+    pub(crate) ends: Vec<EndState>,
     /// The end the input talks to.
-    pub active: usize,
-    pub focus: Focus,
-    pub help: bool,
+    pub(crate) active: usize,
+    pub(crate) focus: Focus,
+    pub(crate) help: bool,
     /// The help's first row shown (PgUp/PgDn scroll it when it does not fit).
-    pub help_top: usize,
-    pub input: input::InputLine,
-    pub eol: Eol,
-    pub demo: bool,
-    pub mouse: bool,
-    pub clock: Clock,
+    pub(crate) help_top: usize,
+    pub(crate) input: input::InputLine,
+    pub(crate) eol: Eol,
+    pub(crate) demo: bool,
+    pub(crate) mouse: bool,
+    pub(crate) clock: Clock,
     /// Rows a PgUp/PgDn moves (about half the screen).
-    pub page: u16,
+    pub(crate) page: u16,
     /// The terminal's height in rows.
-    pub rows: u16,
-    pub quit: bool,
+    pub(crate) rows: u16,
+    pub(crate) quit: bool,
     /// The language of the timeline's explanations (`--lang`).
-    pub lang: crate::lesson::Lang,
+    pub(crate) lang: crate::lesson::Lang,
     /// The colours the screen is drawn with.
-    pub theme: ThemeName,
+    pub(crate) theme: ThemeName,
     /// The packet inspector, when open (Enter on a history entry).
-    pub inspector: Option<inspector::Inspector>,
+    pub(crate) inspector: Option<inspector::Inspector>,
     /// How the history shows bytes (Alt-V).
-    pub view: View,
-    pub search: inspector::search::Search,
+    pub(crate) view: View,
+    pub(crate) search: inspector::search::Search,
     /// A `/file` being sent, for the progress bar.
-    pub upload: Option<send::Upload>,
+    pub(crate) upload: Option<send::Upload>,
     /// Tab found several commands: they are shown until the next key.
-    pub completions: Vec<String>,
+    pub(crate) completions: Vec<String>,
     /// The Wire pane is shown in place of the history and socket panel
     /// (Alt-W).
-    pub wire_view: bool,
+    pub(crate) wire_view: bool,
     /// Why the `/command` still in the input was refused: shown on the
     /// input until it is edited; a typed character replaces the command.
-    pub rejected: Option<String>,
+    pub(crate) rejected: Option<String>,
     /// The demo's own network, said under the server's "listening" line
     /// with the lines another terminal uses to join it.
-    pub isolation: crate::netns::Isolation,
+    pub(crate) isolation: crate::netns::Isolation,
     /// `sockpit learn N`: the chapter being done (the Lesson pane).
-    pub lesson: Option<crate::course::Lesson>,
+    pub(crate) lesson: Option<crate::course::Lesson>,
 }
 
 impl App {
@@ -177,7 +183,10 @@ impl App {
         &self.ends[self.active.min(self.ends.len() - 1)]
     }
 
-    fn end_mut(&mut self) -> &mut EndState {
+    /// The end the input talks to, to change in place: the composition
+    /// root sets step mode, holds and the relay from the plan, and tests
+    /// and benches set up a screen that keys would take long to reach.
+    pub fn end_mut(&mut self) -> &mut EndState {
         let i = self.active.min(self.ends.len() - 1);
         &mut self.ends[i]
     }

@@ -83,8 +83,8 @@ impl RelayState {
                 }
                 (EntryKind::Info, *client, text)
             }
-            RelayNote::NoUpstream { client, message } => {
-                (EntryKind::Error, *client, format!("{message} (the client is closed)"))
+            RelayNote::NoUpstream { client, error } => {
+                (EntryKind::Error, *client, format!("{error} (the client is closed)"))
             }
             RelayNote::Fault { client, what } => {
                 (EntryKind::Info, *client, format!("fault {what} closes this pair"))
@@ -145,6 +145,15 @@ impl RelayState {
     }
 }
 
+/// Why a relay command has no pair to go to.
+#[derive(Debug, thiserror::Error)]
+enum NoPair {
+    #[error("not a relay")]
+    NotRelay,
+    #[error("no client yet: nothing to hold, forward or inject")]
+    NoClient,
+}
+
 impl App {
     /// The relay state of the active end, if it is a relay.
     fn relay(&self) -> Option<&RelayState> {
@@ -152,15 +161,13 @@ impl App {
     }
 
     /// The pair commands go to: the selected row's, else the newest.
-    fn aimed_pair(&self) -> Result<SockId, String> {
-        let relay = self.relay().ok_or("not a relay")?;
+    fn aimed_pair(&self) -> Result<SockId, NoPair> {
+        let relay = self.relay().ok_or(NoPair::NotRelay)?;
         let picked = match self.end().send_target() {
             Ok(To::Sock(id)) => relay.pair_of(id),
             _ => None,
         };
-        picked
-            .or_else(|| relay.pairs.keys().next_back().copied())
-            .ok_or_else(|| "no client yet: nothing to hold, forward or inject".to_string())
+        picked.or_else(|| relay.pairs.keys().next_back().copied()).ok_or(NoPair::NoClient)
     }
 
     fn relay_command(&mut self, way: Option<Way>, op: RelayOp) -> Vec<Effect> {
@@ -170,7 +177,7 @@ impl App {
                 vec![Effect::Command { end: self.active, command }]
             }
             Err(hint) => {
-                self.refuse(hint);
+                self.refuse(hint.to_string());
                 Vec::new()
             }
         }
@@ -244,7 +251,7 @@ impl App {
     /// `/fault SPEC [SPEC ...]` or `/fault clear`: the faults of every pair,
     /// live, and of those to come.
     fn fault_line(&mut self, arg: &str) -> Vec<Effect> {
-        let specs: Result<Vec<Fault>, String> = if arg.trim() == "clear" {
+        let specs: Result<Vec<Fault>, _> = if arg.trim() == "clear" {
             Ok(Vec::new())
         } else {
             arg.split_whitespace().map(Fault::parse).collect()

@@ -20,7 +20,7 @@ use crate::net::Target;
 mod options;
 mod plan;
 mod relay;
-pub(crate) mod tls;
+mod tls;
 mod tools;
 mod unix;
 pub use options::{Common, EventFormat, Inspect, Look, Many, Record, Serve, Verbosity, Wire};
@@ -28,6 +28,7 @@ pub(crate) use options::{Eol, ThemeName};
 use options::{parse_bytes, parse_secs};
 pub use plan::{End, Plan, Source};
 pub use relay::{Dump, RelayArgs};
+pub use tls::{RelaySides, TlsClient, TlsCommon, TlsRelay, TlsServer};
 pub use tools::{VERSION, completions, man};
 pub use unix::{UnixKind, UnixRole};
 

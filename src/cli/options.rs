@@ -198,7 +198,7 @@ pub enum EventFormat {
 }
 
 /// A byte count with an optional binary suffix: `4096`, `64K`, `32M`, `1G`.
-pub(super) fn parse_bytes(text: &str) -> Result<usize, String> {
+pub(super) fn parse_bytes(text: &str) -> Result<usize, NumberError> {
     let t = text.trim();
     let (digits, shift) = match t.char_indices().last() {
         Some((i, 'k' | 'K')) => (&t[..i], 10),
@@ -206,16 +206,27 @@ pub(super) fn parse_bytes(text: &str) -> Result<usize, String> {
         Some((i, 'g' | 'G')) => (&t[..i], 30),
         _ => (t, 0),
     };
-    let n: usize = digits.parse().map_err(|_| format!("{text:?} is not a byte count like 32M"))?;
-    n.checked_mul(1 << shift)
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("{text:?} is not a usable byte count"))
+    let n: usize = digits.parse().map_err(|_| NumberError::Bytes(text.to_string()))?;
+    n.checked_mul(1 << shift).filter(|n| *n > 0).ok_or_else(|| NumberError::ByteRange(text.into()))
 }
 
-pub(super) fn parse_secs(text: &str) -> Result<Duration, String> {
-    let secs: f64 = text.parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
-    Duration::try_from_secs_f64(secs)
-        .map_err(|_| format!("{text:?} is not a usable number of seconds"))
+/// Seconds, as a decimal number: `1`, `0.5`.
+pub(super) fn parse_secs(text: &str) -> Result<Duration, NumberError> {
+    let secs: f64 = text.parse().map_err(|_| NumberError::Secs(text.to_string()))?;
+    Duration::try_from_secs_f64(secs).map_err(|_| NumberError::SecsRange(text.to_string()))
+}
+
+/// A byte count or a number of seconds on the command line that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum NumberError {
+    #[error("{0:?} is not a byte count like 32M")]
+    Bytes(String),
+    #[error("{0:?} is not a usable byte count")]
+    ByteRange(String),
+    #[error("{0:?} is not a number of seconds")]
+    Secs(String),
+    #[error("{0:?} is not a usable number of seconds")]
+    SecsRange(String),
 }
 
 /// `--lang`'s values, named here so that `lesson/` needs no clap.

@@ -55,11 +55,20 @@ pub enum Dump {
 
 /// TARGET: a Unix socket when it looks like a path or an abstract name,
 /// else an address.
-fn parse_target(text: &str) -> Result<Target, String> {
+fn parse_target(text: &str) -> Result<Target, TargetError> {
     if text.contains('/') || text.starts_with('@') {
-        return UnixName::parse(text).map(Target::Unix).map_err(|e| e.to_string());
+        return Ok(UnixName::parse(text).map(Target::Unix)?);
     }
-    Target::parse(text).map_err(|e| e.to_string())
+    Ok(Target::parse(text)?)
+}
+
+/// Why TARGET is neither a Unix socket nor an address.
+#[derive(Debug, thiserror::Error)]
+enum TargetError {
+    #[error(transparent)]
+    Unix(#[from] crate::net::sockaddr::UnixNameError),
+    #[error(transparent)]
+    Addr(#[from] crate::net::target::AddrError),
 }
 
 #[cfg(test)]

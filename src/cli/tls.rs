@@ -12,13 +12,18 @@ use clap::Args;
 
 use crate::net::tls::{Sni, TlsOptions, TlsVersion};
 
-fn parse_version(text: &str) -> Result<TlsVersion, String> {
+fn parse_version(text: &str) -> Result<TlsVersion, VersionError> {
     match text {
         "1.2" => Ok(TlsVersion::V1_2),
         "1.3" => Ok(TlsVersion::V1_3),
-        _ => Err("write 1.2 or 1.3".into()),
+        _ => Err(VersionError),
     }
 }
+
+/// `--tls-min`/`--tls-max` is not a version rustls speaks.
+#[derive(Debug, thiserror::Error)]
+#[error("write 1.2 or 1.3")]
+struct VersionError;
 
 /// The options both ends share.
 #[derive(Debug, Clone, Default, Args)]

@@ -100,6 +100,6 @@ impl UnixKind {
     }
 }
 
-fn parse_name(text: &str) -> Result<UnixName, String> {
-    UnixName::parse(text).map_err(|e| e.to_string())
+fn parse_name(text: &str) -> Result<UnixName, crate::net::sockaddr::UnixNameError> {
+    UnixName::parse(text)
 }

@@ -75,7 +75,7 @@ pub fn load(path: &Path) -> (Progress, Option<String>) {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Progress::default(), None),
-        Err(e) => return (Progress::default(), Some(failed("read", path, &e))),
+        Err(e) => return (Progress::default(), Some(SaveError::new("read", path, &e).to_string())),
     };
     match serde_json::from_str::<Progress>(&text) {
         Ok(progress) => (progress, None),
@@ -98,27 +98,39 @@ pub fn load(path: &Path) -> (Progress, Option<String>) {
 /// of it).
 ///
 /// # Errors
-/// The message in the error grammar.
-pub fn save(path: &Path, progress: &Progress) -> Result<(), String> {
+/// [`SaveError`]: its Display is the message in the error grammar.
+pub fn save(path: &Path, progress: &Progress) -> Result<(), SaveError> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| failed("mkdir", dir, &e))?;
+        std::fs::create_dir_all(dir).map_err(|e| SaveError::new("mkdir", dir, &e))?;
     }
-    let text = serde_json::to_string_pretty(progress).map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(progress).map_err(SaveError::Encode)?;
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text + "\n").map_err(|e| failed("write", &tmp, &e))?;
-    std::fs::rename(&tmp, path).map_err(|e| failed("rename", path, &e))
+    std::fs::write(&tmp, text + "\n").map_err(|e| SaveError::new("write", &tmp, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| SaveError::new("rename", path, &e))
 }
 
-/// `CALL PATH failed: ERRNO (text): progress is not saved; try ...`.
-fn failed(call: &str, path: &Path, e: &std::io::Error) -> String {
-    let err = crate::net::CallError::from_io(e);
-    format!(
+/// Why the progress file was not saved (the lesson goes on).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SaveError {
+    /// `CALL PATH failed: ERRNO (text): progress is not saved; try ...`.
+    #[error(
         "{call} {} failed: {} ({}): progress is not saved, the lesson goes on; try setting \
          XDG_STATE_HOME to a writable directory",
-        path.display(),
-        err.name,
-        err.text
-    )
+        .path.display(),
+        .error.name,
+        .error.text
+    )]
+    File { call: &'static str, path: std::path::PathBuf, error: crate::net::CallError },
+    /// The progress could not be put into JSON (never expected).
+    #[error("progress is not saved: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+impl SaveError {
+    fn new(call: &'static str, path: &Path, e: &std::io::Error) -> Self {
+        Self::File { call, path: path.to_path_buf(), error: crate::net::CallError::from_io(e) }
+    }
 }
 
 #[cfg(test)]

@@ -67,19 +67,19 @@ async fn converse(
     mut configs: Vec<SessionConfig>,
     isolation: &Isolation,
     recorder: &mut Recorder,
-) -> Result<(), String> {
-    let client_config = configs.pop().ok_or("the demo needs two ends")?;
-    let server_config = configs.pop().ok_or("the demo needs two ends")?;
+) -> Result<(), DemoError> {
+    let client_config = configs.pop().ok_or(DemoError::Ends)?;
+    let server_config = configs.pop().ok_or(DemoError::Ends)?;
     let udp = matches!(server_config.role, Role::UdpServer(_));
     let (stx, mut server_events) = mpsc::channel(net::CHANNEL_DEPTH);
     let server = net::spawn(server_config, stx);
     let local = loop {
-        let event = server_events.recv().await.ok_or("the server stopped")?;
+        let event = server_events.recv().await.ok_or(DemoError::Stopped("the server stopped"))?;
         print("server", &event);
         recorder.event_of(0, &event);
         match event.kind {
             EventKind::Listening { local, .. } => {
-                let local = local.inet().ok_or("the demo's server has no IP address")?;
+                let local = local.inet().ok_or(DemoError::NoIp)?;
                 let proto = if udp { "udp" } else { "tcp" };
                 // Only what the network is: the demo is over before
                 // another terminal could join it.
@@ -88,7 +88,7 @@ async fn converse(
                 }
                 break local;
             }
-            EventKind::Fatal { error } => return Err(error.to_string()),
+            EventKind::Fatal { error } => return Err(error.into()),
             _ => {}
         }
     };
@@ -115,7 +115,7 @@ async fn converse(
                             return Ok(());
                         }
                     }
-                    EventKind::Fatal { error } => return Err(error.to_string()),
+                    EventKind::Fatal { error } => return Err(error.clone().into()),
                     _ => {}
                 }
             }
@@ -133,9 +133,26 @@ async fn converse(
                     _ => {}
                 }
             }
-            else => return Err("both ends stopped early".into()),
+            else => return Err(DemoError::Stopped("both ends stopped early")),
         }
     }
+}
+
+/// Why the demo's conversation did not finish.
+#[derive(Debug, thiserror::Error)]
+enum DemoError {
+    /// One end's own socket failed (the message in the error grammar).
+    #[error(transparent)]
+    Setup(#[from] crate::net::SetupError),
+    /// The plan did not hold a server and a client (never expected).
+    #[error("the demo needs two ends")]
+    Ends,
+    /// An end's events ended before the conversation did: which, said.
+    #[error("{0}")]
+    Stopped(&'static str),
+    /// The server listens on a Unix socket (never expected).
+    #[error("the demo's server has no IP address")]
+    NoIp,
 }
 
 async fn say(end: &SessionHandle, text: &'static str) {

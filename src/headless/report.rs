@@ -171,10 +171,10 @@ impl Reporter {
                 faults.join(", ")
             ),
             // The failed call said it already, in the error grammar.
-            RelayNote::NoUpstream { message, .. } if self.said.as_ref() == Some(message) => {
+            RelayNote::NoUpstream { error, .. } if self.said == Some(error.to_string()) => {
                 return None;
             }
-            RelayNote::NoUpstream { message, .. } => format!("sockpit: {message}"),
+            RelayNote::NoUpstream { error, .. } => format!("sockpit: {error}"),
             RelayNote::Fault { client, what } => {
                 format!("relay: {what} closes sock {client}'s pair")
             }

@@ -10,7 +10,7 @@ use std::thread::{self, JoinHandle};
 use bytes::{Bytes, BytesMut};
 use tokio::sync::mpsc;
 
-use crate::net::{CHANNEL_DEPTH, Command, Shut, To, sys};
+use crate::net::{CHANNEL_DEPTH, Command, Shut, To, read_waiting};
 
 /// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
@@ -156,21 +156,12 @@ fn pump(
             // Takes the block back once every chunk sent from it is gone.
             buf.reserve(CHUNK * CHUNKS_PER_BLOCK);
         }
-        match sys::read_spare(input.as_fd(), &mut buf, CHUNK) {
+        // What is already waiting joins this send: fewer, larger sends when
+        // stdin runs ahead, and never a wait for more when it does not.
+        match read_waiting(input.as_fd(), &mut buf, CHUNK, MAX_SEND) {
             Ok(0) => break,
             Ok(_) => {}
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err((sends, e)),
-        }
-        // What is already waiting joins this send (FIONREAD says it is
-        // there, so the read cannot block): fewer, larger sends when stdin
-        // runs ahead, and never a wait for more when it does not.
-        while buf.len() < MAX_SEND && sys::inq(input.as_fd()).is_ok_and(|n| n > 0) {
-            let room = MAX_SEND - buf.len();
-            match sys::read_spare(input.as_fd(), &mut buf, room) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
         }
         let read = buf.split().freeze();
         let chunk = if framing.crlf { to_crlf(&read, &mut last_was_cr) } else { read };

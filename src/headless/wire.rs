@@ -15,7 +15,9 @@ use tokio::sync::mpsc;
 
 use super::record::Recorder;
 use crate::net::{Event, EventKind, SessionConfig, Target};
-use crate::wire::{Capture, Link, Ports, SNAP_HEADERS, SNAP_WHOLE, Segment, Watch, render};
+use crate::wire::{
+    Capture, Link, Ports, SNAP_HEADERS, SNAP_WHOLE, Segment, Watch, WireError, render,
+};
 
 /// Segments waiting for stderr, at most; past it the capture waits and the
 /// kernel's queue takes the rest (or drops, which is counted).
@@ -41,13 +43,15 @@ impl Tap {
         config: &SessionConfig,
         json: bool,
         recorder: &mut Recorder,
-    ) -> Result<(Self, mpsc::Receiver<Segment>), String> {
+    ) -> Result<(Self, mpsc::Receiver<Segment>), WireError> {
         let role = &config.role;
         let target = role.target();
         let (ip, port) = match &target {
             Target::Addr(addr) => (Some(addr.ip()), addr.port()),
             Target::Host(_, port) => (None, *port),
-            Target::Unix(_) => return Err("--wire captures TCP and UDP, not Unix sockets".into()),
+            Target::Unix(_) => {
+                return Err(WireError("--wire captures TCP and UDP, not Unix sockets".into()));
+            }
         };
         let mut ports = Ports::default();
         if role.is_server() {
@@ -58,9 +62,9 @@ impl Tap {
         // Lines need only the headers; `--pcap` needs whole frames.
         let snap = if recorder.wants_frames() { SNAP_WHOLE } else { SNAP_HEADERS };
         let link = Link::for_ip(ip);
-        let capture = Capture::open(link, ports, snap).map_err(|e| e.0)?;
+        let capture = Capture::open(link, ports, snap)?;
         let (tx, rx) = mpsc::channel(DEPTH);
-        let watch = capture.spawn(tx).map_err(|e| e.0)?;
+        let watch = capture.spawn(tx)?;
         recorder.capture_live(link.name());
         // Its pcapng gets the TLS secrets before the frames they decrypt.
         for tls in config.tls_configs() {

@@ -50,6 +50,8 @@ pub struct Exporter {
     unsent: HashMap<SockId, VecDeque<usize>>,
     /// Where the first listener or bound socket listens (the real port).
     listening: Option<SocketAddr>,
+    /// Where each listener or bound socket listens, in order.
+    listens: Vec<(SockId, SocketAddr)>,
     /// The peer of the first connection this end opened.
     connected: Option<SocketAddr>,
     /// Every variable in `socks`, and per base name the next number to
@@ -77,9 +79,10 @@ impl Exporter {
         match kind {
             EventKind::Call(record) => self.call(record),
             EventKind::Data(data) if data.dir == Dir::Sent => self.sent(data),
-            EventKind::Listening { local, .. } => {
+            EventKind::Listening { sock, local, .. } => {
                 if let Some(local) = local.inet() {
                     self.listening.get_or_insert(local);
+                    self.listens.push((*sock, local));
                 }
             }
             EventKind::Connected { sock, peer, .. } => {
@@ -92,10 +95,46 @@ impl Exporter {
         }
     }
 
+    /// Whether the session is `AF_UNIX` (its script takes no HOST PORT).
+    #[must_use]
+    pub fn unix(&self) -> bool {
+        super::script_unix::is_unix(&self.steps)
+    }
+
     /// The Python script for everything pushed so far.
     #[must_use]
     pub fn script(&self) -> String {
-        super::script::render(self.lang, &self.steps, &self.socks, self.target(), self.server())
+        let ports = super::script::Ports {
+            bound: self.listens.iter().copied().collect(),
+            extra: self.extra_ports(),
+        };
+        let server = self.server();
+        super::script::render(self.lang, &self.steps, &self.socks, self.target(), server, &ports)
+    }
+
+    /// The addresses besides the target's that the session served on (a
+    /// server's later listeners) or reached (a client's connections to
+    /// them), in order: the script's PORT2, PORT3, ..., so that two scripts
+    /// run as a pair agree on them through argv.
+    fn extra_ports(&self) -> Vec<SocketAddr> {
+        let target = self.target();
+        let reached = self.steps.iter().filter_map(|s| match (&s.call, &s.result) {
+            (Call::Connect(a), Ok(_)) | (Call::ConnectEx(a), Ok(Returned::Int(0))) => a.inet(),
+            _ => None,
+        });
+        let found: Vec<SocketAddr> = if self.server() {
+            self.listens.iter().map(|(_, a)| *a).collect()
+        } else {
+            reached.collect()
+        };
+        let mut extra = Vec::new();
+        for a in found {
+            let same_host = target.is_some_and(|t| t.ip() == a.ip());
+            if same_host && Some(a) != target && !extra.contains(&a) {
+                extra.push(a);
+            }
+        }
+        extra
     }
 
     fn call(&mut self, record: &CallRecord) {

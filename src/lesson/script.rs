@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use super::Lang;
 use super::export::{Sock, Step};
 use super::literal::{literal, wrap};
+pub(super) use super::script_ports::Ports;
 use crate::net::{Addr, Call, CallRecord, Family, Kind, Returned, SockId, SockOpt};
 use crate::python;
 
@@ -34,12 +35,15 @@ pub(super) fn render(
     socks: &BTreeMap<SockId, Sock>,
     target: Option<SocketAddr>,
     server: bool,
+    ports: &Ports,
 ) -> String {
     let target = target.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
     let mut body = Body {
         lang,
         socks,
         target,
+        ports,
+        retry: false,
         server,
         text: String::new(),
         explained: HashSet::new(),
@@ -48,6 +52,7 @@ pub(super) fn render(
         show: false,
         uses_struct: false,
         tls: false,
+        unix: super::script_unix::is_unix(steps),
     };
     for step in steps {
         body.step(step);
@@ -66,6 +71,10 @@ struct Body<'a> {
     lang: Lang,
     socks: &'a BTreeMap<SockId, Sock>,
     target: SocketAddr,
+    ports: &'a Ports,
+    /// A connect goes to a later listener of the server's script: the
+    /// script defines `connect_retry`.
+    retry: bool,
     server: bool,
     text: String,
     explained: HashSet<&'static str>,
@@ -77,6 +86,8 @@ struct Body<'a> {
     uses_struct: bool,
     /// The session spoke TLS: the script imports `ssl`.
     tls: bool,
+    /// `AF_UNIX`: paths, not HOST and PORT (`script_unix.rs`).
+    unix: bool,
 }
 
 impl Body<'_> {
@@ -110,6 +121,8 @@ impl Body<'_> {
         let unbound_port = self.server && ip.port() == 0 && ip.ip() == self.target.ip();
         if ip == self.target || unbound_port {
             "(HOST, PORT)".into()
+        } else if let Some(k) = self.ports.extra.iter().position(|a| *a == ip) {
+            format!("(HOST, PORT{})", k + 2)
         } else if Some(ip) == self.last_from {
             "addr".into()
         } else {
@@ -157,12 +170,7 @@ impl Body<'_> {
                 self.line(&format!("{var}.listen({n})"));
                 self.listening(&var);
             }
-            (Call::Bind(a), _) => {
-                self.line(&format!("{var}.bind({})", self.addr(a)));
-                if self.server && self.kind(s.sock) == Kind::Dgram {
-                    self.listening(&var);
-                }
-            }
+            (Call::Bind(a), _) => self.bind(s.sock, &var, a),
             (Call::Send { .. } | Call::SendAll { .. } | Call::SendTo { .. }, _) => {
                 self.send(s, &var);
             }
@@ -194,7 +202,11 @@ impl Body<'_> {
                 }
                 self.line("show(data)");
             }
-            (Call::Connect(a), _) => self.line(&format!("{var}.connect({})", self.addr(a))),
+            (Call::Connect(a), _) => {
+                let (line, retry) = super::script_ports::connect_line(&var, &self.addr(a));
+                self.retry |= retry;
+                self.line(&line);
+            }
             (Call::ConnectEx(a), _) => {
                 self.line(&format!(
                     "err = {var}.connect_ex({})  # recorded: {recorded}",
@@ -217,8 +229,26 @@ impl Body<'_> {
         }
     }
 
+    /// A successful `bind` (a socket file is removed first, if there); a
+    /// UDP server then says where it listens.
+    fn bind(&mut self, sock: SockId, var: &str, a: &Addr) {
+        if let Some(unlink) = super::script_unix::unlink_before(self.lang, a) {
+            self.text.push('\n');
+            self.line(&unlink);
+        }
+        let a = self.ports.bound_as(sock, a);
+        self.line(&format!("{var}.bind({})", self.addr(&a)));
+        if self.server && self.kind(sock) == Kind::Dgram {
+            self.listening(var);
+        }
+    }
+
     /// The stderr line a test or a student waits for before connecting.
     fn listening(&mut self, var: &str) {
+        if self.unix {
+            self.line(&super::script_unix::listening(var));
+            return;
+        }
         self.line(&format!(
             "print('listening on %s:%d' % {var}.getsockname()[:2], file=sys.stderr, flush=True)"
         ));
@@ -283,6 +313,12 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
     let kind = body.socks.values().next().map_or(Kind::Stream, |s| s.kind).protocol(Family::Inet);
     let (host, port) = (target.ip(), target.port());
     let mut out = String::from("#!/usr/bin/env python3\n");
+    if body.unix {
+        out.push_str(&super::script_unix::intro(lang, body.server));
+        let _ = writeln!(out, "import os, socket, sys");
+        helpers(&mut out, lang, body);
+        return out;
+    }
     let intro = match (lang, body.server) {
         (Lang::En, server) => format!(
             "# A {kind} {} session recorded by sockpit, as a Python script.\n\
@@ -301,14 +337,26 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         ),
     };
     out.push_str(&intro);
+    out.push_str(&body.ports.comments(lang));
     let ssl = if body.tls { "ssl, " } else { "" };
     let structs = if body.uses_struct { "struct, " } else { "" };
-    let _ = writeln!(out, "import socket, {ssl}{structs}sys");
+    let time = if body.retry { ", time" } else { "" };
+    let _ = writeln!(out, "import socket, {ssl}{structs}sys{time}");
     let _ = write!(
         out,
         "\nHOST = sys.argv[1] if len(sys.argv) > 1 else '{host}'\n\
          PORT = int(sys.argv[2]) if len(sys.argv) > 2 else {port}\n"
     );
+    out.push_str(&body.ports.argv());
+    if body.retry {
+        out.push_str(&super::script_ports::retry_helper(lang));
+    }
+    helpers(&mut out, lang, body);
+    out
+}
+
+/// The helper functions the body uses (`recv_all`, `show`).
+fn helpers(out: &mut String, lang: Lang, body: &Body<'_>) {
     if body.recv_all {
         let doc = match lang {
             Lang::En => {
@@ -339,5 +387,4 @@ fn header(lang: Lang, body: &Body<'_>, target: SocketAddr) -> String {
         );
     }
     out.push('\n');
-    out
 }

@@ -100,6 +100,7 @@ impl Shut {
 
 /// A socket option set through `setsockopt`, with its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SockOpt {
     ReuseAddr(bool),
     NoDelay(bool),
@@ -111,6 +112,7 @@ pub enum SockOpt {
 /// One Python-level socket call with its arguments. Never epoll or sampling
 /// calls: only what a student would write.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Call {
     Socket {
         family: Family,
@@ -197,6 +199,7 @@ impl Call {
 
 /// What a successful call returned, as Python would show it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Returned {
     /// `None`: bind, listen, connect, sendall, shutdown, close, setsockopt.
     Nothing,
@@ -250,6 +253,7 @@ pub struct DataRecord {
 
 /// Why a socket went away.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// We called `close()` (by command, or the session ending).
     Local,
@@ -259,6 +263,7 @@ pub enum CloseReason {
 
 /// Everything the engine reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EventKind {
     /// A socket call and its result.
     Call(CallRecord),

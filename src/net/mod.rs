@@ -30,8 +30,9 @@ pub(crate) mod target;
 pub mod tls;
 
 pub(crate) use driver::bulk;
+pub(crate) use kernel::read_waiting;
 pub use kernel::sample;
-pub(crate) use kernel::sys;
+pub(in crate::net) use kernel::sys;
 pub(crate) use kernel::tcp_state;
 
 use std::time::Duration;
@@ -53,6 +54,7 @@ pub use tcp_state::TcpState;
 
 /// Which end of which protocol this session plays, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Role {
     TcpServer(Target),
     TcpClient(Target),
@@ -214,6 +216,7 @@ pub const DEFAULT_SAMPLE_EVERY: Duration = Duration::from_millis(250);
 
 /// Which socket(s) a command is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum To {
     /// The newest live connection (or the client's socket).
     Current,
@@ -227,6 +230,7 @@ pub enum To {
 
 /// What the UI or headless mode asks of the engine.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Command {
     /// `sendall(data)` on TCP; `send`/`sendto` on UDP (one datagram).
     Send { to: To, data: Bytes },

@@ -34,6 +34,7 @@ pub enum UnixName {
 
 /// Why a Unix socket name given on the command line cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UnixNameError {
     #[error("empty Unix socket name: write a path such as /tmp/chat.sock, or @name")]
     Empty,

@@ -10,6 +10,7 @@ use crate::net::sockaddr::{Addr, UnixName};
 
 /// Where to bind or connect, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Target {
     /// A literal address: no resolver involved.
     Addr(SocketAddr),
@@ -21,6 +22,7 @@ pub enum Target {
 
 /// Why an ADDR could not be parsed (bad usage: exit 2).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum AddrError {
     #[error("missing port in {0:?}: write HOST:PORT, [IPv6]:PORT or PORT")]
     MissingPort(String),

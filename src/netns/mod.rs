@@ -11,7 +11,7 @@ use std::fs::File;
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
 
-use crate::net::CallError;
+use crate::net::{CallError, SetupError};
 
 /// Where this process's sockets live.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +28,10 @@ pub enum Isolation {
 
 /// Setting up a namespace failed after it was entered: the process is in
 /// a network it cannot use, so it must stop.
+/// Also why `--join PID` could not enter a demo's namespaces.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct NetnsError(String);
+#[error(transparent)]
+pub struct NetnsError(#[from] SetupError);
 
 /// Moves this process into a new user + network namespace with `lo` up,
 /// mapping the caller's own uid and gid onto themselves (files it writes
@@ -46,33 +47,30 @@ pub fn isolate() -> Result<Isolation, NetnsError> {
     if let Err(err) = sys::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) {
         return Ok(Isolation::Unavailable { why: unavailable(&err) });
     }
-    let setup = || -> Result<(), (String, std::io::Error)> {
+    let setup = || -> Result<(), (&'static str, &'static str, std::io::Error)> {
         // Unprivileged, a gid map needs setgroups denied first; kernels
         // before 3.19 have no such file, and need nothing.
         match std::fs::write("/proc/self/setgroups", "deny") {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => {
-                return Err(("write /proc/self/setgroups".into(), err));
+                return Err(("write", "/proc/self/setgroups", err));
             }
             _ => {}
         }
         std::fs::write("/proc/self/uid_map", format!("{uid} {uid} 1"))
-            .map_err(|e| ("write /proc/self/uid_map".into(), e))?;
+            .map_err(|e| ("write", "/proc/self/uid_map", e))?;
         std::fs::write("/proc/self/gid_map", format!("{gid} {gid} 1"))
-            .map_err(|e| ("write /proc/self/gid_map".into(), e))?;
+            .map_err(|e| ("write", "/proc/self/gid_map", e))?;
         let probe = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::DGRAM, None)
-            .map_err(|e| ("socket AF_INET".into(), e))?;
-        sys::set_up(probe.as_fd(), "lo").map_err(|e| ("ioctl SIOCSIFFLAGS lo".into(), e))?;
+            .map_err(|e| ("socket", "AF_INET", e))?;
+        sys::set_up(probe.as_fd(), "lo").map_err(|e| ("ioctl", "SIOCSIFFLAGS lo", e))?;
         Ok(())
     };
-    setup().map_err(|(call, err)| {
-        NetnsError(
-            CallError::from_io(&err)
-                .because(
-                    "the demo's private network namespace was made but could not be set up".into(),
-                    "--no-netns to run the demo on the host's network",
-                )
-                .message(&call, ""),
-        )
+    setup().map_err(|(call, target, err)| {
+        let error = CallError::from_io(&err).because(
+            "the demo's private network namespace was made but could not be set up".into(),
+            "--no-netns to run the demo on the host's network",
+        );
+        NetnsError(SetupError::call(call, target, error))
     })?;
     Ok(Isolation::Private { pid: std::process::id() })
 }
@@ -107,9 +105,9 @@ fn unavailable(err: &std::io::Error) -> String {
 /// `pid` (a demo's), before any thread exists.
 ///
 /// # Errors
-/// A message in the error grammar when there is no such process, it
-/// belongs to another user, or it shares this process's namespaces.
-pub fn join(pid: u32) -> Result<(), String> {
+/// When there is no such process, it belongs to another user, or it shares
+/// this process's namespaces (Display: the message in the error grammar).
+pub fn join(pid: u32) -> Result<(), NetnsError> {
     let user = Path::new("/proc").join(pid.to_string()).join("ns/user");
     let net = Path::new("/proc").join(pid.to_string()).join("ns/net");
     let open = |path: &PathBuf| {
@@ -126,7 +124,7 @@ pub fn join(pid: u32) -> Result<(), String> {
                     "the same user that started the demo",
                 )
             };
-            error.message("open", &path.display().to_string())
+            SetupError::call("open", path.display().to_string(), error)
         })
     };
     let (user_ns, net_ns) = (open(&user)?, open(&net)?);
@@ -134,30 +132,27 @@ pub fn join(pid: u32) -> Result<(), String> {
     // namespace: a process on the host "joining" another on the host.
     if same_file(&user, Path::new("/proc/self/ns/user")) {
         if same_file(&net, Path::new("/proc/self/ns/net")) {
-            return Err(CallError::from_errno(libc::EINVAL)
-                .because(
-                    format!("process {pid} already shares this terminal's network"),
-                    "without --join: 127.0.0.1 reaches it as it is",
-                )
-                .message("setns", &net.display().to_string()));
+            let error = CallError::from_errno(libc::EINVAL).because(
+                format!("process {pid} already shares this terminal's network"),
+                "without --join: 127.0.0.1 reaches it as it is",
+            );
+            return Err(SetupError::call("setns", net.display().to_string(), error).into());
         }
     } else {
         sys::setns(user_ns.as_fd(), libc::CLONE_NEWUSER).map_err(|err| {
-            CallError::from_io(&err)
-                .because(
-                    format!("this user may not enter process {pid}'s user namespace"),
-                    "the same user that started the demo, or nsenter as root",
-                )
-                .message("setns", &user.display().to_string())
+            let error = CallError::from_io(&err).because(
+                format!("this user may not enter process {pid}'s user namespace"),
+                "the same user that started the demo, or nsenter as root",
+            );
+            SetupError::call("setns", user.display().to_string(), error)
         })?;
     }
     sys::setns(net_ns.as_fd(), libc::CLONE_NEWNET).map_err(|err| {
-        CallError::from_io(&err)
-            .because(
-                format!("this user may not enter process {pid}'s network namespace"),
-                "the same user that started the demo, or nsenter as root",
-            )
-            .message("setns", &net.display().to_string())
+        let error = CallError::from_io(&err).because(
+            format!("this user may not enter process {pid}'s network namespace"),
+            "the same user that started the demo, or nsenter as root",
+        );
+        SetupError::call("setns", net.display().to_string(), error).into()
     })
 }
 

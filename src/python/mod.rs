@@ -9,18 +9,18 @@ use crate::net::{Addr, Call, CallRecord, Returned, SockOpt};
 
 mod names;
 pub mod tls;
-pub use names::{Python, exception_class};
+pub use names::Python;
 
 /// How Python shows an address of any family (see [`inet`]; a Unix name
 /// is a `str` path or, abstract, `bytes`).
 #[must_use]
-pub fn addr(a: &Addr) -> String {
+pub(crate) fn addr(a: &Addr) -> String {
     a.python()
 }
 
 /// Python's `repr()` of a `str`, for the ASCII and UTF-8 text of paths.
 #[must_use]
-pub fn str_literal(text: &str) -> String {
+pub(crate) fn str_literal(text: &str) -> String {
     let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(text.len() + 2);
     out.push(quote);
@@ -46,14 +46,14 @@ pub fn str_literal(text: &str) -> String {
 
 /// Python's `repr()` of a whole bytes value (never cut).
 #[must_use]
-pub fn bytes_literal(data: &[u8]) -> String {
+pub(crate) fn bytes_literal(data: &[u8]) -> String {
     bytes_repr(data, usize::MAX)
 }
 
 /// Python's tuple form of an IP address: `('127.0.0.1', 8080)`; IPv6 adds
 /// flowinfo and scope id as Python does.
 #[must_use]
-pub fn inet(a: SocketAddr) -> String {
+pub(crate) fn inet(a: SocketAddr) -> String {
     match a {
         SocketAddr::V4(v4) => format!("('{}', {})", v4.ip(), v4.port()),
         SocketAddr::V6(v6) => {

@@ -66,7 +66,7 @@ pub fn result_text(returned: &TlsReturned) -> String {
 
 /// `1.2 ms`, `350 µs`.
 #[must_use]
-pub fn duration(micros: u64) -> String {
+pub(crate) fn duration(micros: u64) -> String {
     if micros >= 1000 {
         #[expect(clippy::cast_precision_loss, reason = "a duration to show")]
         let ms = micros as f64 / 1000.0;

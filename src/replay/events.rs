@@ -1,7 +1,8 @@
 //! One `--log` line back into the engine's [`EventKind`]. A call is rebuilt
 //! from its JSON and kept only when it prints back as exactly the recorded
 //! Python line and result (`python::call_line`, `result_text`), so a replay
-//! never shows a call other than the one recorded; anything this reader does
+//! never shows a call other than the one recorded (a failed call with its
+//! exception, step-only calls with what they returned); anything this reader does
 //! not rebuild is shown as not replayed, with its kind.
 
 use std::net::SocketAddr;
@@ -10,8 +11,8 @@ use bytes::Bytes;
 use serde_json::Value;
 
 use crate::net::{
-    Call, CallRecord, CloseReason, DataRecord, Dir, EventKind, Family, Kind, Returned, Shut,
-    SockOpt,
+    Call, CallError, CallRecord, CloseReason, DataRecord, Dir, EventKind, Family, Kind, Returned,
+    Shut, SockOpt,
 };
 
 /// Why a line could not be rebuilt (shown beside the line's kind).
@@ -42,6 +43,9 @@ pub fn event(ev: &str, v: &Value, after: &[Value]) -> Result<EventKind, Why> {
         "closed" if v["reason"] == "local" => {
             EventKind::Closed { sock: sock(v)?, reason: CloseReason::Local }
         }
+        "sample" => return super::figures::sample(v),
+        "kernel" => return super::figures::kernel(v),
+        "transition" => return super::figures::transition(v),
         other => return Err(format!("no replay for {other:?} lines yet")),
     })
 }
@@ -122,50 +126,125 @@ fn data(v: &Value) -> Result<DataRecord, Why> {
 
 fn call(v: &Value, after: &[Value]) -> Result<CallRecord, Why> {
     let (py, result, id) = (text(v, "py")?, text(v, "result")?, sock(v)?);
-    if v["ok"] != true {
-        return Err(format!("a failed call ({py}) is not replayed yet"));
-    }
-    let (call, returned) = match text(v, "call")? {
-        "socket" => {
-            let kind = if py.contains("SOCK_DGRAM") { Kind::Dgram } else { Kind::Stream };
-            let family = if py.contains("AF_INET6") { Family::Inet6 } else { Family::Inet };
-            (Call::Socket { family, kind }, Returned::Socket { fd: fd(result)? })
-        }
-        "setsockopt" if py.contains("SO_REUSEADDR, 1") => {
-            (Call::SetSockOpt(SockOpt::ReuseAddr(true)), Returned::Nothing)
-        }
-        "bind" => (Call::Bind(py_addr(py)?.into()), Returned::Nothing),
-        "listen" => (Call::Listen(u32::try_from(arg(py)?).unwrap_or(u32::MAX)), Returned::Nothing),
-        "accept" => {
-            let conn = v["conn"].as_u64().and_then(|n| u32::try_from(n).ok()).ok_or("conn")?;
-            let peer = addr(text(v, "peer")?)?.into();
-            (Call::Accept, Returned::Accepted { sock: conn, fd: int(v, "fd")?, peer })
-        }
-        "connect" => (Call::Connect(py_addr(py)?.into()), Returned::Nothing),
-        "sendall" => {
-            let comment = py.rsplit("# ").next().unwrap_or_default();
-            let len = comment.trim_end_matches(" B").parse().map_err(|e| format!("{py}: {e}"))?;
-            (Call::SendAll { len }, Returned::Nothing)
-        }
-        "recv" => {
-            let bufsize = arg(py)?;
-            let data = if v["len"] == 0 {
-                Bytes::new()
-            } else {
-                let next = after.iter().find(|n| n["ev"] == "data" && sock(n) == Ok(id));
-                bytes(next.ok_or("no data line after the recv")?)?
-            };
-            (Call::Recv { bufsize }, Returned::Data { data, from: None, truncated: None })
-        }
-        "shutdown" if py.ends_with("SHUT_WR)") => (Call::Shutdown(Shut::Write), Returned::Nothing),
-        "close" => (Call::Close, Returned::Nothing),
-        other => return Err(format!("no replay for the call {other:?} yet")),
+    let call = parse_call(text(v, "call")?, py)?;
+    let outcome = if v["ok"] == true {
+        Ok(returned(&call, v, result, after)?)
+    } else {
+        Err(error(v, result)?)
     };
-    let record = CallRecord { sock: id, var: var(py)?, call, result: Ok(returned) };
+    let record = CallRecord { sock: id, var: var(py)?, call, result: outcome };
     if crate::python::call_line(record.var, &record.call) != py
         || crate::python::result_text(&record) != result
     {
         return Err(format!("{py} does not replay exactly"));
     }
     Ok(record)
+}
+
+/// `True`/`1` or `False`/`0` as the last argument of a Python line.
+fn flag(py: &str) -> bool {
+    let inside = py.rsplit('(').next().unwrap_or_default();
+    inside.contains("True") || inside.trim_end_matches(')').trim().ends_with('1')
+}
+
+/// The byte count a send line's comment gives: `# 5 B`.
+fn comment_len(py: &str) -> Result<usize, Why> {
+    let comment = py.rsplit("# ").next().unwrap_or_default();
+    comment.trim_end_matches(" B").parse().map_err(|e| format!("{py}: {e}"))
+}
+
+/// The call a Python line makes (the result does not matter here).
+fn parse_call(name: &str, py: &str) -> Result<Call, Why> {
+    Ok(match name {
+        "socket" => {
+            let kind = if py.contains("SOCK_DGRAM") { Kind::Dgram } else { Kind::Stream };
+            let family = if py.contains("AF_INET6") { Family::Inet6 } else { Family::Inet };
+            Call::Socket { family, kind }
+        }
+        "setsockopt" if py.contains("SO_REUSEADDR") => {
+            Call::SetSockOpt(SockOpt::ReuseAddr(flag(py)))
+        }
+        "setsockopt" if py.contains("TCP_NODELAY") => Call::SetSockOpt(SockOpt::NoDelay(flag(py))),
+        "setsockopt" if py.contains("IPV6_V6ONLY") => Call::SetSockOpt(SockOpt::V6Only(flag(py))),
+        "setsockopt" if py.contains("SO_LINGER") => Call::SetSockOpt(SockOpt::LingerZero),
+        "bind" => Call::Bind(py_addr(py)?.into()),
+        "listen" => Call::Listen(u32::try_from(arg(py)?).unwrap_or(u32::MAX)),
+        "accept" => Call::Accept,
+        "connect" => Call::Connect(py_addr(py)?.into()),
+        "connect_ex" => Call::ConnectEx(py_addr(py)?.into()),
+        "settimeout" => {
+            let inside = py.split(['(', ')']).nth(1).unwrap_or_default();
+            Call::SetTimeout(if inside == "None" {
+                None
+            } else {
+                Some(inside.parse().map_err(|e| format!("{py}: {e}"))?)
+            })
+        }
+        "setblocking" => Call::SetBlocking(flag(py)),
+        "getsockname" => Call::GetSockName,
+        "getpeername" => Call::GetPeerName,
+        "fileno" => Call::Fileno,
+        "send" => Call::Send { len: comment_len(py)? },
+        "sendall" => Call::SendAll { len: comment_len(py)? },
+        "sendto" => Call::SendTo { len: comment_len(py)?, to: py_addr(py)?.into() },
+        "recv" => Call::Recv { bufsize: arg(py)? },
+        "recvfrom" => {
+            let inside = py.rsplit('(').next().unwrap_or_default().trim_end_matches(')');
+            Call::RecvFrom { bufsize: inside.parse().map_err(|e| format!("{py}: {e}"))? }
+        }
+        "shutdown" if py.ends_with("SHUT_WR)") => Call::Shutdown(Shut::Write),
+        "shutdown" if py.ends_with("SHUT_RD)") => Call::Shutdown(Shut::Read),
+        "shutdown" if py.ends_with("SHUT_RDWR)") => Call::Shutdown(Shut::Both),
+        "close" => Call::Close,
+        other => return Err(format!("no replay for the call {other:?} yet")),
+    })
+}
+
+/// What a successful call returned, from its line (and, for a recv, the
+/// data line after it).
+fn returned(call: &Call, v: &Value, result: &str, after: &[Value]) -> Result<Returned, Why> {
+    let id = sock(v)?;
+    let number = || result.parse::<i64>().map_err(|e| format!("{result}: {e}"));
+    Ok(match call {
+        Call::Socket { .. } => Returned::Socket { fd: fd(result)? },
+        Call::Accept => {
+            let conn = v["conn"].as_u64().and_then(|n| u32::try_from(n).ok()).ok_or("conn")?;
+            let peer = addr(text(v, "peer")?)?.into();
+            Returned::Accepted { sock: conn, fd: int(v, "fd")?, peer }
+        }
+        Call::ConnectEx(_) | Call::Fileno => Returned::Int(number()?),
+        Call::Send { .. } | Call::SendTo { .. } => {
+            Returned::Count(usize::try_from(number()?).map_err(|e| e.to_string())?)
+        }
+        Call::GetSockName | Call::GetPeerName => Returned::Addr(py_addr(result)?.into()),
+        Call::Recv { .. } | Call::RecvFrom { .. } => {
+            let data = if v["len"] == 0 {
+                Bytes::new()
+            } else {
+                let next = after.iter().find(|n| n["ev"] == "data" && sock(n) == Ok(id));
+                bytes(next.ok_or("no data line after the recv")?)?
+            };
+            let from = match call {
+                Call::RecvFrom { .. } => Some(py_addr(result)?.into()),
+                _ => None,
+            };
+            let truncated = v["truncated_from"].as_u64().and_then(|n| usize::try_from(n).ok());
+            Returned::Data { data, from, truncated }
+        }
+        _ => Returned::Nothing,
+    })
+}
+
+/// The exception a failed call raised, from its `error` and `errno`.
+fn error(v: &Value, result: &str) -> Result<CallError, Why> {
+    let name = text(v, "error")?;
+    if let Some(errno) = v["errno"].as_i64().and_then(|n| i32::try_from(n).ok()) {
+        return Ok(CallError::from_errno(errno));
+    }
+    if name == "TimeoutError" {
+        return Ok(CallError::timeout());
+    }
+    // No errno: Python's own exception; its text is what follows the class.
+    let text = result.split_once(": ").map_or("", |(_, t)| t).to_string();
+    Ok(CallError { name: name.to_string(), errno: None, text, because: None })
 }

@@ -7,6 +7,7 @@
 //! engine's own event, replayed into a fresh [`App`] up to the step shown.
 
 mod events;
+mod figures;
 pub(crate) mod view;
 
 pub use view::Replay;
@@ -63,6 +64,7 @@ pub struct Step {
 
 /// What a replayed line feeds the app.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub enum Replayed {
     Event(Event),
     Segment(crate::wire::Segment),

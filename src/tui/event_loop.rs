@@ -35,6 +35,7 @@ const FRAME: Duration = Duration::from_millis(20);
 
 /// Why the loop ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Exit {
     /// The user quit (Ctrl-Q, Ctrl-C) or the terminal closed.
     Quit,

@@ -112,8 +112,9 @@ impl Scripts {
                     } else {
                         ""
                     };
+                    let args = if exporter.unix() { "" } else { " HOST PORT" };
                     return Ok(format!(
-                        "wrote the session as Python to {shown} (python3 {shown} HOST PORT){cut}"
+                        "wrote the session as Python to {shown} (python3 {shown}{args}){cut}"
                     ));
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}

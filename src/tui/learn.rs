@@ -46,7 +46,7 @@ impl Keeper {
         let slug = lesson.chapter.slug;
         self.progress.record(slug, lesson.done, lesson.chapter.steps.len());
         let Some(path) = &self.path else { return };
-        if let Err(problem) = progress::save(path, &self.progress)
+        if let Err(problem) = progress::save(path, &self.progress).map_err(|e| e.to_string())
             && !std::mem::replace(&mut self.failed, true)
         {
             lesson.note = Some(problem.clone());

@@ -28,7 +28,7 @@ pub use event_loop::Exit;
 /// What reaches the UI loop on its one channel: an engine event or a
 /// captured segment, each tagged with its end.
 #[derive(Debug)]
-pub enum Incoming {
+pub(crate) enum Incoming {
     Engine(usize, crate::net::Event),
     Segment(usize, crate::wire::Segment),
     /// How end `.0`'s `/file` goes, from the task streaming it.

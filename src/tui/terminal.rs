@@ -1,5 +1,5 @@
 //! Terminal setup and the one way back: raw mode, the alternate screen,
-//! mouse capture and bracketed paste are undone by [`restore`], which runs on
+//! mouse capture and bracketed paste are undone by `restore`, which runs on
 //! a normal quit, on an error (the guard's drop), on a panic (the hook) and
 //! after SIGTERM/SIGHUP (the loop returns normally).
 
@@ -16,7 +16,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 
-pub type Term = Terminal<CrosstermBackend<Stdout>>;
+pub(crate) type Term = Terminal<CrosstermBackend<Stdout>>;
 
 /// Where the UI loop draws: the real terminal (through [`Guard`]) or, in
 /// tests, a ratatui [`Terminal`] over any backend such as `TestBackend`.
@@ -63,7 +63,7 @@ impl<B: Backend> Screen for Terminal<B> {
 
 /// Restores the terminal when dropped, however the TUI ends.
 pub struct Guard {
-    pub terminal: Term,
+    pub(crate) terminal: Term,
 }
 
 impl Drop for Guard {
@@ -79,7 +79,7 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// after [`setup`] does anything: a panic runs the hook and then the guard's
 /// drop, and leaving the alternate screen twice would move the cursor back
 /// over the panic's report.
-pub fn restore() {
+pub(crate) fn restore() {
     if !ACTIVE.swap(false, Ordering::SeqCst) {
         return;
     }
@@ -127,7 +127,7 @@ pub fn setup() -> io::Result<Guard> {
 }
 
 /// Turns mouse capture on or off (off lets the terminal select text to copy).
-pub fn set_mouse(on: bool) {
+pub(crate) fn set_mouse(on: bool) {
     let _ = if on {
         execute!(stdout(), EnableMouseCapture)
     } else {
@@ -138,7 +138,7 @@ pub fn set_mouse(on: bool) {
 /// The local time's offset from UTC in seconds, asked of `date` once before
 /// any thread starts (no unsafe `localtime_r` here); UTC when it fails.
 #[must_use]
-pub fn local_offset() -> i32 {
+pub(crate) fn local_offset() -> i32 {
     let Ok(out) = std::process::Command::new("date").arg("+%z").output() else { return 0 };
     parse_offset(String::from_utf8_lossy(&out.stdout).trim()).unwrap_or(0)
 }

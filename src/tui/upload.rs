@@ -39,7 +39,10 @@ impl Upload {
         let opened = tokio::task::spawn_blocking(move || crate::payload::open_file(&path)).await;
         let (mut file, total) = match opened {
             Ok(Ok(opened)) => opened,
-            Ok(Err(message)) => return self.tell(FileNews::Failed { message, read: 0 }).await,
+            Ok(Err(error)) => {
+                let message = error.to_string();
+                return self.tell(FileNews::Failed { message, read: 0 }).await;
+            }
             Err(_) => return,
         };
         self.tell(FileNews::Opened { path: self.path.clone(), total }).await;

@@ -1,7 +1,9 @@
 //! The Lifecycle pane: the timeline of one end. Each call as Python with its
 //! result (failed calls in red), the kernel's own state changes dim between
 //! them, the selected entry highlighted; below, who waits in the accept
-//! queue, and the selected entry's explanation.
+//! queue, and the selected entry's explanation. The timeline keeps records,
+//! not text: each entry is put into words here ([`line_text`]), for the
+//! rows on screen only.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,10 +15,56 @@ use super::text::{clip, render_lines, safe_spans, wrap};
 use super::theme;
 use crate::app::Clock;
 use crate::app::end::EndState;
-use crate::app::lifecycle::{Lifecycle, What};
+use crate::app::lifecycle::{LifeLine, Lifecycle, Note, What};
 use crate::app::wire::Wire;
 use crate::lesson::{self, Lang};
+use crate::net::{TcpState, Transition, Whose};
 use crate::wire::Proto;
+
+/// An entry as the timeline shows it: the call as the line a student would
+/// write with Python's result (`python::line`; it may quote peer bytes, so
+/// it is sanitised when drawn), or `kernel: ...` for a transition; then
+/// its note, if any.
+#[must_use]
+pub fn line_text(line: &LifeLine) -> String {
+    let mut text = match &line.what {
+        What::Call(rec) => crate::python::line(rec),
+        What::Kernel(t) => transition_line(t),
+    };
+    if let Some(note) = line.note {
+        text.push_str(note_text(note));
+    }
+    text
+}
+
+/// A note as the timeline writes it after its entry.
+fn note_text(note: Note) -> &'static str {
+    match note {
+        Note::ReadsWaiting => "  # recv(65536): the auto driver reads what is waiting",
+    }
+}
+
+/// How the timeline names a kernel transition:
+/// `kernel: 127.0.0.1:50512 → ESTABLISHED (in the accept queue)`.
+#[must_use]
+pub fn transition_line(t: &Transition) -> String {
+    let name = |s: Option<TcpState>| s.map_or("gone", TcpState::name);
+    let handshake = matches!(t.to, Some(TcpState::SynRecv | TcpState::NewSynRecv));
+    let (who, note) = match t.whose {
+        // A handshake under way is in the SYN queue; once established, the
+        // connection waits in the accept queue.
+        Whose::Queued { .. } if handshake => (t.peer, "in the SYN queue".to_string()),
+        Whose::Queued { .. } => (t.peer, "in the accept queue".to_string()),
+        Whose::PeerEnd { .. } => (t.local, "the peer's end".to_string()),
+        Whose::Remains { sock } => (t.peer, format!("closed sock {sock}, no fd")),
+        Whose::Ours { sock } => (t.peer, format!("sock {sock}")),
+    };
+    let change = match t.from {
+        Some(from) => format!("{} → {}", from.name(), name(t.to)),
+        None => format!("→ {}", name(t.to)),
+    };
+    format!("  kernel: {who} {change} ({note})")
+}
 
 /// The timeline of one end.
 pub struct LifecyclePane<'a> {
@@ -167,35 +215,26 @@ fn rows(
 }
 
 /// One timeline line as spans: time, then the text in its style.
-fn entry(
-    pane: &LifecyclePane<'_>,
-    seq: u64,
-    line: &crate::app::lifecycle::LifeLine,
-) -> Vec<Span<'static>> {
-    let l = &pane.end.lifecycle;
-    {
-        {
-            let mut style = if line.failed {
-                theme::error()
-            } else if line.is_kernel() {
-                theme::dim()
-            } else {
-                Style::new()
-            };
-            if l.selected == Some(seq) {
-                style = style.add_modifier(Modifier::REVERSED);
-            }
-            let time = Span::styled(format!("{} ", pane.clock.hms(line.at)), theme::dim());
-            let mut spans = vec![time];
-            spans.extend(safe_spans(line.text.as_bytes(), style));
-            // The segments this call caused, as the Wire pane captured them.
-            let wire = segments(&pane.end.wire, seq);
-            if !wire.is_empty() {
-                spans.push(Span::styled(wire, theme::sent()));
-            }
-            spans
-        }
+fn entry(pane: &LifecyclePane<'_>, seq: u64, line: &LifeLine) -> Vec<Span<'static>> {
+    let mut style = if line.failed() {
+        theme::error()
+    } else if line.is_kernel() {
+        theme::dim()
+    } else {
+        Style::new()
+    };
+    if pane.end.lifecycle.selected == Some(seq) {
+        style = style.add_modifier(Modifier::REVERSED);
     }
+    let time = Span::styled(format!("{} ", pane.clock.hms(line.at)), theme::dim());
+    let mut spans = vec![time];
+    spans.extend(safe_spans(line_text(line).as_bytes(), style));
+    // The segments this call caused, as the Wire pane captured them.
+    let wire = segments(&pane.end.wire, seq);
+    if !wire.is_empty() {
+        spans.push(Span::styled(wire, theme::sent()));
+    }
+    spans
 }
 
 impl Widget for LifecyclePane<'_> {
@@ -236,5 +275,40 @@ impl Widget for LifecyclePane<'_> {
                 .collect();
             Paragraph::new(text).render(about, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_handshake_is_in_the_syn_queue_not_the_accept_queue() {
+        let t = |to| Transition {
+            whose: Whose::Queued { listener: 1 },
+            local: "127.0.0.1:8080".parse().expect("addr"),
+            peer: "127.0.0.1:50001".parse().expect("addr"),
+            from: None,
+            to: Some(to),
+        };
+        assert!(transition_line(&t(TcpState::NewSynRecv)).ends_with("(in the SYN queue)"));
+        assert!(transition_line(&t(TcpState::SynRecv)).ends_with("(in the SYN queue)"));
+        assert!(transition_line(&t(TcpState::Established)).ends_with("(in the accept queue)"));
+    }
+
+    #[test]
+    fn a_call_is_drawn_as_python_with_its_note_after_it() {
+        use crate::net::{Call, CallRecord, Returned};
+        let data = bytes::Bytes::from_static(b"hello");
+        let result = Ok(Returned::Data { data, from: None, truncated: None });
+        let rec =
+            CallRecord { sock: 1, var: "client", call: Call::Recv { bufsize: 65536 }, result };
+        let mut line = LifeLine { at: 0, sock: 1, what: What::Call(Box::new(rec)), note: None };
+        assert_eq!(line_text(&line), "client.recv(65536)  -> b'hello'");
+        line.note = Some(Note::ReadsWaiting);
+        assert_eq!(
+            line_text(&line),
+            "client.recv(65536)  -> b'hello'  # recv(65536): the auto driver reads what is waiting"
+        );
     }
 }

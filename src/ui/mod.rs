@@ -1,5 +1,5 @@
 //! Drawing, only from `&App`: one file per pane, each an `impl Widget`.
-//! [`Screen`] puts them together; [`draw`] adds the cursor; [`hit`] maps a
+//! `Screen` puts them together; [`draw`] adds the cursor; `hit` maps a
 //! mouse position back to what is drawn there.
 
 pub(crate) mod figures;
@@ -19,7 +19,7 @@ pub(crate) mod tls_panel;
 pub(crate) mod wire;
 
 pub use figures::{InspectView, bytes};
-pub use lifecycle::{LifecyclePane, explanation};
+pub use lifecycle::{LifecyclePane, explanation, line_text};
 pub use socket_panel::SocketPanel;
 
 use ratatui::Frame;
@@ -30,7 +30,7 @@ use ratatui::widgets::{Block, Widget};
 use crate::app::{App, Focus, Pane};
 
 /// The whole screen.
-pub struct Screen<'a>(pub &'a App);
+pub(crate) struct Screen<'a>(pub &'a App);
 
 impl Widget for Screen<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
@@ -111,7 +111,7 @@ pub fn draw(frame: &mut Frame<'_>, app: &App) {
 /// What a mouse position points at: the pane, and in a history pane the
 /// entry drawn on that row.
 #[must_use]
-pub fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u64>)> {
+pub(crate) fn hit(area: Rect, app: &App, col: u16, row: u16) -> Option<(Pane, Option<u64>)> {
     let areas = layout::areas(area, app);
     let pos = Position::new(col, row);
     let pane = layout::pane_at(&areas, pos)?;

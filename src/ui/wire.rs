@@ -219,7 +219,7 @@ fn details(end: &EndState, row: &Row, cols: usize, height: usize) -> Vec<Line<'s
     )];
     let cause = row.cause.and_then(|seq| end.lifecycle.get(seq));
     let call = match (cause, row.want) {
-        (Some(line), _) => format!("caused by {}", line.text),
+        (Some(line), _) => format!("caused by {}", super::lifecycle::line_text(line)),
         (None, crate::app::wire::link::Want::Nothing) if row.seg.dir == Dir::Received => {
             "sent by the peer".to_string()
         }

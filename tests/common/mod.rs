@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+pub mod events;
 pub mod grammar;
 pub mod load;
 pub mod netns;

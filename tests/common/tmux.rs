@@ -67,23 +67,24 @@ impl Tmux {
 
     /// Types text literally (no key names), then Enter.
     pub fn line(&self, target: &str, text: &str) {
-        self.run(&["send-keys", "-t", target, "-l", text]);
+        self.run(&["send-keys", "-t", &exact(target), "-l", text]);
         self.keys(target, &["Enter"]);
     }
 
     pub fn keys(&self, target: &str, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", target];
+        let target = exact(target);
+        let mut args = vec!["send-keys", "-t", &target];
         args.extend_from_slice(keys);
         self.run(&args);
     }
 
     pub fn screen(&self, target: &str) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", target]).stdout)
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", &exact(target)]).stdout)
             .into_owned()
     }
 
     pub fn format(&self, target: &str, format: &str) -> String {
-        let out = self.run(&["display-message", "-p", "-t", target, format]);
+        let out = self.run(&["display-message", "-p", "-t", &exact(target), format]);
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
@@ -162,6 +163,14 @@ impl Drop for Tmux {
 }
 
 /// The port after `listening on 127.0.0.1:` or `bound to 127.0.0.1:`.
+/// The session named exactly `target` (`=NAME:`): a bare name is tried as
+/// a window of the newest session first, and a window named after what
+/// runs in it (`socat`, `sockpit`) would take `s`. A target already naming
+/// a window or pane is left as it is.
+fn exact(target: &str) -> String {
+    if target.contains([':', '.', '%', '=']) { target.to_string() } else { format!("={target}:") }
+}
+
 pub fn port_in(screen: &str) -> Option<u16> {
     ["listening on 127.0.0.1:", "bound to 127.0.0.1:"].iter().find_map(|marker| {
         let at = screen.find(marker)? + marker.len();

@@ -10,6 +10,7 @@ use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use super::SOCKPIT;
+use super::tmux::Tmux;
 
 /// Bash functions every script may use (after `set -eu`, in its directory):
 /// - `wait_for FILE TEXT`: a bounded poll (15 s) until FILE contains TEXT;
@@ -105,6 +106,50 @@ impl Ns {
         }
         text
     }
+}
+
+/// The TUI in a namespace, in a terminal: `tests/tui_tls.rs` and
+/// `tests/tui_wire.rs` run sockpit there the same way.
+impl Ns {
+    /// The shell line that runs `script` (in this directory, `lo` up first)
+    /// in a new user + network namespace, as uid 65534 when we are root.
+    #[must_use]
+    pub fn command_line(&self, script: &str) -> String {
+        let dir = self.dir.display();
+        let body = format!("ip link set lo up; cd {dir}; {script}");
+        let inner = format!("unshare -rn bash -c {}", shell_quote(&body));
+        if we_are_root() {
+            format!("setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={dir} {inner}")
+        } else {
+            inner
+        }
+    }
+
+    /// A terminal named `client` (tmux) running `script` in the namespace.
+    #[must_use]
+    pub fn tmux(&self, script: &str) -> Tmux {
+        let t = Tmux::new();
+        t.shell("client");
+        t.line("client", &self.command_line(script));
+        t
+    }
+
+    /// The pcapng files in the directory (what F9 saved).
+    #[must_use]
+    pub fn pcapngs(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(&self.dir)
+            .expect("the namespace's directory")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "pcapng"))
+            .collect()
+    }
+}
+
+/// `s` as one single-quoted shell word.
+#[must_use]
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 impl Drop for Ns {

@@ -11,7 +11,8 @@ each step is the parsed form of one script line (see script.rs): `text`,
 Normalised results: `None`, `b'...'` (repr), `('127.0.0.1', PORT)` (ports
 other than 0 become PORT), `FD` for a file descriptor >= 0 (`-1` stays),
 `sock` for a new socket object, `(sock, ADDR)` for accept, integers as
-they are, exceptions as `ClassName: message` (`str(exc)`, so
+they are, Unix paths in the script's own directory as `'./name'`,
+exceptions as `ClassName: message` (`str(exc)`, so
 `ConnectionRefusedError: [Errno 111] Connection refused` and
 `TimeoutError: timed out`). A call that takes longer than `limit` seconds
 prints `no answer to LINE within N s` and ends its script.
@@ -19,10 +20,12 @@ prints `no answer to LINE within N s` and ends its script.
 
 import json
 import os
+import shutil
 import signal
 import socket
 import struct
 import sys
+import tempfile
 import threading
 
 
@@ -83,6 +86,8 @@ class Env:
         self.listener = None
         self.conn = None
         self.udp = None
+        # `./name` tokens are socket files here, one directory per script.
+        self.dir = tempfile.mkdtemp(prefix="sockpit-oracle-")
 
     def sock(self, name):
         if name not in self.socks:
@@ -90,6 +95,8 @@ class Env:
         return self.socks[name]
 
     def addr(self, token):
+        if token.startswith("./"):
+            return os.path.join(self.dir, token[2:])
         if token == "REFUSED":
             return ("127.0.0.1", self.refused)
         if token == "ZERO":
@@ -123,6 +130,7 @@ class Env:
                 s.close()
             except OSError:
                 pass
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 SHUT = {"rd": socket.SHUT_RD, "wr": socket.SHUT_WR, "rdwr": socket.SHUT_RDWR}
@@ -132,8 +140,9 @@ def student(env, step):
     """One call on a student socket; returns what the call returned."""
     op = step["op"]
     if op == "socket":
-        kind = socket.SOCK_STREAM if step["kind"] == "tcp" else socket.SOCK_DGRAM
-        s = env.keep(socket.socket(socket.AF_INET, kind))
+        family = socket.AF_UNIX if step["kind"] == "unix" else socket.AF_INET
+        kind = socket.SOCK_DGRAM if step["kind"] == "udp" else socket.SOCK_STREAM
+        s = env.keep(socket.socket(family, kind))
         env.socks[step["bind"]] = s
         return s
     s = env.sock(step["obj"])
@@ -184,7 +193,8 @@ def peer(env, step):
         return (conn, a)
     if op == "peer_connect":
         target = env.addr(step["to"])
-        conn = env.peer_sock(socket.socket())
+        family = socket.AF_UNIX if isinstance(target, str) else socket.AF_INET
+        conn = env.peer_sock(socket.socket(family))
         conn.connect(target)
         env.conn = conn
         return None
@@ -213,6 +223,13 @@ def peer(env, step):
     raise RuntimeError("harness: unknown op %s" % op)
 
 
+def harness(env, step):
+    """`os.unlink(path)`: what a student types between two server runs."""
+    if step["op"] == "unlink":
+        return os.unlink(env.addr(step["path"]))
+    raise RuntimeError("harness: unknown op %s" % step["op"])
+
+
 def failure(e):
     """An exception as `ClassName: message` (`KeyboardInterrupt` alone)."""
     text = str(e)
@@ -232,11 +249,12 @@ def run(script, refused, limit):
     lines = []
     try:
         for step in script["steps"]:
-            act = peer if step["obj"] == "peer" else student
+            act = {"peer": peer, "os": harness}.get(step["obj"], student)
             signal.setitimer(signal.ITIMER_REAL, limit)
             timer = ctrl_c() if step["interrupt"] else None
             try:
-                lines.append(show(step["op"], act(env, step)))
+                line = show(step["op"], act(env, step))
+                lines.append(line.replace(env.dir + "/", "./"))
             except Stall:
                 lines.append("no answer to %s within %s s" % (step["text"], limit))
                 break

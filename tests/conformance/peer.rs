@@ -6,17 +6,53 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use sockpit::net::{Addr, UnixName};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixStream};
 
 use super::render;
 use super::script::Op;
+
+/// The peer's connection: TCP, or `AF_UNIX` when it connected to a path.
+enum Conn {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Conn {
+    /// Connects to `to`; a Unix address must be a path.
+    async fn connect(to: &Addr) -> std::io::Result<Self> {
+        match to {
+            Addr::Inet(a) => TcpStream::connect(a).await.map(Self::Tcp),
+            Addr::Unix(UnixName::Path(p)) => UnixStream::connect(p).await.map(Self::Unix),
+            Addr::Unix(_) => Err(std::io::Error::from_raw_os_error(libc::EINVAL)),
+        }
+    }
+
+    fn io(&mut self) -> &mut (dyn Io + Send) {
+        match self {
+            Self::Tcp(s) => s,
+            Self::Unix(s) => s,
+        }
+    }
+
+    fn sock(&self) -> socket2::SockRef<'_> {
+        match self {
+            Self::Tcp(s) => socket2::SockRef::from(s),
+            Self::Unix(s) => socket2::SockRef::from(s),
+        }
+    }
+}
+
+/// What the peer does with a connection of either family.
+trait Io: AsyncRead + AsyncWrite + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Unpin> Io for T {}
 
 /// The peer's sockets in one script.
 #[derive(Default)]
 pub struct Peer {
     listener: Option<TcpListener>,
-    conn: Option<TcpStream>,
+    conn: Option<Conn>,
     udp: Option<UdpSocket>,
     /// `PEER`: the address of the newest listener or UDP socket.
     pub addr: Option<SocketAddr>,
@@ -52,7 +88,7 @@ impl Peer {
     pub async fn act(
         &mut self,
         op: &Op,
-        to: Option<SocketAddr>,
+        to: Option<Addr>,
         limit: Duration,
     ) -> Result<String, PeerStall> {
         let none = |()| "None".to_string();
@@ -82,12 +118,12 @@ impl Peer {
                     Ok(Err(err)) => return Ok(render::io_error(&err)),
                     Ok(Ok(accepted)) => accepted,
                 };
-                self.conn = Some(conn);
+                self.conn = Some(Conn::Tcp(conn));
                 Ok(format!("(sock, {})", render::inet(from)))
             }
             Op::PeerConnect { .. } => {
                 let Some(to) = to else { return Ok(missing("address")) };
-                let conn = match tokio::time::timeout(limit, TcpStream::connect(to)).await {
+                let conn = match tokio::time::timeout(limit, Conn::connect(&to)).await {
                     Err(_) => return Err(PeerStall),
                     Ok(Err(err)) => return Ok(render::io_error(&err)),
                     Ok(Ok(conn)) => conn,
@@ -97,18 +133,18 @@ impl Peer {
             }
             Op::PeerSend { data } => {
                 let Some(conn) = &mut self.conn else { return Ok(missing("conn")) };
-                bounded(limit, conn.write_all(data), none).await
+                bounded(limit, conn.io().write_all(data), none).await
             }
             Op::PeerSendto { data, .. } => {
                 let Some(udp) = &self.udp else { return Ok(missing("udp")) };
-                let Some(to) = to else { return Ok(missing("address")) };
+                let Some(Addr::Inet(to)) = to else { return Ok(missing("address")) };
                 bounded(limit, udp.send_to(data, to), |n| n.to_string()).await
             }
             Op::PeerRecv => {
                 let mut buf = vec![0; 1024];
                 let show = |buf: &[u8], n: usize| render::py_bytes_repr(&buf[..n]);
                 if let Some(conn) = &mut self.conn {
-                    let n = match tokio::time::timeout(limit, conn.read(&mut buf)).await {
+                    let n = match tokio::time::timeout(limit, conn.io().read(&mut buf)).await {
                         Err(_) => return Err(PeerStall),
                         Ok(Err(err)) => return Ok(render::io_error(&err)),
                         Ok(Ok(n)) => n,
@@ -138,7 +174,7 @@ impl Peer {
             Op::PeerClose | Op::PeerReset => Ok(self.close(matches!(op, Op::PeerReset))),
             Op::PeerShutdownWr => {
                 let Some(conn) = &mut self.conn else { return Ok(missing("conn")) };
-                bounded(limit, conn.shutdown(), none).await
+                bounded(limit, conn.io().shutdown(), none).await
             }
             other => Ok(format!("RuntimeError: harness: not a peer action: {other:?}")),
         }
@@ -151,7 +187,7 @@ impl Peer {
             if reset { sock.set_linger(Some(Duration::ZERO)).err() } else { None }
         };
         let failed = if let Some(conn) = self.conn.take() {
-            linger(socket2::SockRef::from(&conn))
+            linger(conn.sock())
         } else if let Some(udp) = self.udp.take() {
             linger(socket2::SockRef::from(&udp))
         } else if let Some(listener) = self.listener.take() {

@@ -1,8 +1,10 @@
 //! The script language both runners share, one call per line:
 //!
 //! ```text
-//! s = socket tcp            # or udp
+//! s = socket tcp            # or udp, or unix (AF_UNIX, SOCK_STREAM)
 //! s.bind ZERO               # ZERO, PEER, REFUSED, a variable, or 127.0.0.1:5
+//! s.bind ./a.sock           # a socket file in the script's own directory
+//! os.unlink ./a.sock        # os.unlink(path): the harness, not a socket call
 //! s.listen 5
 //! c, a = s.accept
 //! c.send hello            # the rest of the line, with \xNN \n \r \t \0 \\ escapes
@@ -24,7 +26,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    /// `socket.socket(AF_INET, SOCK_STREAM or SOCK_DGRAM)`; `kind` is `tcp` or `udp`.
+    /// `socket.socket(AF_INET, SOCK_STREAM or SOCK_DGRAM)`, or
+    /// `socket.socket(AF_UNIX, SOCK_STREAM)`; `kind` is `tcp`, `udp` or `unix`.
     Socket { kind: String },
     /// `bind(to)`.
     Bind { to: String },
@@ -82,6 +85,9 @@ pub enum Op {
     PeerReset,
     /// Peer: `shutdown(SHUT_WR)` on its connection.
     PeerShutdownWr,
+    /// `os.unlink(path)`: removes a socket file (`path` is a `./name`
+    /// token), as a student does between two runs of a Unix server.
+    Unlink { path: String },
 }
 
 impl Op {
@@ -145,7 +151,7 @@ impl Script {
         Self { name: name.to_string(), steps }
     }
 
-    /// The first socket's kind (`tcp` or `udp`), and whether the student
+    /// The first socket's kind (`tcp`, `udp` or `unix`), and whether the student
     /// listens or binds (a server) rather than connects.
     pub fn role(&self) -> (&str, bool) {
         let kind = self.steps.iter().find_map(|s| match &s.op {
@@ -176,16 +182,21 @@ pub fn parse_line(line: &str) -> Result<Step, String> {
     };
     if let Some(kind) = call.strip_prefix("socket ") {
         let kind = kind.trim();
-        if kind != "tcp" && kind != "udp" {
-            return Err(format!("socket kind {kind:?}: tcp or udp"));
+        if !matches!(kind, "tcp" | "udp" | "unix") {
+            return Err(format!("socket kind {kind:?}: tcp, udp or unix"));
         }
         let op = Op::Socket { kind: kind.to_string() };
         return Ok(Step { text, bind, obj: String::new(), op, interrupt });
     }
     let (head, rest) = call.split_once(' ').unwrap_or((call, ""));
     let (obj, name) = head.split_once('.').ok_or("expected OBJ.CALL")?;
-    let op = if obj == "peer" { peer_op(name, rest)? } else { student_op(name, rest)? };
-    if interrupt && obj == "peer" {
+    let op = match (obj, name) {
+        ("peer", _) => peer_op(name, rest)?,
+        ("os", "unlink") => Op::Unlink { path: word(rest)?.to_string() },
+        ("os", other) => return Err(format!("unknown os call {other:?}")),
+        _ => student_op(name, rest)?,
+    };
+    if interrupt && matches!(obj, "peer" | "os") {
         return Err("^C is for the student's calls".into());
     }
     Ok(Step { text, bind, obj: obj.to_string(), op, interrupt })

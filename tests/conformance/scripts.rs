@@ -7,7 +7,7 @@
 //! Format: `== name` starts a script; then one call a line (script.rs).
 
 use super::script::Script;
-use super::scripts_more;
+use super::{scripts_more, scripts_unix};
 
 /// Lifecycles, close, shutdown.
 const LIFECYCLE: &str = r"
@@ -218,7 +218,10 @@ s.close
 
 /// Every named script, parsed (names unique: the test checks).
 pub fn all() -> Vec<Script> {
-    [LIFECYCLE, scripts_more::MORE].iter().flat_map(|blob| parse(blob)).collect()
+    [LIFECYCLE, scripts_more::MORE, scripts_unix::UNIX]
+        .iter()
+        .flat_map(|blob| parse(blob))
+        .collect()
 }
 
 /// The scripts of one blob: `== name` headers, each followed by its lines.

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use sockpit::net::{
-    self, Call, CallRecord, Command, EventKind, Family, Kind, Returned, Role, SessionConfig, Shut,
-    SockId, Target,
+    self, Addr, Call, CallRecord, Command, EventKind, Family, Kind, Returned, Role, SessionConfig,
+    Shut, SockId, Target, UnixName,
 };
 use sockpit::python::Python as _;
 use tokio::sync::{Semaphore, mpsc};
@@ -35,7 +36,7 @@ pub async fn run_all(
         let permits = permits.clone();
         set.spawn(async move {
             let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
-            (i, Runner::new(&script, refused, limit).run(&script).await)
+            (i, Runner::new(&script, i, refused, limit).run(&script).await)
         });
     }
     let mut out = vec![Vec::new(); scripts.len()];
@@ -56,13 +57,21 @@ struct Runner {
     limit: Duration,
     /// Call events that answered nothing we asked, since the last line.
     unexpected: Vec<String>,
+    /// Where `./name` socket files of this script are (removed at its end).
+    dir: PathBuf,
 }
 
 impl Runner {
     /// A step-mode session (no sampling) in the role the script plays.
-    fn new(script: &Script, refused: SocketAddr, limit: Duration) -> Self {
+    fn new(script: &Script, index: usize, refused: SocketAddr, limit: Duration) -> Self {
         let any = Target::Addr(SocketAddr::from(([127, 0, 0, 1], 0)));
+        let dir = std::env::temp_dir()
+            .join(format!("sockpit-conformance-{}-{index}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the script's socket files");
+        let role_path = UnixName::Path(dir.join("role.sock"));
         let role = match script.role() {
+            ("unix", true) => Role::UnixServer(role_path, Kind::Stream),
+            ("unix", false) => Role::UnixClient(role_path, Kind::Stream),
             ("udp", true) => Role::UdpServer(any),
             ("udp", false) => Role::UdpClient(any),
             (_, true) => Role::TcpServer(any),
@@ -74,7 +83,7 @@ impl Runner {
         let (tx, events) = mpsc::channel(net::CHANNEL_DEPTH);
         let session = net::spawn(config, tx);
         let (socks, peer, unexpected) = (HashMap::new(), Peer::default(), Vec::new());
-        Self { session, events, socks, peer, refused, limit, unexpected }
+        Self { session, events, socks, peer, refused, limit, unexpected, dir }
     }
 
     /// Every step of `script`: its transcript, one line a step; a stall ends
@@ -82,8 +91,9 @@ impl Runner {
     /// came with (or after the last).
     async fn run(mut self, script: &Script) -> Vec<String> {
         let mut lines = Vec::new();
+        let shown_dir = format!("{}/", self.dir.display());
         for step in &script.steps {
-            match self.step(step).await {
+            match self.step(step).await.map(|line| line.replace(&shown_dir, "./")) {
                 Ok(line) if self.unexpected.is_empty() => lines.push(line),
                 Ok(line) => {
                     let extra = std::mem::take(&mut self.unexpected).join("; ");
@@ -104,11 +114,21 @@ impl Runner {
             lines.push(format!("unexpected answers: {}", self.unexpected.join("; ")));
         }
         self.session.task.abort();
+        let _ = std::fs::remove_dir_all(&self.dir);
         lines
     }
 
     /// One step: a peer action, or a call through the engine; its line.
     async fn step(&mut self, step: &Step) -> Result<String, Stall> {
+        if let Op::Unlink { path } = &step.op {
+            let Some(path) = path.strip_prefix("./") else {
+                return Ok(format!("RuntimeError: harness: {path} is not ./NAME"));
+            };
+            return Ok(match std::fs::remove_file(self.dir.join(path)) {
+                Ok(()) => "None".into(),
+                Err(err) => render::io_error(&err),
+            });
+        }
         if step.op.is_peer() {
             let to = match &step.op {
                 Op::PeerConnect { to } | Op::PeerSendto { to, .. } => {
@@ -149,8 +169,9 @@ impl Runner {
         step: &Step,
     ) -> Result<Result<(SockId, Call, Option<Bytes>), String>, Stall> {
         if let Op::Socket { kind } = &step.op {
+            let family = if kind == "unix" { Family::Unix } else { Family::Inet };
             let kind = if kind == "udp" { Kind::Dgram } else { Kind::Stream };
-            return Ok(Ok((0, Call::Socket { family: Family::Inet, kind }, None)));
+            return Ok(Ok((0, Call::Socket { family, kind }, None)));
         }
         let Some(&sock) = self.socks.get(&step.obj) else {
             return Ok(Err(format!("NameError: name '{}' is not defined", step.obj)));
@@ -160,7 +181,7 @@ impl Runner {
         Ok(Ok(match &step.op {
             Op::Bind { to } | Op::Connect { to } | Op::ConnectEx { to } | Op::Sendto { to, .. } => {
                 let addr = match self.resolve(to, &step.text).await? {
-                    Ok(addr) => net::Addr::Inet(addr),
+                    Ok(addr) => addr,
                     Err(line) => return Ok(Err(line)),
                 };
                 match &step.op {
@@ -194,15 +215,15 @@ impl Runner {
         }))
     }
 
-    /// An address token: `REFUSED`, `ZERO`, `PEER`, `IP:PORT`, or a student
-    /// variable (its `getsockname()`, asked of the engine like the
-    /// `CPython` runner asks its socket). `Err` is the line to print.
-    async fn resolve(
-        &mut self,
-        token: &str,
-        text: &str,
-    ) -> Result<Result<SocketAddr, String>, Stall> {
-        Ok(Ok(match token {
+    /// An address token: `REFUSED`, `ZERO`, `PEER`, `IP:PORT`, `./NAME` (a
+    /// socket file in the script's directory), or a student variable (its
+    /// `getsockname()`, asked of the engine like the `CPython` runner asks
+    /// its socket). `Err` is the line to print.
+    async fn resolve(&mut self, token: &str, text: &str) -> Result<Result<Addr, String>, Stall> {
+        if let Some(name) = token.strip_prefix("./") {
+            return Ok(Ok(Addr::Unix(UnixName::Path(self.dir.join(name)))));
+        }
+        Ok(Ok(Addr::Inet(match token {
             "REFUSED" => SocketAddr::from(([127, 0, 0, 1], self.refused.port())),
             "ZERO" => SocketAddr::from(([127, 0, 0, 1], 0)),
             "PEER" => match self.peer.addr {
@@ -217,13 +238,13 @@ impl Runner {
                 let Some(&sock) = self.socks.get(var) else {
                     return Ok(Err(format!("NameError: name '{var}' is not defined")));
                 };
-                match self.call(sock, Call::GetSockName, None, text).await?.result {
-                    Ok(Returned::Addr(net::Addr::Inet(addr))) => addr,
-                    Ok(other) => return Ok(Err(format!("RuntimeError: getsockname: {other:?}"))),
-                    Err(err) => return Ok(Err(err.python())),
-                }
+                return Ok(match self.call(sock, Call::GetSockName, None, text).await?.result {
+                    Ok(Returned::Addr(addr)) => Ok(addr),
+                    Ok(other) => Err(format!("RuntimeError: getsockname: {other:?}")),
+                    Err(err) => Err(err.python()),
+                });
             }
-        }))
+        })))
     }
 
     /// [`Self::call`], with Ctrl-C 0.2 s in when the step asks for it (the

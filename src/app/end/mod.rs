@@ -255,9 +255,8 @@ impl EndState {
         if !self.step
             && matches!(rec.call, Call::Recv { bufsize } if bufsize == waiting)
             && !std::mem::replace(&mut self.explained_read_waiting, true)
-            && let Some(line) = self.lifecycle.lines.back_mut()
         {
-            line.text.push_str("  # recv(65536): the auto driver reads what is waiting");
+            self.lifecycle.note_last(super::lifecycle::Note::ReadsWaiting);
         }
         self.wire.relink(&rec.call, &self.lifecycle, &self.sockets);
         let name = rec.call.name();

@@ -176,7 +176,7 @@ impl App {
                 self.search.needle = Some(needle);
                 self.search_step(true);
             }
-            Err(message) => self.refuse(message),
+            Err(error) => self.refuse(error.to_string()),
         }
     }
 

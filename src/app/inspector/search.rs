@@ -40,19 +40,31 @@ pub struct Search {
     pub return_to: Option<crate::app::keymap::Focus>,
 }
 
+/// Why a query names no bytes to look for.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// `x:` or `/hex ` followed by something that is not hex; the query is
+    /// kept as typed (shown through `visible_str`).
+    #[error("search {}: {error}", crate::sanitize::visible_str(.query))]
+    BadHex { query: String, error: crate::payload::PayloadError },
+    /// Nothing typed, or `x:` alone.
+    #[error("nothing to search for: type text, or x:48 65 for bytes")]
+    Empty,
+}
+
 /// The bytes a query stands for.
 ///
 /// # Errors
-/// A sentence for the user: an empty query or bad hex.
-pub fn needle(query: &str) -> Result<Vec<u8>, String> {
+/// An empty query or bad hex, worded for the user.
+pub fn needle(query: &str) -> Result<Vec<u8>, QueryError> {
     let hex = query.strip_prefix("x:").or_else(|| query.strip_prefix("/hex "));
     let bytes = match hex {
         Some(hex) => crate::payload::parse_hex(hex)
-            .map_err(|e| format!("search {}: {e}", crate::sanitize::visible_str(query)))?,
+            .map_err(|error| QueryError::BadHex { query: query.to_owned(), error })?,
         None => query.as_bytes().to_vec(),
     };
     if bytes.is_empty() {
-        return Err("nothing to search for: type text, or x:48 65 for bytes".into());
+        return Err(QueryError::Empty);
     }
     Ok(bytes)
 }
@@ -171,8 +183,9 @@ mod tests {
         assert_eq!(needle("Hello"), Ok(b"Hello".to_vec()));
         assert_eq!(needle("x:0d 0a"), Ok(b"\r\n".to_vec()));
         assert_eq!(needle("/hex 4865"), Ok(b"He".to_vec()));
-        assert!(needle("x:4g").unwrap_err().contains("not a hex digit"));
-        assert!(needle("").unwrap_err().starts_with("nothing to search for"));
+        assert!(needle("x:4g").unwrap_err().to_string().contains("not a hex digit"));
+        assert_eq!(needle(""), Err(QueryError::Empty));
+        assert!(QueryError::Empty.to_string().starts_with("nothing to search for"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use bytes::Bytes;
 
-use super::{StepCmd, usage};
+use super::{StepCmd, StepUsage, usage};
 use crate::app::end::EndState;
 use crate::app::targets::Row;
 use crate::net::{Addr, Call, Command, Family, Target};
@@ -35,23 +35,34 @@ impl StepCmd {
     ///
     /// # Errors
     /// A message for the student when a default cannot be filled in.
-    pub fn command(&self, end: &EndState, server: Option<Addr>) -> Result<Command, String> {
+    pub fn command(&self, end: &EndState, server: Option<Addr>) -> Result<Command, StepUsage> {
         let target = match end.role.target() {
             Target::Addr(a) => Some(Addr::Inet(a)),
             Target::Host(..) => None,
             Target::Unix(name) => Some(Addr::Unix(name)),
         };
         let v6 = target.as_ref().is_some_and(Addr::is_ipv6);
+        let unix = end.role.is_unix();
         let call = match self {
             Self::Socket => {
-                let family = if v6 { Family::Inet6 } else { Family::Inet };
+                let family = match (unix, v6) {
+                    (true, _) => Family::Unix,
+                    (false, true) => Family::Inet6,
+                    (false, false) => Family::Inet,
+                };
                 Call::Socket { family, kind: end.kind }
             }
             Self::SetSockOpt(opt) => Call::SetSockOpt(*opt),
             Self::Bind(a) => {
-                let own = if end.role.is_server() { target } else { Some(any_port(v6)) };
-                let a = a.map(Addr::Inet).or(own);
-                Call::Bind(a.ok_or_else(|| usage("bind", "give the address to bind"))?)
+                // A Unix client has no address of its own to bind by default.
+                let own = match (end.role.is_server(), unix) {
+                    (true, _) => target,
+                    (false, false) => Some(any_port(v6)),
+                    (false, true) => None,
+                };
+                let a = a.clone().or(own);
+                let a = a.ok_or_else(|| usage("bind", "give the address to bind"))?;
+                Call::Bind(same_family("bind", unix, a)?)
             }
             Self::Listen(n) => Call::Listen(*n),
             Self::Accept => Call::Accept,
@@ -79,7 +90,7 @@ impl StepCmd {
             Self::Connect(a) | Self::ConnectEx(a) => {
                 let name = if matches!(self, Self::Connect(_)) { "connect" } else { "connect_ex" };
                 let to = match a {
-                    Some(a) => Addr::Inet(*a),
+                    Some(a) => same_family(name, unix, a.clone())?,
                     None => peer(end, server, target, name)?,
                 };
                 if matches!(self, Self::Connect(_)) {
@@ -100,6 +111,22 @@ impl StepCmd {
     }
 }
 
+/// `addr` when it is of the end's family: Python raises `TypeError` for a
+/// path given to an IP socket (and an IP tuple given to a Unix one), so
+/// nothing is called.
+fn same_family(name: &str, unix: bool, addr: Addr) -> Result<Addr, StepUsage> {
+    match (unix, &addr) {
+        (true, Addr::Inet(_)) => {
+            Err(usage(name, "a Unix socket takes a path, e.g. ./chat.sock (Python: TypeError)"))
+        }
+        (false, Addr::Unix(_)) => Err(usage(
+            name,
+            "an IP socket takes HOST:PORT, e.g. 127.0.0.1:8080 (Python: TypeError)",
+        )),
+        _ => Ok(addr),
+    }
+}
+
 /// Where `/connect` or `/sendto` goes without an address: a UDP server
 /// answers its last sender (or the peer picked in its list); a client goes
 /// to the demo server's real address, else to its command line's.
@@ -108,7 +135,7 @@ fn peer(
     server: Option<Addr>,
     target: Option<Addr>,
     name: &str,
-) -> Result<Addr, String> {
+) -> Result<Addr, StepUsage> {
     if end.role.serves_datagrams() {
         let picked = match &end.targets.picked {
             Some(Row::Peer(a)) => Some(a.clone()),

@@ -12,14 +12,15 @@ use std::net::SocketAddr;
 
 pub use parse::parse;
 
-use crate::net::{Call, Shut, SockOpt};
+use crate::net::{Addr, Call, Shut, SockOpt};
 
 /// One step command as typed, before the end's defaults are filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepCmd {
     Socket,
     SetSockOpt(SockOpt),
-    Bind(Option<SocketAddr>),
+    /// An IP address, or (a Unix end) a socket file's path or `@name`.
+    Bind(Option<Addr>),
     Listen(u32),
     Accept,
     Recv(usize),
@@ -32,8 +33,8 @@ pub enum StepCmd {
     /// `/sendto [ADDR] TEXT`: one datagram to ADDR (by default the peer the
     /// end talks to).
     SendTo(Option<SocketAddr>, String),
-    Connect(Option<SocketAddr>),
-    ConnectEx(Option<SocketAddr>),
+    Connect(Option<Addr>),
+    ConnectEx(Option<Addr>),
     SetTimeout(Option<f64>),
     SetBlocking(bool),
     GetSockName,
@@ -71,12 +72,26 @@ pub const COMMANDS: &[(&str, &str)] = &[
 const BACKLOG: u32 = 5;
 const BUFSIZE: usize = 1024;
 
-/// A usage message in the grammar every step command shares:
-/// `/NAME ARGS: why; nothing was called`.
-pub(crate) fn usage(name: &str, why: &str) -> String {
+/// A step command typed wrong: nothing was called. Its Display is the
+/// grammar every step command shares: `/NAME ARGS: why; nothing was called`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("/{name}{}: {why}; nothing was called", args_of(.name))]
+pub struct StepUsage {
+    /// The command, without its `/`.
+    pub name: String,
+    /// What is wrong, and how to write it.
+    pub why: String,
+}
+
+/// ` ARGS` of the command `name` as [`COMMANDS`] lists them, or nothing.
+fn args_of(name: &str) -> String {
     let args = COMMANDS.iter().find(|(n, _)| *n == name).map_or("", |(_, a)| a);
-    let sep = if args.is_empty() { "" } else { " " };
-    format!("/{name}{sep}{args}: {why}; nothing was called")
+    if args.is_empty() { String::new() } else { format!(" {args}") }
+}
+
+/// The usage error of `name`: `why`.
+pub(crate) fn usage(name: &str, why: &str) -> StepUsage {
+    StepUsage { name: name.to_string(), why: why.to_string() }
 }
 
 /// The step commands as help and the unknown-command message list them:

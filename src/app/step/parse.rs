@@ -3,28 +3,34 @@
 //! no input panics, and no number reaches the engine that Python itself
 //! would refuse (`settimeout(1e300)` is an `OverflowError` there).
 
-use std::net::SocketAddr;
-
-use super::{BACKLOG, BUFSIZE, COMMANDS, StepCmd, usage};
-use crate::net::{Shut, SockOpt, Target};
+use super::{BACKLOG, BUFSIZE, COMMANDS, StepCmd, StepUsage, usage};
+use crate::net::{Addr, Shut, SockOpt, Target, UnixName};
 
 /// The longest timeout `CPython` takes: its clock counts nanoseconds in an
 /// `i64`, so `settimeout(9.3e9)` raises `OverflowError`.
 #[expect(clippy::cast_precision_loss, reason = "a bound, not an exact count")]
 pub const TIMEOUT_MAX: f64 = i64::MAX as f64 / 1e9;
 
-fn addr_arg(name: &str, arg: Option<&str>) -> Result<Option<SocketAddr>, String> {
+fn addr_arg(name: &str, arg: Option<&str>) -> Result<Option<Addr>, StepUsage> {
     let Some(text) = arg else { return Ok(None) };
+    // A path (`/tmp/chat.sock`, `./chat.sock`) or an abstract `@name`: an
+    // `AF_UNIX` address, as Python takes it (a str).
+    if ["/", "./", "../", "@"].iter().any(|p| text.starts_with(p)) {
+        return UnixName::parse(text)
+            .map(|n| Some(Addr::Unix(n)))
+            .map_err(|e| usage(name, &e.to_string()));
+    }
     match Target::parse(text) {
-        Ok(Target::Addr(a)) => Ok(Some(a)),
-        Ok(Target::Host(..) | Target::Unix(_)) => {
-            Err(usage(name, "step mode takes a literal address, e.g. 127.0.0.1:8080"))
-        }
+        Ok(Target::Addr(a)) => Ok(Some(Addr::Inet(a))),
+        Ok(Target::Host(..) | Target::Unix(_)) => Err(usage(
+            name,
+            "step mode takes a literal address, e.g. 127.0.0.1:8080 (or a path, ./chat.sock)",
+        )),
         Err(e) => Err(usage(name, &e.to_string())),
     }
 }
 
-fn flag(name: &str, text: &str) -> Result<bool, String> {
+fn flag(name: &str, text: &str) -> Result<bool, StepUsage> {
     match text {
         "1" | "True" | "true" => Ok(true),
         "0" | "False" | "false" => Ok(false),
@@ -32,7 +38,7 @@ fn flag(name: &str, text: &str) -> Result<bool, String> {
     }
 }
 
-fn number<T: std::str::FromStr>(name: &str, arg: Option<&str>, default: T) -> Result<T, String> {
+fn number<T: std::str::FromStr>(name: &str, arg: Option<&str>, default: T) -> Result<T, StepUsage> {
     arg.map_or(Ok(default), |t| {
         t.parse().map_err(|_| usage(name, &format!("{t:?} is not a whole number")))
     })
@@ -41,7 +47,7 @@ fn number<T: std::str::FromStr>(name: &str, arg: Option<&str>, default: T) -> Re
 /// Reads a step command (the line without its `/`). `None` when the name
 /// is no step command; `Some(Err)` says what is wrong with the arguments.
 #[must_use]
-pub fn parse(line: &str) -> Option<Result<StepCmd, String>> {
+pub fn parse(line: &str) -> Option<Result<StepCmd, StepUsage>> {
     let (name, rest) = line.split_once(' ').unwrap_or((line, ""));
     if !COMMANDS.iter().any(|(n, _)| *n == name) {
         return None;
@@ -100,7 +106,7 @@ pub fn parse(line: &str) -> Option<Result<StepCmd, String>> {
 
 /// `/sendto [ADDR] TEXT`: a first word written as an address
 /// (`HOST:PORT`, `[IPv6]:PORT`) is the address; anything else is text.
-fn sendto(rest: &str) -> Result<StepCmd, String> {
+fn sendto(rest: &str) -> Result<StepCmd, StepUsage> {
     let name = "sendto";
     let (first, text) = rest.split_once(' ').unwrap_or((rest, ""));
     let addr = if first.contains(':') {
@@ -122,7 +128,7 @@ fn sendto(rest: &str) -> Result<StepCmd, String> {
     }
 }
 
-fn setsockopt(args: &[&str]) -> Result<StepCmd, String> {
+fn setsockopt(args: &[&str]) -> Result<StepCmd, StepUsage> {
     let [opt, value] = args else {
         return Err(usage("setsockopt", "give an option and a value, e.g. reuseaddr 1"));
     };
@@ -140,7 +146,7 @@ fn setsockopt(args: &[&str]) -> Result<StepCmd, String> {
 /// Seconds as Python's `settimeout` takes them: `None`, or a number from 0
 /// to [`TIMEOUT_MAX`] (so `Duration::try_from_secs_f64` takes it too).
 /// Out of range, the message names the error Python would raise.
-fn settimeout(arg: Option<&str>) -> Result<Option<f64>, String> {
+fn settimeout(arg: Option<&str>) -> Result<Option<f64>, StepUsage> {
     let name = "settimeout";
     let Some(t) = arg else {
         return Err(usage(name, "give seconds, or None to block forever"));
@@ -171,6 +177,7 @@ fn settimeout(arg: Option<&str>) -> Result<Option<f64>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::SocketAddr;
 
     #[test]
     fn timeouts_python_refuses_are_refused_with_its_reason() {
@@ -184,7 +191,10 @@ mod tests {
             ("soon", "not a number"),
         ] {
             match settimeout(Some(typed)) {
-                Err(m) => assert!(m.contains(why) && m.ends_with("nothing was called"), "{m}"),
+                Err(m) => {
+                    let m = m.to_string();
+                    assert!(m.contains(why) && m.ends_with("nothing was called"), "{m}");
+                }
                 Ok(v) => panic!("{typed} -> {v:?}"),
             }
         }
@@ -202,8 +212,12 @@ mod tests {
         );
         assert_eq!(sendto("8888 hi"), Ok(StepCmd::SendTo(None, "8888 hi".into())));
         assert_eq!(sendto("note: hi"), Ok(StepCmd::SendTo(None, "note: hi".into())));
-        assert!(sendto("127.0.0.1:8888").is_err_and(|m| m.contains("after the address")));
-        assert!(sendto("localhost:8888 hi").is_err_and(|m| m.contains("literal address")));
-        assert!(sendto("").is_err_and(|m| m.contains("give the text")));
+        assert!(
+            sendto("127.0.0.1:8888").is_err_and(|m| m.to_string().contains("after the address"))
+        );
+        assert!(
+            sendto("localhost:8888 hi").is_err_and(|m| m.to_string().contains("literal address"))
+        );
+        assert!(sendto("").is_err_and(|m| m.to_string().contains("give the text")));
     }
 }

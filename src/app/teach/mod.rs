@@ -19,6 +19,17 @@ const REFLEX: u64 = 1_000_000;
 /// Both holds: what step mode means for the auto driver.
 const STEP_HOLDS: Holds = Holds { accept: true, reads: true };
 
+/// Why a step call typed in the input line was not made.
+#[derive(Debug, thiserror::Error)]
+enum NotCalled {
+    /// The end is blocked in a call, as a Python program would be.
+    #[error("blocked in {0}(): Ctrl-C interrupts it; nothing was called")]
+    Blocked(&'static str),
+    /// The command was typed wrong.
+    #[error(transparent)]
+    Usage(#[from] step::StepUsage),
+}
+
 impl App {
     fn info(&mut self, text: impl Into<String>) {
         let at = self.now();
@@ -52,16 +63,16 @@ impl App {
         }
         let effects = match parsed {
             Ok(cmd) => self.step(&cmd),
-            Err(message) => Err(message),
+            Err(usage) => Err(NotCalled::Usage(usage)),
         };
         match effects {
             Ok(effects) => {
                 self.input.take();
                 Some(effects)
             }
-            Err(message) => {
+            Err(why) => {
                 // The line stays in the input, to fix or to retry.
-                self.error(message);
+                self.error(why.to_string());
                 Some(Vec::new())
             }
         }
@@ -81,14 +92,13 @@ impl App {
     /// Why the active end takes no new call now: it is blocked in one, as
     /// a Python program would be (Ctrl-C first).
     pub(super) fn blocked(&self) -> Option<String> {
-        let call = self.end().blocked_in()?;
-        Some(format!("blocked in {call}(): Ctrl-C interrupts it; nothing was called"))
+        self.end().blocked_in().map(|call| NotCalled::Blocked(call).to_string())
     }
 
     /// One step command for the active end: its engine command, or why not.
-    fn step(&mut self, cmd: &StepCmd) -> Result<Vec<Effect>, String> {
-        if let Some(why) = self.blocked() {
-            return Err(why);
+    fn step(&mut self, cmd: &StepCmd) -> Result<Vec<Effect>, NotCalled> {
+        if let Some(call) = self.end().blocked_in() {
+            return Err(NotCalled::Blocked(call));
         }
         let server = if self.demo && !self.end().role.is_server() {
             self.ends.first().and_then(|e| e.listening.clone())
@@ -120,8 +130,8 @@ impl App {
         let effects = match cmd {
             Some(Ok(cmd)) => match self.step(&cmd) {
                 Ok(effects) => effects,
-                Err(message) => {
-                    self.error(message);
+                Err(why) => {
+                    self.error(why.to_string());
                     return Vec::new();
                 }
             },

@@ -95,7 +95,7 @@ fn errors_show_once() {
     app.on_engine(0, &ev(EventKind::Call(rec)));
     let error = crate::net::SetupError::call("connect", "127.0.0.1:9", err);
     app.on_engine(0, &ev(EventKind::Fatal { error }));
-    assert!(app.end().lifecycle.lines.back().is_some_and(|l| l.failed));
+    assert!(app.end().lifecycle.lines.back().is_some_and(crate::app::lifecycle::LifeLine::failed));
     assert!(texts(&app, 0).last().is_some_and(|t| t.contains("ECONNREFUSED")));
     assert!(app.end().fatal.is_some());
 

@@ -53,7 +53,7 @@ fn a_missing_file_is_an_error_entry_and_sends_nothing() {
     let want =
         Effect::SendFile { end: 0, path: path.clone(), to: To::Current, chunk: send::TCP_CHUNK };
     assert_eq!(effects, vec![want]);
-    let message = crate::payload::open_file(std::path::Path::new(&path)).unwrap_err();
+    let message = crate::payload::open_file(std::path::Path::new(&path)).unwrap_err().to_string();
     app.file_news(0, send::FileNews::Failed { message, read: 0 });
     let last = texts(&app, 0).pop().unwrap_or_default();
     assert!(last.starts_with("open /nonexistent/x.bin failed: ENOENT"), "{last}");

@@ -110,6 +110,33 @@ fn typed_calls_become_one_command_each_with_the_ends_defaults() {
 }
 
 #[test]
+fn a_unix_end_makes_af_unix_calls_on_its_path_and_refuses_ip_addresses() {
+    use crate::net::{Addr, UnixName};
+    let path = |p: &str| Addr::Unix(UnixName::Path(p.into()));
+    let role = Role::UnixServer(UnixName::Path("learn.sock".into()), Kind::Stream);
+    let mut app = step_app(role);
+    let socket = Call::Socket { family: Family::Unix, kind: Kind::Stream };
+    assert_eq!(call_of(&enter(&mut app, "/socket")), socket);
+    assert_eq!(call_of(&enter(&mut app, "/bind")), Call::Bind(path("learn.sock")));
+    assert_eq!(call_of(&enter(&mut app, "/bind ./other.sock")), Call::Bind(path("./other.sock")));
+    for line in ["/bind 127.0.0.1:9", "/connect 127.0.0.1:9"] {
+        assert!(enter(&mut app, line).is_empty(), "{line} called something");
+        assert!(texts(&app, 0).last().is_some_and(|t| t.contains("Python: TypeError")), "{line}");
+        app.input.take();
+    }
+    assert_eq!(call_of(&enter(&mut app, "/connect")), Call::Connect(path("learn.sock")));
+    // An IP end refuses a path the same way.
+    let mut tcp = server();
+    assert!(enter(&mut tcp, "/connect ./chat.sock").is_empty());
+    assert!(texts(&tcp, 0).last().is_some_and(|t| t.contains("Python: TypeError")));
+    // A Unix client has no path of its own to bind by default.
+    let client = Role::UnixClient(UnixName::Path("learn.sock".into()), Kind::Stream);
+    let mut client = step_app(client);
+    assert!(enter(&mut client, "/bind").is_empty());
+    assert_eq!(call_of(&enter(&mut client, "/connect")), Call::Connect(path("learn.sock")));
+}
+
+#[test]
 fn step_calls_need_step_mode_and_the_demo_client_connects_to_its_server() {
     let mut app = client();
     assert!(enter(&mut app, "/accept").is_empty());

@@ -3,7 +3,11 @@
 
 use super::*;
 use crate::app::step::{StepCmd, parse};
-use crate::net::SockOpt;
+use crate::net::{Addr, SockOpt, UnixName};
+
+fn unix(path: &str) -> Addr {
+    Addr::Unix(UnixName::Path(path.into()))
+}
 
 #[test]
 fn every_step_command_parses() {
@@ -14,8 +18,11 @@ fn every_step_command_parses() {
         ("setsockopt SO_REUSEADDR 0", StepCmd::SetSockOpt(SockOpt::ReuseAddr(false))),
         ("setsockopt nodelay 1", StepCmd::SetSockOpt(SockOpt::NoDelay(true))),
         ("bind", StepCmd::Bind(None)),
-        ("bind 127.0.0.1:9000", StepCmd::Bind(Some(a))),
-        ("bind 9000", StepCmd::Bind(Some(a))),
+        ("bind 127.0.0.1:9000", StepCmd::Bind(Some(Addr::Inet(a)))),
+        ("bind 9000", StepCmd::Bind(Some(Addr::Inet(a)))),
+        ("bind ./chat.sock", StepCmd::Bind(Some(unix("./chat.sock")))),
+        ("bind /tmp/chat.sock", StepCmd::Bind(Some(unix("/tmp/chat.sock")))),
+        ("bind @chat", StepCmd::Bind(Some(Addr::Unix(UnixName::Abstract(b"chat".to_vec()))))),
         ("listen 1", StepCmd::Listen(1)),
         ("listen", StepCmd::Listen(5)),
         ("accept", StepCmd::Accept),
@@ -27,8 +34,9 @@ fn every_step_command_parses() {
         ("sendto 127.0.0.1:9000 hi", StepCmd::SendTo(Some(a), "hi".into())),
         ("sendto hi there", StepCmd::SendTo(None, "hi there".into())),
         ("connect", StepCmd::Connect(None)),
-        ("connect [::1]:9000", StepCmd::Connect(Some(addr("[::1]:9000")))),
-        ("connect_ex 127.0.0.1:9000", StepCmd::ConnectEx(Some(a))),
+        ("connect [::1]:9000", StepCmd::Connect(Some(Addr::Inet(addr("[::1]:9000"))))),
+        ("connect_ex 127.0.0.1:9000", StepCmd::ConnectEx(Some(Addr::Inet(a)))),
+        ("connect ../up.sock", StepCmd::Connect(Some(unix("../up.sock")))),
         ("settimeout 2", StepCmd::SetTimeout(Some(2.0))),
         ("settimeout 0.5", StepCmd::SetTimeout(Some(0.5))),
         ("settimeout None", StepCmd::SetTimeout(None)),
@@ -60,6 +68,7 @@ fn malformed_step_commands_say_why() {
         ("setsockopt linger 1", "not reuseaddr"),
         ("bind example.org:80", "literal address"),
         ("bind 127.0.0.1", "missing port"),
+        ("bind chat.sock", "missing port"),
         ("send", "give the text"),
         ("sendall", "give the text"),
         ("sendto", "give the text"),
@@ -72,6 +81,7 @@ fn malformed_step_commands_say_why() {
     for (line, why) in table {
         match parse(line) {
             Some(Err(message)) => {
+                let message = message.to_string();
                 assert!(
                     message.contains(why) && message.contains("nothing was called"),
                     "{line}: {message}"

@@ -1,5 +1,6 @@
 //! Every chapter, in order: one file each, data only.
 
+mod backlog;
 mod closing;
 mod reuseaddr;
 mod streams;
@@ -7,6 +8,8 @@ mod tcp_client;
 mod tcp_server;
 mod timeouts;
 mod udp;
+mod unix;
+mod web;
 
 use super::Chapter;
 
@@ -14,11 +17,14 @@ use super::Chapter;
 pub const ALL: &[&Chapter] = &[
     &tcp_server::CHAPTER,
     &tcp_client::CHAPTER,
+    &backlog::CHAPTER,
     &streams::CHAPTER,
     &closing::CHAPTER,
     &reuseaddr::CHAPTER,
     &udp::CHAPTER,
     &timeouts::CHAPTER,
+    &web::CHAPTER,
+    &unix::CHAPTER,
 ];
 #[cfg(test)]
 mod tests {
@@ -51,6 +57,9 @@ mod tests {
                 "{} is not in step mode",
                 chapter.slug
             );
+            if let Some(refused) = crate::run::misuse(&plan) {
+                panic!("{}: sockpit refuses its setup: {refused}", chapter.slug);
+            }
         }
         let numbers: Vec<_> = ALL.iter().map(|c| c.number).collect();
         assert!(numbers.windows(2).all(|w| w[0] < w[1]), "numbers not ascending: {numbers:?}");

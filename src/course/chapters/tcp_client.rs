@@ -86,5 +86,14 @@ pub const CHAPTER: Chapter = Chapter {
             hints: &[t("Type: /getpeername.", "输入：/getpeername。")],
             check: "client call getpeername ok",
         },
+        Step {
+            label: t("the server accepts it", "服务器 accept 它"),
+            text: t(
+                "connect_ex() returned 0 before the server did anything: the kernel finished the handshake and queued the connection. accept() hands it to the server.",
+                "服务器什么都还没做，connect_ex() 就返回了 0：内核完成了握手并把连接排进队列。accept() 把它交给服务器。",
+            ),
+            hints: &[t("F2, then /accept.", "按 F2，然后 /accept。")],
+            check: "server call accept ok",
+        },
     ],
 };

@@ -5,6 +5,7 @@
 
 pub(crate) mod bulk;
 pub(crate) mod conn;
+mod control;
 pub(crate) mod dgram;
 mod lean;
 pub(crate) mod listener;

@@ -6,9 +6,12 @@
 
 mod diag;
 pub mod sample;
-pub(crate) mod sys;
+pub(in crate::net) mod sys;
 pub(crate) mod tcp_state;
 pub(crate) mod ticker;
+mod waiting;
+
+pub(crate) use waiting::read_waiting;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::SocketAddr;
@@ -20,6 +23,7 @@ use crate::net::kernel::tcp_state::TcpState;
 
 /// Which of this session's sockets a kernel-listed socket is, or belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Whose {
     /// One of ours that still has an fd (its figures come from samples).
     Ours { sock: SockId },

@@ -45,6 +45,7 @@ impl Way {
 
 /// One toxic with its figures.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Toxic {
     /// Each chunk waits `delay` ± `jitter` before it is forwarded.
     Latency { delay: Duration, jitter: Duration },
@@ -83,16 +84,12 @@ impl Fault {
     /// Parses `--fault`'s text.
     ///
     /// # Errors
-    /// A sentence saying what is wrong (bad usage: exit 2).
-    pub fn parse(text: &str) -> Result<Self, String> {
+    /// [`FaultError`]: its Display says what is wrong (bad usage: exit 2).
+    pub fn parse(text: &str) -> Result<Self, FaultError> {
         let (way, rest) = match text.split_once(':') {
             Some(("up", rest)) => (Some(Way::Up), rest),
             Some(("down", rest)) => (Some(Way::Down), rest),
-            Some((other, _)) => {
-                return Err(format!(
-                    "{other:?} is not a direction: write up: or down: (or none for both)"
-                ));
-            }
+            Some((other, _)) => return Err(FaultError::Direction(other.to_string())),
             None => (None, text),
         };
         let mut parts = rest.split(',').map(str::trim);
@@ -105,7 +102,7 @@ impl Fault {
         for part in parts {
             let (k, v) = part
                 .split_once('=')
-                .ok_or_else(|| format!("{part:?} in --fault {text:?}: write KEY=VALUE"))?;
+                .ok_or_else(|| FaultError::NotKeyValue(part.to_string(), text.to_string()))?;
             keys.push((k, v));
         }
         let mut probability = 1.0;
@@ -118,11 +115,12 @@ impl Fault {
                 .parse::<f64>()
                 .ok()
                 .filter(|p| (0.0..=1.0).contains(p))
-                .ok_or_else(|| format!("probability {p:?}: write a number from 0 to 1"))?;
+                .ok_or_else(|| FaultError::Probability(p.to_string()))?;
         }
         let toxic = toxic(kind, value, &mut take)?;
         if let Some((k, _)) = keys.first() {
-            return Err(format!("{k:?} means nothing to {kind} in --fault {text:?}"));
+            let (key, kind, text) = ((*k).to_string(), kind.to_string(), text.to_string());
+            return Err(FaultError::Key { key, kind, text });
         }
         Ok(Self { toxic, way, probability })
     }
@@ -133,8 +131,8 @@ fn toxic<'a>(
     kind: &str,
     value: Option<&'a str>,
     take: &mut impl FnMut(&str) -> Option<&'a str>,
-) -> Result<Toxic, String> {
-    let need = |what: &str| format!("{kind} needs a value: {kind}={what}");
+) -> Result<Toxic, FaultError> {
+    let need = |example: &'static str| FaultError::NeedsValue { kind: kind.to_string(), example };
     Ok(match kind {
         "latency" => Toxic::Latency {
             delay: duration(value.ok_or_else(|| need("200ms"))?)?,
@@ -143,7 +141,7 @@ fn toxic<'a>(
         "bandwidth" => {
             let rate = count(value.ok_or_else(|| need("64 (KiB/s)"))?)?;
             if rate == 0 {
-                return Err("bandwidth=0 would stop everything: use timeout=0".into());
+                return Err(FaultError::ZeroBandwidth);
             }
             Toxic::Bandwidth { kib_per_sec: rate }
         }
@@ -163,17 +161,12 @@ fn toxic<'a>(
         }
         "reset_peer" => Toxic::ResetPeer { after: value.map_or(Ok(Duration::ZERO), duration)? },
         "slow_close" => Toxic::SlowClose { delay: duration(value.ok_or_else(|| need("1s"))?)? },
-        other => {
-            return Err(format!(
-                "{other:?} is not a fault: latency, bandwidth, slicer, limit_data, timeout, \
-                 reset_peer or slow_close"
-            ));
-        }
+        other => return Err(FaultError::Unknown(other.to_string())),
     })
 }
 
 /// `200ms`, `2s`, `1.5s`, `500us`; a bare number is milliseconds.
-fn duration(text: &str) -> Result<Duration, String> {
+fn duration(text: &str) -> Result<Duration, FaultError> {
     let t = text.trim();
     let (digits, scale) = if let Some(d) = t.strip_suffix("ms") {
         (d, 1e-3)
@@ -184,12 +177,43 @@ fn duration(text: &str) -> Result<Duration, String> {
     } else {
         (t, 1e-3)
     };
-    let n: f64 = digits.parse().map_err(|_| format!("{text:?} is not a duration like 200ms"))?;
-    Duration::try_from_secs_f64(n * scale).map_err(|_| format!("{text:?} is not a usable duration"))
+    let n: f64 = digits.parse().map_err(|_| FaultError::Duration(text.to_string()))?;
+    Duration::try_from_secs_f64(n * scale).map_err(|_| FaultError::DurationRange(text.to_string()))
 }
 
-fn count(text: &str) -> Result<u64, String> {
-    text.trim().parse().map_err(|_| format!("{text:?} is not a whole number"))
+fn count(text: &str) -> Result<u64, FaultError> {
+    text.trim().parse().map_err(|_| FaultError::Count(text.to_string()))
+}
+
+/// Why a `--fault` (or `/fault`) spec is not a fault: each says what is
+/// wrong and how to write it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FaultError {
+    #[error("{0:?} is not a direction: write up: or down: (or none for both)")]
+    Direction(String),
+    /// A part after the first, and the whole spec.
+    #[error("{0:?} in --fault {1:?}: write KEY=VALUE")]
+    NotKeyValue(String, String),
+    #[error("probability {0:?}: write a number from 0 to 1")]
+    Probability(String),
+    #[error("{key:?} means nothing to {kind} in --fault {text:?}")]
+    Key { key: String, kind: String, text: String },
+    #[error("{kind} needs a value: {kind}={example}")]
+    NeedsValue { kind: String, example: &'static str },
+    #[error("bandwidth=0 would stop everything: use timeout=0")]
+    ZeroBandwidth,
+    #[error(
+        "{0:?} is not a fault: latency, bandwidth, slicer, limit_data, timeout, reset_peer or \
+         slow_close"
+    )]
+    Unknown(String),
+    #[error("{0:?} is not a duration like 200ms")]
+    Duration(String),
+    #[error("{0:?} is not a usable duration")]
+    DurationRange(String),
+    #[error("{0:?} is not a whole number")]
+    Count(String),
 }
 
 impl fmt::Display for Fault {

@@ -12,6 +12,7 @@ use crate::net::relay::{Fault, Way};
 
 /// What the user asks of one direction of one pair.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RelayOp {
     /// Hold (`true`) or let everything through again (`false`: what waits
     /// goes first, in order).

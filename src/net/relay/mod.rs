@@ -2,7 +2,8 @@
 //! TCP-LISTEN:A TCP:B`, with both legs as sockets of the session.
 //!
 //! - `pair.rs`: one accepted client and the upstream connection made for it.
-//! - `pump.rs`: one direction of a pair, the fast byte path, and its faults.
+//! - `pump.rs`: one direction of a pair, the fast byte path;
+//!   `shaping.rs`: that direction's faults applied to its bytes.
 //! - `udp.rs`: datagrams, one upstream socket per client address.
 //! - `fault.rs`: toxiproxy's toxics, parsed from `--fault`.
 
@@ -11,6 +12,7 @@ pub(crate) mod hold;
 pub(crate) mod pair;
 pub(crate) mod pump;
 pub(crate) mod secure;
+mod shaping;
 pub(crate) mod udp;
 
 use std::time::Duration;
@@ -64,13 +66,14 @@ pub const DEFAULT_HOLD_CAP: usize = 1 << 20;
 
 /// What only a relay reports.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RelayNote {
     /// A client and the upstream socket made for it: the pair's two legs.
     /// For UDP, `client` is the listening socket every client shares.
     Pair { client: SockId, server: SockId, client_addr: Addr, faults: Vec<String> },
-    /// No upstream for this client (the message in the error grammar); the
-    /// client is closed.
-    NoUpstream { client: SockId, message: String },
+    /// No upstream for this client (its Display is the message in the
+    /// error grammar); the client is closed.
+    NoUpstream { client: SockId, error: crate::net::SetupError },
     /// A fault ended the pair: `limit_data`, `timeout`, `reset_peer`.
     Fault { client: SockId, what: &'static str },
     /// UDP: a client's upstream socket was closed after `idle` of silence.

@@ -22,7 +22,7 @@ use crate::net::relay::{RelayConfig, RelayNote, RelayOp, secure};
 use crate::net::session::ctx::{Ctx, Out, SockInbox};
 use crate::net::socket::setup;
 use crate::net::tls::TlsEvent;
-use crate::net::{CallError, SessionConfig};
+use crate::net::{CallError, SessionConfig, SetupError};
 
 /// What a pair needs to start.
 pub(crate) struct PairStart {
@@ -63,8 +63,8 @@ pub(crate) async fn run(start: PairStart, mut inbox: SockInbox) {
             match unopened {
                 Unopened::Gone => {}
                 Unopened::Client(failed) => reason = CloseReason::Failed(failed),
-                Unopened::Upstream(message) => {
-                    let note = RelayNote::NoUpstream { client: client.id, message };
+                Unopened::Upstream(error) => {
+                    let note = RelayNote::NoUpstream { client: client.id, error };
                     ctx.emit(EventKind::Relay(note)).await;
                 }
             }
@@ -139,8 +139,8 @@ enum Unopened {
     Gone,
     /// The client's TLS handshake failed (reported as its call).
     Client(CallError),
-    /// No upstream: the message in the error grammar.
-    Upstream(String),
+    /// No upstream.
+    Upstream(SetupError),
 }
 
 /// The client's handshake (`--tls`), then the upstream leg, connected and
@@ -159,28 +159,28 @@ async fn open_legs(
     if let Some(tls) = &relay.upstream_tls
         && let Err(failed) = secure::wrap(ctx, &mut server, tls, "up_tls", connect.timeout).await
     {
-        let message = failed.message("handshake", &server.peer.to_string());
+        let error = SetupError::call("handshake", server.peer.to_string(), failed.clone());
         let (id, var) = (server.id, server.var);
         drop(server);
         ctx.closed(id, var, CloseReason::Failed(failed)).await;
-        return Err(Unopened::Upstream(message));
+        return Err(Unopened::Upstream(error));
     }
     Ok(server)
 }
 
-/// Resolves and connects the target; the message in the error grammar
-/// when that fails.
+/// Resolves and connects the target.
 async fn connect_upstream(
     ctx: &Ctx,
     relay: &RelayConfig,
     connect: &SessionConfig,
-) -> Result<Leg, String> {
+) -> Result<Leg, SetupError> {
     let target = relay.upstream.to_string();
-    let addrs = relay.upstream.resolve().await.map_err(|e| e.message("getaddrinfo", &target))?;
-    let (id, conn) =
-        setup::connect_as(ctx, connect, &addrs, "upstream").await.map_err(|e| e.to_string())?;
+    let addrs =
+        relay.upstream.resolve().await.map_err(|e| SetupError::call("getaddrinfo", &target, e))?;
+    let (id, conn) = setup::connect_as(ctx, connect, &addrs, "upstream").await?;
     let (Ok(local), Ok(peer)) = (conn.local(), conn.peer()) else {
-        return Err(CallError::from_errno(libc::ENOTCONN).message("getpeername", &target));
+        let error = CallError::from_errno(libc::ENOTCONN);
+        return Err(SetupError::call("getpeername", target, error));
     };
     ctx.connected(id, conn.as_raw_fd(), local, peer.clone()).await;
     Ok(Leg { id, var: "upstream", conn, peer, tls: None })

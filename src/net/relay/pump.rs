@@ -1,5 +1,6 @@
 //! One direction of a relayed connection: read from one leg, write to the
-//! other, with that direction's faults in between.
+//! other, with that direction's faults in between (`shaping.rs`), and the
+//! user's hold, forward, drop, edit and inject on the way.
 //!
 //! The byte path allocates nothing per chunk: reads land in one block that
 //! is split into chunks and taken back once they are written and reported
@@ -8,7 +9,6 @@
 //! system call a chunk.
 
 use std::io;
-use std::time::Duration;
 
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio::sync::mpsc;
@@ -19,6 +19,7 @@ use crate::net::event::{Call, DataRecord, Dir, EventKind, Returned, SockId};
 use crate::net::relay::RelayNote;
 use crate::net::relay::fault::{Dice, Toxic, Way};
 use crate::net::relay::hold::{Held, RelayOp};
+pub(crate) use crate::net::relay::shaping::WayFaults;
 use crate::net::session::ctx::Ctx;
 use crate::net::sockaddr::Addr;
 use crate::net::tls::TlsCall;
@@ -33,48 +34,6 @@ pub(crate) struct Leg {
     pub peer: Addr,
     /// The leg speaks TLS (`--tls`, `--tls-upstream`): plaintext through it.
     pub tls: Option<super::secure::Secure>,
-}
-
-/// One direction's faults, decided once per connection (probabilities
-/// rolled when it was accepted).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct WayFaults {
-    pub latency: Option<(Duration, Duration)>,
-    /// Bytes per second.
-    pub bandwidth: Option<u64>,
-    pub slicer: Option<(usize, usize, Duration)>,
-    pub limit: Option<u64>,
-    /// `Some(None)`: never forward, never close.
-    #[expect(clippy::option_option, reason = "unset, set without a time, set with one")]
-    pub timeout: Option<Option<Duration>>,
-    pub slow_close: Option<Duration>,
-}
-
-impl WayFaults {
-    /// Adds one toxic.
-    pub fn add(&mut self, toxic: Toxic) {
-        match toxic {
-            Toxic::Latency { delay, jitter } => self.latency = Some((delay, jitter)),
-            Toxic::Bandwidth { kib_per_sec } => self.bandwidth = Some(kib_per_sec * 1024),
-            Toxic::Slicer { size, variation, delay } => {
-                self.slicer = Some((size, variation, delay));
-            }
-            Toxic::LimitData { bytes } => self.limit = Some(bytes),
-            Toxic::Timeout { after } => self.timeout = Some(after),
-            Toxic::SlowClose { delay } => self.slow_close = Some(delay),
-            // The pair's own timer, not a direction's.
-            Toxic::ResetPeer { .. } => {}
-        }
-    }
-
-    /// Whether every chunk goes straight through.
-    fn none(&self) -> bool {
-        self.latency.is_none()
-            && self.bandwidth.is_none()
-            && self.slicer.is_none()
-            && self.limit.is_none()
-            && self.timeout.is_none()
-    }
 }
 
 /// How a direction ended.
@@ -260,27 +219,6 @@ impl Pump<'_> {
         self.ctx.emit(EventKind::Relay(RelayNote::Held(view))).await;
     }
 
-    /// One chunk through this direction's faults; `Some` when that ends it.
-    async fn pass(&mut self, mut chunk: Bytes) -> Option<Ended> {
-        if self.faults.timeout.is_some() {
-            // toxiproxy's timeout: what arrives is dropped.
-            return None;
-        }
-        let mut reached = false;
-        if let Some(limit) = self.faults.limit {
-            let room = limit.saturating_sub(self.written - self.counted_from);
-            if chunk.len() as u64 >= room {
-                chunk.truncate(usize::try_from(room).unwrap_or(usize::MAX));
-                reached = true;
-            }
-        }
-        if let Err(err) = self.forward(&chunk).await {
-            let call = Call::SendAll { len: chunk.len() };
-            return Some(Ended::Failed(self.to.id, self.to.var, call, err));
-        }
-        reached.then_some(Ended::Fault("limit_data"))
-    }
-
     /// One read of what is there: a chunk (empty: EOF), or `None` when
     /// the readiness was stale.
     fn try_read_chunk(&mut self, rbuf: &mut BytesMut) -> io::Result<Option<Bytes>> {
@@ -315,45 +253,8 @@ impl Pump<'_> {
         self.ctx.emit(EventKind::Data(record)).await;
     }
 
-    /// Writes `chunk` to the other leg through this direction's faults.
-    async fn forward(&mut self, chunk: &Bytes) -> io::Result<()> {
-        if self.faults.none() {
-            return self.send(chunk.clone()).await;
-        }
-        if let Some((delay, jitter)) = self.faults.latency {
-            // delay ± jitter, uniformly.
-            let jitter_us = u64::try_from(jitter.as_micros()).unwrap_or(u64::MAX);
-            let spread = Duration::from_micros(self.dice.upto(jitter_us.saturating_mul(2)));
-            tokio::time::sleep(delay.saturating_sub(jitter) + spread).await;
-        }
-        let mut at = 0;
-        while at < chunk.len() {
-            let mut piece = chunk.len() - at;
-            if let Some((size, variation, _)) = self.faults.slicer {
-                let var =
-                    usize::try_from(self.dice.upto(variation as u64 * 2)).unwrap_or(usize::MAX);
-                piece = piece.min((size + var).saturating_sub(variation).max(1));
-            }
-            if let Some(rate) = self.faults.bandwidth {
-                // Pieces of a tenth of a second keep the pace smooth.
-                piece = piece.min(usize::try_from(rate / 10).unwrap_or(usize::MAX).max(1));
-                let start = *self.paced_from.get_or_insert_with(Instant::now);
-                let paced = self.written - self.counted_from;
-                #[expect(clippy::cast_precision_loss, reason = "a pace, not a count")]
-                let due = Duration::from_secs_f64(paced as f64 / rate as f64);
-                tokio::time::sleep_until(start + due).await;
-            }
-            self.send(chunk.slice(at..at + piece)).await?;
-            at += piece;
-            if let (Some((_, _, delay)), true) = (self.faults.slicer, at < chunk.len()) {
-                tokio::time::sleep(delay).await;
-            }
-        }
-        Ok(())
-    }
-
     /// `sendall(piece)` on the other leg, reported when asked.
-    async fn send(&mut self, piece: Bytes) -> io::Result<()> {
+    pub(super) async fn send(&mut self, piece: Bytes) -> io::Result<()> {
         self.to.write_all(&piece).await?;
         let offset = self.written;
         self.written += piece.len() as u64;

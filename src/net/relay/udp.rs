@@ -13,7 +13,6 @@ use tokio::io::Interest;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::net::CallError;
 use crate::net::driver::dgram::Dgram;
 use crate::net::event::{
     Call, CloseReason, DataRecord, Dir, EventKind, Returned, SockId, now_micros,
@@ -22,6 +21,7 @@ use crate::net::relay::{RelayConfig, RelayNote};
 use crate::net::session::ctx::{Ctx, Out, SockInbox};
 use crate::net::sockaddr::Addr;
 use crate::net::socket::setup;
+use crate::net::{CallError, SetupError};
 
 /// The largest datagram: every read fits one whole.
 const MAX_DATAGRAM: usize = 65_536;
@@ -115,7 +115,7 @@ impl DgramRelay {
         let addrs = match self.relay.upstream.resolve().await {
             Ok(addrs) => addrs,
             Err(e) => {
-                self.no_upstream(e.message("getaddrinfo", &target)).await;
+                self.no_upstream(SetupError::call("getaddrinfo", target, e)).await;
                 return None;
             }
         };
@@ -123,7 +123,7 @@ impl DgramRelay {
         let (id, socket) = match setup::dgram_client(&self.ctx, &peer, true).await {
             Ok(made) => made,
             Err(error) => {
-                self.no_upstream(error.to_string()).await;
+                self.no_upstream(error).await;
                 return None;
             }
         };
@@ -152,8 +152,8 @@ impl DgramRelay {
         Some(Upstream { id, socket, last, sent: 0, peer })
     }
 
-    async fn no_upstream(&self, message: String) {
-        let note = RelayNote::NoUpstream { client: self.id, message };
+    async fn no_upstream(&self, error: SetupError) {
+        let note = RelayNote::NoUpstream { client: self.id, error };
         self.ctx.emit(EventKind::Relay(note)).await;
     }
 

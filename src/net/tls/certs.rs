@@ -26,12 +26,23 @@ pub const SELF_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 ///
 /// # Errors
 /// When the key cannot be made (never expected with ring).
-pub fn self_signed() -> Result<Identity, String> {
+pub fn self_signed() -> Result<Identity, CertError> {
     let names: Vec<String> = SELF_NAMES.iter().map(|s| (*s).to_string()).collect();
-    let made = rcgen::generate_simple_self_signed(names).map_err(|e| e.to_string())?;
-    let key =
-        PrivateKeyDer::try_from(made.signing_key.serialize_der()).map_err(ToString::to_string)?;
+    let made = rcgen::generate_simple_self_signed(names)?;
+    let key = PrivateKeyDer::try_from(made.signing_key.serialize_der()).map_err(CertError::Key)?;
     Ok(Identity { chain: vec![made.cert.der().clone()], key, pem: made.cert.pem() })
+}
+
+/// Why no certificate could be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CertError {
+    /// rcgen could not make the certificate.
+    #[error("{0}")]
+    Generate(#[from] rcgen::Error),
+    /// The key it made is not one rustls takes.
+    #[error("{0}")]
+    Key(&'static str),
 }
 
 /// Every certificate in a PEM file, in order.

@@ -33,6 +33,7 @@ impl TlsVersion {
 
 /// One call of Python's `ssl` module, as a student would write it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum TlsCall {
     /// `ssl.create_default_context(cafile=...)` (client) or
     /// `ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)` (server).
@@ -85,6 +86,7 @@ impl TlsCall {
 
 /// What a successful `ssl` call returned.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum TlsReturned {
     /// An attribute was set or a method returned `None`.
     Set,
@@ -118,6 +120,7 @@ pub struct CertInfo {
 
 /// Whether the peer's certificate was checked, and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Verification {
     /// Chain and name checked against the trusted CAs.
     Verified,
@@ -153,6 +156,7 @@ pub struct TlsInfo {
 
 /// TLS news from the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TlsEvent {
     /// A handshake finished.
     Handshake(Box<TlsInfo>),

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, RootCertStore, ServerConfig, SupportedProtocolVersion};
 
-use crate::net::CallError;
+use crate::net::{CallError, SetupError};
 pub use facts::{CertInfo, TlsCall, TlsEvent, TlsInfo, TlsReturned, TlsVersion, Verification};
 
 /// Where a client's system CAs are (Debian's bundle), as
@@ -116,21 +116,33 @@ fn versions(options: &TlsOptions) -> Vec<&'static SupportedProtocolVersion> {
     out
 }
 
-fn file_error(call: &str, path: &std::path::Path, err: &std::io::Error, hint: &str) -> String {
+fn file_error(
+    call: &'static str,
+    path: &std::path::Path,
+    err: &std::io::Error,
+    hint: &str,
+) -> SetupError {
     let failed = if err.raw_os_error().is_some() {
         CallError::from_io(err)
     } else {
         CallError { name: "EINVAL".into(), errno: None, text: err.to_string(), because: None }
     };
-    failed
-        .because("that file is not a usable PEM file".into(), hint)
-        .message(call, &path.display().to_string())
+    let failed = failed.because("that file is not a usable PEM file".into(), hint);
+    SetupError::call(call, path.display().to_string(), failed)
 }
 
-fn config_error(what: &str, err: &rustls::Error) -> String {
-    CallError { name: "TLS".into(), errno: None, text: err.to_string(), because: None }
-        .because(format!("rustls refused the {what} configuration"), "other TLS options")
-        .message("SSLContext", "")
+fn config_error(what: &str, err: &rustls::Error) -> SetupError {
+    let failed =
+        CallError { name: "TLS".into(), errno: None, text: err.to_string(), because: None }
+            .because(format!("rustls refused the {what} configuration"), "other TLS options");
+    SetupError::call("SSLContext", "", failed)
+}
+
+/// `--save-cert PATH` could not be written.
+fn save_error(path: &std::path::Path, err: &std::io::Error) -> SetupError {
+    let failed = CallError::from_io(err)
+        .because("the certificate could not be written there".into(), "another --save-cert FILE");
+    SetupError::call("open", path.display().to_string(), failed)
 }
 
 /// The options common to both ends' `ssl` lines.
@@ -151,9 +163,9 @@ impl Tls {
     /// IP address).
     ///
     /// # Errors
-    /// A message in the grammar: a CA file that cannot be read, or a host
-    /// that is no valid server name.
-    pub fn client(options: TlsOptions, host: &str) -> Result<Self, String> {
+    /// A CA file that cannot be read, or a host that is no valid server
+    /// name (Display is the message in the error grammar).
+    pub fn client(options: TlsOptions, host: &str) -> Result<Self, SetupError> {
         let mut roots = RootCertStore::empty();
         let ca_path = options.cafile.clone().unwrap_or_else(|| PathBuf::from(SYSTEM_CAS));
         match certs::load_certs(&ca_path) {
@@ -178,14 +190,14 @@ impl Tls {
             Sni::FromTarget | Sni::Off => host.to_string(),
         };
         let name = ServerName::try_from(checked.clone()).map_err(|_| {
-            CallError {
+            let failed = CallError {
                 name: "EINVAL".into(),
                 errno: None,
                 text: "invalid server name".into(),
                 because: None,
             }
-            .because(format!("{checked:?} is no DNS name or IP address"), "--sni NAME")
-            .message("wrap_socket", "")
+            .because(format!("{checked:?} is no DNS name or IP address"), "--sni NAME");
+            SetupError::call("wrap_socket", "", failed)
         })?;
         let builder = ClientConfig::builder_with_provider(provider())
             .with_protocol_versions(&versions(&options))
@@ -220,9 +232,9 @@ impl Tls {
     /// own for this machine's names (written to `--save-cert` if given).
     ///
     /// # Errors
-    /// A message in the grammar: unreadable files, a key that does not
-    /// match, or a certificate that cannot be saved.
-    pub fn server(options: TlsOptions) -> Result<Self, String> {
+    /// Unreadable files, a key that does not match, or a certificate that
+    /// cannot be saved (Display is the message in the error grammar).
+    pub fn server(options: TlsOptions) -> Result<Self, SetupError> {
         let (identity, generated) = match (&options.cert, &options.key) {
             (Some(cert), key) => {
                 let key_path = key.clone().unwrap_or_else(|| cert.clone());
@@ -235,34 +247,21 @@ impl Tls {
             }
             (None, _) => {
                 let made = certs::self_signed().map_err(|e| {
-                    CallError { name: "TLS".into(), errno: None, text: e, because: None }
-                        .because("no certificate could be made".into(), "--cert and --key")
-                        .message("generate", "certificate")
+                    let text = e.to_string();
+                    let failed = CallError { name: "TLS".into(), errno: None, text, because: None }
+                        .because("no certificate could be made".into(), "--cert and --key");
+                    SetupError::call("generate", "certificate", failed)
                 })?;
                 let info = certs::info(&made.chain[0]);
                 if let Some(path) = &options.save_cert {
-                    std::fs::write(path, &made.pem).map_err(|e| {
-                        CallError::from_io(&e)
-                            .because(
-                                "the certificate could not be written there".into(),
-                                "another --save-cert FILE",
-                            )
-                            .message("open", &path.display().to_string())
-                    })?;
+                    std::fs::write(path, &made.pem).map_err(|e| save_error(path, &e))?;
                 }
                 (made, Some(info))
             }
         };
         if let (Some(path), Some(cert)) = (&options.save_cert, &options.cert) {
             // A server with its own files: --save-cert copies the chain.
-            std::fs::copy(cert, path).map_err(|e| {
-                CallError::from_io(&e)
-                    .because(
-                        "the certificate could not be written there".into(),
-                        "another --save-cert FILE",
-                    )
-                    .message("open", &path.display().to_string())
-            })?;
+            std::fs::copy(cert, path).map_err(|e| save_error(path, &e))?;
         }
         let mut config = ServerConfig::builder_with_provider(provider())
             .with_protocol_versions(&versions(&options))
@@ -316,7 +315,7 @@ impl Tls {
 
     /// The secrets its connections derive, for a capture's pcapng.
     #[must_use]
-    pub fn secrets(&self) -> &Arc<keylog::Secrets> {
+    pub(crate) fn secrets(&self) -> &Arc<keylog::Secrets> {
         &self.0.secrets
     }
 

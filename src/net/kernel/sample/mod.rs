@@ -118,7 +118,7 @@ impl TcpFigures {
     /// Picks the shown figures out of the raw struct; `len` is how much of it
     /// the kernel filled.
     #[must_use]
-    pub fn from_info(info: &sys::TcpInfo, len: usize) -> Self {
+    pub(crate) fn from_info(info: &sys::TcpInfo, len: usize) -> Self {
         let segs = len >= sys::TCP_INFO_SEGS_LEN;
         let rate = len >= sys::TCP_INFO_RATE_LEN;
         Self {
