@@ -52,12 +52,17 @@ ROWS = [
     (f"{conns} held: server RSS MiB", "accept", "rss_MiB", "tokio", False, 2.0, "<= 2x"),
     (f"{conns} held: RSS <= 60 MiB", "accept", "rss_MiB", "tokio", False, ("at most", 60), "<= 60 MiB"),
     (f"{conns} held idle: CPU %", "accept", "idle_cpu%", "tokio", False, ("at most", 2), "<= 2 %"),
+    (f"TUI {conns} held idle: CPU %", "tuicrowd", "idle_cpu%", "-", False, ("at most", 2), "<= 2 %"),
+    (f"TUI {conns} held: RSS MiB", "tuicrowd", "rss_MiB", "-", False, None, "-"),
+    (f"client max RSS {pipe} MiB", "rss", "client_MiB", "socat", False, 2.0, "<= 2x"),
     (f"tcp relay {sock} MB/s", "relay", "MB/s", "socat", True, 1.0, ">= 1.0x"),
 ]
 
 rows = []
 for name, row, metric, peer, higher, target, reads in ROWS:
     ours, theirs = median(row, "sockpit", metric), median(row, peer, metric)
+    if ours is None and theirs is None:
+        continue  # a row --only left out
     ratio, low, high = pairwise(row, "sockpit", peer, metric)
     if target is None or ours is None:
         met = None
@@ -120,7 +125,7 @@ for t in tui:
     lines.append(f"{'TUI ' + t.get('name', '?') + ' ' + t.get('unit', ''):<30} {fmt(t.get('value')):>9}"
                  f"  {'-':<13} {'-':>9} {'-':>6} {'-':<11}  {t.get('target', '-'):<9} {yes(t.get('met'))}")
 if not tui:
-    lines.append("TUI rows: skipped (no benches/tui.rs in this tree)")
+    lines.append("TUI rows: none (left out by --only, or no benches/tui.rs in this tree)")
 judged = [r["met"] for r in rows if r["met"] is not None] + [t.get("met") for t in tui if t.get("met") is not None]
 lines.append(f"targets met: {sum(1 for m in judged if m)} of {len(judged)}")
 lines.append(f"{mode} run, {repeats} interleaved pairs per row (ratio: median of pairwise ratios); {machine['nproc']} x {cpu}, Linux {machine['kernel']}, "

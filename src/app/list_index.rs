@@ -106,6 +106,12 @@ impl ListIndex {
         self.conns.binary_search(&id).ok().map(|j| self.listeners.len() + j)
     }
 
+    /// The listeners' ids, ascending.
+    #[must_use]
+    pub fn listeners(&self) -> &[SockId] {
+        &self.listeners
+    }
+
     /// Every listed id in row order.
     pub fn ids(&self) -> impl Iterator<Item = SockId> + '_ {
         self.listeners.iter().chain(&self.conns).copied()

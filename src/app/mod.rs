@@ -24,6 +24,7 @@ pub(crate) mod targets;
 pub(crate) mod teach;
 mod theme_name;
 pub(crate) mod tls;
+mod watching;
 pub(crate) mod wire;
 
 use crate::net::{Command, Event, Micros, Role};

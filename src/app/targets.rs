@@ -114,6 +114,12 @@ impl Targets {
         self.position(addr).and_then(|i| self.peers.get(i))
     }
 
+    /// A stream server's listeners, ascending ids.
+    #[must_use]
+    pub fn listeners(&self) -> &[SockId] {
+        self.list.listeners()
+    }
+
     /// A new session numbers its sockets from 1 again: its rows are new.
     pub fn clear(&mut self) {
         *self = Self::default();
@@ -197,6 +203,15 @@ impl EndState {
             return self.targets.peers.get(i).map(|p| Row::Peer(p.addr.clone()));
         }
         self.targets.list.at(i).map(Row::Sock)
+    }
+
+    /// The socket at row `i` of a connection server's list (no UDP peers).
+    #[must_use]
+    pub fn row_sock(&self, i: usize) -> Option<SockId> {
+        if self.kind == Kind::Dgram {
+            return None;
+        }
+        self.targets.list.at(i)
     }
 
     /// Where `row` is in the list: a binary search or a hash look-up.

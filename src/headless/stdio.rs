@@ -21,7 +21,13 @@ const MAX_SEND: usize = 256 * 1024;
 
 /// Chunks per block of memory stdin is read into: each chunk is sent as a
 /// slice of the block, which is reused once all of them are written.
-const CHUNKS_PER_BLOCK: usize = 16;
+const CHUNKS_PER_BLOCK: usize = 4;
+
+/// Most bytes of stdin read but not yet written to the socket. Without a
+/// bound, the session's two queues (64 sends each) held up to 32 MiB of
+/// stdin: a client's max RSS was 8× socat's. Four full sends keep the
+/// socket's buffer fed at the copy limit.
+const IN_FLIGHT: usize = 2 * MAX_SEND;
 
 /// Largest UDP payload (IPv4); a longer line is sent anyway so the kernel's
 /// EMSGSIZE is what the user sees.
@@ -38,6 +44,55 @@ pub struct Framing {
     pub shutdown_at_eof: bool,
     /// Which connections get the bytes (every one with `--keep-open`).
     pub to: To,
+}
+
+/// The bytes of stdin in flight, shared by the reading thread (which waits
+/// while they are at [`IN_FLIGHT`]) and the sends (which give theirs back
+/// when the session drops them, written).
+#[derive(Default)]
+struct Budget {
+    used: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+impl Budget {
+    /// Waits until `len` more bytes fit, and takes them.
+    fn take(&self, len: usize) {
+        let Ok(mut used) = self.used.lock() else { return };
+        while *used > 0 && *used + len > IN_FLIGHT {
+            match self.freed.wait(used) {
+                Ok(guard) => used = guard,
+                Err(_) => return,
+            }
+        }
+        *used += len;
+    }
+
+    fn give(&self, len: usize) {
+        if let Ok(mut used) = self.used.lock() {
+            *used = used.saturating_sub(len);
+            self.freed.notify_one();
+        }
+    }
+}
+
+/// A send's bytes, counted against the budget until dropped.
+struct Leased {
+    data: Bytes,
+    charge: usize,
+    budget: std::sync::Arc<Budget>,
+}
+
+impl AsRef<[u8]> for Leased {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
+    }
+}
+
+impl Drop for Leased {
+    fn drop(&mut self) {
+        self.budget.give(self.charge);
+    }
 }
 
 /// Reads stdin until EOF on its own thread, sending each chunk (or line) to
@@ -84,8 +139,16 @@ fn pump(
     let mut line = BytesMut::new();
     let mut last_was_cr = false;
     let mut sends = 0u64;
+    let budget = std::sync::Arc::new(Budget::default());
+    // A stream send holds a whole block until written (the block's tail is
+    // not reused while a slice of it lives): it counts as MAX_SEND. A line
+    // is a copy of its own: it counts as its length.
     let send = |data: Bytes, sends: &mut u64| {
         *sends += 1;
+        let charge = if framing.lines { data.len() } else { data.len().max(MAX_SEND) };
+        budget.take(charge);
+        let budget = std::sync::Arc::clone(&budget);
+        let data = Bytes::from_owner(Leased { data, charge, budget });
         commands.blocking_send(Command::Send { to: framing.to.clone(), data }).is_ok()
     };
     loop {

@@ -7,7 +7,7 @@
 //! keeps only what the script needs (its calls and the bytes that crossed),
 //! not every sample; `script.rs` turns that into Python.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use std::net::SocketAddr;
 
@@ -54,6 +54,12 @@ pub struct Exporter {
     listens: Vec<(SockId, SocketAddr)>,
     /// The peer of the first connection this end opened.
     connected: Option<SocketAddr>,
+    /// Every variable in `socks`, and per base name the next number to
+    /// try: naming the 10,000th `sock` is a look-up, not a walk of them.
+    vars: HashSet<String>,
+    next_number: HashMap<String, u32>,
+    /// Sockets in `socks` with an address variable (accepted ones).
+    accepted: usize,
 }
 
 impl Exporter {
@@ -136,7 +142,7 @@ impl Exporter {
             self.name(record.sock, record.var, *kind, None);
         }
         if let Ok(Returned::Accepted { sock, .. }) = &record.result {
-            let n = self.socks.values().filter(|s| s.caddr.is_some()).count();
+            let n = self.accepted;
             let caddr = if n == 0 { "caddr".to_string() } else { format!("caddr{}", n + 1) };
             self.name(*sock, "sock", Kind::Stream, Some(caddr));
         }
@@ -179,21 +185,23 @@ impl Exporter {
 
     /// Names a new socket: its base variable, numbered when already taken.
     fn name(&mut self, sock: SockId, base: &str, kind: Kind, caddr: Option<String>) {
-        let base = if base.is_empty() { "sock" } else { base };
-        let taken = |var: &str| self.socks.iter().any(|(id, s)| *id != sock && s.var == var);
-        let mut var = base.to_string();
-        for n in 2.. {
-            if !taken(&var) {
-                break;
-            }
-            var = format!("{base}{n}");
-        }
         // The accept record names the connection before its own socket()
         // would; a later socket() of the same id keeps that name.
-        let entry =
-            self.socks.entry(sock).or_insert(Sock { var, caddr: None, kind, closed: false });
+        if !self.socks.contains_key(&sock) {
+            let base = if base.is_empty() { "sock" } else { base };
+            let mut var = base.to_string();
+            let next = self.next_number.entry(base.to_string()).or_insert(2);
+            while self.vars.contains(&var) {
+                var = format!("{base}{next}");
+                *next += 1;
+            }
+            self.vars.insert(var.clone());
+            self.socks.insert(sock, Sock { var, caddr: None, kind, closed: false });
+        }
+        let Some(entry) = self.socks.get_mut(&sock) else { return };
         entry.kind = kind;
         if caddr.is_some() {
+            self.accepted += usize::from(entry.caddr.is_none());
             entry.caddr = caddr;
         }
     }
@@ -256,6 +264,34 @@ mod tests {
         let data = Bytes::from_static(bytes);
         let record = DataRecord { sock, dir: Dir::Sent, peer: None, data, offset: 0 };
         exporter.push_kind(&EventKind::Data(record));
+    }
+
+    #[test]
+    fn ten_thousand_accepted_connections_get_numbered_names_in_order() {
+        let mut ex = Exporter::new(Lang::En);
+        let peer: Addr = "127.0.0.1:5000".parse::<SocketAddr>().unwrap().into();
+        for sock in 2..10_002 {
+            let accepted = Returned::Accepted { sock, fd: 4, peer: peer.clone() };
+            call(&mut ex, 1, "server", Call::Accept, Ok(accepted));
+        }
+        // A later socket() of an accepted id keeps its name.
+        let made = Returned::Socket { fd: 4 };
+        call(
+            &mut ex,
+            3,
+            "sock",
+            Call::Socket { family: Family::Inet, kind: Kind::Stream },
+            Ok(made),
+        );
+        let names = |id: SockId| {
+            let s = &ex.socks[&id];
+            (s.var.clone(), s.caddr.clone().unwrap_or_default())
+        };
+        assert_eq!(names(2), ("sock".into(), "caddr".into()));
+        assert_eq!(names(3), ("sock2".into(), "caddr2".into()));
+        assert_eq!(names(10_001), ("sock10000".into(), "caddr10000".into()));
+        let vars: HashSet<_> = ex.socks.values().map(|s| s.var.clone()).collect();
+        assert_eq!((vars.len(), ex.accepted), (10_001, 10_000), "one listener, 10,000 accepted");
     }
 
     #[test]

@@ -275,5 +275,9 @@ pub async fn run<S: Screen>(
         if lp.app.quit {
             return Ok(Exit::Quit);
         }
+        // The engine samples what can be on screen (all of a small session).
+        for (end, socks) in lp.app.watch_sets().into_iter().enumerate() {
+            lp.sessions.watch(end, socks);
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::upload::Upload;
 use super::wire::Taps;
 use crate::app::wire::Status;
 use crate::cli::End;
-use crate::net::{self, CHANNEL_DEPTH, Command, Event, Kind, Role, SessionHandle, Target};
+use crate::net::{self, CHANNEL_DEPTH, Command, Event, Kind, Role, SessionHandle, SockId, Target};
 
 /// Commands that may wait for one session besides the engine's own
 /// channel: far more than a person types between two sends.
@@ -28,6 +28,9 @@ struct Slot {
     /// Tags this session's events; aborted when the session is replaced so
     /// a dead session's last events never reach the new one's end.
     forward: Option<tokio::task::JoinHandle<()>>,
+    /// The sockets this session was last told to sample (`None`: all, as
+    /// a fresh session does).
+    watched: Option<Vec<SockId>>,
 }
 
 /// All sessions of the TUI.
@@ -49,7 +52,14 @@ impl Sessions {
         let taps = Taps::new(ends.len(), events.clone());
         let slots = ends
             .into_iter()
-            .map(|end| Slot { end, handle: None, commands: None, upload: None, forward: None })
+            .map(|end| Slot {
+                end,
+                handle: None,
+                commands: None,
+                upload: None,
+                forward: None,
+                watched: None,
+            })
             .collect();
         Self { slots, events, taps, news: Vec::new(), demo }
     }
@@ -141,6 +151,8 @@ impl Sessions {
         slot.handle = Some(handle);
         slot.commands = Some(cmd_tx);
         slot.forward = Some(forward);
+        // A fresh session samples every socket.
+        slot.watched = None;
     }
 
     /// Alt-R: end `i`'s session is replaced by a fresh one (its sockets
@@ -164,6 +176,20 @@ impl Sessions {
     pub fn send(&self, i: usize, command: Command) -> bool {
         let Some(tx) = self.slots.get(i).and_then(|s| s.commands.as_ref()) else { return true };
         !matches!(tx.try_send(command), Err(mpsc::error::TrySendError::Full(_)))
+    }
+
+    /// Narrows end `i`'s sampling to `socks` (`None`: all) when that
+    /// differs from what it was last told. Never waits: with the queue
+    /// full, nothing is sent and the next call tries again.
+    pub fn watch(&mut self, i: usize, socks: Option<Vec<SockId>>) {
+        let Some(slot) = self.slots.get_mut(i) else { return };
+        let Some(tx) = &slot.commands else { return };
+        if slot.watched == socks {
+            return;
+        }
+        if tx.try_send(Command::Watch { socks: socks.clone() }).is_ok() {
+            slot.watched = socks;
+        }
     }
 
     /// `/file`: streams `path` to `to` on end `i`'s session in chunks of

@@ -13,6 +13,7 @@ mod step;
 mod step_parse;
 mod suggest;
 mod targets;
+mod watching;
 
 use std::net::SocketAddr;
 

@@ -246,6 +246,9 @@ async fn drive(
         Sampling::new(ctx, client.conn.kind(), false),
         Sampling::new(ctx, server.conn.kind(), false),
     );
+    // The pair samples on the client leg's timer: a watch naming either leg
+    // wakes it.
+    sampling.1.share_wake(&sampling.0);
     let outcome = loop {
         let ended = tokio::select! {
             e = &mut up, if !up_done => { up_done = true; e }
@@ -261,6 +264,10 @@ async fn drive(
             () = sampling.0.tick() => {
                 sampling.0.emit(ctx, client.id, &client.conn).await;
                 sampling.1.emit(ctx, server.id, &server.conn).await;
+                if ctx.watching(server.id) {
+                    // The timer parks only when neither leg is watched.
+                    sampling.0.unpark();
+                }
                 tls_wire(ctx, client).await;
                 tls_wire(ctx, server).await;
                 continue;

@@ -92,7 +92,15 @@ pub(crate) struct Ctx {
     /// these sample on their tick. `None`: every socket does (headless and
     /// a fresh session), so nothing changes until a UI narrows it.
     pub watched: Arc<std::sync::RwLock<Option<std::collections::HashSet<SockId>>>>,
+    /// Sockets outside the watched set wait here with their timers off
+    /// (10,000 timers firing for nothing were most of an idle TUI's CPU);
+    /// [`Ctx::watch`] wakes those it brings into the set.
+    pub parked: Parked,
 }
+
+/// The parked sockets' wake-ups, by socket.
+pub(crate) type Parked =
+    Arc<std::sync::Mutex<std::collections::HashMap<SockId, Arc<tokio::sync::Notify>>>>;
 
 impl Ctx {
     /// The context of one session, ending with `shutdown`.
@@ -109,6 +117,7 @@ impl Ctx {
             sampled: Arc::default(),
             kernel_stir: Arc::default(),
             watched: Arc::default(),
+            parked: Arc::default(),
         }
     }
 
@@ -118,10 +127,23 @@ impl Ctx {
         self.watched.read().map_or(true, |set| set.as_ref().is_none_or(|s| s.contains(&sock)))
     }
 
-    /// Narrows sampling to `socks` (`None`: every socket again).
+    /// Narrows sampling to `socks` (`None`: every socket again), and wakes
+    /// the parked sockets the new set names. (The set is written before the
+    /// parked are looked at; a socket parks before it looks at the set: one
+    /// of the two sees the other, so none sleeps while watched.)
     pub fn watch(&self, socks: Option<Vec<SockId>>) {
+        let ids = socks.clone();
         if let Ok(mut set) = self.watched.write() {
             *set = socks.map(|v| v.into_iter().collect());
+        }
+        let Ok(mut parked) = self.parked.lock() else { return };
+        match ids {
+            None => parked.drain().for_each(|(_, wake)| wake.notify_one()),
+            Some(ids) => {
+                for wake in ids.iter().filter_map(|id| parked.remove(id)) {
+                    wake.notify_one();
+                }
+            }
         }
     }
 

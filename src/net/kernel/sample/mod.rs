@@ -241,6 +241,12 @@ pub(crate) struct Sampling {
     /// The session's count of sockets sampling (this one among them while
     /// its timer is on).
     crowd: Arc<AtomicUsize>,
+    /// Outside the watched set: the timer is off until [`Ctx::watch`] names
+    /// this socket again and wakes it through `wake`.
+    parked: Option<SockId>,
+    wake: Arc<tokio::sync::Notify>,
+    /// The session's parked sockets (see `Ctx::parked`).
+    registry: crate::net::session::ctx::Parked,
 }
 
 /// Sockets sampling in one session above which an idle one backs off.
@@ -250,6 +256,9 @@ impl Drop for Sampling {
     fn drop(&mut self) {
         if self.ticker.on() {
             self.crowd.fetch_sub(1, Ordering::Relaxed);
+        }
+        if let (Some(sock), Ok(mut parked)) = (self.parked, self.registry.lock()) {
+            parked.remove(&sock);
         }
     }
 }
@@ -262,7 +271,8 @@ impl Sampling {
         if ticker.on() {
             crowd.fetch_add(1, Ordering::Relaxed);
         }
-        Self { ticker, sampler, reported: None, quiet: 0, crowd }
+        let (wake, registry) = (Arc::default(), Arc::clone(&ctx.parked));
+        Self { ticker, sampler, reported: None, quiet: 0, crowd, parked: None, wake, registry }
     }
 
     /// Records `gettimeout()` for the samples to come.
@@ -276,9 +286,44 @@ impl Sampling {
         self.sampler.cached = None;
     }
 
-    /// Waits for the next tick; cancel-safe, for a `select!` arm.
+    /// Waits for the next tick; cancel-safe, for a `select!` arm. A parked
+    /// socket's next tick is when it is watched again.
     pub async fn tick(&mut self) {
+        if self.parked.is_some() {
+            self.wake.notified().await;
+            self.parked = None;
+            self.ticker.reset();
+            return;
+        }
         self.ticker.tick().await;
+    }
+
+    /// Wakes with `other`'s timer (a relay pair's two legs share one).
+    pub fn share_wake(&mut self, other: &Self) {
+        self.wake = Arc::clone(&other.wake);
+    }
+
+    /// Ticks again, watched or not (the other leg of a relay pair is).
+    pub fn unpark(&mut self) {
+        if let (Some(sock), Ok(mut parked)) = (self.parked.take(), self.registry.lock()) {
+            parked.remove(&sock);
+        }
+    }
+
+    /// Nobody looks at socket `sock`: its timer stops until a watch names
+    /// it (see [`Ctx::watch`] for why no wake-up is lost).
+    fn park(&mut self, ctx: &Ctx, sock: SockId) {
+        if let Ok(mut parked) = self.registry.lock() {
+            parked.insert(sock, Arc::clone(&self.wake));
+            self.parked = Some(sock);
+        }
+        if ctx.watching(sock) {
+            // Watched again meanwhile: the watch may have missed the entry.
+            if let Ok(mut parked) = self.registry.lock() {
+                parked.remove(&sock);
+            }
+            self.parked = None;
+        }
     }
 
     /// The socket did something (moved bytes, answered a call): sample it
@@ -292,8 +337,10 @@ impl Sampling {
     /// changed; a socket whose figures keep still is sampled less often.
     pub async fn emit(&mut self, ctx: &Ctx, sock: SockId, socket: &impl AsFd) {
         if !ctx.watching(sock) {
-            // Nobody looks at this one: no system calls, no event. Its last
-            // report stays, so it reports again once watched and changed.
+            // Nobody looks at this one: no system calls, no event, no timer.
+            // Its last report stays, so it reports again once watched and
+            // changed.
+            self.park(ctx, sock);
             return;
         }
         let sample = self.sampler.sample(socket, false);
