@@ -213,8 +213,7 @@ impl Check {
                 Self::Event { side, kind }
             }
             "state" => {
-                let state =
-                    state_named(arg).ok_or_else(|| CheckError::State(arg.to_string()))?;
+                let state = state_named(arg).ok_or_else(|| CheckError::State(arg.to_string()))?;
                 Self::State { side, state }
             }
             "figure" => {
