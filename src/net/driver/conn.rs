@@ -86,9 +86,12 @@ impl Conn {
         addr_of(SockRef::from(self).peer_addr())
     }
 
-    /// Stream or seqpacket.
+    /// Stream or seqpacket (TCP is a stream: no `getsockopt` to ask).
     pub fn kind(&self) -> Kind {
-        kind_of(self)
+        match self {
+            Self::Tcp(_) => Kind::Stream,
+            Self::Unix(s) => kind_of(s),
+        }
     }
 
     /// The TCP stream, for what only TCP has (`TCP_NODELAY`).
@@ -142,9 +145,22 @@ impl Listener {
         addr_of(SockRef::from(self).local_addr())
     }
 
-    /// Stream or seqpacket.
+    /// Stream or seqpacket (TCP is a stream: no `getsockopt` to ask).
     pub fn kind(&self) -> Kind {
-        kind_of(self)
+        match self {
+            Self::Tcp(_) => Kind::Stream,
+            Self::Unix(l) => kind_of(l),
+        }
+    }
+
+    /// The local address every connection it accepts has, when that is
+    /// known without asking: a TCP listener bound to one address (not
+    /// `0.0.0.0` or `::`, where each connection's own address differs).
+    pub fn accepted_local(&self) -> Option<Addr> {
+        match (self, self.local()) {
+            (Self::Tcp(_), Ok(Addr::Inet(a))) if !a.ip().is_unspecified() => Some(Addr::Inet(a)),
+            _ => None,
+        }
     }
 }
 

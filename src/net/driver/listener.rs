@@ -27,6 +27,9 @@ pub(crate) struct Accepted {
     /// The Python variable: `sock` for accepted, `client` for connected.
     pub var: &'static str,
     pub mode: CallMode,
+    /// Its (local, peer) names when `accept()` already told them (a TCP
+    /// listener bound to one address): no `getsockname`/`getpeername`.
+    pub names: Option<(Addr, Addr)>,
 }
 
 /// Runs a listening socket: `accept()` in a loop unless held. With `single`
@@ -42,6 +45,7 @@ pub(crate) async fn run_listener(
 ) {
     let mut sampling = Sampling::new(&ctx, listener.kind(), true);
     let mut backoff = MIN_BACKOFF;
+    let accepted_local = listener.accepted_local();
     loop {
         let held = inbox.hold.borrow().accept;
         let result = tokio::select! {
@@ -91,10 +95,17 @@ pub(crate) async fn run_listener(
                 sampling.stir();
                 let conn = ctx.new_id();
                 let fd = stream.as_raw_fd();
+                let names = accepted_local.clone().map(|local| (local, peer.clone()));
                 let ok = Ok(Returned::Accepted { sock: conn, fd, peer });
                 ctx.call(id, "server", Call::Accept, ok).await;
                 if accepted
-                    .send(Accepted { id: conn, stream, var: "sock", mode: CallMode::default() })
+                    .send(Accepted {
+                        id: conn,
+                        stream,
+                        var: "sock",
+                        mode: CallMode::default(),
+                        names,
+                    })
                     .await
                     .is_err()
                     || single

@@ -213,7 +213,7 @@ impl Session {
 
     async fn connect(&mut self, addrs: &[Addr]) -> Result<(), SetupError> {
         let (id, stream) = setup::connect(&self.ctx, &self.config, addrs).await?;
-        self.spawn_connection(id, "client", stream, CallMode::default()).await;
+        self.spawn_connection(id, "client", stream, CallMode::default(), None).await;
         Ok(())
     }
 
@@ -261,7 +261,7 @@ impl Session {
             self.spawn_pair(conn).await;
             return;
         }
-        self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode).await;
+        self.spawn_connection(conn.id, conn.var, conn.stream, conn.mode, conn.names).await;
     }
 
     async fn spawn_connection(
@@ -270,15 +270,21 @@ impl Session {
         var: &'static str,
         stream: Conn,
         mode: CallMode,
+        names: Option<(Addr, Addr)>,
     ) {
         use std::os::fd::AsRawFd;
         let fd = stream.as_raw_fd();
-        let (Ok(local), Ok(peer)) = (stream.local(), stream.peer()) else {
+        let Some((local, peer)) = names.or_else(|| stream.local().ok().zip(stream.peer().ok()))
+        else {
             // The peer left between accept and now; nothing to run.
             return;
         };
         self.ctx.connected(id, fd, local.clone(), peer.clone()).await;
-        if let (Addr::Inet(local), Addr::Inet(peer)) = (&local, &peer) {
+        // Registering reads the socket's inode (an `fstat`): only when the
+        // kernel watch runs at all (sampling on).
+        if let (Addr::Inet(local), Addr::Inet(peer), Some(_)) =
+            (&local, &peer, self.config.sample_every)
+        {
             self.kernel.register(id, &stream, *local, Some(*peer));
         }
         let (handle, inbox) = sock_channel(self.holds, &self.ctx.shutdown);

@@ -23,12 +23,15 @@ impl Session {
     pub(super) async fn spawn_pair(&mut self, conn: Accepted) {
         let Some(relay) = self.config.relay.clone() else { return };
         let fd = conn.stream.as_raw_fd();
-        let (Ok(local), Ok(peer)) = (conn.stream.local(), conn.stream.peer()) else {
+        let names = conn.names.or_else(|| conn.stream.local().ok().zip(conn.stream.peer().ok()));
+        let Some((local, peer)) = names else {
             // The client left between accept and now.
             return;
         };
         self.ctx.connected(conn.id, fd, local.clone(), peer.clone()).await;
-        if let (Addr::Inet(local), Addr::Inet(peer)) = (&local, &peer) {
+        if let (Addr::Inet(local), Addr::Inet(peer), Some(_)) =
+            (&local, &peer, self.config.sample_every)
+        {
             // The kernel watch then knows this connection is accepted.
             self.kernel.register(conn.id, &conn.stream, *local, Some(*peer));
         }
