@@ -12,11 +12,11 @@ use tokio::sync::mpsc;
 
 use crate::net::{CHANNEL_DEPTH, Command, Shut, To, read_waiting};
 
-/// The unit of stdin's read blocks (a pipe's default capacity).
+/// Bytes read from stdin at a time.
 const CHUNK: usize = 64 * 1024;
 
-/// Largest read of stdin, so largest send made of it: a pipe read returns
-/// what is there (at most its capacity), a file read all of this.
+/// Largest send made of stdin's bytes, when more than one read's worth is
+/// already waiting.
 const MAX_SEND: usize = 256 * 1024;
 
 /// Chunks per block of memory stdin is read into: each chunk is sent as a
@@ -156,10 +156,9 @@ fn pump(
             // Takes the block back once every chunk sent from it is gone.
             buf.reserve(CHUNK * CHUNKS_PER_BLOCK);
         }
-        // One large read takes what is already waiting: fewer, larger
-        // sends when stdin runs ahead, and never a wait for more when it
-        // does not.
-        match read_waiting(input.as_fd(), &mut buf, MAX_SEND) {
+        // What is already waiting joins this send: fewer, larger sends when
+        // stdin runs ahead, and never a wait for more when it does not.
+        match read_waiting(input.as_fd(), &mut buf, CHUNK, MAX_SEND) {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) => return Err((sends, e)),

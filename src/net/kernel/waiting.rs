@@ -1,6 +1,7 @@
 //! Reading what is waiting on a descriptor, for callers outside `net/`
-//! (headless stdin): the one safe way in to `sys::read_spare`, so nothing
-//! outside the engine reaches into its syscall wrappers.
+//! (headless stdin): the one safe way in to `sys::read_spare` and
+//! `sys::inq`, so nothing outside the engine reaches into its syscall
+//! wrappers.
 
 use std::io;
 use std::os::fd::BorrowedFd;
@@ -10,23 +11,40 @@ use bytes::BytesMut;
 use super::sys;
 
 /// Reads from `fd` into the spare capacity of `buf` (reserve room first):
-/// one `read(2)` of at most `max` bytes, which waits until something comes
-/// (retried when a signal interrupts it). A pipe or socket read returns
-/// what is there without waiting for more, a file read what is asked: one
-/// large read already takes what waits, so no `FIONREAD` after it (that
-/// was one more syscall per read, and found little a read had not).
+/// one `read(2)` of at most `first` bytes, which waits until something
+/// comes (retried when a signal interrupts it), then more while `FIONREAD`
+/// says bytes are already there, so it never waits again, until `buf`
+/// holds `max`. Fewer, larger chunks when the writer runs ahead, and never
+/// a wait for more when it does not.
 ///
 /// Returns the bytes read: 0 only at end of input.
 ///
 /// # Errors
-/// The read's error.
-pub fn read_waiting(fd: BorrowedFd<'_>, buf: &mut BytesMut, max: usize) -> io::Result<usize> {
-    loop {
-        match sys::read_spare(fd, buf, max) {
+/// The first read's error. An error after it ends the call with what was
+/// read: the next call meets it again, first.
+pub fn read_waiting(
+    fd: BorrowedFd<'_>,
+    buf: &mut BytesMut,
+    first: usize,
+    max: usize,
+) -> io::Result<usize> {
+    let mut read = loop {
+        match sys::read_spare(fd, buf, first) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            other => return other,
+            other => break other?,
+        }
+    };
+    if read == 0 {
+        return Ok(0);
+    }
+    while buf.len() < max && sys::inq(fd).is_ok_and(|n| n > 0) {
+        let room = max - buf.len();
+        match sys::read_spare(fd, buf, room) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
         }
     }
+    Ok(read)
 }
 
 #[cfg(test)]
@@ -41,12 +59,12 @@ mod tests {
         let (reader, mut writer) = std::os::unix::net::UnixStream::pair().expect("pair");
         writer.write_all(&[7u8; 3000]).expect("write");
         let mut buf = BytesMut::with_capacity(4096);
-        // One read takes what waits, up to max.
-        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 2500).expect("read"), 2500);
+        // The first read takes 1000; FIONREAD says 2000 more wait: up to max.
+        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 1000, 2500).expect("read"), 2500);
         assert_eq!(buf.len(), 2500);
         drop(writer);
         buf.clear();
-        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 2500).expect("read"), 500);
-        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 2500).expect("read"), 0);
+        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 1000, 2500).expect("read"), 500);
+        assert_eq!(read_waiting(reader.as_fd(), &mut buf, 1000, 2500).expect("read"), 0);
     }
 }
