@@ -134,10 +134,12 @@ impl Widget for LessonPane<'_> {
             below.extend(wrap(&[Span::styled(note.clone(), theme::warn())], width, 0));
         }
         let checklist = checklist(lesson, lang, width);
-        // The goal's first row, the checklist around the current step,
-        // then as much of the rest as fits; the current step always shows.
-        let goal_rows = goal.len().min(rows.saturating_sub(3).max(1));
-        let below_rows = below.len().min(rows.saturating_sub(goal_rows + 1));
+        // The goal's first row and the current step always show; then the
+        // step's text, hints and second-terminal line (what the student
+        // acts on: a hint's command cut off at 80×24 is no hint), then the
+        // rest of the goal, then the checklist around the current step.
+        let below_rows = below.len().min(rows.saturating_sub(2));
+        let goal_rows = goal.len().min(rows.saturating_sub(below_rows + 1)).max(1);
         let list_rows = rows.saturating_sub(goal_rows + below_rows).max(1);
         let current = lesson.done.min(checklist.len().saturating_sub(1));
         let first =
