@@ -99,7 +99,7 @@ fn chapter_app(name: &str, lang: Lang) -> App {
 }
 
 /// Chapters 3 (the backlog), 9 (HTTP by hand, with its curl line) and 10
-/// (AF_UNIX) at their start with the first hint asked for: English at
+/// (`AF_UNIX`) at their start with the first hint asked for: English at
 /// 80×24, and chapter 9 in Chinese too (its double-width text and the
 /// second terminal's command line).
 #[test]
