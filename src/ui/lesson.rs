@@ -14,13 +14,16 @@ use crate::app::App;
 use crate::course::Lesson;
 use crate::lesson::Lang;
 
-/// Rows the pane takes for a body of `body` rows: up to two fifths of it,
-/// and no more than the chapter needs (borders, goal, every step, and
-/// three rows of text and hints).
+/// Rows the pane takes for a body of `body` rows: up to half of it (at
+/// 80×24 that is 11, enough for the step's text, a hint and a wrapped
+/// second-terminal command such as chapter 3's `python3 -c` line, which a
+/// student must be able to read whole), at most 16, and no more than the
+/// chapter needs (borders, goal, every step, and three rows of text and
+/// hints).
 #[must_use]
 pub fn height(body: u16, lesson: &Lesson) -> u16 {
     let needed = u16::try_from(lesson.chapter.steps.len() + 6).unwrap_or(u16::MAX);
-    (body * 2 / 5).clamp(8, 16).min(needed.max(8))
+    (body / 2).clamp(8, 16).min(needed.max(8))
 }
 
 /// The pane.
