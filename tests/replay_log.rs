@@ -19,8 +19,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sockpit::app::Clock;
 use sockpit::cli::Cli;
-use sockpit::replay::Log;
 use sockpit::replay::Replay;
+use sockpit::replay::{Log, NotReplayed};
 use sockpit::tui::Exit;
 use sockpit::ui::line_text;
 
@@ -240,7 +240,10 @@ fn unit_bad_lines_are_reported_by_number_and_reading_goes_on() {
         [(1, "listening", true), (3, "hologram", false), (5, "call", false), (7, "eof", true)]
     );
     let newer = log.steps[2].event.as_ref().unwrap_err();
-    assert!(newer.contains("schema version 9 is newer"), "{newer}");
+    assert_eq!(*newer, NotReplayed::NewerSchema("9".into()));
+    assert_eq!(newer.to_string(), "schema version 9 is newer than this sockpit's");
+    let unknown = log.steps[1].event.as_ref().unwrap_err();
+    assert_eq!(*unknown, NotReplayed::UnknownKind("hologram".into()));
 }
 
 #[test]
@@ -373,4 +376,86 @@ async fn failed_and_step_only_calls_and_kernel_samples_replay() {
     assert!(screen.contains("tcp ESTABLISHED"), "the panel's figures:\n{screen}");
     assert!(!screen.contains("not replayed"), "{screen}");
     let _ = std::fs::remove_file(&log);
+}
+
+/// A real TLS session recorded headless with `--log` at both ends (a
+/// sockpit `--tls` server with its own certificate, a sockpit `--tls
+/// --insecure` client, a line each way) and replayed: no line of either log
+/// is left "not replayed", every `ssl` call line the log recorded is in the
+/// replayed Lifecycle as the same Python line, and the TLS panel is back.
+#[test]
+fn a_recorded_tls_session_replays_its_ssl_lines_and_tls_panel() {
+    let (server_log, client_log) =
+        (temp_path("replay-tls-server.jsonl"), temp_path("replay-tls-client.jsonl"));
+    let mut server = common::Proc::spawn(common::sockpit(&[
+        "tcp",
+        "server",
+        "127.0.0.1:0",
+        "--tls",
+        "--log",
+        server_log.to_str().unwrap(),
+    ]));
+    let line = server.wait_line("listening", |l| l.starts_with("listening on "));
+    let addr = line.split_whitespace().nth(2).expect("address").to_string();
+    let mut client = common::Proc::spawn(common::sockpit(&[
+        "tcp",
+        "client",
+        &addr,
+        "--tls",
+        "--insecure",
+        "--log",
+        client_log.to_str().unwrap(),
+    ]));
+    client.write(b"hello over tls\n");
+    server.wait_stdout_has(b"hello over tls\n");
+    server.write(b"and back\n");
+    client.wait_stdout_has(b"and back\n");
+    // Both ends half-close; each exits once the other has too.
+    client.close_stdin();
+    server.close_stdin();
+    client.expect_code(0, common::SOON);
+    server.expect_code(0, common::SOON);
+
+    let ends = [(&client_log, "NOT VERIFIED", "tls"), (&server_log, "suite TLS_", "tls_cert")];
+    for (log, panel, kind) in ends {
+        let text = std::fs::read_to_string(log).unwrap();
+        let parsed = Log::parse(&text);
+        assert_eq!(parsed.problems, [], "{}", log.display());
+        let skipped: Vec<_> = parsed
+            .steps
+            .iter()
+            .filter_map(|s| s.event.as_ref().err().map(|why| (s.line, s.ev.clone(), why.clone())))
+            .collect();
+        assert_eq!(skipped, [], "lines not replayed in {}", log.display());
+        for kind in ["tls", kind] {
+            assert!(parsed.steps.iter().any(|s| s.ev == kind), "no {kind} line in {text}");
+        }
+        // Every ssl call the log recorded, as its Python line, in order.
+        let recorded: Vec<String> = text
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|v| v["ev"] == "call")
+            .filter_map(|v| v["py"].as_str().map(str::to_string))
+            .filter(|py| py.starts_with("ctx") || py.starts_with("tls"))
+            .collect();
+        assert!(recorded.iter().any(|py| py.contains("wrap_socket(")), "{recorded:?}");
+        let app = parsed.app_at(usize::MAX, Clock::system(0));
+        let lines: Vec<String> = app.ends()[0].lifecycle.lines.iter().map(line_text).collect();
+        let mut found = lines.iter();
+        for py in &recorded {
+            assert!(
+                found.any(|l| l.contains(py.as_str())),
+                "{py} missing or out of order: {lines:#?}"
+            );
+        }
+        let mut replay = Replay::new(parsed, "tls.jsonl", Clock::system(0));
+        replay.resize(SIZE.0, SIZE.1);
+        key(&mut replay, KeyCode::End);
+        let screen = draw(&replay);
+        assert!(screen.contains("── TLS ──") && screen.contains(panel), "the TLS panel:\n{screen}");
+        assert!(screen.contains("TLSv1.3"), "{screen}");
+        assert!(!screen.contains("not replayed"), "{screen}");
+    }
+    let _ = std::fs::remove_file(&server_log);
+    let _ = std::fs::remove_file(&client_log);
 }

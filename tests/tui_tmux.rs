@@ -148,13 +148,24 @@ fn an_idle_window_is_not_redrawn() {
     t.sockpit("s", "");
     t.wait_for("s", "the demo's connection", |s| s.contains("connected to 127.0.0.1:"));
     let pid = t.sockpit_pid("s");
-    let before = ui_thread_ticks(pid);
-    // A measurement window, not a wait for a condition: nothing happens in
-    // it by design (the engine keeps sampling its sockets meanwhile), and
-    // the UI loop must not spend CPU redrawing an unchanged screen.
-    std::thread::sleep(Duration::from_secs(2));
-    let used = ui_thread_ticks(pid) - before;
-    assert!(used <= 3, "the UI thread used {used} ticks (1/100 s each) in 2 s of idleness");
+    // Measurement windows, not waits for a condition: nothing happens in
+    // them by design (the engine keeps sampling its sockets meanwhile), and
+    // the UI loop must not spend CPU redrawing an unchanged screen. A loop
+    // that redraws while idle spends in every window; a busy machine (the
+    // start-up's first samples landing late) can spoil one, so the best of
+    // three counts.
+    let used: Vec<u64> = (0..3)
+        .map(|_| {
+            let before = ui_thread_ticks(pid);
+            std::thread::sleep(Duration::from_secs(2));
+            ui_thread_ticks(pid) - before
+        })
+        .collect();
+    let best = used.iter().copied().min().unwrap_or(u64::MAX);
+    assert!(
+        best <= 3,
+        "the UI thread used {used:?} ticks (1/100 s each) in 2 s windows of idleness"
+    );
     t.keys("s", &["C-q"]);
     t.assert_shell_back("s");
 }

@@ -85,3 +85,41 @@ fn a_wrong_call_does_not_tick() {
     app.on_engine(1, &accept);
     assert_eq!(app.lesson().map(|l| l.done), Some(3));
 }
+
+/// `sockpit learn N` as `course::open` plans it (the chapter's own setup
+/// line), with the clock stopped and the chapter's lesson open.
+fn chapter_app(name: &str, lang: Lang) -> App {
+    let (number, chapter) = find(name).expect("the chapter");
+    let args = std::iter::once("sockpit").chain(chapter.setup.iter().copied());
+    let cli = <sockpit::cli::Cli as clap::Parser>::try_parse_from(args).expect("setup parses");
+    let mut app = sockpit::tui::app_from_plan(&cli.plan(), Clock::fixed(T0 + 5_000_000));
+    app.set_lang(lang);
+    app.open_lesson(Lesson::new(number, chapter));
+    app
+}
+
+/// Chapters 3 (the backlog), 9 (HTTP by hand, with its curl line) and 10
+/// (`AF_UNIX`) at their start with the first hint asked for: English at
+/// 80×24, and chapter 9 in Chinese too (its double-width text and the
+/// second terminal's command line).
+#[test]
+fn lesson_pane_chapters_3_9_and_10() {
+    let cases = [
+        ("3", Lang::En, "en"),
+        ("9", Lang::En, "en"),
+        ("10", Lang::En, "en"),
+        ("9", Lang::Zh, "zh"),
+    ];
+    for (name, lang, tag) in cases {
+        let mut app = chapter_app(name, lang);
+        let lesson = app.lesson().expect("a lesson");
+        assert_eq!((lesson.done, lesson.hints), (0, 0), "chapter {name} starts untouched");
+        app.on_key(KeyEvent::new(KeyCode::Char('l'), KeyModifiers::ALT));
+        assert_eq!(
+            app.lesson().map(|l| l.hints),
+            Some(1),
+            "Alt-L asks chapter {name}'s first hint"
+        );
+        insta::assert_snapshot!(format!("lesson_chapter{name}_{tag}_80x24"), draw(&app, 80, 24));
+    }
+}

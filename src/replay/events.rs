@@ -10,22 +10,29 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use serde_json::Value;
 
+use super::reason::NotReplayed;
 use crate::net::{
     Call, CallError, CallRecord, CloseReason, DataRecord, Dir, EventKind, Family, Kind, Returned,
     Shut, SockOpt,
 };
 
-/// Why a line could not be rebuilt (shown beside the line's kind).
+/// Why a field could not be read (becomes [`NotReplayed::Malformed`]).
 pub type Why = String;
 
-/// The event of a line whose `ev` is `ev`; `after` holds the lines after it
-/// (a recv call's bytes are in the data event that follows it).
+/// The event of a line whose `ev` is `ev`; `before` and `after` hold the
+/// lines around it (a recv call's bytes are in the data event that follows
+/// it, `cipher()` reports on the handshake before it).
 ///
 /// # Errors
 /// What this reader does not rebuild, or a field that does not fit.
-pub fn event(ev: &str, v: &Value, after: &[Value]) -> Result<EventKind, Why> {
+pub fn event(
+    ev: &str,
+    v: &Value,
+    before: &[Value],
+    after: &[Value],
+) -> Result<EventKind, NotReplayed> {
     Ok(match ev {
-        "call" => EventKind::Call(call(v, after)?),
+        "call" => EventKind::Call(call(v, before, after)?),
         "data" => EventKind::Data(data(v)?),
         "connected" => EventKind::Connected {
             sock: sock(v)?,
@@ -43,10 +50,11 @@ pub fn event(ev: &str, v: &Value, after: &[Value]) -> Result<EventKind, Why> {
         "closed" if v["reason"] == "local" => {
             EventKind::Closed { sock: sock(v)?, reason: CloseReason::Local }
         }
-        "sample" => return super::figures::sample(v),
-        "kernel" => return super::figures::kernel(v),
-        "transition" => return super::figures::transition(v),
-        other => return Err(format!("no replay for {other:?} lines yet")),
+        "tls" | "tls_wire" | "tls_cert" | "tls_hint" => EventKind::Tls(super::tls::event(ev, v)?),
+        "sample" => super::figures::sample(v)?,
+        "kernel" => super::figures::kernel(v)?,
+        "transition" => super::figures::transition(v)?,
+        other => return Err(NotReplayed::UnknownKind(other.to_string())),
     })
 }
 
@@ -81,7 +89,7 @@ fn arg(py: &str) -> Result<usize, Why> {
 }
 
 /// The number after `fd=` in a result.
-fn fd(result: &str) -> Result<i32, Why> {
+pub(super) fn fd(result: &str) -> Result<i32, Why> {
     let after = result.split("fd=").nth(1).ok_or("no fd= in the result")?;
     let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().map_err(|e| format!("fd: {e}"))
@@ -93,7 +101,7 @@ fn var(py: &str) -> Result<&'static str, Why> {
         return Ok("server");
     }
     let head = py.split(['.', ' ']).next().unwrap_or_default();
-    ["server", "client", "sock", "upstream"]
+    ["server", "client", "sock", "upstream", "tls", "ctx"]
         .into_iter()
         .find(|v| *v == head)
         .ok_or_else(|| format!("unknown variable in {py}"))
@@ -124,19 +132,26 @@ fn data(v: &Value) -> Result<DataRecord, Why> {
     })
 }
 
-fn call(v: &Value, after: &[Value]) -> Result<CallRecord, Why> {
+fn call(v: &Value, before: &[Value], after: &[Value]) -> Result<CallRecord, NotReplayed> {
     let (py, result, id) = (text(v, "py")?, text(v, "result")?, sock(v)?);
-    let call = parse_call(text(v, "call")?, py)?;
-    let outcome = if v["ok"] == true {
-        Ok(returned(&call, v, result, after)?)
+    let (name, ok) = (text(v, "call")?, v["ok"] == true);
+    let (call, outcome) = if super::tls::is_call(name) {
+        let (call, returned) = super::tls::call(v, ok, before, after)?;
+        (Call::Tls(call), returned.map(Returned::Tls))
     } else {
-        Err(error(v, result)?)
+        let call = parse_call(name, py)?;
+        let returned = if ok { Some(returned(&call, v, result, after)?) } else { None };
+        (call, returned)
+    };
+    let outcome = match outcome {
+        Some(returned) => Ok(returned),
+        None => Err(error(v, result)?),
     };
     let record = CallRecord { sock: id, var: var(py)?, call, result: outcome };
     if crate::python::call_line(record.var, &record.call) != py
         || crate::python::result_text(&record) != result
     {
-        return Err(format!("{py} does not replay exactly"));
+        return Err(NotReplayed::Inexact(py.to_string()));
     }
     Ok(record)
 }
@@ -154,7 +169,7 @@ fn comment_len(py: &str) -> Result<usize, Why> {
 }
 
 /// The call a Python line makes (the result does not matter here).
-fn parse_call(name: &str, py: &str) -> Result<Call, Why> {
+fn parse_call(name: &str, py: &str) -> Result<Call, NotReplayed> {
     Ok(match name {
         "socket" => {
             let kind = if py.contains("SOCK_DGRAM") { Kind::Dgram } else { Kind::Stream };
@@ -196,7 +211,7 @@ fn parse_call(name: &str, py: &str) -> Result<Call, Why> {
         "shutdown" if py.ends_with("SHUT_RD)") => Call::Shutdown(Shut::Read),
         "shutdown" if py.ends_with("SHUT_RDWR)") => Call::Shutdown(Shut::Both),
         "close" => Call::Close,
-        other => return Err(format!("no replay for the call {other:?} yet")),
+        other => return Err(NotReplayed::UnknownCall(other.to_string())),
     })
 }
 

@@ -8,8 +8,11 @@
 
 mod events;
 mod figures;
+mod reason;
+mod tls;
 pub(crate) mod view;
 
+pub use reason::NotReplayed;
 pub use view::Replay;
 
 use serde_json::Value;
@@ -47,6 +50,10 @@ const SCHEMA_KINDS: [&str; 25] = [
     "wire",
 ];
 
+/// How many lines around a line its rebuilding may look at (a recv's data
+/// line, a handshake's `tls` line, the handshake `cipher()` reports on).
+const LOOK: usize = 16;
+
 /// One line of the log that the replay steps over.
 #[derive(Debug, Clone)]
 pub struct Step {
@@ -59,7 +66,7 @@ pub struct Step {
     /// The engine's event or a captured segment, or why this line is shown
     /// but not replayed (an unknown or newer kind, or one this reader does
     /// not rebuild).
-    pub event: Result<Replayed, String>,
+    pub event: Result<Replayed, NotReplayed>,
 }
 
 /// What a replayed line feeds the app.
@@ -114,16 +121,20 @@ impl Log {
             let end = v["end"].as_u64().and_then(|e| usize::try_from(e).ok()).unwrap_or(0);
             let newer = v["v"].as_u64().is_none_or(|n| n > u64::from(crate::json::SCHEMA_VERSION));
             let after: Vec<Value> =
-                values[k + 1..].iter().map(|(_, v)| v.clone()).take(8).collect();
+                values[k + 1..].iter().map(|(_, v)| v.clone()).take(LOOK).collect();
+            // A TLS call reports on the handshake some lines before it.
+            let before: Vec<Value> =
+                values[k.saturating_sub(LOOK)..k].iter().map(|(_, v)| v.clone()).collect();
             let event = if newer {
-                Err(format!("schema version {} is newer than this sockpit's", v["v"]))
+                Err(NotReplayed::NewerSchema(v["v"].to_string()))
             } else if ev == "segment" {
                 let segment = crate::json::parse_segment(v);
-                segment
-                    .map(Replayed::Segment)
-                    .ok_or_else(|| "a segment line that does not fit".into())
+                segment.map(Replayed::Segment).ok_or_else(|| {
+                    NotReplayed::Malformed("a segment line that does not fit".into())
+                })
             } else {
-                events::event(ev, v, &after).map(|kind| Replayed::Event(Event { at: t, kind }))
+                let kind = events::event(ev, v, &before, &after);
+                kind.map(|kind| Replayed::Event(Event { at: t, kind }))
             };
             log.steps.push(Step { line: *line, end, ev: ev.to_string(), event });
         }

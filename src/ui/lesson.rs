@@ -14,13 +14,16 @@ use crate::app::App;
 use crate::course::Lesson;
 use crate::lesson::Lang;
 
-/// Rows the pane takes for a body of `body` rows: up to two fifths of it,
-/// and no more than the chapter needs (borders, goal, every step, and
-/// three rows of text and hints).
+/// Rows the pane takes for a body of `body` rows: up to half of it (at
+/// 80×24 that is 11, enough for the step's text, a hint and a wrapped
+/// second-terminal command such as chapter 3's `python3 -c` line, which a
+/// student must be able to read whole), at most 16, and no more than the
+/// chapter needs (borders, goal, every step, and three rows of text and
+/// hints).
 #[must_use]
 pub fn height(body: u16, lesson: &Lesson) -> u16 {
     let needed = u16::try_from(lesson.chapter.steps.len() + 6).unwrap_or(u16::MAX);
-    (body * 2 / 5).clamp(8, 16).min(needed.max(8))
+    (body / 2).clamp(8, 16).min(needed.max(8))
 }
 
 /// The pane.
@@ -134,10 +137,12 @@ impl Widget for LessonPane<'_> {
             below.extend(wrap(&[Span::styled(note.clone(), theme::warn())], width, 0));
         }
         let checklist = checklist(lesson, lang, width);
-        // The goal's first row, the checklist around the current step,
-        // then as much of the rest as fits; the current step always shows.
-        let goal_rows = goal.len().min(rows.saturating_sub(3).max(1));
-        let below_rows = below.len().min(rows.saturating_sub(goal_rows + 1));
+        // The goal's first row and the current step always show; then the
+        // step's text, hints and second-terminal line (what the student
+        // acts on: a hint's command cut off at 80×24 is no hint), then the
+        // rest of the goal, then the checklist around the current step.
+        let below_rows = below.len().min(rows.saturating_sub(2));
+        let goal_rows = goal.len().min(rows.saturating_sub(below_rows + 1)).max(1);
         let list_rows = rows.saturating_sub(goal_rows + below_rows).max(1);
         let current = lesson.done.min(checklist.len().saturating_sub(1));
         let first =
