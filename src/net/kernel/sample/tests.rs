@@ -3,7 +3,9 @@
 
 use std::net::{TcpListener, TcpStream, UdpSocket};
 
+use super::figures::INFINITE_SSTHRESH;
 use super::*;
+use crate::net::kernel::tcp_state::TcpState;
 
 #[test]
 fn connection_listener_and_udp_samples() {
