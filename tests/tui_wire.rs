@@ -99,6 +99,9 @@ c, _ = s.accept(); c.recv(100); c.sendall(b"pong\n"); c.recv(100)"#;
     assert!(screen.contains("IPv4  127.0.0.1 → 127.0.0.1"), "{screen}");
     assert!(screen.contains("00000000  00 00 00 00 00 00 00 00  00 00 00 00 08 00 45"), "{screen}");
     t.keys("client", &["Escape"]);
+    // Esc taken before F9 goes: sent at once, `ESC ESC [20~` can reach the
+    // terminal in one read, and the parser then takes `[20~` as typed text.
+    t.wait_for("client", "the details closed", |s| !s.contains("frame 7 sent"));
     // F9 saves the frames really captured; it answers in the history.
     t.keys("client", &["F9", "M-w"]);
     let screen = t.wait_for("client", "F9's answer", |s| s.contains("F9: saved"));
