@@ -261,7 +261,7 @@ fn complete(chapter: &Chapter) {
     }
     quit(&tmux);
     if chapter.slug == "unix" {
-        let script = exported::single(&state).expect("the server's script");
+        let script = exported::script(&state, ".py").expect("the server's script");
         exported::run_unix_server(&state, &script);
     } else if demo {
         let server = exported::script(&state, "-server.py").expect("the server's script");

@@ -59,14 +59,6 @@ pub fn script(dir: &Path, end: &str) -> Option<PathBuf> {
     })
 }
 
-/// The one `sockpit-*.py` F10 wrote in `dir` (a session with one end).
-pub fn single(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir).ok()?.filter_map(Result::ok).map(|e| e.path()).find(|p| {
-        let py = p.extension().is_some_and(|e| e == "py");
-        py && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("sockpit-"))
-    })
-}
-
 /// Chapter 10's server script, run in `dir` (where its socket file is),
 /// against a Unix client that sends `hello\n` as socat did and reads to
 /// EOF: the script must remove the file the session left, take the bytes,
