@@ -53,10 +53,18 @@ const CAP: usize = 8;
 /// The whole python3 run may take this long.
 const OVERALL: Duration = Duration::from_secs(240);
 
-/// A port nobody listens on (bound to port 0, read, closed).
-fn refused_port() -> SocketAddr {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    probe.local_addr().expect("local address")
+/// A port nobody listens on: a TCP socket bound to port 0 that never
+/// listens, kept open for the whole run so that no other socket (the
+/// scripts' own `bind(0)`s among them) is given the port meanwhile; a
+/// connect to it is refused. (Closing it at once let a script's listener
+/// take the port: 8 "refused" cells once connected in CI.)
+fn refused_port() -> (socket2::Socket, SocketAddr) {
+    let probe = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+        .expect("a TCP socket");
+    let any: SocketAddr = "127.0.0.1:0".parse().expect("an address");
+    probe.bind(&any.into()).expect("bind 127.0.0.1:0");
+    let addr = probe.local_addr().expect("local address").as_socket().expect("an IP address");
+    (probe, addr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,7 +80,7 @@ async fn sockpit_answers_every_call_like_cpython() {
     }
 
     let refs: Vec<&Script> = all.iter().map(AsRef::as_ref).collect();
-    let refused = refused_port();
+    let (_held, refused) = refused_port();
     let timed = |since: Instant| since.elapsed().as_secs_f64();
     let ((theirs, cpython_secs), (ours, sockpit_secs)) = tokio::join!(
         async { (cpython::run_all(&refs, LIMIT, OVERALL).await, timed(started)) },

@@ -65,13 +65,17 @@ def show(op, value):
     return repr(value)
 
 
+HELD = []
+
+
 def closed_port():
-    """A port nobody listens on: bind port 0, read it, close."""
+    """A port nobody listens on: bound to port 0 and never listening, the
+    socket kept open for the whole run so that no other bind(0) is given
+    the port meanwhile; a connect to it is refused."""
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()
-    return port
+    HELD.append(probe)
+    return probe.getsockname()[1]
 
 
 class Env:
